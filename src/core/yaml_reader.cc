@@ -1,0 +1,334 @@
+#include "core/yaml_reader.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace fleetplan::yaml {
+namespace {
+
+std::string describe(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) {
+    return "nothing";
+  }
+  if (node.IsScalar()) {
+    return fmt::format("'{}'", node.Scalar());
+  }
+  if (node.IsSequence()) {
+    return "a list";
+  }
+  return "a mapping";
+}
+
+}  // namespace
+
+Result<YAML::Node> load_string(const std::string& text, const std::string& name) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return input_error(fmt::format("{}:{}:{}: YAML syntax error: {}", name, e.mark.line + 1,
+                                   e.mark.column + 1, e.msg));
+  }
+}
+
+Result<YAML::Node> load_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    return not_found_error(fmt::format("{}: cannot open file", path));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return load_string(buffer.str(), path);
+}
+
+Reader::Reader(YAML::Node node, std::string file, std::string path)
+    : Reader(std::move(node), std::make_shared<Sink>(Sink{std::move(file), {}}), std::move(path)) {
+  if (!node_.IsDefined() || node_.IsNull()) {
+    node_ = YAML::Node(YAML::NodeType::Map);
+  } else if (!node_.IsMap()) {
+    fail_here(fmt::format("expected a mapping of fields, got {}", describe(node_)));
+  }
+}
+
+Reader::Reader(YAML::Node node, std::shared_ptr<Sink> sink, std::string path)
+    : node_(std::move(node)), errors_(std::move(sink)), path_(std::move(path)) {}
+
+std::string Reader::child_path(std::string_view key) const {
+  return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
+}
+
+std::string Reader::location(const YAML::Node& at) const {
+  const YAML::Mark mark = at.Mark();
+  if (mark.line < 0) {
+    return errors_->file;
+  }
+  return fmt::format("{}:{}:{}", errors_->file, mark.line + 1, mark.column + 1);
+}
+
+bool Reader::has(std::string_view key) const {
+  if (!node_.IsMap()) {
+    return false;
+  }
+  const YAML::Node child = node_[std::string(key)];
+  return child.IsDefined() && !child.IsNull();
+}
+
+YAML::Node Reader::get(std::string_view key) {
+  seen_.emplace(key);
+  if (!node_.IsMap()) {
+    return {};
+  }
+  return node_[std::string(key)];
+}
+
+void Reader::fail(std::string_view key, const std::string& message) {
+  YAML::Node at = node_;
+  if (node_.IsMap()) {
+    const YAML::Node child = node_[std::string(key)];
+    if (child.IsDefined()) {
+      at = child;
+    }
+  }
+  errors_->errors.push_back(fmt::format("{}: {}: {}", location(at), child_path(key), message));
+}
+
+void Reader::fail_here(const std::string& message) {
+  errors_->errors.push_back(
+      fmt::format("{}: {}: {}", location(node_), path_.empty() ? "(top level)" : path_, message));
+}
+
+double Reader::number(std::string_view key, double min, double max) {
+  auto value = optional_number(key, min, max);
+  if (!value && !has(key)) {
+    fail(key, fmt::format("required number is missing (expected a value in [{}, {}])", min, max));
+  }
+  return value.value_or(0.0);
+}
+
+std::optional<double> Reader::optional_number(std::string_view key, double min, double max) {
+  const YAML::Node child = get(key);
+  if (!child.IsDefined() || child.IsNull()) {
+    return std::nullopt;
+  }
+  double value = 0;
+  if (!child.IsScalar() || !YAML::convert<double>::decode(child, value) || !std::isfinite(value)) {
+    fail(key, fmt::format("expected a number, got {}", describe(child)));
+    return std::nullopt;
+  }
+  if (value < min || value > max) {
+    fail(key, fmt::format("value {} is out of range; expected a number in [{}, {}]", value, min,
+                          max));
+    return std::nullopt;
+  }
+  return value;
+}
+
+double Reader::number_or(std::string_view key, double fallback, double min, double max) {
+  return optional_number(key, min, max).value_or(fallback);
+}
+
+std::optional<long long> Reader::optional_integer(std::string_view key, long long min,
+                                                  long long max) {
+  const YAML::Node child = get(key);
+  if (!child.IsDefined() || child.IsNull()) {
+    return std::nullopt;
+  }
+  long long value = 0;
+  if (!child.IsScalar() || !YAML::convert<long long>::decode(child, value)) {
+    fail(key, fmt::format("expected a whole number, got {}", describe(child)));
+    return std::nullopt;
+  }
+  if (value < min || value > max) {
+    fail(key, fmt::format("value {} is out of range; expected a whole number in [{}, {}]", value,
+                          min, max));
+    return std::nullopt;
+  }
+  return value;
+}
+
+long long Reader::integer(std::string_view key, long long min, long long max) {
+  auto value = optional_integer(key, min, max);
+  if (!value && !has(key)) {
+    fail(key, fmt::format("required whole number is missing (expected a value in [{}, {}])", min,
+                          max));
+  }
+  return value.value_or(0);
+}
+
+long long Reader::integer_or(std::string_view key, long long fallback, long long min,
+                             long long max) {
+  return optional_integer(key, min, max).value_or(fallback);
+}
+
+std::optional<std::string> Reader::optional_string(std::string_view key) {
+  const YAML::Node child = get(key);
+  if (!child.IsDefined() || child.IsNull()) {
+    return std::nullopt;
+  }
+  if (!child.IsScalar()) {
+    fail(key, fmt::format("expected text, got {}", describe(child)));
+    return std::nullopt;
+  }
+  return child.Scalar();
+}
+
+std::string Reader::string(std::string_view key) {
+  auto value = optional_string(key);
+  if (!value && !has(key)) {
+    fail(key, "required text field is missing");
+  }
+  return value.value_or("");
+}
+
+std::string Reader::string_or(std::string_view key, std::string fallback) {
+  return optional_string(key).value_or(std::move(fallback));
+}
+
+std::string Reader::choice_or(std::string_view key, const std::vector<std::string>& choices,
+                              std::string fallback) {
+  auto value = optional_string(key);
+  if (!value) {
+    return fallback;
+  }
+  for (const auto& c : choices) {
+    if (*value == c) {
+      return *value;
+    }
+  }
+  fail(key, fmt::format("'{}' is not allowed; expected one of: {}", *value,
+                        fmt::join(choices, ", ")));
+  return fallback;
+}
+
+std::string Reader::choice(std::string_view key, const std::vector<std::string>& choices) {
+  if (!has(key)) {
+    get(key);
+    fail(key, fmt::format("required field is missing; expected one of: {}",
+                          fmt::join(choices, ", ")));
+    return "";
+  }
+  return choice_or(key, choices, "");
+}
+
+bool Reader::boolean_or(std::string_view key, bool fallback) {
+  const YAML::Node child = get(key);
+  if (!child.IsDefined() || child.IsNull()) {
+    return fallback;
+  }
+  bool value = false;
+  if (!child.IsScalar() || !YAML::convert<bool>::decode(child, value)) {
+    fail(key, fmt::format("expected true or false, got {}", describe(child)));
+    return fallback;
+  }
+  return value;
+}
+
+bool Reader::boolean(std::string_view key) {
+  if (!has(key)) {
+    get(key);
+    fail(key, "required field is missing; expected true or false");
+    return false;
+  }
+  return boolean_or(key, false);
+}
+
+Reader Reader::map(std::string_view key, bool required) {
+  const YAML::Node child = get(key);
+  if (!child.IsDefined() || child.IsNull()) {
+    if (required) {
+      fail(key, "required section is missing");
+    }
+    return {YAML::Node(YAML::NodeType::Map), errors_, child_path(key)};
+  }
+  if (!child.IsMap()) {
+    fail(key, fmt::format("expected a mapping of fields, got {}", describe(child)));
+    return {YAML::Node(YAML::NodeType::Map), errors_, child_path(key)};
+  }
+  return {child, errors_, child_path(key)};
+}
+
+std::vector<Reader> Reader::list(std::string_view key, bool required) {
+  const YAML::Node child = get(key);
+  std::vector<Reader> items;
+  if (!child.IsDefined() || child.IsNull()) {
+    if (required) {
+      fail(key, "required list is missing");
+    }
+    return items;
+  }
+  if (!child.IsSequence()) {
+    fail(key, fmt::format("expected a list, got {}", describe(child)));
+    return items;
+  }
+  for (std::size_t i = 0; i < child.size(); ++i) {
+    const std::string item_path = fmt::format("{}[{}]", child_path(key), i);
+    const YAML::Node item = child[i];
+    if (!item.IsMap()) {
+      errors_->errors.push_back(fmt::format("{}: {}: expected a mapping of fields, got {}",
+                                            location(item), item_path, describe(item)));
+      continue;
+    }
+    items.push_back(Reader(item, errors_, item_path));
+  }
+  return items;
+}
+
+std::vector<std::string> Reader::string_list(std::string_view key, bool required) {
+  const YAML::Node child = get(key);
+  std::vector<std::string> items;
+  if (!child.IsDefined() || child.IsNull()) {
+    if (required) {
+      fail(key, "required list is missing");
+    }
+    return items;
+  }
+  if (!child.IsSequence()) {
+    fail(key, fmt::format("expected a list of names, got {}", describe(child)));
+    return items;
+  }
+  for (std::size_t i = 0; i < child.size(); ++i) {
+    if (!child[i].IsScalar()) {
+      errors_->errors.push_back(fmt::format("{}: {}[{}]: expected a name, got {}",
+                                            location(child[i]), child_path(key), i,
+                                            describe(child[i])));
+      continue;
+    }
+    items.push_back(child[i].Scalar());
+  }
+  return items;
+}
+
+std::vector<std::string> Reader::keys() const {
+  std::vector<std::string> out;
+  if (!node_.IsMap()) {
+    return out;
+  }
+  for (const auto& kv : node_) {
+    out.push_back(kv.first.Scalar());
+  }
+  return out;
+}
+
+void Reader::reject_unknown_fields() {
+  if (!node_.IsMap()) {
+    return;
+  }
+  for (const auto& kv : node_) {
+    const std::string& key = kv.first.Scalar();
+    if (!seen_.contains(key)) {
+      errors_->errors.push_back(fmt::format("{}: {}: unknown field '{}'", location(kv.first),
+                                            child_path(key), key));
+    }
+  }
+}
+
+Status Reader::status() const {
+  if (errors_->errors.empty()) {
+    return {};
+  }
+  return input_error(errors_->errors.front());
+}
+
+}  // namespace fleetplan::yaml

@@ -1,0 +1,66 @@
+#include "core/yaml_reader.h"
+
+#include <gtest/gtest.h>
+
+namespace fleetplan::yaml {
+namespace {
+
+Reader reader_of(const std::string& text) {
+  auto node = load_string(text, "t.yaml");
+  EXPECT_TRUE(node.ok());
+  return {*node, "t.yaml"};
+}
+
+TEST(YamlReader, ReadsTypedFields) {
+  Reader r = reader_of("a: 1.5\nb: 7\nc: text\nd: true\n");
+  EXPECT_DOUBLE_EQ(r.number("a"), 1.5);
+  EXPECT_EQ(r.integer("b", 0, 10), 7);
+  EXPECT_EQ(r.string("c"), "text");
+  EXPECT_TRUE(r.boolean("d"));
+  r.reject_unknown_fields();
+  EXPECT_TRUE(r.status().ok());
+}
+
+TEST(YamlReader, BadNumberNamesFileLineColumnPathAndValue) {
+  Reader r = reader_of("items:\n  - name: x\n    memory_gb: lots\n");
+  auto items = r.list("items");
+  ASSERT_EQ(items.size(), 1u);
+  items[0].string("name");
+  items[0].number("memory_gb", 0, 1e6);
+  ASSERT_FALSE(r.status().ok());
+  // line 3, column 16 is where "lots" starts (1-based).
+  EXPECT_EQ(r.status().error().message,
+            "t.yaml:3:16: items[0].memory_gb: expected a number, got 'lots'");
+}
+
+TEST(YamlReader, OutOfRangeAndMissing) {
+  Reader r = reader_of("count: -3\n");
+  r.integer("count", 1, 100);
+  r.number("rate");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().error().message.find("-3 is out of range"), std::string::npos);
+}
+
+TEST(YamlReader, UnknownFieldIsAnError) {
+  Reader r = reader_of("name: a\nnmae: b\n");
+  r.string("name");
+  r.reject_unknown_fields();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().error().message, "t.yaml:2:1: nmae: unknown field 'nmae'");
+}
+
+TEST(YamlReader, ChoiceListsTheAllowedValues) {
+  Reader r = reader_of("mode: rent\n");
+  r.choice("mode", {"buy", "lease"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().error().message.find("expected one of: buy, lease"), std::string::npos);
+}
+
+TEST(YamlReader, SyntaxErrorHasLineAndColumn) {
+  auto node = load_string("a: [1, 2\nb: 3\n", "bad.yaml");
+  ASSERT_FALSE(node.ok());
+  EXPECT_EQ(node.error().message.rfind("bad.yaml:", 0), 0u);
+}
+
+}  // namespace
+}  // namespace fleetplan::yaml

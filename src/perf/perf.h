@@ -1,0 +1,206 @@
+// The analytical performance model: a roofline per operator (GEMMs, attention,
+// MoE experts, TP/EP/PP communication) for one replica of a deployment, with
+// efficiency factors per accelerator family calibrated on published results.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "core/result.h"
+
+namespace fleetplan::perf {
+
+using catalog::Precision;
+
+//! How a deployment splits the model: `tp` x `pp` devices make one replica; experts are
+//! spread over `ep` of those devices (ep divides tp*pp); `replicas` copies serve in parallel.
+struct Parallelism {
+  int tp = 1;
+  int pp = 1;
+  int ep = 1;
+  int replicas = 1;
+  [[nodiscard]] int devices_per_replica() const { return tp * pp; }
+  [[nodiscard]] int devices() const { return tp * pp * replicas; }
+};
+
+//! Achievable fractions of peak, and the serving engine's fixed costs, for one accelerator
+//! family. Fitted by `fleetplan calibrate`; shipped in data/calibration/efficiency.yaml.
+struct Efficiency {
+  std::string family = "default";
+  double compute = 0.6;          //!< fraction of dense peak FLOP/s in large GEMMs
+  double memory = 0.75;          //!< fraction of peak HBM bandwidth in streaming reads
+  double link = 0.7;             //!< fraction of peak scale-up / scale-out bandwidth
+  double moe_compute = 0.5;      //!< extra factor on compute for grouped expert GEMMs
+  double step_overhead_s = 0.004;  //!< fixed engine time per forward step (scheduling, launches)
+  double layer_overhead_s = 0.0;   //!< fixed time per layer per step (kernel launches)
+  std::string fitted_on;          //!< provenance: date and rows
+};
+
+//! The efficiency factors of each family, with a fallback for families never calibrated.
+class EfficiencyTable {
+ public:
+  //! Loads data_dir()/calibration/efficiency.yaml.
+  static Result<EfficiencyTable> load_builtin();
+  static Result<EfficiencyTable> load_file(const std::string& path);
+  //! Factors for an accelerator's family (the "default" entry when the family has none).
+  [[nodiscard]] const Efficiency& for_family(const std::string& family) const;
+  [[nodiscard]] bool has_family(const std::string& family) const;
+  void set(const Efficiency& efficiency);
+  [[nodiscard]] const std::vector<Efficiency>& entries() const { return entries_; }
+  //! Writes the table as YAML (what `calibrate --write` ships).
+  [[nodiscard]] std::string to_yaml(const std::string& header_comment) const;
+
+ private:
+  std::vector<Efficiency> entries_;
+  Efficiency fallback_;
+};
+
+//! One deployment to model.
+struct DeploymentSpec {
+  const catalog::Model* model = nullptr;
+  const catalog::Accelerator* accelerator = nullptr;
+  Parallelism parallelism;
+  Precision weights = Precision::kFp8;
+  Precision kv_cache = Precision::kFp8;
+};
+
+//! Which resource limits a phase.
+enum class Bound { kCompute, kMemory, kCommunication, kOverhead };
+//! "compute", "memory", "communication", "overhead".
+const char* bound_name(Bound b);
+
+//! Memory of one device of a replica, in bytes.
+struct MemoryBreakdown {
+  double capacity = 0;     //!< device memory
+  double weights = 0;      //!< this device's shard of the weights
+  double activations = 0;  //!< peak activation workspace for the largest step
+  double reserve = 0;      //!< runtime, CUDA graphs, fragmentation
+  double kv_cache = 0;     //!< what is left for the KV cache (may be < 0: does not fit)
+  double free = 0;         //!< KV-cache memory not used by the evaluated batch
+};
+
+//! The cost of one decode step for a fixed batch, split so the simulator can sum many
+//! steps in closed form while the context grows:
+//!   time(S) = overhead_s + comm_s + max(compute_s, memory_s + kv_s_per_token * S)
+//! where S is the total number of context tokens held by the batch.
+struct DecodeCost {
+  double overhead_s = 0;
+  double comm_s = 0;
+  double compute_s = 0;
+  double memory_s = 0;
+  double kv_s_per_token = 0;
+  [[nodiscard]] double time(double total_context_tokens) const;
+  //! Exact sum of time(S0 + i*batch) for i = 0..steps-1 (the batch grows its context by one
+  //! token per sequence per step).
+  [[nodiscard]] double total_time(double initial_context_tokens, int batch, long long steps) const;
+  [[nodiscard]] Bound bound(double total_context_tokens) const;
+};
+
+//! The time model of one replica (tp x pp devices) of a deployment.
+class ReplicaModel {
+ public:
+  //! Checks the deployment (divisibility, memory fit) and precomputes per-step constants.
+  static Result<ReplicaModel> create(const DeploymentSpec& spec, const Efficiency& efficiency);
+
+  //! Seconds to run a prefill chunk of `tokens` new tokens for one sequence whose first
+  //! `context` tokens are already cached.
+  [[nodiscard]] double prefill_time_s(double tokens, double context = 0) const;
+  //! Seconds for a prefill chunk that holds several sequences: `tokens` in total and
+  //! `attention_pairs` = sum over sequences of new_tokens * (context + new_tokens / 2).
+  [[nodiscard]] double prefill_batch_time_s(double tokens, double attention_pairs) const;
+  [[nodiscard]] Bound prefill_bound(double tokens, double context = 0) const;
+  //! The closed-form cost of one decode step for `batch` sequences.
+  [[nodiscard]] DecodeCost decode_cost(int batch) const;
+  //! Seconds for one decode step of `batch` sequences holding `total_context` tokens.
+  [[nodiscard]] double decode_step_time_s(int batch, double total_context) const;
+
+  //! Memory of one device with no batch admitted.
+  [[nodiscard]] const MemoryBreakdown& memory() const { return memory_; }
+  //! KV-cache bytes per token of context, over the whole replica.
+  [[nodiscard]] double kv_bytes_per_token() const { return kv_bytes_per_token_; }
+  //! Tokens of context the replica's KV cache holds.
+  [[nodiscard]] double kv_capacity_tokens() const { return kv_capacity_tokens_; }
+  //! Largest batch whose sequences of `context_len` tokens fit in the KV cache.
+  [[nodiscard]] int max_batch(int context_len) const;
+  [[nodiscard]] const DeploymentSpec& spec() const { return spec_; }
+  [[nodiscard]] const Efficiency& efficiency() const { return efficiency_; }
+
+ private:
+  ReplicaModel() = default;
+  friend struct ReplicaModelBuilder;
+
+  DeploymentSpec spec_;
+  Efficiency efficiency_;
+  MemoryBreakdown memory_;
+  double kv_bytes_per_token_ = 0;
+  double kv_capacity_tokens_ = 0;
+  // Per-step constants (seconds, or seconds per unit), filled by create().
+  double flops_per_token_ = 0;          // dense + active-expert GEMM FLOPs per token, per device
+  double attention_flops_per_pair_ = 0;  // FLOPs per (query token, context token), per device
+  double weight_bytes_dense_ = 0;       // non-expert weights per device
+  double expert_bytes_each_ = 0;        // one expert's weights in all MoE layers, per device
+  double experts_per_device_ = 0;       // routed experts per MoE layer held by one device
+  double kv_bytes_per_token_device_ = 0;
+  double compute_rate_ = 0;              // achievable FLOP/s per device (dense GEMMs)
+  double moe_compute_rate_ = 0;          // achievable FLOP/s per device (expert GEMMs)
+  double attention_rate_ = 0;            // achievable FLOP/s per device (attention)
+  double memory_rate_ = 0;               // achievable bytes/s per device
+  double tp_bytes_per_token_ = 0;        // all-reduce payload per token per layer group
+  double tp_link_rate_ = 0;              // bytes/s of the TP all-reduce
+  double ep_bytes_per_token_ = 0;        // all-to-all payload per token
+  double ep_link_rate_ = 0;
+  double pp_bytes_per_token_ = 0;
+  double pp_link_rate_ = 0;
+  double comm_latency_s_ = 0;            // per-step collective latency
+  double overhead_s_ = 0;
+  double moe_fraction_flops_ = 0;        // share of flops_per_token_ in expert GEMMs
+};
+
+//! What `estimate` is asked.
+struct EstimateRequest {
+  const catalog::Model* model = nullptr;
+  const catalog::Accelerator* accelerator = nullptr;
+  int count = 1;  //!< accelerators in the deployment
+  Precision weights = Precision::kFp8;
+  Precision kv_cache = Precision::kFp8;
+  int input_len = 1024;
+  int output_len = 256;
+  std::optional<int> concurrency;         //!< requests in flight (whole deployment)
+  std::optional<double> ttft_target_ms;   //!< latency targets; with them, best throughput meeting
+  std::optional<double> tpot_target_ms;   //!< them
+  std::optional<Parallelism> parallelism;  //!< fixed layout; else the best one is searched
+};
+
+//! What `estimate` answers; every number explains itself through `bound` and `memory`.
+struct Estimate {
+  double throughput_output_tokens_per_s = 0;  //!< whole deployment
+  double throughput_total_tokens_per_s = 0;   //!< input + output tokens/s
+  double ttft_ms = 0;
+  double tpot_ms = 0;
+  int batch = 0;            //!< sequences in flight per replica
+  int concurrency = 0;      //!< sequences in flight in the whole deployment
+  Parallelism parallelism;
+  Bound prefill_bound = Bound::kCompute;
+  Bound decode_bound = Bound::kMemory;
+  MemoryBreakdown memory;   //!< per device at the chosen batch
+  bool meets_targets = true;
+  std::string limit;        //!< what capped the batch: "kv-cache", "engine-batch-cap", "ttft", ...
+  int deployments_searched = 0;
+};
+
+//! Estimates one deployment: offline throughput at the best batch, or at a concurrency, or the
+//! best throughput that meets latency targets; searches the parallelism unless it is given.
+Result<Estimate> estimate(const EstimateRequest& request, const EfficiencyTable& table);
+
+//! Evaluates one fixed layout (no search); used by estimate() and the calibration fit.
+Result<Estimate> estimate_layout(const EstimateRequest& request, const Parallelism& layout,
+                                 const EfficiencyTable& table);
+
+//! The layouts a serving engineer would consider for `count` devices: TP inside a scale-up
+//! domain, PP across domains when one replica does not fit, EP for MoE, replicas beyond.
+std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
+                                           const catalog::Accelerator& accelerator, int count);
+
+}  // namespace fleetplan::perf
