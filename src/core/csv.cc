@@ -1,0 +1,127 @@
+#include "core/csv.h"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace fleetplan::csv {
+
+const std::string& Row::get(std::string_view column) const {
+  static const std::string kEmpty;
+  const auto it = fields.find(column);
+  return it == fields.end() ? kEmpty : it->second;
+}
+
+Result<Table> parse(std::string_view text, const std::string& name) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<int> record_lines;
+  std::vector<std::string> record;
+  std::string field;
+  bool in_quotes = false;
+  bool field_started = false;
+  int line = 1;
+  int record_line = 1;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_quotes) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else {
+          in_quotes = false;
+        }
+      } else {
+        if (c == '\n') {
+          ++line;
+        }
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"' && !field_started) {
+      in_quotes = true;
+      field_started = true;
+    } else if (c == ',') {
+      record.push_back(std::move(field));
+      field.clear();
+      field_started = false;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+        ++i;
+      }
+      record.push_back(std::move(field));
+      field.clear();
+      field_started = false;
+      if (!(record.size() == 1 && record[0].empty())) {
+        records.push_back(std::move(record));
+        record_lines.push_back(record_line);
+      }
+      record.clear();
+      ++line;
+      record_line = line;
+    } else {
+      field += c;
+      field_started = true;
+    }
+  }
+  if (in_quotes) {
+    return input_error(fmt::format("{}:{}: unterminated quoted field", name, record_line));
+  }
+  if (field_started || !record.empty()) {
+    record.push_back(std::move(field));
+    records.push_back(std::move(record));
+    record_lines.push_back(record_line);
+  }
+  if (records.empty()) {
+    return input_error(fmt::format("{}: empty file; expected a header line", name));
+  }
+  Table table;
+  table.columns = records[0];
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    if (records[r].size() != table.columns.size()) {
+      return input_error(fmt::format("{}:{}: {} fields, expected {} (as in the header)", name,
+                                     record_lines[r], records[r].size(), table.columns.size()));
+    }
+    Row row;
+    row.line = record_lines[r];
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+      row.fields[table.columns[c]] = records[r][c];
+    }
+    table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
+Result<Table> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return not_found_error(fmt::format("{}: cannot open file", path));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse(buffer.str(), path);
+}
+
+std::optional<double> to_number(std::string_view field) {
+  while (!field.empty() && field.front() == ' ') {
+    field.remove_prefix(1);
+  }
+  while (!field.empty() && field.back() == ' ') {
+    field.remove_suffix(1);
+  }
+  if (field.empty()) {
+    return std::nullopt;
+  }
+  double value = 0;
+  const auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
+  if (ec != std::errc{} || ptr != field.data() + field.size() || !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace fleetplan::csv

@@ -1,0 +1,31 @@
+#include "core/csv.h"
+
+#include <gtest/gtest.h>
+
+namespace fleetplan::csv {
+namespace {
+
+TEST(Csv, QuotedFieldsWithCommasQuotesAndNewlines) {
+  auto table = parse("a,b\n1,\"x, \"\"y\"\"\nz\"\n2,w\n", "t.csv");
+  ASSERT_TRUE(table.ok()) << table.error().message;
+  ASSERT_EQ(table->rows.size(), 2u);
+  EXPECT_EQ(table->rows[0].get("b"), "x, \"y\"\nz");
+  EXPECT_EQ(table->rows[1].line, 4);  // the first record spans lines 2-3
+  EXPECT_EQ(table->rows[1].get("missing"), "");
+}
+
+TEST(Csv, WrongFieldCountNamesTheLine) {
+  auto table = parse("a,b\n1,2\n3\n", "t.csv");
+  ASSERT_FALSE(table.ok());
+  EXPECT_EQ(table.error().message, "t.csv:3: 1 fields, expected 2 (as in the header)");
+}
+
+TEST(Csv, Numbers) {
+  EXPECT_EQ(to_number(" 12.5 "), 12.5);
+  EXPECT_FALSE(to_number("").has_value());
+  EXPECT_FALSE(to_number("12x").has_value());
+  EXPECT_FALSE(to_number("nan").has_value());
+}
+
+}  // namespace
+}  // namespace fleetplan::csv
