@@ -1,0 +1,325 @@
+// Scenario files: periods with budgets, exchange rates and demand; sites; services;
+// procurement options; dated policy rules; assumptions. Parsed from YAML, validated
+// against the catalog, with every money amount kept as written and convertible to USD
+// with the period's exchange rate.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "core/result.h"
+#include "core/units.h"
+
+namespace fleetplan::scenario {
+
+//! A calendar date (proleptic Gregorian), as written in files: "2025-12-08".
+struct Date {
+  int year = 0;
+  int month = 1;
+  int day = 1;
+
+  //! Days since 1970-01-01 (negative before); differences give day counts.
+  [[nodiscard]] long long days_since_epoch() const;
+  //! "YYYY-MM-DD".
+  [[nodiscard]] std::string to_string() const;
+  friend auto operator<=>(const Date&, const Date&) = default;
+};
+
+//! Parses "YYYY-MM-DD" (a real calendar date); the error says what was expected.
+Result<Date> parse_date(std::string_view text);
+//! The date `days` days after `date`.
+Date add_days(const Date& date, long long days);
+
+//! Where a figure comes from: a citation (`source`) and/or the name of an entry of
+//! Scenario::assumptions that explains an estimate.
+struct Provenance {
+  std::string source;      //!< e.g. "FT, Dec 2025"; may be empty when `assumption` is set
+  std::string assumption;  //!< name of an Assumption; empty when the figure is sourced
+};
+
+//! A public estimate used where the facts are silent; reports list them.
+struct Assumption {
+  std::string name;       //!< stable id, referenced by `assumption:` fields
+  std::string value;      //!< the figure as text, e.g. "0.08 USD/kWh"
+  std::string reasoning;  //!< why this value
+  std::string source;     //!< where the estimate comes from (may be empty)
+};
+
+//! What an accelerator is used for.
+enum class Use { kInference, kTraining };
+//! "inference", "training".
+std::string_view use_name(Use use);
+
+//! One AI service whose demand the fleet must serve.
+struct Service {
+  std::string name;
+  std::string description;
+  Use kind = Use::kInference;
+  std::string model;  //!< catalog model name (canonical spelling from the catalog)
+  //! Inference: mean tokens per request; capacity is measured at these lengths.
+  int input_len = 0;
+  int output_len = 0;
+  //! Inference latency targets; capacity is goodput at these targets.
+  double ttft_ms = 0;
+  double tpot_ms = 0;
+  catalog::Precision weights = catalog::Precision::kFp8;
+  catalog::Precision kv_cache = catalog::Precision::kFp8;
+  //! Training: model-FLOP utilisation assumed when converting FLOP to device time
+  //! (0 = Settings::training_mfu).
+  double training_mfu = 0;
+  Provenance provenance;
+};
+
+//! Demand for one service in one period.
+struct Demand {
+  std::string service;
+  //! Inference: average tokens a day (resolved: when the file gives `tokens_per_day`, it is
+  //! split by the service's input_len : output_len).
+  double input_tokens_per_day = 0;
+  double output_tokens_per_day = 0;
+  //! Peak-hour rate divided by the day's average rate; capacity must cover the peak.
+  double peak_to_average = 1.0;
+  //! Training: model FLOP to run in the period (resolved from `training_gpu_hours` when
+  //! given that way: hours x 3600 x peak BF16 FLOP/s of the reference accelerator x MFU).
+  double training_flop = 0;
+  std::optional<double> training_gpu_hours;    //!< as written, when given as GPU-hours
+  std::string training_gpu_hours_accelerator;  //!< the accelerator those hours are on
+  Provenance provenance;
+
+  [[nodiscard]] double tokens_per_day() const {
+    return input_tokens_per_day + output_tokens_per_day;
+  }
+};
+
+//! A part of a period's budget that caps a subset of the spend (e.g. "domestic chips:
+//! 40 bn CNY"), or is only reported (`binding: false`).
+struct BudgetLine {
+  std::string name;
+  units::Money amount;
+  double usd = 0;  //!< `amount` converted with the period's exchange rate
+  //! What spend counts against the line; an empty list matches everything.
+  std::vector<std::string> accelerators;
+  std::vector<std::string> sites;
+  std::vector<std::string> countries;  //!< site countries (ISO 3166 alpha-2, e.g. "CN")
+  std::vector<std::string> modes;      //!< "buy", "lease"
+  bool binding = true;
+  Provenance provenance;
+};
+
+//! One planning period (a year or a quarter).
+struct Period {
+  std::string name;
+  Date start;           //!< first day, inclusive
+  Date end;             //!< last day, inclusive
+  units::Money budget;  //!< total budget as written
+  double budget_usd = 0;
+  Provenance budget_provenance;
+  std::vector<BudgetLine> budget_lines;
+  //! Units of each currency per USD ("CNY": 6.96); USD is always 1.
+  std::map<std::string, double> exchange_rates;
+  std::string exchange_rates_source;
+  std::vector<Demand> demand;
+
+  //! Days in the period, both ends included.
+  [[nodiscard]] long long days() const;
+  //! Hours in the period (days x 24).
+  [[nodiscard]] double hours() const { return static_cast<double>(days()) * 24.0; }
+  //! Converts an amount to USD with this period's rate; error if the currency has no rate.
+  [[nodiscard]] Result<double> to_usd(const units::Money& money) const;
+  //! The demand of a service in this period, or nullptr.
+  [[nodiscard]] const Demand* demand_for(std::string_view service) const;
+};
+
+//! Who owns the site's building.
+enum class Ownership { kOwned, kLeased };
+//! "owned", "leased".
+std::string_view ownership_name(Ownership ownership);
+
+//! A data-centre site.
+struct Site {
+  std::string name;
+  std::string description;
+  std::string country;  //!< ISO 3166 alpha-2, e.g. "CN", "MY"
+  std::string region;   //!< free text, e.g. "Inner Mongolia"
+  double power_w = 0;   //!< facility power available to the fleet, W (IT x PUE must fit)
+  double pue = 1.0;
+  units::Money energy_price_per_kwh;          //!< price of one kWh (facility energy)
+  std::optional<long long> max_accelerators;  //!< space; nullopt = not limiting
+  Ownership ownership = Ownership::kOwned;
+  std::string operator_name;       //!< who runs the site (the company itself or a third party)
+  bool operator_verified = false;  //!< owner and operator passed verification
+  Provenance provenance;
+};
+
+//! How an accelerator is obtained.
+enum class Mode { kBuy, kLease };
+//! "buy", "lease".
+std::string_view mode_name(Mode mode);
+
+//! A cap on units obtained through one procurement option in one period.
+struct SupplyLimit {
+  std::string period;
+  long long max_units = 0;
+  Provenance provenance;
+};
+
+//! One way to obtain an accelerator: buy it (capex) or lease it (per GPU-hour).
+struct Procurement {
+  std::string name;         //!< stable id; defaults to "<accelerator>-<mode>"
+  std::string accelerator;  //!< catalog name (canonical spelling)
+  bool domestic = false;    //!< copied from the catalog (made by a Chinese vendor)
+  Mode mode = Mode::kBuy;
+  // Buy.
+  units::Money unit_price;     //!< per accelerator, without server
+  double server_overhead = 0;  //!< fraction of unit_price for server, network, storage
+  double depreciation_years = 0;
+  // Lease.
+  units::Money lease_price_per_gpu_hour;
+  int min_term_months = 0;
+  //! Sites where it may be placed; empty = every site.
+  std::vector<std::string> sites;
+  //! First and last day the option can deliver; absent = always.
+  std::optional<Date> available_from;
+  std::optional<Date> available_until;
+  std::vector<SupplyLimit> supply;
+  Provenance provenance;
+
+  //! USD per accelerator including server overhead (buy), at the period's rate.
+  [[nodiscard]] Result<double> unit_cost_usd(const Period& period) const;
+  //! USD per accelerator-hour (lease), at the period's rate.
+  [[nodiscard]] Result<double> lease_usd_per_hour(const Period& period) const;
+  //! True when the option may be placed at `site`.
+  [[nodiscard]] bool allowed_at(std::string_view site) const;
+  //! Fraction of the period's days on which the option can deliver (available_from/until):
+  //! 1 when always available, 0 when not at all in the period.
+  [[nodiscard]] double available_fraction(const Period& period) const;
+  //! The supply cap for a period, if any.
+  [[nodiscard]] std::optional<long long> supply_cap(std::string_view period) const;
+};
+
+//! The kinds of policy rule (see src/policy/README.md).
+enum class RuleKind {
+  kExportControl,      //!< deny (or re-allow) accelerators by mode and site country
+  kDomesticShare,      //!< minimum share of domestic accelerators, by count or spend
+  kLeaseVerification,  //!< leases only at sites whose owner/operator are verified
+  kUseRestriction,     //!< accelerators restricted to some uses (inference/training)
+  kSupplyCap,          //!< at most N units of accelerators per period
+};
+//! "export_control", "domestic_share", "lease_verification", "use_restriction", "supply_cap".
+std::string_view rule_kind_name(RuleKind kind);
+
+//! Which options a rule applies to; an empty list matches everything. `domestic` filters
+//! by the catalog's domestic_china flag.
+struct RuleScope {
+  std::vector<std::string> accelerators;  //!< catalog names (canonical spelling)
+  std::optional<bool> domestic;
+  std::vector<std::string> sites;
+  std::vector<std::string> countries;      //!< site countries
+  std::vector<std::string> not_countries;  //!< site countries excluded
+  std::vector<Mode> modes;
+};
+
+//! Basis of a domestic-share rule.
+enum class ShareBasis { kCount, kSpend };
+//! What a domestic-share rule counts: the period's new acquisitions, or the whole fleet.
+enum class ShareOf { kAcquisitions, kFleet };
+
+//! A dated policy rule with its source; evaluated by src/policy.
+struct Rule {
+  std::string name;  //!< stable id, used to disable the rule ("without rule X")
+  RuleKind kind = RuleKind::kExportControl;
+  std::string description;
+  Date effective;
+  std::optional<Date> until;  //!< last day in force; absent = open-ended
+  std::string source;
+  bool enabled = true;  //!< `enabled: false` keeps a variant in the file, switched off
+  RuleScope scope;
+
+  // export_control: deny or allow (an allow overrides older denies on the same options).
+  bool allow = false;
+  // domestic_share: domestic accelerators >= min_share x all accelerators in scope.
+  double min_share = 0;
+  ShareBasis basis = ShareBasis::kCount;
+  ShareOf share_of = ShareOf::kAcquisitions;
+  // use_restriction: accelerators in scope may serve only these uses.
+  std::vector<Use> allowed_uses;
+  // supply_cap: at most max_units acquired per period (or over the rule's life when
+  // `cumulative`).
+  long long max_units = 0;
+  bool cumulative = false;
+};
+
+//! The planner's objective.
+enum class Objective { kMinCost, kMaxServed };
+//! "min-cost", "max-served".
+std::string_view objective_name(Objective objective);
+
+//! How a rule that is in force for part of a period is applied to the period.
+enum class RuleCoverage {
+  kMajority,  //!< applies when in force for more than half of the period's days
+  kAny,       //!< applies when in force on any day of the period
+};
+
+//! Scenario-wide settings.
+struct Settings {
+  Objective objective = Objective::kMaxServed;
+  //! USD charged per million tokens a day of unserved demand (min-cost objective).
+  double shortfall_usd_per_million_tokens = 0;
+  std::string report_currency = "USD";
+  double training_mfu = 0.4;     //!< default model-FLOP utilisation for training
+  double peak_to_average = 1.0;  //!< default for demands that do not give one
+  RuleCoverage rule_coverage = RuleCoverage::kMajority;
+  Provenance provenance;
+};
+
+//! A whole scenario.
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string file;  //!< where it was read from (path, or the name given to load_scenario_text)
+  Settings settings;
+  std::vector<Period> periods;  //!< in time order, not overlapping
+  std::vector<Site> sites;
+  std::vector<Service> services;
+  std::vector<Procurement> procurement;
+  std::vector<Rule> rules;
+  std::vector<Assumption> assumptions;
+
+  [[nodiscard]] const Period* period(std::string_view name) const;
+  [[nodiscard]] const Site* site(std::string_view name) const;
+  [[nodiscard]] const Service* service(std::string_view name) const;
+  [[nodiscard]] const Rule* rule(std::string_view name) const;
+  [[nodiscard]] const Assumption* assumption(std::string_view name) const;
+  [[nodiscard]] std::optional<std::size_t> period_index(std::string_view name) const;
+};
+
+//! Parses and validates a scenario file; names of accelerators and models are checked
+//! against `catalog`. Errors carry file:line:col, the field path, the bad value and what
+//! was expected.
+Result<Scenario> load_scenario_file(const std::string& path, const catalog::Catalog& catalog);
+//! Same, with the built-in catalog.
+Result<Scenario> load_scenario_file(const std::string& path);
+//! Parses scenario YAML text; `name` stands for the file in messages.
+Result<Scenario> load_scenario_text(const std::string& text, const std::string& name,
+                                    const catalog::Catalog& catalog);
+Result<Scenario> load_scenario_text(const std::string& text, const std::string& name);
+
+//! A built-in scenario under data_dir()/scenarios.
+struct BuiltinScenario {
+  std::string name;  //!< file name without .yaml
+  std::string path;
+};
+//! The built-in scenarios, sorted by name.
+std::vector<BuiltinScenario> builtin_scenarios();
+//! The name `fleetplan plan` uses when given none.
+inline constexpr std::string_view kDefaultScenario = "bytedance-2026";
+//! Path of a built-in scenario; the error lists the known names.
+Result<std::string> builtin_scenario_path(std::string_view name);
+//! Loads a built-in scenario by name, or a file when `name_or_path` names an existing file.
+Result<Scenario> load_scenario(std::string_view name_or_path, const catalog::Catalog& catalog);
+
+}  // namespace fleetplan::scenario
