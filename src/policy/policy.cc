@@ -85,9 +85,12 @@ bool PeriodPolicy::is_excluded(std::string_view procurement, std::string_view si
 }
 
 Result<Engine> Engine::create(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
-                              const std::set<std::string>& disabled_rules) {
+                              const std::set<std::string>& disabled_rules,
+                              const std::set<std::string>& enabled_rules) {
   std::set<std::string> disabled;
-  for (const auto& name : disabled_rules) {
+  std::set<std::string> named = disabled_rules;
+  named.insert(enabled_rules.begin(), enabled_rules.end());
+  for (const auto& name : named) {
     if (scenario.rule(name) == nullptr) {
       std::vector<std::string> names;
       for (const auto& r : scenario.rules) {
@@ -97,10 +100,10 @@ Result<Engine> Engine::create(const scenario::Scenario& scenario, const catalog:
           "unknown rule '{}' in scenario '{}'; its rules are: {}", name, scenario.name,
           names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "))));
     }
-    disabled.insert(name);
   }
+  disabled = disabled_rules;
   for (const auto& r : scenario.rules) {
-    if (!r.enabled) {
+    if (!r.enabled && !enabled_rules.contains(r.name)) {
       disabled.insert(r.name);
     }
   }

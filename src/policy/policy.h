@@ -112,9 +112,12 @@ struct PeriodPolicy {
 //! each one costs. The scenario and catalog must outlive the engine.
 class Engine {
  public:
-  //! Checks that every name in `disabled_rules` is a rule of the scenario.
+  //! Checks that every name in `disabled_rules` and `enabled_rules` is a rule of the
+  //! scenario. `enabled_rules` switches on rules the file marks `enabled: false` (variants
+  //! such as a 60 % domestic share); `disabled_rules` switches rules off.
   static Result<Engine> create(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
-                               const std::set<std::string>& disabled_rules = {});
+                               const std::set<std::string>& disabled_rules = {},
+                               const std::set<std::string>& enabled_rules = {});
 
   //! Whether an option is allowed, and which rules say so.
   [[nodiscard]] Result<Decision> evaluate(const Query& query) const;

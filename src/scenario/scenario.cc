@@ -58,6 +58,12 @@ bool is_country_code(std::string_view code) {
 }
 
 const std::vector<std::string> kModes = {"buy", "lease"};
+const std::vector<std::string> kSpendItems = {"accelerators", "server_overhead", "leases",
+                                              "energy"};
+
+bool contains(const std::vector<std::string>& items, const std::string& value) {
+  return std::find(items.begin(), items.end(), value) != items.end();
+}
 const std::vector<std::string> kUses = {"inference", "training"};
 const std::vector<std::string> kRuleKinds = {"export_control", "domestic_share",
                                              "lease_verification", "use_restriction", "supply_cap"};
@@ -96,6 +102,9 @@ class Parser {
     }
     for (auto& r : root.list("procurement")) {
       parse_procurement(r);
+    }
+    for (auto& r : root.list("installed", false)) {
+      parse_installed(r);
     }
     for (auto& r : root.list("rules", false)) {
       parse_rule(r);
@@ -217,6 +226,18 @@ class Parser {
                               value));
     }
     return (*found)->name;
+  }
+
+  static std::vector<std::string> country_list(yaml::Reader& r, std::string_view key) {
+    auto codes = r.string_list(key, false);
+    for (const auto& c : codes) {
+      if (!is_country_code(c)) {
+        r.fail(key, fmt::format("'{}' is not a country code; expected an ISO 3166 alpha-2 code "
+                                "such as CN or MY",
+                                c));
+      }
+    }
+    return codes;
   }
 
   std::vector<std::string> site_names(yaml::Reader& r, std::string_view key) {
@@ -445,11 +466,15 @@ class Parser {
         line.accelerators.push_back(accelerator_name(line_reader, "accelerators", a, false));
       }
       line.sites = site_names(line_reader, "sites");
-      line.countries = line_reader.string_list("countries", false);
-      for (const auto& c : line.countries) {
-        if (!is_country_code(c)) {
-          line_reader.fail("countries", fmt::format("'{}' is not an ISO 3166 alpha-2 code", c));
+      line.countries = country_list(line_reader, "countries");
+      line.not_countries = country_list(line_reader, "not_countries");
+      for (const auto& item : line_reader.string_list("items", false)) {
+        if (!contains(kSpendItems, item)) {
+          line_reader.fail("items", fmt::format("'{}' is not a spend category; expected one of: "
+                                                "{}",
+                                                item, fmt::join(kSpendItems, ", ")));
         }
+        line.items.push_back(item);
       }
       for (const auto& m : line_reader.string_list("modes", false)) {
         if (m != "buy" && m != "lease") {
@@ -593,7 +618,8 @@ class Parser {
       }
       p.server_overhead = r.number_or("server_overhead", 0, 0, 5);
       p.depreciation_years = r.number("depreciation_years", 0.5, 30);
-      for (const char* key : {"lease_price_per_gpu_hour", "min_term_months"}) {
+      for (const char* key :
+           {"lease_price_per_gpu_hour", "min_term_months", "lease_includes_energy"}) {
         if (r.has(key)) {
           r.fail(key, fmt::format("'{}' applies to mode lease; expected none for mode buy", key));
         }
@@ -604,6 +630,7 @@ class Parser {
         check_convertible_everywhere(r, "lease_price_per_gpu_hour", *m);
       }
       p.min_term_months = static_cast<int>(r.integer_or("min_term_months", 0, 0, 600));
+      p.lease_includes_energy = r.boolean_or("lease_includes_energy", true);
       for (const char* key : {"unit_price", "server_overhead", "depreciation_years"}) {
         if (r.has(key)) {
           r.fail(key, fmt::format("'{}' applies to mode buy; expected none for mode lease", key));
@@ -638,6 +665,28 @@ class Parser {
     out_.procurement.push_back(std::move(p));
   }
 
+  void parse_installed(yaml::Reader& r) {
+    Installed item;
+    const std::string accelerator = r.string("accelerator");
+    if (!accelerator.empty()) {
+      item.accelerator = accelerator_name(r, "accelerator", accelerator, true);
+      auto acc = catalog_.accelerator(accelerator);
+      if (acc.ok()) {
+        item.domestic = (*acc)->domestic_china;
+      }
+    }
+    item.site = r.string("site");
+    if (r.has("site") && out_.site(item.site) == nullptr) {
+      r.fail("site",
+             fmt::format("unknown site '{}'; expected one of: {}", item.site, known_sites()));
+    }
+    item.count = r.integer("count", 1, 1'000'000'000);
+    item.acquired = r.string_or("acquired", "");
+    item.provenance = provenance(r);
+    r.reject_unknown_fields();
+    out_.installed.push_back(std::move(item));
+  }
+
   void parse_scope(yaml::Reader& r, RuleScope& scope) {
     for (const auto& a : r.string_list("accelerators", false)) {
       scope.accelerators.push_back(accelerator_name(r, "accelerators", a, false));
@@ -646,15 +695,8 @@ class Parser {
       scope.domestic = r.boolean("domestic");
     }
     scope.sites = site_names(r, "sites");
-    for (const char* key : {"countries", "not_countries"}) {
-      auto codes = r.string_list(key, false);
-      for (const auto& c : codes) {
-        if (!is_country_code(c)) {
-          r.fail(key, fmt::format("'{}' is not an ISO 3166 alpha-2 country code", c));
-        }
-      }
-      (std::string_view(key) == "countries" ? scope.countries : scope.not_countries) = codes;
-    }
+    scope.countries = country_list(r, "countries");
+    scope.not_countries = country_list(r, "not_countries");
     for (const auto& m : r.string_list("modes", false)) {
       if (m != "buy" && m != "lease") {
         r.fail("modes", fmt::format("'{}' is not a mode; expected buy or lease", m));

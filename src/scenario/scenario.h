@@ -104,8 +104,12 @@ struct BudgetLine {
   //! What spend counts against the line; an empty list matches everything.
   std::vector<std::string> accelerators;
   std::vector<std::string> sites;
-  std::vector<std::string> countries;  //!< site countries (ISO 3166 alpha-2, e.g. "CN")
-  std::vector<std::string> modes;      //!< "buy", "lease"
+  std::vector<std::string> countries;      //!< site countries (ISO 3166 alpha-2, e.g. "CN")
+  std::vector<std::string> not_countries;  //!< site countries excluded
+  std::vector<std::string> modes;          //!< "buy", "lease"
+  //! Spend categories counted: "accelerators" (unit prices only), "server_overhead",
+  //! "leases", "energy"; empty = all of them.
+  std::vector<std::string> items;
   bool binding = true;
   Provenance provenance;
 };
@@ -180,6 +184,9 @@ struct Procurement {
   // Lease.
   units::Money lease_price_per_gpu_hour;
   int min_term_months = 0;
+  //! The lease price includes power, cooling and space (the site's energy price is then
+  //! not charged on top).
+  bool lease_includes_energy = true;
   //! Sites where it may be placed; empty = every site.
   std::vector<std::string> sites;
   //! First and last day the option can deliver; absent = always.
@@ -253,6 +260,17 @@ struct Rule {
   bool cumulative = false;
 };
 
+//! Accelerators already in service at the start of the first period (sunk cost; they
+//! serve demand and draw power).
+struct Installed {
+  std::string accelerator;  //!< catalog name (canonical spelling)
+  bool domestic = false;    //!< copied from the catalog
+  std::string site;
+  long long count = 0;
+  std::string acquired;  //!< when, as text ("2024 orders")
+  Provenance provenance;
+};
+
 //! The planner's objective.
 enum class Objective { kMinCost, kMaxServed };
 //! "min-cost", "max-served".
@@ -267,7 +285,8 @@ enum class RuleCoverage {
 //! Scenario-wide settings.
 struct Settings {
   Objective objective = Objective::kMaxServed;
-  //! USD charged per million tokens a day of unserved demand (min-cost objective).
+  //! USD charged per million tokens of demand not served, on every day of the period
+  //! (min-cost objective): what the lost tokens would have sold for.
   double shortfall_usd_per_million_tokens = 0;
   std::string report_currency = "USD";
   double training_mfu = 0.4;     //!< default model-FLOP utilisation for training
@@ -286,6 +305,7 @@ struct Scenario {
   std::vector<Site> sites;
   std::vector<Service> services;
   std::vector<Procurement> procurement;
+  std::vector<Installed> installed;
   std::vector<Rule> rules;
   std::vector<Assumption> assumptions;
 
