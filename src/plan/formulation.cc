@@ -1,0 +1,489 @@
+#include "plan/formulation.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace fleetplan::plan::internal {
+namespace {
+
+using milp::kInfinity;
+
+bool covers(const std::vector<int>& periods, int p) {
+  return periods.empty() || std::find(periods.begin(), periods.end(), p) != periods.end();
+}
+
+// Sums the coefficients of a column that appears more than once (CBC wants one entry per
+// column and row) and orders the terms by column, so the model is the same on every run.
+std::vector<std::pair<int, double>> merged(const std::vector<std::pair<int, double>>& terms) {
+  std::map<int, double> sums;
+  for (const auto& [column, coefficient] : terms) {
+    sums[column] += coefficient;
+  }
+  std::vector<std::pair<int, double>> out;
+  out.reserve(sums.size());
+  for (const auto& [column, coefficient] : sums) {
+    if (coefficient != 0) {
+      out.emplace_back(column, coefficient);
+    }
+  }
+  return out;
+}
+
+double period_value(const std::vector<double>& values, int p) {
+  return values.empty() ? 0.0 : values[p];
+}
+
+}  // namespace
+
+bool Formulation::rule_on(const std::string& rule) const {
+  return rule.empty() || settings_.disabled_rules.count(rule) == 0;
+}
+
+std::vector<Formulation::Term> Formulation::active_terms(int p, int o) const {
+  const Option& option = problem_.options[o];
+  const int first =
+      option.mode == Mode::kLease ? std::max(0, p - option.lease_term_periods + 1) : 0;
+  std::vector<Term> terms;
+  for (int q = first; q <= p; ++q) {
+    terms.push_back({acquire_[q][o], static_cast<double>(option.unit_size)});
+  }
+  return terms;
+}
+
+std::vector<Formulation::Term> Formulation::spend_terms(int p, int o, double& constant) const {
+  const Option& option = problem_.options[o];
+  const double recurring = period_value(option.recurring_usd, p);
+  constant = recurring * option.existing / kMoneyScale;
+  std::vector<Term> terms;
+  for (const Term& term : active_terms(p, o)) {
+    terms.push_back({term.column, term.coefficient * recurring / kMoneyScale});
+  }
+  terms.push_back({acquire_[p][o], option.unit_size * option.upfront_usd / kMoneyScale});
+  return terms;
+}
+
+void Formulation::add_hard_row(milp::Row row, HardRow info, double slack_sign,
+                               double slack_weight) {
+  for (const auto& [column, coefficient] : row.terms) {
+    if (model_.columns()[column].integer) {
+      info.unit_step = std::max(info.unit_step, std::abs(coefficient));
+    }
+  }
+  if (settings_.goal == Settings::Goal::kMinSlack) {
+    info.slack = model_.add_column(
+        {0, kInfinity, slack_weight, false, fmt::format("slack:{}", info.info.constraint)});
+    row.terms.emplace_back(info.slack, slack_sign);
+  }
+  row.terms = merged(row.terms);
+  info.row = model_.add_row(std::move(row));
+  hard_rows_.push_back(std::move(info));
+}
+
+Formulation::Formulation(const Problem& problem, const Settings& settings)
+    : problem_(problem), settings_(settings) {
+  const int periods = static_cast<int>(problem.periods.size());
+  const int options = static_cast<int>(problem.options.size());
+  const int services = static_cast<int>(problem.services.size());
+  const bool elastic = settings.goal == Settings::Goal::kMinSlack;
+  const bool min_cost = settings.goal == Settings::Goal::kMinCost;
+
+  // Served demand is counted in units of the best accelerator's capacity, so a served
+  // column reads "accelerators' worth" and the coverage coefficients are at most 1.
+  service_scale_.assign(services, 1.0);
+  for (int s = 0; s < services; ++s) {
+    double best = 0;
+    for (const Option& option : problem.options) {
+      best = std::max(best, option.capacity[s]);
+    }
+    if (best > 0) {
+      service_scale_[s] = best;
+    }
+  }
+  // A fleet size to express count slacks relative to (the elastic problem's weights).
+  double existing = 0;
+  for (const Option& option : problem.options) {
+    existing += option.existing;
+  }
+  reference_fleet_ = std::max(1.0, existing);
+  for (int s = 0; s < services; ++s) {
+    for (int p = 0; p < periods; ++p) {
+      reference_fleet_ =
+          std::max(reference_fleet_, problem.services[s].demand[p] / service_scale_[s]);
+    }
+  }
+  double largest_budget = 1e-3;  // 1,000 USD: the scale of an empty budget
+  for (const Period& period : problem.periods) {
+    largest_budget = std::max(largest_budget, period.budget_usd.value_or(0) / kMoneyScale);
+  }
+
+  // Acquisitions: integer, in units of unit_size accelerators.
+  acquire_.assign(periods, std::vector<int>(options, -1));
+  for (int p = 0; p < periods; ++p) {
+    for (int o = 0; o < options; ++o) {
+      const Option& option = problem.options[o];
+      const bool can = option.can_acquire.empty() || option.can_acquire[p];
+      double cost = 0;
+      if (min_cost) {
+        // Cash of one unit over the rest of the horizon, less what it is still worth at the end.
+        const int last = option.mode == Mode::kLease
+                             ? std::min(periods - 1, p + option.lease_term_periods - 1)
+                             : periods - 1;
+        double cash = option.upfront_usd;
+        for (int q = p; q <= last; ++q) {
+          cash += period_value(option.recurring_usd, q);
+        }
+        cost = option.unit_size * (cash - period_value(option.residual_usd, p)) / kMoneyScale;
+      }
+      acquire_[p][o] = model_.add_column(
+          {0, can ? kInfinity : 0.0, cost, true, fmt::format("acquire[{}][{}]", p, o)});
+    }
+  }
+  if (min_cost) {
+    for (int p = 0; p < periods; ++p) {
+      for (const Option& option : problem.options) {
+        objective_constant_ +=
+            period_value(option.recurring_usd, p) * option.existing / kMoneyScale;
+      }
+    }
+  }
+
+  // Served demand per service and period.
+  served_.assign(periods, std::vector<int>(services, -1));
+  for (int p = 0; p < periods; ++p) {
+    for (int s = 0; s < services; ++s) {
+      const Service& service = problem.services[s];
+      const double demand = service.demand[p] / service_scale_[s];
+      double lower = 0;
+      double cost = 0;
+      if (settings.goal == Settings::Goal::kMaxServed && demand > 0) {
+        cost = -service.weight / demand;
+      }
+      if (min_cost && service.shortfall_penalty_usd) {
+        cost = -*service.shortfall_penalty_usd * service_scale_[s] / kMoneyScale;
+        objective_constant_ += *service.shortfall_penalty_usd * service.demand[p] / kMoneyScale;
+      }
+      const bool hard = settings.hard_demand && !service.shortfall_penalty_usd && demand > 0;
+      if (hard && !elastic) {
+        lower = demand;
+      }
+      if (settings.served_floor) {
+        // A hair below the floor: the floor is itself a solution's value, read back in floats.
+        lower = std::max(lower, std::min(demand, (*settings.served_floor)[p][s] /
+                                                     service_scale_[s] * (1 - 1e-9)));
+      }
+      served_[p][s] =
+          model_.add_column({lower, demand, cost, false, fmt::format("served[{}][{}]", p, s)});
+      if (hard && elastic) {
+        HardRow info;
+        info.to_natural = service_scale_[s];
+        info.bound = service.demand[p];
+        info.info = {fmt::format("demand[{}][{}]", service.name, problem.periods[p].name),
+                     "demand",
+                     "",
+                     p,
+                     0,
+                     service.kind == ServiceKind::kInference ? "tokens/day" : "FLOP/s",
+                     0,
+                     ""};
+        add_hard_row({demand, kInfinity, {{served_[p][s], 1.0}}, info.info.constraint}, info, 1.0,
+                     1.0 / demand);
+      }
+    }
+  }
+
+  // Allocation of active accelerators to services.
+  allocate_.assign(periods, std::vector<std::vector<int>>(options, std::vector<int>(services, -1)));
+  for (int p = 0; p < periods; ++p) {
+    for (int o = 0; o < options; ++o) {
+      for (int s = 0; s < services; ++s) {
+        if (problem.options[o].capacity[s] > 0) {
+          allocate_[p][o][s] = model_.add_column(
+              {0, kInfinity, 0, false, fmt::format("allocate[{}][{}][{}]", p, o, s)});
+        }
+      }
+    }
+  }
+
+  // Exclusions: bounds at 0, or in the elastic problem rows with a slack.
+  for (const Exclusion& exclusion : problem.exclusions) {
+    if (!rule_on(exclusion.rule)) {
+      continue;
+    }
+    const Option& option = problem.options[exclusion.option];
+    for (int p = 0; p < periods; ++p) {
+      if (!covers(exclusion.periods, p)) {
+        continue;
+      }
+      std::vector<int> columns;
+      double to_natural = 1;
+      if (exclusion.scope == ExclusionScope::kAcquire) {
+        columns.push_back(acquire_[p][exclusion.option]);
+        to_natural = option.unit_size;
+      } else {
+        for (int s = 0; s < services; ++s) {
+          if ((exclusion.service < 0 || exclusion.service == s) &&
+              allocate_[p][exclusion.option][s] >= 0) {
+            columns.push_back(allocate_[p][exclusion.option][s]);
+          }
+        }
+      }
+      for (int column : columns) {
+        if (!elastic) {
+          model_.mutable_columns()[column].upper = 0;
+          continue;
+        }
+        if (model_.columns()[column].upper == 0) {
+          continue;  // already impossible for a reason that is not a rule
+        }
+        HardRow info;
+        info.to_natural = to_natural;
+        info.info = {fmt::format("exclusion[{}][{}][{}]", exclusion.rule,
+                                 problem.option_label(exclusion.option), problem.periods[p].name),
+                     "exclusion",
+                     exclusion.rule,
+                     p,
+                     0,
+                     "accelerators",
+                     0,
+                     exclusion.reason};
+        // Breaking an export rule weighs ten times a relative slack of the same size elsewhere.
+        add_hard_row({-kInfinity, 0, {{column, 1.0}}, info.info.constraint}, info, -1.0,
+                     10.0 * to_natural / reference_fleet_);
+      }
+    }
+  }
+
+  // Fleet: the accelerators allocated to services are at most those active.
+  for (int p = 0; p < periods; ++p) {
+    for (int o = 0; o < options; ++o) {
+      milp::Row row;
+      row.name = fmt::format("fleet[{}][{}]", p, o);
+      for (int s = 0; s < services; ++s) {
+        if (allocate_[p][o][s] >= 0) {
+          row.terms.emplace_back(allocate_[p][o][s], 1.0);
+        }
+      }
+      if (row.terms.empty()) {
+        continue;
+      }
+      for (const Term& term : active_terms(p, o)) {
+        row.terms.emplace_back(term.column, -term.coefficient);
+      }
+      row.upper = problem.options[o].existing;
+      row.terms = merged(row.terms);
+      model_.add_row(std::move(row));
+    }
+  }
+
+  // Coverage: served demand is at most the capacity allocated to the service.
+  for (int p = 0; p < periods; ++p) {
+    for (int s = 0; s < services; ++s) {
+      milp::Row row;
+      row.name = fmt::format("cover[{}][{}]", p, s);
+      row.upper = 0;
+      row.terms.emplace_back(served_[p][s], 1.0);
+      for (int o = 0; o < options; ++o) {
+        if (allocate_[p][o][s] >= 0) {
+          row.terms.emplace_back(allocate_[p][o][s],
+                                 -problem.options[o].capacity[s] / service_scale_[s]);
+        }
+      }
+      model_.add_row(std::move(row));
+    }
+  }
+
+  // Budget: cash of the period.
+  for (int p = 0; p < periods; ++p) {
+    const auto& budget = problem.periods[p].budget_usd;
+    if (!budget) {
+      continue;
+    }
+    milp::Row row;
+    double constant_total = 0;
+    for (int o = 0; o < options; ++o) {
+      double constant = 0;
+      for (const Term& term : spend_terms(p, o, constant)) {
+        row.terms.emplace_back(term.column, term.coefficient);
+      }
+      constant_total += constant;
+    }
+    row.upper = *budget / kMoneyScale - constant_total;
+    HardRow info;
+    info.to_natural = kMoneyScale;
+    info.bound = *budget;
+    info.info = {
+        fmt::format("budget[{}]", problem.periods[p].name), "budget", "", p, 0, "USD", 0, ""};
+    row.name = info.info.constraint;
+    add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1e-3, *budget / kMoneyScale));
+  }
+
+  // Site power.
+  for (int k = 0; k < static_cast<int>(problem.sites.size()); ++k) {
+    const auto& limit = problem.sites[k].power_limit_w;
+    if (!limit) {
+      continue;
+    }
+    for (int p = 0; p < periods; ++p) {
+      milp::Row row;
+      double existing_w = 0;
+      for (int o = 0; o < options; ++o) {
+        const Option& option = problem.options[o];
+        if (option.site != k) {
+          continue;
+        }
+        existing_w += option.existing * option.power_w;
+        for (const Term& term : active_terms(p, o)) {
+          row.terms.emplace_back(term.column, term.coefficient * option.power_w / kPowerScale);
+        }
+      }
+      if (row.terms.empty() && existing_w <= *limit) {
+        continue;
+      }
+      row.upper = (*limit - existing_w) / kPowerScale;
+      HardRow info;
+      info.to_natural = kPowerScale;
+      info.bound = *limit;
+      info.info = {
+          fmt::format("site-power[{}][{}]", problem.sites[k].name, problem.periods[p].name),
+          "site-power",
+          "",
+          p,
+          0,
+          "W",
+          0,
+          ""};
+      row.name = info.info.constraint;
+      add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1e-3, *limit / kPowerScale));
+    }
+  }
+
+  // Supply caps on acquisitions.
+  for (const SupplyCap& cap : problem.supply_caps) {
+    if (!rule_on(cap.rule)) {
+      continue;
+    }
+    for (int p = 0; p < periods; ++p) {
+      if (!covers(cap.periods, p)) {
+        continue;
+      }
+      milp::Row row;
+      for (int o : cap.options) {
+        row.terms.emplace_back(acquire_[p][o], problem.options[o].unit_size);
+      }
+      row.upper = cap.max_units;
+      HardRow info;
+      info.bound = cap.max_units;
+      info.info = {fmt::format("supply-cap[{}][{}]", cap.name, problem.periods[p].name),
+                   "supply-cap",
+                   cap.rule,
+                   p,
+                   0,
+                   "accelerators",
+                   0,
+                   ""};
+      row.name = info.info.constraint;
+      add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1.0, cap.max_units));
+    }
+  }
+
+  // Shares: subset >= share * scope, by count of acquisitions or by cash.
+  for (const ShareRule& share : problem.shares) {
+    if (!rule_on(share.rule)) {
+      continue;
+    }
+    for (int p = 0; p < periods; ++p) {
+      if (!covers(share.periods, p)) {
+        continue;
+      }
+      std::vector<double> weight(options, 0.0);
+      for (int o : share.subset) {
+        weight[o] += 1.0;
+      }
+      for (int o : share.scope) {
+        weight[o] -= share.min_share;
+      }
+      milp::Row row;
+      double constant_total = 0;
+      for (int o = 0; o < options; ++o) {
+        if (weight[o] == 0) {
+          continue;
+        }
+        if (share.basis == ShareBasis::kCount) {
+          row.terms.emplace_back(acquire_[p][o], weight[o] * problem.options[o].unit_size);
+        } else {
+          double constant = 0;
+          for (const Term& term : spend_terms(p, o, constant)) {
+            row.terms.emplace_back(term.column, weight[o] * term.coefficient);
+          }
+          constant_total += weight[o] * constant;
+        }
+      }
+      row.lower = -constant_total;
+      HardRow info;
+      const bool count = share.basis == ShareBasis::kCount;
+      info.to_natural = count ? 1.0 : kMoneyScale;
+      info.info = {fmt::format("share[{}][{}]", share.name, problem.periods[p].name),
+                   "share",
+                   share.rule,
+                   p,
+                   0,
+                   count ? "accelerators" : "USD",
+                   0,
+                   ""};
+      row.name = info.info.constraint;
+      add_hard_row(std::move(row), info, 1.0,
+                   count ? 1.0 / reference_fleet_ : 1.0 / largest_budget);
+    }
+  }
+
+  // The second stage of max-served: keep the served score of the first.
+  if (settings.score_floor) {
+    milp::Row row;
+    row.name = "served-score";
+    row.lower = *settings.score_floor;
+    for (int p = 0; p < periods; ++p) {
+      for (int s = 0; s < services; ++s) {
+        const double demand = problem.services[s].demand[p] / service_scale_[s];
+        if (demand > 0) {
+          row.terms.emplace_back(served_[p][s], problem.services[s].weight / demand);
+        }
+      }
+    }
+    model_.add_row(std::move(row));
+  }
+}
+
+double Formulation::active(const std::vector<double>& x, int p, int o) const {
+  double total = problem_.options[o].existing;
+  for (const Term& term : active_terms(p, o)) {
+    total += term.coefficient * std::round(x[term.column]);
+  }
+  return total;
+}
+
+double Formulation::spend(const std::vector<double>& x, int p, int o) const {
+  double constant = 0;
+  double total = 0;
+  for (const Term& term : spend_terms(p, o, constant)) {
+    total += term.coefficient * std::round(x[term.column]);
+  }
+  return (total + constant) * kMoneyScale;
+}
+
+double Formulation::served_score(const std::vector<double>& x) const {
+  double score = 0;
+  for (int p = 0; p < static_cast<int>(problem_.periods.size()); ++p) {
+    for (int s = 0; s < static_cast<int>(problem_.services.size()); ++s) {
+      const double demand = problem_.services[s].demand[p];
+      if (demand > 0) {
+        score += problem_.services[s].weight * x[served_[p][s]] * service_scale_[s] / demand;
+      }
+    }
+  }
+  return score;
+}
+
+}  // namespace fleetplan::plan::internal

@@ -1,0 +1,95 @@
+// The MILP of a Problem (private to src/plan). One Formulation is built per solve: the
+// baseline, each stage of max-served, each rule re-solve and the elastic explanation
+// differ only in the Settings below. src/plan/README.md writes the model out.
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "plan/milp.h"
+#include "plan/plan.h"
+
+namespace fleetplan::plan::internal {
+
+//! Money inside the model is in millions of USD and power in MW, so that the coefficients
+//! stay near 1 (CBC's tolerances are absolute); demand is scaled per service (see below).
+inline constexpr double kMoneyScale = 1e6;
+inline constexpr double kPowerScale = 1e6;
+
+//! What changes between the solves of one plan.
+struct Settings {
+  //! The objective: the cost (cash - residual + shortfall penalties), or the served score.
+  enum class Goal { kMinCost, kMaxServed, kMinSlack };
+  Goal goal = Goal::kMinCost;
+  //! Demand is a hard constraint for services without a shortfall penalty (min-cost).
+  bool hard_demand = false;
+  //! Rules whose constraints are left out.
+  std::set<std::string> disabled_rules;
+  //! With kMinCost: the served score must reach this (the second stage of max-served).
+  std::optional<double> score_floor;
+  //! With kMinCost: served[p][s] must reach these (pricing a rule at equal service).
+  std::optional<std::vector<std::vector<double>>> served_floor;
+};
+
+//! A hard constraint as the elastic problem and the tight-constraint report see it.
+struct HardRow {
+  int row = -1;           //!< index in the model (or -1 for a bound on a column)
+  int slack = -1;         //!< the elastic slack column, -1 when not elastic
+  double to_natural = 1;  //!< multiplies a model amount into `unit`
+  double bound = 0;       //!< the constraint's bound, natural units
+  double unit_step = 0;  //!< the largest single-decision coefficient (model units): "one more fits"
+  Conflict info;         //!< name, kind, rule, period, unit
+};
+
+class Formulation {
+ public:
+  Formulation(const Problem& problem, const Settings& settings);
+
+  [[nodiscard]] const milp::Model& model() const { return model_; }
+  //! Column of the acquisitions of option o in period p (integer, units of unit_size).
+  [[nodiscard]] int acquire_column(int p, int o) const { return acquire_[p][o]; }
+  //! Column of the accelerators of option o serving service s in period p; -1 if none.
+  [[nodiscard]] int allocate_column(int p, int o, int s) const { return allocate_[p][o][s]; }
+  [[nodiscard]] const Settings& settings() const { return settings_; }
+  //! Column of the served demand of service s in period p, in units of scale(s).
+  [[nodiscard]] int served_column(int p, int s) const { return served_[p][s]; }
+  //! Demand units per model unit of served demand for service s.
+  [[nodiscard]] double service_scale(int s) const { return service_scale_[s]; }
+  [[nodiscard]] const std::vector<HardRow>& hard_rows() const { return hard_rows_; }
+  //! Constant part of the objective (model units) left out of the columns' costs.
+  [[nodiscard]] double objective_constant() const { return objective_constant_; }
+
+  //! Accelerators of option o active in period p in a solution.
+  [[nodiscard]] double active(const std::vector<double>& x, int p, int o) const;
+  //! Cash of option o in period p in a solution (USD).
+  [[nodiscard]] double spend(const std::vector<double>& x, int p, int o) const;
+  //! The served score sum(weight * served / demand) of a solution's served columns.
+  [[nodiscard]] double served_score(const std::vector<double>& x) const;
+
+ private:
+  struct Term {
+    int column;
+    double coefficient;
+  };
+  //! Terms (acquisition columns x accelerators) of the active accelerators of o in p.
+  [[nodiscard]] std::vector<Term> active_terms(int p, int o) const;
+  //! Terms (model money) of the cash of o in p; the constant part (existing units) apart.
+  [[nodiscard]] std::vector<Term> spend_terms(int p, int o, double& constant) const;
+  [[nodiscard]] bool rule_on(const std::string& rule) const;
+  void add_hard_row(milp::Row row, HardRow info, double slack_sign, double slack_weight);
+
+  const Problem& problem_;
+  const Settings settings_;
+  milp::Model model_;
+  std::vector<std::vector<int>> acquire_;
+  std::vector<std::vector<std::vector<int>>> allocate_;
+  std::vector<std::vector<int>> served_;
+  std::vector<double> service_scale_;
+  std::vector<HardRow> hard_rows_;
+  double objective_constant_ = 0;
+  double reference_fleet_ = 1;
+};
+
+}  // namespace fleetplan::plan::internal

@@ -1,0 +1,206 @@
+#include "plan/milp.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include <fmt/format.h>
+
+#include <CbcModel.hpp>
+#include <CbcSolver.hpp>
+#include <CoinMessageHandler.hpp>
+#include <CoinPackedMatrix.hpp>
+#include <OsiClpSolverInterface.hpp>
+
+namespace fleetplan::plan::milp {
+
+int Model::add_column(Column column) {
+  columns_.push_back(std::move(column));
+  return static_cast<int>(columns_.size()) - 1;
+}
+
+int Model::add_row(Row row) {
+  rows_.push_back(std::move(row));
+  return static_cast<int>(rows_.size()) - 1;
+}
+
+const char* status_name(Status status) {
+  switch (status) {
+    case Status::kOptimal:
+      return "optimal";
+    case Status::kFeasible:
+      return "feasible";
+    case Status::kInfeasible:
+      return "infeasible";
+    case Status::kUnbounded:
+      return "unbounded";
+    case Status::kNoSolution:
+      return "no-solution";
+  }
+  return "unknown";
+}
+
+double Solution::gap() const {
+  return std::abs(objective - best_bound) / std::max(1.0, std::abs(objective));
+}
+
+namespace {
+
+// CBC's own value for "no bound".
+double solver_bound(double value, double infinity) {
+  if (std::isinf(value)) {
+    return value > 0 ? infinity : -infinity;
+  }
+  return value;
+}
+
+}  // namespace
+
+Result<Solution> solve(const Model& model, const Options& options) {
+  const auto& columns = model.columns();
+  const auto& rows = model.rows();
+  Solution solution;
+  if (columns.empty()) {
+    // Nothing to decide: the empty assignment is optimal when every row admits 0.
+    for (const auto& row : rows) {
+      if (row.lower > 0 || row.upper < 0) {
+        solution.status = Status::kInfeasible;
+        return solution;
+      }
+    }
+    solution.status = Status::kOptimal;
+    return solution;
+  }
+
+  OsiClpSolverInterface solver;
+  const double infinity = solver.getInfinity();
+  const int column_count = static_cast<int>(columns.size());
+  const int row_count = static_cast<int>(rows.size());
+
+  CoinPackedMatrix matrix(false, 0, 0);  // row-ordered
+  matrix.setDimensions(0, column_count);
+  std::vector<double> row_lower(row_count);
+  std::vector<double> row_upper(row_count);
+  for (int r = 0; r < row_count; ++r) {
+    const Row& row = rows[r];
+    std::vector<int> indices;
+    std::vector<double> values;
+    indices.reserve(row.terms.size());
+    values.reserve(row.terms.size());
+    for (const auto& [column, coefficient] : row.terms) {
+      if (column < 0 || column >= column_count) {
+        return internal_error(
+            fmt::format("MILP row '{}' refers to column {} of {}", row.name, column, column_count));
+      }
+      if (coefficient != 0) {
+        indices.push_back(column);
+        values.push_back(coefficient);
+      }
+    }
+    matrix.appendRow(static_cast<int>(indices.size()), indices.data(), values.data());
+    row_lower[r] = solver_bound(row.lower, infinity);
+    row_upper[r] = solver_bound(row.upper, infinity);
+  }
+  std::vector<double> column_lower(column_count);
+  std::vector<double> column_upper(column_count);
+  std::vector<double> cost(column_count);
+  for (int c = 0; c < column_count; ++c) {
+    column_lower[c] = solver_bound(columns[c].lower, infinity);
+    column_upper[c] = solver_bound(columns[c].upper, infinity);
+    cost[c] = columns[c].cost;
+  }
+  solver.loadProblem(matrix, column_lower.data(), column_upper.data(), cost.data(),
+                     row_lower.data(), row_upper.data());
+  bool any_integer = false;
+  for (int c = 0; c < column_count; ++c) {
+    if (columns[c].integer) {
+      solver.setInteger(c);
+      any_integer = true;
+    }
+  }
+  solver.messageHandler()->setLogLevel(0);
+  solver.getModelPtr()->setRandomSeed(options.seed);
+
+  if (!any_integer) {
+    // A pure LP: Clp alone (branch and cut would only add overhead).
+    solver.initialSolve();
+    if (solver.isProvenOptimal()) {
+      solution.status = Status::kOptimal;
+      const double* values = solver.getColSolution();
+      solution.values.assign(values, values + column_count);
+      solution.objective = solver.getObjValue();
+      solution.best_bound = solution.objective;
+    } else if (solver.isProvenPrimalInfeasible()) {
+      solution.status = Status::kInfeasible;
+    } else if (solver.isProvenDualInfeasible()) {
+      solution.status = Status::kUnbounded;
+    } else {
+      solution.status = Status::kNoSolution;
+    }
+    return solution;
+  }
+
+  CbcModel cbc(solver);
+  cbc.messageHandler()->setLogLevel(0);
+  cbc.setRandomSeed(options.seed);
+  if (options.start.size() == columns.size()) {
+    // CBC takes a start by column name; the names only need to be unique.
+    std::vector<std::pair<std::string, double>> start;
+    for (int c = 0; c < column_count; ++c) {
+      const std::string name = "c" + std::to_string(c);
+      cbc.solver()->setColName(c, name);
+      start.emplace_back(name,
+                         columns[c].integer ? std::round(options.start[c]) : options.start[c]);
+    }
+    cbc.setMIPStart(start);
+  }
+  CbcSolverUsefulData data;
+  data.noPrinting_ = true;
+  data.useSignalHandler_ = false;
+  CbcMain0(cbc, data);
+  cbc.messageHandler()->setLogLevel(0);
+  cbc.solver()->messageHandler()->setLogLevel(0);
+
+  std::vector<std::string> arguments = {"fleetplan", "-log", "0", "-slog", "0"};
+  arguments.insert(arguments.end(), {"-randomCbcSeed", std::to_string(options.seed)});
+  arguments.insert(arguments.end(), {"-randomSeed", std::to_string(options.seed)});
+  arguments.insert(arguments.end(), {"-ratioGap", fmt::format("{}", options.relative_gap)});
+  if (options.time_limit_s > 0) {
+    arguments.insert(arguments.end(), {"-seconds", fmt::format("{}", options.time_limit_s)});
+  }
+  if (options.node_limit > 0) {
+    arguments.insert(arguments.end(), {"-maxNodes", std::to_string(options.node_limit)});
+  }
+  arguments.insert(arguments.end(), {"-solve", "-quit"});
+  std::vector<const char*> argv;
+  argv.reserve(arguments.size());
+  for (const auto& argument : arguments) {
+    argv.push_back(argument.c_str());
+  }
+  CbcMain1(static_cast<int>(argv.size()), argv.data(), cbc, nullptr, data);
+
+  solution.nodes = cbc.getNodeCount();
+  const double* best = cbc.bestSolution();
+  if (best != nullptr && cbc.solver()->getNumCols() == column_count) {
+    solution.values.assign(best, best + column_count);
+    solution.objective = cbc.getObjValue();
+    solution.best_bound = cbc.getBestPossibleObjValue();
+  }
+  if (cbc.isProvenOptimal() && solution.has_values()) {
+    solution.status = Status::kOptimal;
+    solution.best_bound = std::min(solution.best_bound, solution.objective);
+  } else if (cbc.isProvenInfeasible()) {
+    solution.status = Status::kInfeasible;
+    solution.values.clear();
+  } else if (cbc.isContinuousUnbounded()) {
+    solution.status = Status::kUnbounded;
+    solution.values.clear();
+  } else if (solution.has_values()) {
+    solution.status = Status::kFeasible;
+  } else {
+    solution.status = Status::kNoSolution;
+  }
+  return solution;
+}
+
+}  // namespace fleetplan::plan::milp

@@ -1,0 +1,86 @@
+// A small mixed-integer program (columns, rows, bounds) and its solution by COIN-OR CBC.
+// Private to src/plan: the planner builds a Model, this file is the only one that talks
+// to the solver, so CBC's headers stay out of every other translation unit.
+#pragma once
+
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+
+namespace fleetplan::plan::milp {
+
+inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
+
+//! One variable: lower <= x <= upper, objective coefficient `cost` (the model is minimised).
+struct Column {
+  double lower = 0;
+  double upper = kInfinity;
+  double cost = 0;
+  bool integer = false;
+  std::string name;
+};
+
+//! One constraint: lower <= sum(coefficient * x[column]) <= upper.
+struct Row {
+  double lower = -kInfinity;
+  double upper = kInfinity;
+  std::vector<std::pair<int, double>> terms;
+  std::string name;
+};
+
+//! A minimisation problem. Columns and rows keep the order they were added in.
+class Model {
+ public:
+  int add_column(Column column);
+  int add_row(Row row);
+  [[nodiscard]] const std::vector<Column>& columns() const { return columns_; }
+  [[nodiscard]] const std::vector<Row>& rows() const { return rows_; }
+  std::vector<Column>& mutable_columns() { return columns_; }
+  std::vector<Row>& mutable_rows() { return rows_; }
+
+ private:
+  std::vector<Column> columns_;
+  std::vector<Row> rows_;
+};
+
+//! Solver settings. Defaults give the same answer on every run: one thread, fixed seeds,
+//! and no time limit (a time limit would make the result depend on machine speed).
+struct Options {
+  double relative_gap = 1e-6;  //!< stop when (best - bound) / |best| is below this
+  double time_limit_s = 0;     //!< 0: none
+  long long node_limit = 0;    //!< 0: none
+  int seed = 20260101;
+  //! A known solution (one value per column) CBC starts from; empty: none.
+  std::vector<double> start;
+};
+
+//! The model status (apart from the call status, which is the Result around it).
+enum class Status {
+  kOptimal,     //!< proven optimal within `relative_gap`
+  kFeasible,    //!< a solution, but a limit stopped the search before the gap was closed
+  kInfeasible,  //!< no solution exists
+  kUnbounded,   //!< the objective can decrease without bound
+  kNoSolution,  //!< a limit stopped the search before any solution was found
+};
+const char* status_name(Status status);
+
+//! The solver's answer.
+struct Solution {
+  Status status = Status::kNoSolution;
+  std::vector<double> values;  //!< one per column (empty without a solution)
+  double objective = 0;
+  double best_bound = 0;  //!< proven lower bound on the optimum
+  long long nodes = 0;
+  [[nodiscard]] bool has_values() const { return !values.empty(); }
+  //! (objective - bound) / max(1, |objective|).
+  [[nodiscard]] double gap() const;
+};
+
+//! Solves the model with CBC (branch and cut, CBC's default cuts and heuristics), with all
+//! of CBC's printing turned off. An error only when the solver cannot be run at all.
+Result<Solution> solve(const Model& model, const Options& options = {});
+
+}  // namespace fleetplan::plan::milp

@@ -1,0 +1,61 @@
+#include "plan/milp.h"
+
+#include <gtest/gtest.h>
+
+namespace fleetplan::plan::milp {
+namespace {
+
+// max 5a + 4b + 3c  s.t. 2a + 3b + c <= 5, 4a + b + 2c <= 11, 3a + 4b + 2c <= 8, a,b,c in Z+.
+// By hand: r1 gives a <= 2. a = 2 leaves 3b + c <= 1: (2,0,1) = 13. a = 1: b = 0 and c <= 2
+// (r3) gives 11, b = 1 gives 9. a = 0: (0,0,4) = 12, (0,1,2) = 10. Optimum 13 at (2,0,1).
+TEST(Milp, SmallKnapsackHasHandOptimum) {
+  Model model;
+  const int a = model.add_column({0, kInfinity, -5, true, "a"});
+  const int b = model.add_column({0, kInfinity, -4, true, "b"});
+  const int c = model.add_column({0, kInfinity, -3, true, "c"});
+  model.add_row({-kInfinity, 5, {{a, 2}, {b, 3}, {c, 1}}, "r1"});
+  model.add_row({-kInfinity, 11, {{a, 4}, {b, 1}, {c, 2}}, "r2"});
+  model.add_row({-kInfinity, 8, {{a, 3}, {b, 4}, {c, 2}}, "r3"});
+  auto solution = solve(model);
+  ASSERT_TRUE(solution.ok());
+  EXPECT_EQ(solution->status, Status::kOptimal);
+  EXPECT_NEAR(solution->objective, -13, 1e-6);
+  EXPECT_NEAR(solution->values[a], 2, 1e-6);
+  EXPECT_NEAR(solution->values[b], 0, 1e-6);
+  EXPECT_NEAR(solution->values[c], 1, 1e-6);
+}
+
+// min x + y s.t. x + y >= 2.5, x <= 1: LP optimum 2.5 (no integers: Clp alone).
+TEST(Milp, PureLpUsesClp) {
+  Model model;
+  const int x = model.add_column({0, 1, 1, false, "x"});
+  const int y = model.add_column({0, kInfinity, 1, false, "y"});
+  model.add_row({2.5, kInfinity, {{x, 1}, {y, 1}}, "cover"});
+  auto solution = solve(model);
+  ASSERT_TRUE(solution.ok());
+  EXPECT_EQ(solution->status, Status::kOptimal);
+  EXPECT_NEAR(solution->objective, 2.5, 1e-9);
+}
+
+// x integer, 2x = 3 has no solution.
+TEST(Milp, InfeasibleIntegerProgram) {
+  Model model;
+  const int x = model.add_column({0, 10, 1, true, "x"});
+  model.add_row({3, 3, {{x, 2}}, "odd"});
+  auto solution = solve(model);
+  ASSERT_TRUE(solution.ok());
+  EXPECT_EQ(solution->status, Status::kInfeasible);
+  EXPECT_FALSE(solution->has_values());
+}
+
+TEST(Milp, InfeasibleLp) {
+  Model model;
+  const int x = model.add_column({0, 1, 1, false, "x"});
+  model.add_row({2, kInfinity, {{x, 1}}, "too-much"});
+  auto solution = solve(model);
+  ASSERT_TRUE(solution.ok());
+  EXPECT_EQ(solution->status, Status::kInfeasible);
+}
+
+}  // namespace
+}  // namespace fleetplan::plan::milp

@@ -1,0 +1,253 @@
+// The planner: a mixed-integer program over periods, sites, accelerator types and
+// procurement modes (buy, lease), solved by COIN-OR CBC. It decides what to acquire,
+// where, and which service each accelerator serves; it prices every policy rule by
+// re-solving without it, and explains an infeasible problem with elastic slacks.
+// The formulation is written out in src/plan/README.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace fleetplan::plan {
+
+//! How an option gets accelerators.
+enum class Mode { kBuy, kLease };
+//! "buy", "lease".
+const char* mode_name(Mode mode);
+
+//! What the planner optimises.
+enum class Objective {
+  kMinCost,    //!< meet demand (or pay its shortfall penalty) at least cost
+  kMaxServed,  //!< serve the most demand within the budgets, then at least cost
+};
+//! "min-cost", "max-served".
+const char* objective_name(Objective objective);
+Result<Objective> parse_objective(std::string_view text);
+
+//! One planning period (a year or a quarter). Money is USD of the scenario's price year.
+struct Period {
+  std::string name;
+  double hours = 8760;               //!< length; prices per hour are charged for it
+  std::optional<double> budget_usd;  //!< cash that may be spent in the period; none: no cap
+};
+
+//! A place accelerators run: an owned data centre or a third party's.
+struct Site {
+  std::string name;
+  std::optional<double> power_limit_w;  //!< power at the wall available to accelerators
+};
+
+//! Inference (demand in tokens/day) or training (demand in sustained FLOP/s).
+enum class ServiceKind { kInference, kTraining };
+
+//! A service whose demand the fleet serves. Demand and capacity are rates in the service's
+//! unit: tokens/day for inference, FLOP/s sustained over the period for training.
+struct Service {
+  std::string name;
+  ServiceKind kind = ServiceKind::kInference;
+  std::vector<double> demand;  //!< per period
+  //! Weight of this service in max-served, which maximises sum(weight * served / demand).
+  double weight = 1.0;
+  //! USD per unit of demand left unserved for a period, in min-cost. None: in min-cost the
+  //! demand is a hard constraint (an infeasible plan if it cannot be met).
+  std::optional<double> shortfall_penalty_usd;
+};
+
+//! One way to get an accelerator type into a site: (accelerator, site, mode). All amounts
+//! are per accelerator.
+struct Option {
+  std::string accelerator;
+  int site = 0;  //!< index into Problem::sites
+  Mode mode = Mode::kBuy;
+  bool domestic = false;  //!< made by a domestic supplier (for share rules and reports)
+  int unit_size = 1;      //!< accelerators per integer decision (a server of 8, say)
+  //! Cash at acquisition: purchase price with its share of the server, or a lease's setup.
+  double upfront_usd = 0;
+  //! Cash per period while active (lease rent for the period's hours, energy); empty: none.
+  std::vector<double> recurring_usd;
+  //! Value left at the end of the horizon of an accelerator acquired in each period
+  //! (straight-line depreciation); credited in the cost objective, never in budgets.
+  std::vector<double> residual_usd;
+  double power_w = 0;             //!< at the wall: TDP x server overhead x PUE
+  int lease_term_periods = 1;     //!< a lease started in period p is active in p..p+term-1
+  double existing = 0;            //!< accelerators already active in every period, paid for
+  std::vector<bool> can_acquire;  //!< per period; empty: every period
+  //! Per service: demand units one accelerator serves (0: cannot serve that service).
+  std::vector<double> capacity;
+};
+
+//! A policy rule that the plan prices: constraints carry its name.
+struct Rule {
+  std::string name;
+  std::string description;
+  std::string source;
+};
+
+//! What an exclusion forbids.
+enum class ExclusionScope {
+  kAcquire,  //!< no purchases or lease starts of the option
+  kUse,      //!< no use of the option for the service (or any service)
+};
+
+//! A rule that forbids acquiring or using an option in some periods.
+struct Exclusion {
+  std::string rule;  //!< a Rule name
+  int option = 0;
+  std::vector<int> periods;  //!< empty: every period
+  ExclusionScope scope = ExclusionScope::kAcquire;
+  int service = -1;  //!< kUse only: the service, or -1 for every service
+  std::string reason;
+};
+
+//! At most `max_units` accelerators of the given options acquired in each listed period.
+struct SupplyCap {
+  std::string name;
+  std::string rule;  //!< a Rule name, or "" for a fact of the market (never relaxed)
+  std::vector<int> options;
+  std::vector<int> periods;  //!< empty: every period, each on its own
+  double max_units = 0;
+};
+
+//! How a share rule measures.
+enum class ShareBasis {
+  kCount,  //!< accelerators acquired (bought or leased) in the period
+  kSpend,  //!< cash spent in the period on the options (upfront + recurring)
+};
+const char* share_basis_name(ShareBasis basis);
+
+//! The options in `subset` make at least `min_share` of the options in `scope`.
+struct ShareRule {
+  std::string name;
+  std::string rule;  //!< a Rule name, or "" for a fact (never relaxed)
+  std::vector<int> scope;
+  std::vector<int> subset;
+  std::vector<int> periods;  //!< empty: every period
+  double min_share = 0;
+  ShareBasis basis = ShareBasis::kCount;
+};
+
+//! Everything the planner needs, already resolved to numbers (USD, W, demand units).
+struct Problem {
+  std::string name;
+  std::vector<Period> periods;
+  std::vector<Site> sites;
+  std::vector<Service> services;
+  std::vector<Option> options;
+  std::vector<Rule> rules;
+  std::vector<Exclusion> exclusions;
+  std::vector<SupplyCap> supply_caps;
+  std::vector<ShareRule> shares;
+  std::vector<std::string> assumptions;  //!< figures that are estimates, for the report
+
+  //! Checks sizes, indices, signs and rule names; the message names the bad field.
+  [[nodiscard]] Status validate() const;
+  //! A short name of an option: "H200-SXM@site/buy".
+  [[nodiscard]] std::string option_label(int option) const;
+};
+
+//! Solver settings, shared by the CLI, the scenario file and the benchmarks.
+struct SolveOptions {
+  Objective objective = Objective::kMaxServed;
+  double relative_gap = 1e-4;  //!< CBC stops when the proven gap is below this
+  double time_limit_s = 0;     //!< per MILP; 0: none (a limit makes results machine-dependent)
+  bool rule_costs = true;      //!< re-solve without each rule to price it
+  bool explain_infeasible = true;
+};
+
+//! The plan's status, apart from the call's status (the Result around the Plan).
+enum class SolveStatus {
+  kOptimal,     //!< proven optimal within the relative gap
+  kFeasible,    //!< a plan, but a limit stopped the proof
+  kInfeasible,  //!< no plan satisfies the hard constraints; see Plan::conflicts
+};
+//! "optimal", "feasible", "infeasible".
+const char* solve_status_name(SolveStatus status);
+
+//! One option in one period.
+struct FleetLine {
+  int period = 0;
+  int option = 0;
+  double acquired = 0;   //!< accelerators bought or leased (lease starts) in the period
+  double active = 0;     //!< accelerators running in the period (existing, bought, leased)
+  double spend_usd = 0;  //!< cash for this line in the period
+  double power_w = 0;
+  std::vector<double> allocated;  //!< per service: accelerators serving it
+  //! Per service: demand units those accelerators can serve (a service's total capacity
+  //! may exceed its demand; PeriodOutcome::served is capped at the demand).
+  std::vector<double> capacity;
+};
+
+//! Totals of one period.
+struct PeriodOutcome {
+  double spend_usd = 0;
+  std::vector<double> demand;    //!< per service
+  std::vector<double> served;    //!< per service, at most the demand
+  std::vector<double> capacity;  //!< per service: capacity of the accelerators allocated to it
+  double accelerators_active = 0;
+  double accelerators_acquired = 0;
+  //! Domestic accelerators among those acquired in the period (count); 0 when none acquired.
+  double domestic_share_count = 0;
+  //! Domestic share of the period's cash spend on accelerators.
+  double domestic_share_spend = 0;
+  std::vector<double> site_power_w;  //!< per site
+};
+
+//! A hard constraint that is tight in the plan (its slack is below 1e-6 of its bound).
+struct TightConstraint {
+  std::string name;
+  std::string kind;  //!< "budget", "site-power", "supply-cap", "share"
+  std::string rule;  //!< the rule it belongs to, or ""
+  int period = -1;
+};
+
+//! What a rule costs: the plan re-solved without it.
+struct RuleCost {
+  std::string rule;
+  bool binding = false;
+  //! Extra cost the rule causes (USD over the horizon): for min-cost the objective
+  //! difference; for max-served the least cost of the same service without the rule.
+  double cost_usd = 0;
+  //! Extra inference tokens/day served without the rule, per period.
+  std::vector<double> tokens_per_day;
+  SolveStatus status_without = SolveStatus::kOptimal;
+};
+
+//! A hard constraint the elastic problem had to relax to find a plan.
+struct Conflict {
+  std::string constraint;  //!< "budget[2026]", "site-power[shanghai][2026]", ...
+  std::string kind;        //!< "budget", "site-power", "supply-cap", "share", "demand", "exclusion"
+  std::string rule;        //!< the rule it belongs to, or ""
+  int period = -1;
+  double amount = 0;    //!< how far it must move, in `unit`
+  std::string unit;     //!< "USD", "W", "accelerators", "tokens/day", "FLOP/s"
+  double relative = 0;  //!< amount / the constraint's bound (0 when the bound is 0)
+  std::string message;  //!< one sentence for the report
+};
+
+//! The answer.
+struct Plan {
+  SolveStatus status = SolveStatus::kInfeasible;
+  Objective objective = Objective::kMaxServed;
+  double served_score = 0;       //!< sum(weight * served / demand)
+  double cost_usd = 0;           //!< cash spend minus residual value (+ shortfall penalties)
+  double spend_usd = 0;          //!< cash over the horizon
+  double residual_usd = 0;       //!< value left at the end of the horizon
+  double gap = 0;                //!< proven relative gap of the final solve
+  long long nodes = 0;           //!< branch-and-bound nodes, all solves
+  int solves = 0;                //!< MILPs solved, all purposes
+  std::vector<FleetLine> fleet;  //!< lines with acquired or active > 0
+  std::vector<PeriodOutcome> periods;
+  std::vector<TightConstraint> tight;
+  std::vector<RuleCost> rule_costs;  //!< one per rule, in Problem::rules order
+  std::vector<Conflict> conflicts;   //!< when infeasible
+};
+
+//! Plans. A call error for a malformed Problem (kInput) or a solver failure (kInternal); an
+//! infeasible problem is a Plan with status kInfeasible and its conflicts.
+Result<Plan> solve(const Problem& problem, const SolveOptions& options = {});
+
+}  // namespace fleetplan::plan
