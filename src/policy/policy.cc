@@ -1,6 +1,7 @@
 #include "policy/policy.h"
 
 #include <algorithm>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -139,73 +140,179 @@ std::vector<Option> Engine::options() const {
   return out;
 }
 
+bool Engine::in_force_on(const Rule& rule, const scenario::Date& day) const {
+  return !disabled_.contains(rule.name) && !(day < rule.effective) &&
+         !(rule.until && *rule.until < day);
+}
+
+std::vector<std::string> Engine::active_rules() const {
+  std::vector<std::string> out;
+  for (const auto& r : scenario_->rules) {
+    if (!disabled_.contains(r.name)) {
+      out.push_back(r.name);
+    }
+  }
+  return out;
+}
+
 namespace {
 
-// The decision for one option in one period, from the enabled rules in force.
-Decision decide(const scenario::Scenario& scenario, const Engine& engine, const Period& period,
-                const Site& site, std::string_view accelerator, bool domestic, Mode mode,
-                std::optional<Use> use) {
-  Decision decision;
-  const std::string what = fmt::format("{} ({})", accelerator, scenario::mode_name(mode));
+// What the rules in force on one day say about one option.
+struct DayDecision {
+  bool allowed = true;
+  const Rule* export_decider = nullptr;  // the export-control rule that decided, if any
+  std::vector<const Rule*> overridden;   // older denies an allow overrode
+  std::vector<const Rule*> denies;       // lease-verification and use-restriction denies
+};
 
-  // Export controls: the most recent matching rule decides; on the same date a deny wins.
-  const Rule* decisive = nullptr;
+struct OptionRef {
+  const Site* site;
+  std::string_view accelerator;
+  bool domestic;
+  Mode mode;
+  std::optional<Use> use;
+};
+
+DayDecision decide_day(const scenario::Scenario& scenario, const Engine& engine,
+                       const scenario::Date& day, const OptionRef& option) {
+  DayDecision out;
   std::vector<const Rule*> export_rules;
   for (const auto& rule : scenario.rules) {
-    if (rule.kind != RuleKind::kExportControl || !engine.in_force(rule, period) ||
-        !scope_matches(rule.scope, accelerator, domestic, site, mode)) {
+    if (!engine.in_force_on(rule, day) ||
+        !scope_matches(rule.scope, option.accelerator, option.domestic, *option.site,
+                       option.mode)) {
       continue;
     }
-    export_rules.push_back(&rule);
-    if (decisive == nullptr || decisive->effective < rule.effective ||
-        (decisive->effective == rule.effective && decisive->allow && !rule.allow)) {
-      decisive = &rule;
+    switch (rule.kind) {
+      case RuleKind::kExportControl:
+        // The most recent matching rule decides; on the same date a deny wins.
+        export_rules.push_back(&rule);
+        if (out.export_decider == nullptr || out.export_decider->effective < rule.effective ||
+            (out.export_decider->effective == rule.effective && out.export_decider->allow &&
+             !rule.allow)) {
+          out.export_decider = &rule;
+        }
+        break;
+      case RuleKind::kLeaseVerification:
+        if (option.mode == Mode::kLease && !option.site->operator_verified) {
+          out.denies.push_back(&rule);
+        }
+        break;
+      case RuleKind::kUseRestriction:
+        if (option.use && !contains(rule.allowed_uses, *option.use)) {
+          out.denies.push_back(&rule);
+        }
+        break;
+      case RuleKind::kDomesticShare:
+      case RuleKind::kSupplyCap:
+        break;  // constraints on quantities, not exclusions
     }
   }
-  if (decisive != nullptr && !decisive->allow) {
-    decision.allowed = false;
-    decision.reasons.push_back(make_reason(
-        *decisive, false,
-        fmt::format("{} not available at site {} ({}) in period {}: {}", what, site.name,
-                    site.country, period.name, dates_and_source(*decisive))));
-  } else if (decisive != nullptr) {
-    std::vector<std::string> overridden;
+  if (out.export_decider != nullptr && out.export_decider->allow) {
     for (const Rule* r : export_rules) {
       if (!r->allow) {
-        overridden.push_back(r->name);
+        out.overridden.push_back(r);
       }
     }
-    std::string message =
-        fmt::format("{} allowed at site {} ({}) in period {}: {}", what, site.name, site.country,
-                    period.name, dates_and_source(*decisive));
-    if (!overridden.empty()) {
-      message += fmt::format(" (overrides {})", fmt::join(overridden, ", "));
+  }
+  out.allowed = (out.export_decider == nullptr || out.export_decider->allow) && out.denies.empty();
+  return out;
+}
+
+// The decision over the days [first, last]: rules change only on their effective dates and
+// the day after their `until`, so the span is cut there and each piece decided once.
+Decision decide_span(const scenario::Scenario& scenario, const Engine& engine,
+                     const scenario::Date& first, const scenario::Date& last,
+                     const std::string& when, const OptionRef& option) {
+  const long long first_day = first.days_since_epoch();
+  const long long last_day = last.days_since_epoch();
+  std::set<long long> cuts = {first_day};
+  for (const auto& rule : scenario.rules) {
+    const long long starts = rule.effective.days_since_epoch();
+    if (starts > first_day && starts <= last_day) {
+      cuts.insert(starts);
     }
-    decision.reasons.push_back(make_reason(*decisive, true, std::move(message)));
+    if (rule.until) {
+      const long long ends = rule.until->days_since_epoch() + 1;
+      if (ends > first_day && ends <= last_day) {
+        cuts.insert(ends);
+      }
+    }
+  }
+  const long long total = last_day - first_day + 1;
+  long long denied_days = 0;
+  // Days each rule decided, by the rule's position in the file (deterministic order).
+  std::map<std::size_t, long long> deny_days;
+  std::map<std::size_t, long long> allow_days;
+  std::map<std::size_t, std::set<std::size_t>> overrides;
+  const auto index_of = [&](const Rule* r) {
+    return static_cast<std::size_t>(r - scenario.rules.data());
+  };
+  for (auto it = cuts.begin(); it != cuts.end(); ++it) {
+    const auto next = std::next(it);
+    const long long segment_end = next == cuts.end() ? last_day : *next - 1;
+    const long long days = segment_end - *it + 1;
+    const DayDecision d =
+        decide_day(scenario, engine, scenario::add_days(first, *it - first_day), option);
+    if (!d.allowed) {
+      denied_days += days;
+    }
+    if (d.export_decider != nullptr && !d.export_decider->allow) {
+      deny_days[index_of(d.export_decider)] += days;
+    }
+    if (d.export_decider != nullptr && d.export_decider->allow && !d.overridden.empty()) {
+      allow_days[index_of(d.export_decider)] += days;
+      for (const Rule* r : d.overridden) {
+        overrides[index_of(d.export_decider)].insert(index_of(r));
+      }
+    }
+    for (const Rule* r : d.denies) {
+      deny_days[index_of(r)] += days;
+    }
   }
 
-  for (const auto& rule : scenario.rules) {
-    if (!engine.in_force(rule, period) ||
-        !scope_matches(rule.scope, accelerator, domestic, site, mode)) {
-      continue;
+  Decision decision;
+  decision.allowed_fraction = static_cast<double>(total - denied_days) / static_cast<double>(total);
+  decision.allowed = scenario.settings.rule_coverage == scenario::RuleCoverage::kAny
+                         ? denied_days == 0
+                         : denied_days * 2 <= total;
+  const std::string what =
+      fmt::format("{} ({})", option.accelerator, scenario::mode_name(option.mode));
+  const Site& site = *option.site;
+  const auto days_text = [&](long long days) {
+    return days == total ? std::string() : fmt::format(" ({} of {} days)", days, total);
+  };
+  for (std::size_t i = 0; i < scenario.rules.size(); ++i) {
+    const Rule& rule = scenario.rules[i];
+    if (const auto d = deny_days.find(i); d != deny_days.end()) {
+      std::string message;
+      if (rule.kind == RuleKind::kUseRestriction) {
+        message =
+            fmt::format("{} at site {} may not be used for {} {}{} (only {}): {}",
+                        option.accelerator, site.name, scenario::use_name(*option.use), when,
+                        days_text(d->second), uses_text(rule.allowed_uses), dates_and_source(rule));
+      } else if (rule.kind == RuleKind::kLeaseVerification) {
+        message = fmt::format(
+            "{} not available at site {} ({}) {}{}: operator '{}' is not "
+            "verified; {}",
+            what, site.name, site.country, when, days_text(d->second), site.operator_name,
+            dates_and_source(rule));
+      } else {
+        message = fmt::format("{} not available at site {} ({}) {}{}: {}", what, site.name,
+                              site.country, when, days_text(d->second), dates_and_source(rule));
+      }
+      decision.reasons.push_back(make_reason(rule, false, std::move(message)));
     }
-    if (rule.kind == RuleKind::kLeaseVerification && mode == Mode::kLease &&
-        !site.operator_verified) {
-      decision.allowed = false;
-      decision.reasons.push_back(make_reason(
-          rule, false,
-          fmt::format("{} not available at site {} ({}) in period {}: operator '{}' is not "
-                      "verified; {}",
-                      what, site.name, site.country, period.name, site.operator_name,
-                      dates_and_source(rule))));
-    }
-    if (rule.kind == RuleKind::kUseRestriction && use && !contains(rule.allowed_uses, *use)) {
-      decision.allowed = false;
+    if (const auto a = allow_days.find(i); a != allow_days.end()) {
+      std::vector<std::string> names;
+      for (std::size_t k : overrides[i]) {
+        names.push_back(scenario.rules[k].name);
+      }
       decision.reasons.push_back(
-          make_reason(rule, false,
-                      fmt::format("{} at site {} may not be used for {} in period {} (only {}): {}",
-                                  accelerator, site.name, scenario::use_name(*use), period.name,
-                                  uses_text(rule.allowed_uses), dates_and_source(rule))));
+          make_reason(rule, true,
+                      fmt::format("{} allowed at site {} ({}) {}{}: {} (overrides {})", what,
+                                  site.name, site.country, when, days_text(a->second),
+                                  dates_and_source(rule), fmt::join(names, ", "))));
     }
   }
   return decision;
@@ -215,21 +322,35 @@ Decision decide(const scenario::Scenario& scenario, const Engine& engine, const 
 
 Result<Decision> Engine::evaluate(const Query& query) const {
   const Period* period = scenario_->period(query.period);
-  if (period == nullptr) {
-    return not_found_error(
-        fmt::format("unknown period '{}' in scenario '{}'", query.period, scenario_->name));
+  if (period == nullptr && !query.on) {
+    std::vector<std::string> names;
+    for (const auto& p : scenario_->periods) {
+      names.push_back(p.name);
+    }
+    return not_found_error(fmt::format("unknown period '{}' in scenario '{}'; expected one of: {}",
+                                       query.period, scenario_->name, fmt::join(names, ", ")));
   }
   const Site* site = scenario_->site(query.site);
   if (site == nullptr) {
-    return not_found_error(
-        fmt::format("unknown site '{}' in scenario '{}'", query.site, scenario_->name));
+    std::vector<std::string> names;
+    for (const auto& s : scenario_->sites) {
+      names.push_back(s.name);
+    }
+    return not_found_error(fmt::format("unknown site '{}' in scenario '{}'; expected one of: {}",
+                                       query.site, scenario_->name, fmt::join(names, ", ")));
   }
   auto accelerator = catalog_->accelerator(query.accelerator);
   if (!accelerator.ok()) {
     return accelerator.error();
   }
-  return decide(*scenario_, *this, *period, *site, (*accelerator)->name,
-                (*accelerator)->domestic_china, query.mode, query.use);
+  const OptionRef option{site, (*accelerator)->name, (*accelerator)->domestic_china, query.mode,
+                         query.use};
+  if (query.on) {
+    return decide_span(*scenario_, *this, *query.on, *query.on,
+                       fmt::format("on {}", query.on->to_string()), option);
+  }
+  return decide_span(*scenario_, *this, period->start, period->end,
+                     fmt::format("in period {}", period->name), option);
 }
 
 PeriodPolicy Engine::period_policy(std::size_t index) const {
@@ -237,7 +358,9 @@ PeriodPolicy Engine::period_policy(std::size_t index) const {
   PeriodPolicy out;
   out.period = period.name;
   for (const auto& rule : scenario_->rules) {
-    if (in_force(rule, period)) {
+    const bool any_day = !disabled_.contains(rule.name) && !(period.end < rule.effective) &&
+                         !(rule.until && *rule.until < period.start);
+    if (any_day) {
       out.rules_in_force.push_back(rule.name);
     }
   }
@@ -245,12 +368,16 @@ PeriodPolicy Engine::period_policy(std::size_t index) const {
   std::vector<Option> allowed;
   for (const auto& option : all) {
     const Site& site = *scenario_->site(option.site);
-    Decision d = decide(*scenario_, *this, period, site, option.accelerator, option.domestic,
-                        option.mode, std::nullopt);
+    Decision d = decide_span(*scenario_, *this, period.start, period.end,
+                             fmt::format("in period {}", period.name),
+                             {&site, option.accelerator, option.domestic, option.mode, {}});
     if (d.allowed) {
       allowed.push_back(option);
+      if (d.allowed_fraction < 1.0) {
+        out.restricted.push_back({option, d.allowed_fraction, std::move(d.reasons)});
+      }
     } else {
-      out.excluded.push_back({option, std::move(d.reasons)});
+      out.excluded.push_back({option, d.allowed_fraction, std::move(d.reasons)});
     }
   }
 
@@ -285,8 +412,10 @@ PeriodPolicy Engine::period_policy(std::size_t index) const {
       if (!rule.scope.sites.empty()) {
         parts.push_back(fmt::format("at {}", fmt::join(rule.scope.sites, ", ")));
       }
-      return parts.empty() ? std::string("all accelerators")
-                           : fmt::format("{}", fmt::join(parts, " "));
+      if (rule.scope.accelerators.empty() && !rule.scope.domestic) {
+        parts.insert(parts.begin(), "accelerators");
+      }
+      return fmt::format("{}", fmt::join(parts, " "));
     }();
     switch (rule.kind) {
       case RuleKind::kUseRestriction:

@@ -34,9 +34,15 @@ struct Reason {
 };
 
 //! The answer for one (period, site, accelerator, mode, use).
+//! Rules change mid-period, so a period's decision is made day by day: the option is
+//! allowed in the period unless it is denied on more than half of its days (on any day
+//! with `rule_coverage: any`).
 struct Decision {
   bool allowed = true;
-  //! The rules that decided (denies when not allowed; an overriding allow is listed too).
+  //! Fraction of the period's days on which the option is allowed (1 for a single day).
+  double allowed_fraction = 1.0;
+  //! The rules that denied the option on some day, and any allow that overrode an older
+  //! deny; each message says on how many of the period's days it decided.
   std::vector<Reason> reasons;
   //! The reasons' messages joined with "; ".
   [[nodiscard]] std::string explain() const;
@@ -49,6 +55,8 @@ struct Query {
   std::string accelerator;
   Mode mode = Mode::kBuy;
   std::optional<Use> use;
+  //! Evaluate on this day only (it need not lie in `period`); absent = the whole period.
+  std::optional<scenario::Date> on;
 };
 
 //! One plannable option: a procurement option (accelerator x mode) placed at a site.
@@ -63,6 +71,7 @@ struct Option {
 //! An option that no plan may use in a period, and the rules that exclude it.
 struct Exclusion {
   Option option;
+  double allowed_fraction = 0;  //!< fraction of the period's days it is allowed
   std::vector<Reason> reasons;
 };
 
@@ -99,8 +108,13 @@ struct CapConstraint {
 //! Everything the planner needs from the rules for one period.
 struct PeriodPolicy {
   std::string period;
-  std::vector<std::string> rules_in_force;  //!< enabled rules applying to the period
-  std::vector<Exclusion> excluded;          //!< options (procurement x site) not allowed
+  //! Active rules in force on at least one day of the period. Exclusions are decided day
+  //! by day; share, cap and use constraints come from the rules that `Engine::in_force`.
+  std::vector<std::string> rules_in_force;
+  std::vector<Exclusion> excluded;  //!< options (procurement x site) not allowed
+  //! Options allowed in the period but denied on some of its days (fewer than half, under
+  //! `rule_coverage: majority`): for reports, and for planners that prorate.
+  std::vector<Exclusion> restricted;
   std::vector<UseConstraint> use_constraints;
   std::vector<ShareConstraint> share_constraints;
   std::vector<CapConstraint> cap_constraints;
@@ -133,6 +147,11 @@ class Engine {
   [[nodiscard]] const std::set<std::string>& disabled_rules() const { return disabled_; }
   //! Whether a rule applies to a period (enabled, and in force per the coverage setting).
   [[nodiscard]] bool in_force(const scenario::Rule& rule, const scenario::Period& period) const;
+  //! Whether a rule is enabled and in force on a day.
+  [[nodiscard]] bool in_force_on(const scenario::Rule& rule, const scenario::Date& day) const;
+  //! The rules this engine applies (not switched off), in file order: what "cost of each
+  //! rule" re-solves without.
+  [[nodiscard]] std::vector<std::string> active_rules() const;
 
  private:
   Engine(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
