@@ -5,6 +5,7 @@
 #include <charconv>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -834,8 +835,39 @@ class Parser {
   std::vector<PendingMoney> pending_money_;
 };
 
+// yaml-cpp keeps duplicate keys and lookups see the first one; report them instead.
+std::optional<std::string> find_duplicate_key(const YAML::Node& node, const std::string& file,
+                                              const std::string& path) {
+  if (node.IsMap()) {
+    std::map<std::string, int> first_line;
+    for (const auto& kv : node) {
+      const std::string key = kv.first.Scalar();
+      const std::string child = path.empty() ? key : fmt::format("{}.{}", path, key);
+      const auto [it, inserted] = first_line.emplace(key, kv.first.Mark().line + 1);
+      if (!inserted) {
+        return fmt::format("{}:{}:{}: {}: duplicate key '{}' (first at line {})", file,
+                           kv.first.Mark().line + 1, kv.first.Mark().column + 1, child, key,
+                           it->second);
+      }
+      if (auto found = find_duplicate_key(kv.second, file, child)) {
+        return found;
+      }
+    }
+  } else if (node.IsSequence()) {
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      if (auto found = find_duplicate_key(node[i], file, fmt::format("{}[{}]", path, i))) {
+        return found;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 Result<Scenario> parse_node(const YAML::Node& node, const std::string& file,
                             const catalog::Catalog& catalog) {
+  if (auto duplicate = find_duplicate_key(node, file, "")) {
+    return input_error(*duplicate);
+  }
   Scenario scenario;
   scenario.file = file;
   yaml::Reader root(node, file);
