@@ -60,8 +60,9 @@ Result<const T*> find_named(const std::vector<T>& items, std::string_view name,
   for (std::size_t i = 0; i < near.size() && i < 3; ++i) {
     names.push_back(near[i].second);
   }
-  return not_found_error(fmt::format("unknown {} '{}'; closest known: {} (see `fleetplan catalog {}s`)",
-                                     what, name, fmt::join(names, ", "), what));
+  return not_found_error(
+      fmt::format("unknown {} '{}'; closest known: {} (see `fleetplan catalog {}s`)", what, name,
+                  fmt::join(names, ", "), what));
 }
 
 template <typename T>
@@ -91,8 +92,7 @@ void set_int(yaml::Reader& r, std::string_view key, int& field, long long min, l
     field = static_cast<int>(*v);
   }
 }
-void set_scaled(yaml::Reader& r, std::string_view key, double& field, double scale,
-                double max) {
+void set_scaled(yaml::Reader& r, std::string_view key, double& field, double scale, double max) {
   if (auto v = r.optional_number(key, 0.0, max)) {
     field = *v * scale;
   }
@@ -172,7 +172,8 @@ void read_model(yaml::Reader& r, Model& m) {
     } else if (a == "mla") {
       m.attention = Attention::kMla;
     } else {
-      r.fail("attention", fmt::format("'{}' is not allowed; expected one of: MHA, GQA, MQA, MLA", *att));
+      r.fail("attention",
+             fmt::format("'{}' is not allowed; expected one of: MHA, GQA, MQA, MLA", *att));
     }
   }
   set_int(r, "kv_lora_rank", m.kv_lora_rank, 0, 1 << 20);
@@ -198,8 +199,8 @@ void validate_accelerator(yaml::Reader& r, const Accelerator& a) {
     r.fail("sources", "every entry needs its sources (where the figures come from)");
   }
   if (a.has_performance_figures() && a.scaleup_domain > 1 && a.scaleup_bw <= 0) {
-    r.fail("scaleup_bw_gbps_per_dir", fmt::format("a scale-up domain of {} needs its bandwidth",
-                                                  a.scaleup_domain));
+    r.fail("scaleup_bw_gbps_per_dir",
+           fmt::format("a scale-up domain of {} needs its bandwidth", a.scaleup_domain));
   }
 }
 
@@ -221,16 +222,17 @@ void validate_model(yaml::Reader& r, const Model& m) {
   }
   if (m.params_active <= 0 || m.params_active > m.params_total * 1.0001) {
     r.fail("params_active_b",
-           fmt::format("active parameters ({:.3g} B) must be positive and at most the total ({:.3g} B)",
-                       m.params_active / 1e9, m.params_total / 1e9));
+           fmt::format(
+               "active parameters ({:.3g} B) must be positive and at most the total ({:.3g} B)",
+               m.params_active / 1e9, m.params_total / 1e9));
   }
   if (m.kv_heads > m.heads && m.heads > 0) {
     r.fail("kv_heads", fmt::format("{} KV heads exceed the {} query heads", m.kv_heads, m.heads));
   }
   if (m.experts > 0) {
     if (m.experts_active <= 0 || m.experts_active > m.experts) {
-      r.fail("experts_active", fmt::format("expected 1..{} active experts, got {}", m.experts,
-                                           m.experts_active));
+      r.fail("experts_active",
+             fmt::format("expected 1..{} active experts, got {}", m.experts, m.experts_active));
     }
     if (m.moe_ffn_hidden <= 0) {
       r.fail("moe_ffn_hidden", "an MoE model needs its per-expert FFN width");
@@ -245,8 +247,8 @@ void validate_model(yaml::Reader& r, const Model& m) {
 }
 
 template <typename T, typename ReadFn, typename ValidateFn>
-void read_entries(yaml::Reader& root, std::string_view section, std::vector<T>& items,
-                  ReadFn read, ValidateFn validate) {
+void read_entries(yaml::Reader& root, std::string_view section, std::vector<T>& items, ReadFn read,
+                  ValidateFn validate) {
   for (yaml::Reader& r : root.list(section, false)) {
     const std::string name = r.string("name");
     if (name.empty()) {
@@ -328,6 +330,9 @@ double bytes_per_element(Precision p) {
 }
 
 double Accelerator::peak_flops(Precision p) const {
+  if (p == Precision::kBf16 && dense_flops[0] <= 0) {
+    return dense_flops[static_cast<int>(Precision::kFp16)];  // FP16-only parts (older chips)
+  }
   const double native_rate = dense_flops[static_cast<int>(p)];
   if (native_rate > 0) {
     return native_rate;
@@ -336,15 +341,15 @@ double Accelerator::peak_flops(Precision p) const {
   switch (p) {
     case Precision::kFp4: {
       const double fp8 = dense_flops[static_cast<int>(Precision::kFp8)];
-      return fp8 > 0 ? fp8 : dense_flops[0];
+      return fp8 > 0 ? fp8 : peak_flops(Precision::kBf16);
     }
     case Precision::kFp8:
     case Precision::kInt8:
     case Precision::kFp16:
     case Precision::kBf16:
-      return dense_flops[0];
+      return peak_flops(Precision::kBf16);
   }
-  return dense_flops[0];
+  return peak_flops(Precision::kBf16);
 }
 
 int Model::moe_layers() const {
@@ -393,9 +398,9 @@ Result<Catalog> Catalog::load(const std::vector<std::string>& extra_files) {
     }
   }
   if (ec || files.empty()) {
-    return internal_error(fmt::format(
-        "built-in catalog not found in {} (set FLEETPLAN_DATA_DIR to the data/ folder)",
-        dir.string()));
+    return internal_error(
+        fmt::format("built-in catalog not found in {} (set FLEETPLAN_DATA_DIR to the data/ folder)",
+                    dir.string()));
   }
   std::sort(files.begin(), files.end());  // deterministic order
   files.insert(files.end(), extra_files.begin(), extra_files.end());

@@ -50,15 +50,13 @@ struct Accelerator {
 
   //! True when the entry has the figures a performance estimate needs.
   [[nodiscard]] bool has_performance_figures() const {
-    return memory_bytes > 0 && memory_bw > 0 && dense_flops[0] > 0;
+    return memory_bytes > 0 && memory_bw > 0 && (dense_flops[0] > 0 || dense_flops[1] > 0);
   }
   //! Peak dense FLOP/s for a precision: the native rate, or the best wider format the chip
   //! has (a chip without FP4/FP8 units runs those weights through its BF16 path).
   [[nodiscard]] double peak_flops(Precision p) const;
   //! True when the chip has native tensor units for `p`.
-  [[nodiscard]] bool native(Precision p) const {
-    return dense_flops[static_cast<int>(p)] > 0;
-  }
+  [[nodiscard]] bool native(Precision p) const { return dense_flops[static_cast<int>(p)] > 0; }
 };
 
 //! Attention variants that change KV-cache size and attention cost.
@@ -81,8 +79,8 @@ struct Model {
   int experts_active = 0;
   int shared_experts = 0;
   int moe_ffn_hidden = 0;
-  int dense_layers = 0;    //!< leading layers with a dense FFN in an MoE model
-  int moe_layer_step = 1;  //!< every n-th layer (after the dense ones) is MoE; 2 = alternate
+  int dense_layers = 0;      //!< leading layers with a dense FFN in an MoE model
+  int moe_layer_step = 1;    //!< every n-th layer (after the dense ones) is MoE; 2 = alternate
   int dense_ffn_hidden = 0;  //!< FFN width of the non-MoE layers of an MoE model
   Attention attention = Attention::kGqa;
   int kv_lora_rank = 0;  //!< MLA latent width

@@ -115,9 +115,9 @@ int run(const Options& options) {
       table.add_row({a.name, a.vendor, a.family, fmt_or_dash(a.memory_bytes, 1e9, 0),
                      fmt_or_dash(a.memory_bw, 1e12, 2), fmt_or_dash(a.dense_flops[0], 1e12, 0),
                      fmt_or_dash(a.dense_flops[2], 1e12, 0), fmt_or_dash(a.dense_flops[4], 1e12, 0),
-                     a.scaleup_domain > 1 ? fmt::format("{}x{:.0f}GB/s", a.scaleup_domain,
-                                                        a.scaleup_bw / 1e9)
-                                          : "-",
+                     a.scaleup_domain > 1
+                         ? fmt::format("{}x{:.0f}GB/s", a.scaleup_domain, a.scaleup_bw / 1e9)
+                         : "-",
                      a.price_usd ? report::grouped(*a.price_usd) : "-", note});
     }
     fmt::print("{} accelerators\n{}", catalog->accelerators().size(), table.render());

@@ -36,16 +36,14 @@ inline Error internal_error(std::string message) {
 }
 
 //! The process exit code for an error: 2 for usage and input errors, 1 otherwise.
-inline int exit_code_for(const Error& error) {
-  return error.kind == ErrorKind::kInternal ? 1 : 2;
-}
+inline int exit_code_for(const Error& error) { return error.kind == ErrorKind::kInternal ? 1 : 2; }
 
 //! A value or an Error.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
-  Result(Error error) : data_(std::move(error)) {}     // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const { return data_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -80,7 +78,8 @@ class [[nodiscard]] Result {
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  Status(Error error)
+      : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
   static Status ok_status() { return {}; }
 
   [[nodiscard]] bool ok() const { return ok_; }
@@ -95,10 +94,10 @@ class [[nodiscard]] Status {
 }  // namespace fleetplan
 
 //! Returns the error of a Result/Status expression from the enclosing function.
-#define FLEETPLAN_RETURN_IF_ERROR(expr)        \
-  do {                                         \
-    auto&& fleetplan_status_ = (expr);         \
-    if (!fleetplan_status_.ok()) {             \
-      return fleetplan_status_.error();        \
-    }                                          \
+#define FLEETPLAN_RETURN_IF_ERROR(expr) \
+  do {                                  \
+    auto&& fleetplan_status_ = (expr);  \
+    if (!fleetplan_status_.ok()) {      \
+      return fleetplan_status_.error(); \
+    }                                   \
   } while (false)

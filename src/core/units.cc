@@ -87,8 +87,8 @@ Result<Watts> parse_power(std::string_view text) {
   if (rest == "GW") {
     return Watts{number * 1e9};
   }
-  return input_error(fmt::format("'{}': unknown power unit '{}'; expected W, kW, MW or GW", text,
-                                 rest));
+  return input_error(
+      fmt::format("'{}': unknown power unit '{}'; expected W, kW, MW or GW", text, rest));
 }
 
 }  // namespace fleetplan::units

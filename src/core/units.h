@@ -45,9 +45,9 @@ constexpr FlopPerSecond teraflops(double tflops) { return {tflops * kTera}; }
 
 //! A money amount in a currency of a given year ("bn CNY 2026").
 struct Money {
-  double amount = 0;      //!< in units of the currency (not millions)
-  std::string currency;   //!< ISO code, e.g. "USD", "CNY"
-  int year = 0;           //!< price year; 0 when unspecified
+  double amount = 0;     //!< in units of the currency (not millions)
+  std::string currency;  //!< ISO code, e.g. "USD", "CNY"
+  int year = 0;          //!< price year; 0 when unspecified
 };
 
 //! Parses amounts such as "160 bn CNY", "85bn CNY", "6.8 bn USD", "450 M USD", "20000 USD".

@@ -118,8 +118,8 @@ std::optional<double> Reader::optional_number(std::string_view key, double min, 
     return std::nullopt;
   }
   if (value < min || value > max) {
-    fail(key, fmt::format("value {} is out of range; expected a number in [{}, {}]", value, min,
-                          max));
+    fail(key,
+         fmt::format("value {} is out of range; expected a number in [{}, {}]", value, min, max));
     return std::nullopt;
   }
   return value;
@@ -151,8 +151,8 @@ std::optional<long long> Reader::optional_integer(std::string_view key, long lon
 long long Reader::integer(std::string_view key, long long min, long long max) {
   auto value = optional_integer(key, min, max);
   if (!value && !has(key)) {
-    fail(key, fmt::format("required whole number is missing (expected a value in [{}, {}])", min,
-                          max));
+    fail(key,
+         fmt::format("required whole number is missing (expected a value in [{}, {}])", min, max));
   }
   return value.value_or(0);
 }
@@ -197,16 +197,16 @@ std::string Reader::choice_or(std::string_view key, const std::vector<std::strin
       return *value;
     }
   }
-  fail(key, fmt::format("'{}' is not allowed; expected one of: {}", *value,
-                        fmt::join(choices, ", ")));
+  fail(key,
+       fmt::format("'{}' is not allowed; expected one of: {}", *value, fmt::join(choices, ", ")));
   return fallback;
 }
 
 std::string Reader::choice(std::string_view key, const std::vector<std::string>& choices) {
   if (!has(key)) {
     get(key);
-    fail(key, fmt::format("required field is missing; expected one of: {}",
-                          fmt::join(choices, ", ")));
+    fail(key,
+         fmt::format("required field is missing; expected one of: {}", fmt::join(choices, ", ")));
     return "";
   }
   return choice_or(key, choices, "");
@@ -318,8 +318,8 @@ void Reader::reject_unknown_fields() {
   for (const auto& kv : node_) {
     const std::string& key = kv.first.Scalar();
     if (!seen_.contains(key)) {
-      errors_->errors.push_back(fmt::format("{}: {}: unknown field '{}'", location(kv.first),
-                                            child_path(key), key));
+      errors_->errors.push_back(
+          fmt::format("{}: {}: unknown field '{}'", location(kv.first), child_path(key), key));
     }
   }
 }

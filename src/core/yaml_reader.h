@@ -38,8 +38,7 @@ class Reader {
   //! Optional number in [min, max]; nullopt when absent or null.
   std::optional<double> optional_number(std::string_view key, double min = -1e300,
                                         double max = 1e300);
-  double number_or(std::string_view key, double fallback, double min = -1e300,
-                   double max = 1e300);
+  double number_or(std::string_view key, double fallback, double min = -1e300, double max = 1e300);
   //! Required integer in [min, max].
   long long integer(std::string_view key, long long min, long long max);
   std::optional<long long> optional_integer(std::string_view key, long long min, long long max);

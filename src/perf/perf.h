@@ -21,6 +21,9 @@ struct Parallelism {
   int pp = 1;
   int ep = 1;
   int replicas = 1;
+  //! Attention data-parallel inside the tp group (each device owns its sequences and their KV
+  //! cache; experts are spread over the group): TensorRT-LLM's "DEP", SGLang's DP attention.
+  bool attention_dp = false;
   [[nodiscard]] int devices_per_replica() const { return tp * pp; }
   [[nodiscard]] int devices() const { return tp * pp * replicas; }
 };
@@ -29,13 +32,16 @@ struct Parallelism {
 //! family. Fitted by `fleetplan calibrate`; shipped in data/calibration/efficiency.yaml.
 struct Efficiency {
   std::string family = "default";
-  double compute = 0.6;          //!< fraction of dense peak FLOP/s in large GEMMs
-  double memory = 0.75;          //!< fraction of peak HBM bandwidth in streaming reads
-  double link = 0.7;             //!< fraction of peak scale-up / scale-out bandwidth
-  double moe_compute = 0.5;      //!< extra factor on compute for grouped expert GEMMs
+  double compute = 0.6;            //!< fraction of dense peak FLOP/s in large GEMMs
+  double memory = 0.75;            //!< fraction of peak HBM bandwidth in streaming reads
+  double link = 0.7;               //!< fraction of peak scale-up / scale-out bandwidth
+  double moe_compute = 0.5;        //!< extra factor on compute for grouped expert GEMMs
   double step_overhead_s = 0.004;  //!< fixed engine time per forward step (scheduling, launches)
   double layer_overhead_s = 0.0;   //!< fixed time per layer per step (kernel launches)
-  std::string fitted_on;          //!< provenance: date and rows
+  double seq_overhead_s = 0.0;     //!< time per sequence per step (sampling, scheduling)
+  int max_batch = 2048;            //!< serving engine's cap on sequences in flight per replica
+  int max_num_tokens = 8192;       //!< engine's token budget per step (prefill chunk size)
+  std::string fitted_on;           //!< provenance: date and rows
 };
 
 //! The efficiency factors of each family, with a fallback for families never calibrated.
@@ -44,8 +50,10 @@ class EfficiencyTable {
   //! Loads data_dir()/calibration/efficiency.yaml.
   static Result<EfficiencyTable> load_builtin();
   static Result<EfficiencyTable> load_file(const std::string& path);
-  //! Factors for an accelerator's family (the "default" entry when the family has none).
-  [[nodiscard]] const Efficiency& for_family(const std::string& family) const;
+  //! Factors for an accelerator family under a serving engine: the "family/engine" entry,
+  //! else the family's own, else any entry of the family, else "default".
+  [[nodiscard]] const Efficiency& for_family(const std::string& family,
+                                             const std::string& engine = "") const;
   [[nodiscard]] bool has_family(const std::string& family) const;
   void set(const Efficiency& efficiency);
   [[nodiscard]] const std::vector<Efficiency>& entries() const { return entries_; }
@@ -66,6 +74,11 @@ struct DeploymentSpec {
   Precision kv_cache = Precision::kFp8;
 };
 
+//! Parameters implied by the architecture (attention, FFN, experts, embeddings + LM head).
+double parameter_count(const catalog::Model& model);
+//! Parameters a token touches (shared and active experts only).
+double active_parameter_count(const catalog::Model& model);
+
 //! Which resource limits a phase.
 enum class Bound { kCompute, kMemory, kCommunication, kOverhead };
 //! "compute", "memory", "communication", "overhead".
@@ -83,12 +96,14 @@ struct MemoryBreakdown {
 
 //! The cost of one decode step for a fixed batch, split so the simulator can sum many
 //! steps in closed form while the context grows:
-//!   time(S) = overhead_s + comm_s + max(compute_s, memory_s + kv_s_per_token * S)
+//!   time(S) = overhead_s + comm_s + max(compute_s + compute_s_per_token * S,
+//!                                       memory_s + kv_s_per_token * S)
 //! where S is the total number of context tokens held by the batch.
 struct DecodeCost {
   double overhead_s = 0;
   double comm_s = 0;
   double compute_s = 0;
+  double compute_s_per_token = 0;  //!< attention FLOPs over the context
   double memory_s = 0;
   double kv_s_per_token = 0;
   [[nodiscard]] double time(double total_context_tokens) const;
@@ -111,6 +126,10 @@ class ReplicaModel {
   //! `attention_pairs` = sum over sequences of new_tokens * (context + new_tokens / 2).
   [[nodiscard]] double prefill_batch_time_s(double tokens, double attention_pairs) const;
   [[nodiscard]] Bound prefill_bound(double tokens, double context = 0) const;
+  //! Extra seconds a decode step takes when it also carries prefill tokens (chunked prefill
+  //! mixed into the batch): their compute and communication, without a second weight read or
+  //! a second step overhead.
+  [[nodiscard]] double prefill_marginal_time_s(double tokens, double attention_pairs) const;
   //! The closed-form cost of one decode step for `batch` sequences.
   [[nodiscard]] DecodeCost decode_cost(int batch) const;
   //! Seconds for one decode step of `batch` sequences holding `total_context` tokens.
@@ -129,33 +148,34 @@ class ReplicaModel {
 
  private:
   ReplicaModel() = default;
-  friend struct ReplicaModelBuilder;
 
   DeploymentSpec spec_;
   Efficiency efficiency_;
   MemoryBreakdown memory_;
   double kv_bytes_per_token_ = 0;
   double kv_capacity_tokens_ = 0;
-  // Per-step constants (seconds, or seconds per unit), filled by create().
-  double flops_per_token_ = 0;          // dense + active-expert GEMM FLOPs per token, per device
-  double attention_flops_per_pair_ = 0;  // FLOPs per (query token, context token), per device
-  double weight_bytes_dense_ = 0;       // non-expert weights per device
-  double expert_bytes_each_ = 0;        // one expert's weights in all MoE layers, per device
-  double experts_per_device_ = 0;       // routed experts per MoE layer held by one device
-  double kv_bytes_per_token_device_ = 0;
-  double compute_rate_ = 0;              // achievable FLOP/s per device (dense GEMMs)
-  double moe_compute_rate_ = 0;          // achievable FLOP/s per device (expert GEMMs)
-  double attention_rate_ = 0;            // achievable FLOP/s per device (attention)
-  double memory_rate_ = 0;               // achievable bytes/s per device
-  double tp_bytes_per_token_ = 0;        // all-reduce payload per token per layer group
-  double tp_link_rate_ = 0;              // bytes/s of the TP all-reduce
-  double ep_bytes_per_token_ = 0;        // all-to-all payload per token
+  // Per-step constants, filled by create(); "device" = one device of the replica.
+  double dense_flops_per_token_ = 0;        // non-expert GEMM FLOPs per token (whole model)
+  double expert_flops_per_token_ = 0;       // routed-expert GEMM FLOPs per token (whole model)
+  double lm_head_flops_ = 0;                // LM-head FLOPs per sampled token
+  double attn_prefill_flops_per_pair_ = 0;  // per (query, key) pair, whole model, full layers
+  double attn_decode_flops_per_pair_ = 0;
+  double window_fraction_layers_ = 0;     // share of layers with a sliding window
+  double non_expert_weight_bytes_ = 0;    // whole model
+  double expert_weight_bytes_ = 0;        // all routed experts of all MoE layers, whole model
+  double kv_bytes_per_token_device_ = 0;  // for S counted over the whole replica
+  double window_kv_bytes_per_seq_device_ = 0;
+  double compute_rate_ = 0;    // achievable FLOP/s per device, dense GEMMs
+  double moe_rate_ = 0;        // achievable FLOP/s per device, grouped expert GEMMs
+  double attention_rate_ = 0;  // achievable FLOP/s per device, attention
+  double memory_rate_ = 0;     // achievable bytes/s per device
+  double tp_link_rate_ = 0;
   double ep_link_rate_ = 0;
-  double pp_bytes_per_token_ = 0;
   double pp_link_rate_ = 0;
-  double comm_latency_s_ = 0;            // per-step collective latency
+  double tp_latency_s_ = 0;  // per collective
+  double ep_latency_s_ = 0;
+  double activation_bytes_ = 2;  // bytes per activation element on the wire
   double overhead_s_ = 0;
-  double moe_fraction_flops_ = 0;        // share of flops_per_token_ in expert GEMMs
 };
 
 //! What `estimate` is asked.
@@ -167,10 +187,16 @@ struct EstimateRequest {
   Precision kv_cache = Precision::kFp8;
   int input_len = 1024;
   int output_len = 256;
-  std::optional<int> concurrency;         //!< requests in flight (whole deployment)
-  std::optional<double> ttft_target_ms;   //!< latency targets; with them, best throughput meeting
-  std::optional<double> tpot_target_ms;   //!< them
+  std::optional<int> concurrency;          //!< requests in flight (whole deployment)
+  std::optional<double> ttft_target_ms;    //!< latency targets; with them, best throughput meeting
+  std::optional<double> tpot_target_ms;    //!< them
   std::optional<Parallelism> parallelism;  //!< fixed layout; else the best one is searched
+  //! Reject input + output beyond the model's native context window (published runs that
+  //! extend it with RoPE scaling are evaluated with this off).
+  bool enforce_context = true;
+  //! Serving engine whose factors to use ("trtllm", "vllm", "sglang", "chitu"; "" = the
+  //! family's reference engine, TensorRT-LLM where it was measured).
+  std::string engine;
 };
 
 //! What `estimate` answers; every number explains itself through `bound` and `memory`.
@@ -179,14 +205,14 @@ struct Estimate {
   double throughput_total_tokens_per_s = 0;   //!< input + output tokens/s
   double ttft_ms = 0;
   double tpot_ms = 0;
-  int batch = 0;            //!< sequences in flight per replica
-  int concurrency = 0;      //!< sequences in flight in the whole deployment
+  int batch = 0;        //!< sequences in flight per replica
+  int concurrency = 0;  //!< sequences in flight in the whole deployment
   Parallelism parallelism;
   Bound prefill_bound = Bound::kCompute;
   Bound decode_bound = Bound::kMemory;
-  MemoryBreakdown memory;   //!< per device at the chosen batch
+  MemoryBreakdown memory;  //!< per device at the chosen batch
   bool meets_targets = true;
-  std::string limit;        //!< what capped the batch: "kv-cache", "engine-batch-cap", "ttft", ...
+  std::string limit;  //!< what capped the batch: "kv-cache", "engine-batch-cap", "ttft", ...
   int deployments_searched = 0;
 };
 

@@ -1,0 +1,225 @@
+// `fleetplan calibrate --measurements FILE.csv`: fits the efficiency factors per accelerator
+// family and prints predicted vs measured per row and overall.
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "perf/calibration.h"
+#include "report/table.h"
+
+namespace fleetplan::cli {
+namespace {
+
+using nlohmann::ordered_json;
+
+struct Options {
+  std::string measurements;
+  std::vector<std::string> catalogs;
+  std::string efficiency;
+  bool no_fit = false;
+  bool json = false;
+  bool rows = true;
+  std::string write;
+  std::string date = "undated";
+};
+
+std::string layout_text(const perf::Parallelism& p) {
+  std::string s = p.attention_dp ? fmt::format("DEP{}", p.tp) : fmt::format("TP{}", p.tp);
+  if (p.pp > 1) {
+    s += fmt::format(" PP{}", p.pp);
+  }
+  if (p.ep > 1 && !p.attention_dp) {
+    s += fmt::format(" EP{}", p.ep);
+  }
+  if (p.replicas > 1) {
+    s += fmt::format(" x{}", p.replicas);
+  }
+  return s;
+}
+
+// Median absolute error of the scored rows, grouped by a key.
+template <typename KeyFn>
+std::vector<std::pair<std::string, perf::Accuracy>> grouped_accuracy(
+    const perf::CalibrationReport& report, KeyFn key) {
+  std::map<std::string, std::vector<double>> groups;
+  for (const auto& r : report.rows) {
+    if (r.use == perf::RowUse::kThroughput) {
+      groups[key(r)].push_back(r.error_pct);
+    }
+  }
+  std::vector<std::pair<std::string, perf::Accuracy>> out;
+  for (const auto& [name, errors] : groups) {
+    out.emplace_back(name, perf::accuracy_of(errors));
+  }
+  return out;
+}
+
+int run(const Options& o) {
+  auto catalog = load_catalog(o.catalogs);
+  if (!catalog.ok()) {
+    return report_error(catalog.error());
+  }
+  auto start = o.efficiency.empty() ? perf::EfficiencyTable::load_builtin()
+                                    : perf::EfficiencyTable::load_file(o.efficiency);
+  if (!start.ok()) {
+    return report_error(start.error());
+  }
+  auto rows = perf::read_measurements(o.measurements);
+  if (!rows.ok()) {
+    return report_error(rows.error());
+  }
+  perf::EfficiencyTable table = *start;
+  if (!o.no_fit) {
+    table = perf::fit(*rows, *catalog, *start,
+                      fmt::format("fitted {} on {}", o.date,
+                                  std::filesystem::path(o.measurements).filename().string()));
+  }
+  const perf::CalibrationReport report = perf::evaluate(*rows, *catalog, table);
+  if (!o.write.empty()) {
+    std::ofstream out(o.write);
+    out << table.to_yaml(fmt::format(
+        "Efficiency factors per accelerator family, fitted by `fleetplan calibrate` on {}\n"
+        "from {} ({} scored rows). Median |error| {:.1f} %, p90 {:.1f} % over the\n"
+        "fully specified rows. Regenerate: fleetplan calibrate --measurements FILE --write FILE",
+        o.date, std::filesystem::path(o.measurements).filename().string(), report.throughput.rows,
+        report.throughput.median_abs_error_pct, report.throughput.p90_abs_error_pct));
+    if (!out) {
+      return report_error(input_error(fmt::format("{}: cannot write", o.write)));
+    }
+  }
+  if (o.json) {
+    ordered_json j;
+    j["throughput"] = {{"rows", report.throughput.rows},
+                       {"median_abs_error_pct", report.throughput.median_abs_error_pct},
+                       {"p90_abs_error_pct", report.throughput.p90_abs_error_pct},
+                       {"mean_signed_error_pct", report.throughput.mean_signed_error_pct}};
+    j["ttft"] = {{"rows", report.ttft.rows},
+                 {"median_abs_error_pct", report.ttft.median_abs_error_pct},
+                 {"p90_abs_error_pct", report.ttft.p90_abs_error_pct}};
+    j["fully_specified_rows"] = report.fully_specified;
+    j["modelled_rows"] = report.modelled;
+    j["coverage"] = report.coverage();
+    j["families"] = ordered_json::array();
+    for (const auto& e : table.entries()) {
+      j["families"].push_back({{"family", e.family},
+                               {"compute", e.compute},
+                               {"memory", e.memory},
+                               {"link", e.link},
+                               {"moe_compute", e.moe_compute},
+                               {"step_overhead_ms", e.step_overhead_s * 1000},
+                               {"max_batch", e.max_batch}});
+    }
+    j["rows"] = ordered_json::array();
+    for (const auto& r : report.rows) {
+      ordered_json row = {{"id", r.row->id},
+                          {"accelerator", r.row->accelerator},
+                          {"model", r.row->model},
+                          {"use", perf::row_use_name(r.use)}};
+      if (r.use == perf::RowUse::kThroughput || r.use == perf::RowUse::kTtft) {
+        row["measured"] = r.measured;
+        row["predicted"] = r.predicted;
+        row["error_pct"] = r.error_pct;
+        row["layout"] = layout_text(r.layout);
+      } else {
+        row["why"] = r.why;
+      }
+      j["rows"].push_back(row);
+    }
+    fmt::print("{}\n", j.dump(2));
+    return kExitOk;
+  }
+  if (o.rows) {
+    report::TextTable t({"id", "accelerator", "n", "model", "prec", "in/out", "conc", "layout",
+                         "measured tok/s", "predicted", "error %"},
+                        {false, false, true, false, false, true, true, false, true, true, true});
+    for (const auto& r : report.rows) {
+      if (r.use != perf::RowUse::kThroughput) {
+        continue;
+      }
+      const auto& m = *r.row;
+      t.add_row({m.id, m.accelerator, std::to_string(m.count), m.model, m.precision,
+                 fmt::format("{}/{}", m.input_len.value_or(0), m.output_len.value_or(0)),
+                 m.concurrency ? std::to_string(*m.concurrency) : "-", layout_text(r.layout),
+                 report::grouped(r.measured, 0), report::grouped(r.predicted, 0),
+                 fmt::format("{:+.1f}", r.error_pct)});
+    }
+    fmt::print("Output throughput, fully specified rows\n{}\n", t.render());
+  }
+  report::TextTable per_acc({"accelerator", "rows", "median |err| %", "p90 |err| %", "mean err %"},
+                            {false, true, true, true, true});
+  for (const auto& [name, a] :
+       grouped_accuracy(report, [](const perf::RowResult& r) { return r.row->accelerator; })) {
+    per_acc.add_row({name, std::to_string(a.rows), fmt::format("{:.1f}", a.median_abs_error_pct),
+                     fmt::format("{:.1f}", a.p90_abs_error_pct),
+                     fmt::format("{:+.1f}", a.mean_signed_error_pct)});
+  }
+  report::TextTable per_model({"model", "rows", "median |err| %", "p90 |err| %", "mean err %"},
+                              {false, true, true, true, true});
+  for (const auto& [name, a] :
+       grouped_accuracy(report, [](const perf::RowResult& r) { return r.row->model; })) {
+    per_model.add_row({name, std::to_string(a.rows), fmt::format("{:.1f}", a.median_abs_error_pct),
+                       fmt::format("{:.1f}", a.p90_abs_error_pct),
+                       fmt::format("{:+.1f}", a.mean_signed_error_pct)});
+  }
+  fmt::print("Per accelerator\n{}\nPer model\n{}\n", per_acc.render(), per_model.render());
+  std::map<std::string, int> apart;
+  for (const auto& r : report.rows) {
+    if (r.use != perf::RowUse::kThroughput && r.use != perf::RowUse::kTtft) {
+      apart[fmt::format("{}: {}", perf::row_use_name(r.use), r.why)]++;
+    }
+  }
+  if (!apart.empty()) {
+    fmt::print("Rows not scored\n");
+    for (const auto& [why, n] : apart) {
+      fmt::print("  {:4d}  {}\n", n, why);
+    }
+    fmt::print("\n");
+  }
+  fmt::print("Efficiency factors{}\n", o.no_fit ? " (as given, not refitted)" : " (fitted)");
+  report::TextTable fac({"family", "compute", "memory", "link", "moe", "overhead ms", "max batch"},
+                        {false, true, true, true, true, true, true});
+  for (const auto& e : table.entries()) {
+    fac.add_row({e.family, fmt::format("{:.3f}", e.compute), fmt::format("{:.3f}", e.memory),
+                 fmt::format("{:.3f}", e.link), fmt::format("{:.3f}", e.moe_compute),
+                 fmt::format("{:.2f}", e.step_overhead_s * 1000), std::to_string(e.max_batch)});
+  }
+  fmt::print("{}\n", fac.render());
+  fmt::print(
+      "Throughput: {} rows scored, median |error| {:.1f} %, p90 {:.1f} %, mean signed {:+.1f} %\n"
+      "TTFT:       {} rows scored, median |error| {:.1f} %\n"
+      "Coverage:   {} of {} fully specified rows modelled ({:.1f} %)\n",
+      report.throughput.rows, report.throughput.median_abs_error_pct,
+      report.throughput.p90_abs_error_pct, report.throughput.mean_signed_error_pct,
+      report.ttft.rows, report.ttft.median_abs_error_pct, report.modelled, report.fully_specified,
+      100.0 * report.coverage());
+  return kExitOk;
+}
+
+void setup(CLI::App& app, RunFn& run_fn) {
+  auto o = std::make_shared<Options>();
+  app.add_option("--measurements", o->measurements, "CSV of published measurements")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app.add_option(
+         "--efficiency", o->efficiency,
+         "starting efficiency factors (default: the shipped data/calibration/efficiency.yaml)")
+      ->check(CLI::ExistingFile);
+  app.add_flag("--no-fit", o->no_fit, "only evaluate the given factors (check on held-out rows)");
+  app.add_option("--write", o->write, "write the fitted factors as YAML to this file");
+  app.add_option("--date", o->date, "date recorded in the fitted factors (YYYY-MM-DD)");
+  app.add_flag("--json", o->json, "print JSON");
+  app.add_flag("!--no-rows", o->rows, "omit the per-row table");
+  add_catalog_option(app, o->catalogs);
+  run_fn = [o] { return run(*o); };
+}
+
+const bool kRegistered = register_command(
+    "calibrate", "fit the performance model's efficiency factors to measurements", 21, setup);
+
+}  // namespace
+}  // namespace fleetplan::cli

@@ -1,0 +1,96 @@
+// Calibration of the efficiency factors against published measurements, and the accuracy
+// report (predicted vs measured, per row and overall).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "core/result.h"
+#include "perf/perf.h"
+
+namespace fleetplan::perf {
+
+//! One published measurement (a row of measurements-calibration.csv).
+struct Measurement {
+  int line = 0;
+  std::string id;
+  std::string source;
+  std::string accelerator;
+  std::string model;
+  std::string precision;  //!< normalised: bf16, fp16, fp8, fp4, int8, int4 or ""
+  std::string scenario;   //!< offline, online, Offline, Server, Interactive
+  std::string framework;
+  std::string engine;  //!< trtllm, vllm, sglang, chitu, jetstream (from the framework column)
+  std::string notes;
+  int count = 0;
+  std::optional<int> input_len;
+  std::optional<int> output_len;
+  std::optional<int> concurrency;
+  std::optional<double> output_tokens_per_s;
+  std::optional<double> total_tokens_per_s;
+  std::optional<double> ttft_ms;
+  std::optional<double> tpot_ms;
+};
+
+//! Reads a measurement CSV with the columns of the reference file; errors name the line.
+Result<std::vector<Measurement>> read_measurements(const std::string& path);
+
+//! How a row takes part in the accuracy figures.
+enum class RowUse {
+  kThroughput,      //!< fully specified, output throughput compared (counts for accuracy)
+  kTtft,            //!< fully specified, only a first-token latency was published
+  kApart,           //!< speculative decoding or prefill/decode split: reported apart
+  kUnderspecified,  //!< lengths or counts missing (e.g. MLPerf rows): predicted, not scored
+  kUnmodelled,      //!< unknown chip or model, chip without figures, or the model failed
+};
+const char* row_use_name(RowUse use);
+
+//! The prediction for one row.
+struct RowResult {
+  const Measurement* row = nullptr;
+  RowUse use = RowUse::kUnmodelled;
+  std::string why;      //!< reason for kApart / kUnderspecified / kUnmodelled
+  std::string family;   //!< accelerator family
+  std::string factors;  //!< efficiency entry used: "family" or "family/engine"
+  double measured = 0;  //!< output tokens/s (or TTFT ms for kTtft)
+  double predicted = 0;
+  double error_pct = 0;  //!< (predicted - measured) / measured x 100
+  Parallelism layout;
+  EstimateRequest request;
+};
+
+//! Accuracy over a set of rows.
+struct Accuracy {
+  int rows = 0;
+  double median_abs_error_pct = 0;
+  double p90_abs_error_pct = 0;
+  double mean_signed_error_pct = 0;
+};
+
+struct CalibrationReport {
+  std::vector<RowResult> rows;
+  Accuracy throughput;      //!< over kThroughput rows
+  Accuracy ttft;            //!< over kTtft rows
+  int fully_specified = 0;  //!< rows with lengths, count and a throughput or TTFT figure
+  int modelled = 0;         //!< of those, rows the model could predict
+  [[nodiscard]] double coverage() const {
+    return fully_specified > 0 ? static_cast<double>(modelled) / fully_specified : 0.0;
+  }
+};
+
+//! Accuracy of a list of signed percentage errors.
+Accuracy accuracy_of(const std::vector<double>& errors_pct);
+
+//! Predicts every row with the given factors.
+CalibrationReport evaluate(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
+                           const EfficiencyTable& table);
+
+//! Fits the factors of each accelerator family on its fully specified throughput rows
+//! (coordinate descent on the mean squared log error); families with few rows fit only
+//! their compute and memory efficiencies. `provenance` is written into each fitted entry.
+EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
+                    const EfficiencyTable& start, const std::string& provenance);
+
+}  // namespace fleetplan::perf

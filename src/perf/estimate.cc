@@ -1,0 +1,375 @@
+// estimate(): throughput and latency of a deployment from the replica roofline, and the
+// search over parallelism layouts a serving engineer would consider.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "core/data_dir.h"
+#include "core/yaml_reader.h"
+#include "perf/perf.h"
+
+namespace fleetplan::perf {
+namespace {
+
+// Latency targets are p99 figures (as in MLPerf Server); the model predicts means. The
+// ratios of p99 to mean in published MLPerf Inference v4.1 Server logs (llama2-70b on
+// H100/H200/MI300X: TPOT 1.15-1.4, TTFT 1.6-2.4) give these factors.
+constexpr double kTpotTail = 1.25;
+constexpr double kTtftTail = 2.0;
+
+struct Evaluation {
+  double tpot_s = 0;
+  double ttft_s = 0;
+  double throughput = 0;  // output tokens/s, whole deployment
+};
+
+// Steady state of continuous batching with `batch` sequences per replica: each step decodes
+// one token per sequence while batch/O new requests' prefill rides along (chunked prefill).
+// The batch's mean context is I + O/2 tokens per sequence.
+Evaluation evaluate_batch(const ReplicaModel& replica, int batch, int input_len, int output_len,
+                          int replicas, double queue_factor) {
+  Evaluation e;
+  const double b = batch;
+  const double context = b * (input_len + output_len / 2.0);
+  const double decode = replica.decode_cost(batch).time(context);
+  const double prefill_share =
+      b / output_len * replica.prefill_marginal_time_s(input_len, input_len * (input_len / 2.0));
+  e.tpot_s = decode + prefill_share;
+  e.throughput = replicas * b / e.tpot_s;
+  // A new request waits for the running step, then its prefill; pipeline stages add latency.
+  const int pp = replica.spec().parallelism.pp;
+  const double prefill = replica.prefill_time_s(input_len);
+  // It waits, on average, half of the decode step already running for the other sequences.
+  e.ttft_s = prefill * pp - replica.efficiency().step_overhead_s * (pp - 1) +
+             0.5 * e.tpot_s * (b - 1.0) / b;
+  // Requests beyond the batch wait for a slot: a slot frees every TPOT x O / batch seconds.
+  if (queue_factor > 1.0) {
+    e.ttft_s += (queue_factor - 1.0) * e.tpot_s * output_len;
+  }
+  return e;
+}
+
+std::vector<int> divisors(int n) {
+  std::vector<int> out;
+  for (int d = 1; d <= n; ++d) {
+    if (n % d == 0) {
+      out.push_back(d);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- EfficiencyTable
+
+const Efficiency& EfficiencyTable::for_family(const std::string& family,
+                                              const std::string& engine) const {
+  if (!engine.empty()) {
+    for (const auto& e : entries_) {
+      if (e.family == family + "/" + engine) {
+        return e;
+      }
+    }
+  }
+  for (const auto& e : entries_) {
+    if (e.family == family) {
+      return e;
+    }
+  }
+  for (const auto& e : entries_) {
+    if (e.family.rfind(family + "/", 0) == 0) {
+      return e;
+    }
+  }
+  for (const auto& e : entries_) {
+    if (e.family == "default") {
+      return e;
+    }
+  }
+  return fallback_;
+}
+
+bool EfficiencyTable::has_family(const std::string& family) const {
+  return std::any_of(entries_.begin(), entries_.end(),
+                     [&](const Efficiency& e) { return e.family == family; });
+}
+
+void EfficiencyTable::set(const Efficiency& efficiency) {
+  for (auto& e : entries_) {
+    if (e.family == efficiency.family) {
+      e = efficiency;
+      return;
+    }
+  }
+  entries_.push_back(efficiency);
+}
+
+Result<EfficiencyTable> EfficiencyTable::load_file(const std::string& path) {
+  auto node = yaml::load_file(path);
+  FLEETPLAN_RETURN_IF_ERROR(node);
+  yaml::Reader root(*node, path);
+  root.optional_string("calibrated");
+  root.optional_string("method");
+  EfficiencyTable table;
+  for (yaml::Reader& r : root.list("families")) {
+    Efficiency e;
+    e.family = r.string("family");
+    e.compute = r.number("compute", 0.01, 1.0);
+    e.memory = r.number("memory", 0.01, 1.0);
+    e.link = r.number("link", 0.01, 1.0);
+    e.moe_compute = r.number("moe_compute", 0.01, 1.0);
+    e.step_overhead_s = r.number("step_overhead_ms", 0.0, 1000.0) / 1000.0;
+    e.layer_overhead_s = r.number_or("layer_overhead_us", 0.0, 0.0, 1e4) / 1e6;
+    e.seq_overhead_s = r.number_or("seq_overhead_us", 0.0, 0.0, 1e5) / 1e6;
+    e.max_batch = static_cast<int>(r.integer("max_batch", 1, 1 << 20));
+    e.max_num_tokens = static_cast<int>(r.integer_or("max_num_tokens", 8192, 1, 1 << 24));
+    e.fitted_on = r.string_or("fitted_on", "");
+    r.reject_unknown_fields();
+    table.set(e);
+  }
+  root.reject_unknown_fields();
+  FLEETPLAN_RETURN_IF_ERROR(root.status());
+  return table;
+}
+
+Result<EfficiencyTable> EfficiencyTable::load_builtin() {
+  const std::string path =
+      (std::filesystem::path(data_dir()) / "calibration" / "efficiency.yaml").string();
+  return load_file(path);
+}
+
+std::string EfficiencyTable::to_yaml(const std::string& header_comment) const {
+  std::string out;
+  std::string comment = header_comment;
+  std::size_t start = 0;
+  while (start < comment.size()) {
+    const std::size_t end = comment.find('\n', start);
+    out += "# " +
+           comment.substr(start, end == std::string::npos ? std::string::npos : end - start) + "\n";
+    if (end == std::string::npos) {
+      break;
+    }
+    start = end + 1;
+  }
+  out += "families:\n";
+  for (const auto& e : entries_) {
+    out += fmt::format(
+        "  - family: \"{}\"\n    compute: {:.4f}\n    memory: {:.4f}\n    link: {:.4f}\n"
+        "    moe_compute: {:.4f}\n    step_overhead_ms: {:.4f}\n    layer_overhead_us: {:.3f}\n"
+        "    seq_overhead_us: {:.3f}\n"
+        "    max_batch: {}\n    max_num_tokens: {}\n    fitted_on: \"{}\"\n",
+        e.family, e.compute, e.memory, e.link, e.moe_compute, e.step_overhead_s * 1000.0,
+        e.layer_overhead_s * 1e6, e.seq_overhead_s * 1e6, e.max_batch, e.max_num_tokens,
+        e.fitted_on);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- layouts
+
+std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
+                                           const catalog::Accelerator& accelerator, int count) {
+  std::vector<Parallelism> out;
+  if (count < 1) {
+    return out;
+  }
+  for (const int tp : divisors(count)) {
+    // Tensor parallelism stays inside a scale-up domain (NVLink, HCCS, ICI); a replica larger
+    // than a domain uses pipeline stages across domains instead.
+    if (tp > std::max(1, accelerator.scaleup_domain) || tp > model.heads) {
+      continue;
+    }
+    for (const int pp : divisors(count / tp)) {
+      if (pp > model.layers || pp > 16) {
+        continue;
+      }
+      Parallelism p;
+      p.tp = tp;
+      p.pp = pp;
+      p.replicas = count / (tp * pp);
+      out.push_back(p);
+      if (model.is_moe() && tp > 1 && model.experts % tp == 0) {
+        Parallelism ep = p;
+        ep.ep = tp;
+        out.push_back(ep);
+        ep.attention_dp = true;
+        out.push_back(ep);
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- estimate
+
+Result<Estimate> estimate_layout(const EstimateRequest& request, const Parallelism& layout,
+                                 const EfficiencyTable& table) {
+  if (request.model == nullptr || request.accelerator == nullptr) {
+    return internal_error("estimate: model and accelerator are required");
+  }
+  if (request.input_len < 1 || request.output_len < 1) {
+    return input_error(fmt::format("input and output lengths must be >= 1 (got {} and {})",
+                                   request.input_len, request.output_len));
+  }
+  if (request.enforce_context && request.model->max_context > 0 &&
+      request.input_len + request.output_len > request.model->max_context) {
+    return input_error(fmt::format("input {} + output {} tokens exceed {}'s context window of {}",
+                                   request.input_len, request.output_len, request.model->name,
+                                   request.model->max_context));
+  }
+  if (layout.devices() != request.count) {
+    return input_error(
+        fmt::format("tp={} x pp={} x replicas={} = {} devices, but the deployment has {}",
+                    layout.tp, layout.pp, layout.replicas, layout.devices(), request.count));
+  }
+  DeploymentSpec spec{request.model, request.accelerator, layout, request.weights,
+                      request.kv_cache};
+  auto replica =
+      ReplicaModel::create(spec, table.for_family(request.accelerator->family, request.engine));
+  FLEETPLAN_RETURN_IF_ERROR(replica);
+  const int input_len = request.input_len;
+  const int output_len = request.output_len;
+  const int context = input_len + output_len;
+  const int bmax = replica->max_batch(context);
+  if (bmax < 1) {
+    return infeasible_error(fmt::format(
+        "{} on {} x {}: the KV cache ({:.1f} GB per device after weights) holds no sequence of "
+        "{} tokens",
+        request.model->name, layout.devices_per_replica(), request.accelerator->name,
+        replica->memory().kv_cache / 1e9, context));
+  }
+  Estimate est;
+  est.parallelism = layout;
+  std::string limit = bmax >= replica->efficiency().max_batch ? "engine-batch-cap" : "kv-cache";
+  int batch = bmax;
+  double queue_factor = 1.0;
+  const bool has_targets = request.ttft_target_ms.has_value() || request.tpot_target_ms.has_value();
+  const auto meets = [&](const Evaluation& e) {
+    return (!request.tpot_target_ms || e.tpot_s * kTpotTail * 1000.0 <= *request.tpot_target_ms) &&
+           (!request.ttft_target_ms || e.ttft_s * kTtftTail * 1000.0 <= *request.ttft_target_ms);
+  };
+  if (request.concurrency) {
+    const int per_replica = (*request.concurrency + layout.replicas - 1) / layout.replicas;
+    if (per_replica <= bmax) {
+      batch = per_replica;
+      limit = "concurrency";
+    } else {
+      queue_factor = static_cast<double>(per_replica) / bmax;
+    }
+  }
+  if (has_targets && !request.concurrency) {
+    // TPOT and TTFT grow with the batch: the largest batch meeting both is found by bisection.
+    int lo = 1;
+    int hi = bmax;
+    if (!meets(evaluate_batch(*replica, 1, input_len, output_len, layout.replicas, 1.0))) {
+      batch = 1;
+      est.meets_targets = false;
+      limit = "latency-targets-unreachable";
+    } else {
+      while (lo < hi) {
+        const int mid = lo + (hi - lo + 1) / 2;
+        if (meets(evaluate_batch(*replica, mid, input_len, output_len, layout.replicas, 1.0))) {
+          lo = mid;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      if (lo < bmax) {
+        limit = "latency-targets";
+      }
+      batch = lo;
+    }
+  }
+  const Evaluation e =
+      evaluate_batch(*replica, batch, input_len, output_len, layout.replicas, queue_factor);
+  if (has_targets && request.concurrency) {
+    est.meets_targets = meets(e);
+  }
+  est.batch = batch;
+  est.concurrency = request.concurrency.value_or(batch * layout.replicas);
+  est.tpot_ms = e.tpot_s * 1000.0;
+  est.ttft_ms = e.ttft_s * 1000.0;
+  if (!request.concurrency && !has_targets) {
+    // Offline: every request arrives at once; the first tokens come after the first batch's
+    // prefill, chunked at the engine's token budget.
+    const double tokens = static_cast<double>(batch) * input_len;
+    est.ttft_ms = replica->prefill_batch_time_s(
+                      tokens, static_cast<double>(batch) * input_len * (input_len / 2.0)) *
+                  1000.0;
+  }
+  // Throughput counts the sequences served at once; a closed loop at concurrency C cannot
+  // exceed C sequences in flight.
+  est.throughput_output_tokens_per_s = e.throughput;
+  est.throughput_total_tokens_per_s =
+      e.throughput * (input_len + output_len) / static_cast<double>(output_len);
+  est.prefill_bound = replica->prefill_bound(input_len);
+  const double mean_context = batch * (input_len + output_len / 2.0);
+  est.decode_bound = replica->decode_cost(batch).bound(mean_context);
+  est.memory = replica->memory();
+  const double used = replica->kv_bytes_per_token() / layout.devices_per_replica() *
+                      static_cast<double>(batch) * context;
+  est.memory.free = std::max(0.0, est.memory.kv_cache - used);
+  est.limit = limit;
+  est.deployments_searched = 1;
+  return est;
+}
+
+Result<Estimate> estimate(const EstimateRequest& request, const EfficiencyTable& table) {
+  if (request.model == nullptr || request.accelerator == nullptr) {
+    return internal_error("estimate: model and accelerator are required");
+  }
+  if (request.count < 1) {
+    return input_error(fmt::format("--count must be >= 1 (got {})", request.count));
+  }
+  if (request.parallelism) {
+    Parallelism p = *request.parallelism;
+    if (request.count % p.devices_per_replica() != 0) {
+      return input_error(fmt::format("tp={} x pp={} = {} does not divide the {} accelerators", p.tp,
+                                     p.pp, p.devices_per_replica(), request.count));
+    }
+    p.replicas = request.count / p.devices_per_replica();
+    return estimate_layout(request, p, table);
+  }
+  std::optional<Estimate> best;
+  std::optional<Error> first_error;
+  int searched = 0;
+  for (const Parallelism& layout :
+       candidate_layouts(*request.model, *request.accelerator, request.count)) {
+    auto est = estimate_layout(request, layout, table);
+    ++searched;
+    if (!est.ok()) {
+      if (!first_error || layout.devices_per_replica() >= request.count) {
+        first_error = est.error();
+      }
+      continue;
+    }
+    const auto better = [&](const Estimate& a, const Estimate& b) {
+      if (a.meets_targets != b.meets_targets) {
+        return a.meets_targets;
+      }
+      if (!a.meets_targets) {
+        return a.tpot_ms < b.tpot_ms * 0.999;
+      }
+      return a.throughput_output_tokens_per_s > b.throughput_output_tokens_per_s * 1.001;
+    };
+    if (!best || better(*est, *best)) {
+      best = *est;
+    }
+  }
+  if (!best) {
+    if (first_error) {
+      return *first_error;
+    }
+    return infeasible_error(fmt::format("no parallelism layout for {} on {} x {}",
+                                        request.model->name, request.count,
+                                        request.accelerator->name));
+  }
+  best->deployments_searched = searched;
+  return *best;
+}
+
+}  // namespace fleetplan::perf

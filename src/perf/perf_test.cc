@@ -1,0 +1,199 @@
+#include "perf/perf.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <random>
+
+#include <gtest/gtest.h>
+
+namespace fleetplan::perf {
+namespace {
+
+class PerfTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
+    auto loaded = catalog::Catalog::load();
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    catalog_ = new catalog::Catalog(std::move(loaded).value());
+  }
+  static void TearDownTestSuite() { delete catalog_; }
+  static const catalog::Model& model(const char* name) { return **catalog_->model(name); }
+  static const catalog::Accelerator& chip(const char* name) {
+    return **catalog_->accelerator(name);
+  }
+  // Ideal hardware: every efficiency 1, no engine overhead: the pure roofline.
+  static Efficiency ideal() {
+    Efficiency e;
+    e.compute = e.memory = e.link = e.moe_compute = 1.0;
+    e.step_overhead_s = 0;
+    return e;
+  }
+  static catalog::Catalog* catalog_;
+};
+catalog::Catalog* PerfTest::catalog_ = nullptr;
+
+TEST_F(PerfTest, ParameterCountsMatchPublishedTotals) {
+  // Published totals (model cards / papers): Llama 2 70B 68.98 B, Llama 3.1 8B 8.03 B,
+  // Llama 3.1 405B 405.85 B, Mixtral 8x7B 46.7 B (12.9 B active), DeepSeek-V3 671 B (37 B
+  // active, without the 11.5 B MTP module).
+  const struct {
+    const char* name;
+    double total;
+    double active;
+  } cases[] = {{"llama2-70b", 68.98e9, 68.98e9},
+               {"llama3.1-8b", 8.03e9, 8.03e9},
+               {"llama3.1-405b", 405.85e9, 405.85e9},
+               {"mixtral-8x7b", 46.7e9, 12.9e9},
+               {"deepseek-v3", 671e9, 37e9}};
+  for (const auto& c : cases) {
+    const auto& m = model(c.name);
+    EXPECT_NEAR(parameter_count(m) / c.total, 1.0, 0.02) << c.name;
+    EXPECT_NEAR(active_parameter_count(m) / c.active, 1.0, 0.03) << c.name;
+  }
+}
+
+TEST_F(PerfTest, KvCacheBytesPerTokenFromTheArchitecture) {
+  // Llama 2 70B, BF16: 80 layers x (K + V) x 8 KV heads x 128 dims x 2 bytes = 327,680 B.
+  DeploymentSpec spec{
+      &model("llama2-70b"), &chip("H200-SXM"), {}, Precision::kFp8, Precision::kBf16};
+  auto r = ReplicaModel::create(spec, ideal());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_DOUBLE_EQ(r->kv_bytes_per_token(), 327680.0);
+  // DeepSeek-V3 MLA, BF16: 61 layers x (512 latent + 64 rope) x 2 bytes = 70,272 B per token,
+  // the same on every TP rank (the latent is not split over heads).
+  DeploymentSpec ds{
+      &model("deepseek-v3"), &chip("H200-SXM"), {8, 1, 1, 1}, Precision::kFp8, Precision::kBf16};
+  auto mla = ReplicaModel::create(ds, ideal());
+  ASSERT_TRUE(mla.ok()) << mla.error().message;
+  EXPECT_DOUBLE_EQ(mla->kv_bytes_per_token() / 8, 70272.0);
+}
+
+TEST_F(PerfTest, DecodeAtBatchOneIsTheWeightStreamOverBandwidth) {
+  // Llama 2 70B FP8 on one H200 at ideal efficiency: a decode step streams every weight once.
+  // Per layer: Q 8192^2 + KV 2x8192x1024 + O 8192^2 + FFN 3x8192x28672 = 855,638,016 params;
+  // x 80 = 68,451,041,280 bytes at FP8, + embeddings and LM head 2 x 8192 x 32000 at BF16
+  // = 1,048,576,000 bytes. At 4.8 TB/s: 69,499,617,280 / 4.8e12 = 14.479 ms.
+  DeploymentSpec spec{
+      &model("llama2-70b"), &chip("H200-SXM"), {}, Precision::kFp8, Precision::kFp8};
+  auto r = ReplicaModel::create(spec, ideal());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const DecodeCost cost = r->decode_cost(1);
+  EXPECT_NEAR(cost.memory_s, 69499617280.0 / 4.8e12, 1e-9);
+  EXPECT_EQ(cost.bound(0), Bound::kMemory);
+  // Each context token adds its KV: 80 x 2 x 8 x 128 x 1 byte = 163,840 bytes.
+  EXPECT_NEAR(cost.kv_s_per_token, 163840.0 / 4.8e12, 1e-15);
+  // Compute at batch 1: 2 FLOPs per weight: (68,451,041,280 + 262,144,000 LM head) x 2 over
+  // 1,979 TFLOPS = 0.0694 ms, far below the memory time.
+  EXPECT_NEAR(cost.compute_s, 2.0 * (68451041280.0 + 262144000.0) / 1979e12, 1e-9);
+}
+
+TEST_F(PerfTest, TotalTimeIsTheExactSumOfSteps) {
+  // DecodeCost::total_time must equal the step-by-step sum for any crossing of the two lines.
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (int trial = 0; trial < 200; ++trial) {
+    DecodeCost c;
+    c.overhead_s = u(rng) * 1e-3;
+    c.comm_s = u(rng) * 1e-3;
+    c.compute_s = u(rng) * 2e-2;
+    c.compute_s_per_token = u(rng) * 1e-7;
+    c.memory_s = u(rng) * 2e-2;
+    c.kv_s_per_token = u(rng) * 1e-7;
+    const int batch = 1 + static_cast<int>(u(rng) * 64);
+    const long long steps = 1 + static_cast<long long>(u(rng) * 500);
+    const double s0 = u(rng) * 1e5;
+    double sum = 0;
+    for (long long i = 0; i < steps; ++i) {
+      sum += c.time(s0 + static_cast<double>(batch) * static_cast<double>(i));
+    }
+    EXPECT_NEAR(c.total_time(s0, batch, steps), sum, 1e-9 * std::max(1.0, sum)) << trial;
+  }
+}
+
+TEST_F(PerfTest, ModelThatDoesNotFitIsAnError) {
+  // Llama 3.1 405B in BF16 needs ~812 GB of weights; 8 x H100 have 640 GB.
+  EstimateRequest req;
+  req.model = &model("llama3.1-405b");
+  req.accelerator = &chip("H100-SXM");
+  req.count = 8;
+  req.weights = req.kv_cache = Precision::kBf16;
+  auto table = EfficiencyTable::load_builtin();
+  ASSERT_TRUE(table.ok());
+  auto est = estimate(req, *table);
+  ASSERT_FALSE(est.ok());
+  EXPECT_EQ(est.error().kind, ErrorKind::kInfeasible);
+  EXPECT_NE(est.error().message.find("does not fit"), std::string::npos) << est.error().message;
+  // In FP8 (~406 GB) it fits on the same eight GPUs.
+  req.weights = req.kv_cache = Precision::kFp8;
+  EXPECT_TRUE(estimate(req, *table).ok());
+}
+
+TEST_F(PerfTest, Fp4WithoutFp4UnitsGainsMemoryNotCompute) {
+  // Hopper has no FP4 tensor cores: FP4 weights halve the bytes but compute at the FP8 rate.
+  DeploymentSpec fp8{
+      &model("llama3.1-70b"), &chip("H100-SXM"), {2, 1, 1, 1}, Precision::kFp8, Precision::kFp8};
+  DeploymentSpec fp4 = fp8;
+  fp4.weights = Precision::kFp4;
+  auto a = ReplicaModel::create(fp8, ideal());
+  auto b = ReplicaModel::create(fp4, ideal());
+  ASSERT_TRUE(a.ok() && b.ok());
+  const double ratio = b->decode_cost(256).compute_s / a->decode_cost(256).compute_s;
+  EXPECT_NEAR(ratio, 1.0, 1e-12);
+  EXPECT_LT(b->decode_cost(1).memory_s, 0.6 * a->decode_cost(1).memory_s);
+  // Blackwell has FP4 units: the same weights compute twice as fast as FP8.
+  fp8.accelerator = fp4.accelerator = &chip("B200");
+  auto c = ReplicaModel::create(fp8, ideal());
+  auto d = ReplicaModel::create(fp4, ideal());
+  ASSERT_TRUE(c.ok() && d.ok());
+  EXPECT_NEAR(d->decode_cost(256).compute_s / c->decode_cost(256).compute_s, 0.5, 1e-12);
+}
+
+TEST_F(PerfTest, LayoutsKeepTensorParallelInsideTheScaleUpDomain) {
+  const auto layouts = candidate_layouts(model("llama3.1-70b"), chip("H100-SXM"), 64);
+  ASSERT_FALSE(layouts.empty());
+  for (const auto& p : layouts) {
+    EXPECT_LE(p.tp, 8);
+    EXPECT_EQ(p.devices(), 64);
+  }
+}
+
+TEST_F(PerfTest, LatencyTargetsHoldAtTheChosenBatch) {
+  auto table = EfficiencyTable::load_builtin();
+  ASSERT_TRUE(table.ok());
+  EstimateRequest req;
+  req.model = &model("llama3.1-70b");
+  req.accelerator = &chip("H100-SXM");
+  req.count = 8;
+  req.input_len = 1024;
+  req.output_len = 256;
+  auto offline = estimate(req, *table);
+  req.tpot_target_ms = 40;
+  req.ttft_target_ms = 1000;
+  auto bounded = estimate(req, *table);
+  ASSERT_TRUE(offline.ok() && bounded.ok());
+  EXPECT_TRUE(bounded->meets_targets);
+  // Targets are p99; the model's means carry the tail factors (TPOT x 1.25, TTFT x 2).
+  EXPECT_LE(bounded->tpot_ms * 1.25, 40.0 + 1e-9);
+  EXPECT_LE(bounded->ttft_ms * 2.0, 1000.0 + 1e-9);
+  EXPECT_LE(bounded->throughput_output_tokens_per_s, offline->throughput_output_tokens_per_s);
+}
+
+TEST_F(PerfTest, MoreDevicesNeverServeLess) {
+  auto table = EfficiencyTable::load_builtin();
+  ASSERT_TRUE(table.ok());
+  EstimateRequest req;
+  req.model = &model("llama3.1-8b");
+  req.accelerator = &chip("H100-SXM");
+  double last = 0;
+  for (const int count : {1, 2, 4, 8}) {
+    req.count = count;
+    auto est = estimate(req, *table);
+    ASSERT_TRUE(est.ok());
+    EXPECT_GT(est->throughput_output_tokens_per_s, last);
+    last = est->throughput_output_tokens_per_s;
+  }
+}
+
+}  // namespace
+}  // namespace fleetplan::perf

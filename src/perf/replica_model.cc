@@ -1,0 +1,468 @@
+// The roofline of one replica. Per step, every device's time is
+//   overhead + communication + max(compute, memory)
+// with compute = FLOPs / (peak x efficiency) and memory = bytes / (bandwidth x efficiency);
+// the sums below are per device, for the device's share of layers (pp) and of each
+// layer's heads, KV heads and experts (tp, ep).
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "perf/perf.h"
+
+namespace fleetplan::perf {
+namespace {
+
+using catalog::Attention;
+
+constexpr double kScaleupLatencyS = 6e-6;    // one NVLink-class collective, small message
+constexpr double kScaleoutLatencyS = 25e-6;  // one RDMA collective across nodes
+constexpr double kReserveFraction = 0.08;    // runtime, CUDA graphs, fragmentation
+constexpr double kActivationBytes = 2;       // BF16 activations between layers
+
+// Parameters of the model's building blocks, derived from its published config.
+struct Shapes {
+  double attention_params = 0;  // per layer
+  double dense_ffn_params = 0;  // per dense-FFN layer
+  double expert_params = 0;     // per expert
+  double router_params = 0;     // per MoE layer
+  double embedding_params = 0;  // input embedding + LM head
+  int moe_layers = 0;
+  int dense_layers = 0;
+  double kv_elements_per_token_layer = 0;  // K and V (or MLA latent) elements
+  bool kv_splits_over_tp = true;           // false for MLA's shared latent
+  double attn_prefill_flops_per_pair_layer = 0;
+  double attn_decode_flops_per_pair_layer = 0;
+};
+
+Shapes shapes_of(const catalog::Model& m) {
+  Shapes s;
+  const double h = m.hidden;
+  if (m.attention == Attention::kMla) {
+    const double nope = m.head_dim - m.qk_rope_dim;
+    const double v = m.v_head_dim > 0 ? m.v_head_dim : nope;
+    const double q = m.q_lora_rank > 0 ? h * m.q_lora_rank + static_cast<double>(m.q_lora_rank) *
+                                                                 m.heads * m.head_dim
+                                       : h * m.heads * m.head_dim;
+    const double kv = h * (m.kv_lora_rank + m.qk_rope_dim) +
+                      static_cast<double>(m.kv_lora_rank) * m.heads * (nope + v);
+    s.attention_params = q + kv + static_cast<double>(m.heads) * v * h;
+    s.kv_elements_per_token_layer = m.kv_lora_rank + m.qk_rope_dim;
+    s.kv_splits_over_tp = false;
+    // Prefill runs the expanded heads: QK^T over head_dim and PV over v per pair, 2 FLOPs each.
+    s.attn_prefill_flops_per_pair_layer = 2.0 * m.heads * (m.head_dim + v);
+    // Decode absorbs the up-projections: every head attends over the latent (+ rope key).
+    s.attn_decode_flops_per_pair_layer =
+        2.0 * m.heads * (m.kv_lora_rank + m.qk_rope_dim) + 2.0 * m.heads * m.kv_lora_rank;
+  } else {
+    const double q = h * m.heads * m.head_dim;
+    const double kv = 2.0 * h * m.kv_heads * m.head_dim;
+    s.attention_params = q + kv + static_cast<double>(m.heads) * m.head_dim * h;
+    s.kv_elements_per_token_layer = 2.0 * m.kv_heads * m.head_dim;
+    s.attn_prefill_flops_per_pair_layer = 4.0 * m.heads * m.head_dim;
+    s.attn_decode_flops_per_pair_layer = 4.0 * m.heads * m.head_dim;
+  }
+  const double matrices = m.gated_ffn ? 3.0 : 2.0;
+  s.moe_layers = m.moe_layers();
+  s.dense_layers = m.layers - s.moe_layers;
+  const int dense_width = m.is_moe() && m.dense_ffn_hidden > 0 ? m.dense_ffn_hidden : m.ffn_hidden;
+  s.dense_ffn_params = matrices * h * dense_width;
+  if (m.is_moe()) {
+    s.expert_params = matrices * h * m.moe_ffn_hidden;
+    s.router_params = h * m.experts;
+  }
+  s.embedding_params = 2.0 * h * m.vocab;
+  return s;
+}
+
+// Expected share of an MoE layer's experts that `tokens` tokens touch when each picks
+// `active` of `experts` uniformly: 1 - (1 - k/E)^tokens.
+double touched_fraction(const catalog::Model& m, double tokens) {
+  if (!m.is_moe() || tokens <= 0) {
+    return 0;
+  }
+  const double miss = 1.0 - static_cast<double>(m.experts_active) / m.experts;
+  return 1.0 - std::pow(miss, tokens);
+}
+
+// Load imbalance of expert parallelism: n token-expert assignments thrown into `ep` devices;
+// the busiest device gets about n/ep + sqrt(2 ln(ep) n/ep) (balls into bins), so the step
+// waits for 1 + sqrt(2 ln(ep) ep / n) times the mean.
+double ep_imbalance(int ep, double assignments) {
+  if (ep <= 1 || assignments <= 0) {
+    return 1.0;
+  }
+  return 1.0 + std::sqrt(2.0 * std::log(static_cast<double>(ep)) * ep / assignments);
+}
+
+}  // namespace
+
+double parameter_count(const catalog::Model& m) {
+  const Shapes s = shapes_of(m);
+  return m.layers * s.attention_params + s.dense_layers * s.dense_ffn_params +
+         s.moe_layers * ((m.experts + m.shared_experts) * s.expert_params + s.router_params) +
+         s.embedding_params;
+}
+
+double active_parameter_count(const catalog::Model& m) {
+  const Shapes s = shapes_of(m);
+  return m.layers * s.attention_params + s.dense_layers * s.dense_ffn_params +
+         s.moe_layers *
+             ((m.experts_active + m.shared_experts) * s.expert_params + s.router_params) +
+         s.embedding_params;
+}
+
+const char* bound_name(Bound b) {
+  switch (b) {
+    case Bound::kCompute:
+      return "compute";
+    case Bound::kMemory:
+      return "memory";
+    case Bound::kCommunication:
+      return "communication";
+    case Bound::kOverhead:
+      return "overhead";
+  }
+  return "?";
+}
+
+double DecodeCost::time(double s) const {
+  return overhead_s + comm_s +
+         std::max(compute_s + compute_s_per_token * s, memory_s + kv_s_per_token * s);
+}
+
+Bound DecodeCost::bound(double s) const {
+  const double compute = compute_s + compute_s_per_token * s;
+  const double memory = memory_s + kv_s_per_token * s;
+  const double roof = std::max(compute, memory);
+  if (comm_s > roof && comm_s > overhead_s) {
+    return Bound::kCommunication;
+  }
+  if (overhead_s > roof) {
+    return Bound::kOverhead;
+  }
+  return compute >= memory ? Bound::kCompute : Bound::kMemory;
+}
+
+double DecodeCost::total_time(double s0, int batch, long long steps) const {
+  if (steps <= 0) {
+    return 0;
+  }
+  // Sum over i = 0..n-1 of max(a + b i, c + d i), with S = s0 + batch i: the two lines cross
+  // at most once, so split the range there and sum each arithmetic series exactly.
+  const double n = static_cast<double>(steps);
+  const double a = compute_s + compute_s_per_token * s0;
+  const double b = compute_s_per_token * batch;
+  const double c = memory_s + kv_s_per_token * s0;
+  const double d = kv_s_per_token * batch;
+  const auto series = [](double first, double step, double count) {
+    return count * first + step * count * (count - 1) / 2.0;
+  };
+  double roof = 0;
+  if (b == d) {
+    roof = a >= c ? series(a, b, n) : series(c, d, n);
+  } else {
+    // Lines equal at i* = (c - a) / (b - d); before it one dominates, after it the other.
+    const double crossing = (c - a) / (b - d);
+    const double k = std::clamp(std::ceil(crossing), 0.0, n);  // first index of the second regime
+    const bool compute_first = a >= c;
+    if (compute_first) {
+      roof = series(a, b, k) + series(c + d * k, d, n - k);
+    } else {
+      roof = series(c, d, k) + series(a + b * k, b, n - k);
+    }
+    if (crossing <= 0 || crossing >= n) {  // no crossing inside: one regime throughout
+      roof = (a + b * (n - 1) / 2.0 >= c + d * (n - 1) / 2.0) ? series(a, b, n) : series(c, d, n);
+    }
+  }
+  return n * (overhead_s + comm_s) + roof;
+}
+
+Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Efficiency& eff) {
+  if (spec.model == nullptr || spec.accelerator == nullptr) {
+    return internal_error("ReplicaModel::create: model and accelerator are required");
+  }
+  const catalog::Model& m = *spec.model;
+  const catalog::Accelerator& acc = *spec.accelerator;
+  const Parallelism& par = spec.parallelism;
+  if (!acc.has_performance_figures()) {
+    return input_error(fmt::format(
+        "accelerator '{}' has no performance figures in the catalog (memory, bandwidth, BF16 "
+        "TFLOPS); add them with --catalog to model it",
+        acc.name));
+  }
+  if (par.tp < 1 || par.pp < 1 || par.ep < 1 || par.replicas < 1) {
+    return input_error(fmt::format("parallelism tp={} pp={} ep={} replicas={}: each must be >= 1",
+                                   par.tp, par.pp, par.ep, par.replicas));
+  }
+  if (par.pp > m.layers) {
+    return input_error(fmt::format("pp={} exceeds the {} layers of {}", par.pp, m.layers, m.name));
+  }
+  if (par.tp % par.ep != 0 && par.ep % par.tp != 0) {
+    return input_error(
+        fmt::format("ep={} must divide tp={} (experts spread inside the tensor-parallel group)",
+                    par.ep, par.tp));
+  }
+  if (par.ep > par.tp) {
+    return input_error(fmt::format(
+        "ep={} exceeds tp={}: experts are spread over the tp devices of a stage", par.ep, par.tp));
+  }
+  if (par.ep > 1 && !m.is_moe()) {
+    return input_error(
+        fmt::format("ep={} given but {} is a dense model (no experts)", par.ep, m.name));
+  }
+  if (m.is_moe() && m.experts % par.ep != 0) {
+    return input_error(
+        fmt::format("ep={} does not divide the {} experts of {}", par.ep, m.experts, m.name));
+  }
+  if (par.attention_dp && par.tp < 2) {
+    return input_error("attention data parallelism needs tp >= 2");
+  }
+
+  ReplicaModel r;
+  r.spec_ = spec;
+  r.efficiency_ = eff;
+  const Shapes s = shapes_of(m);
+  const double tp = par.tp;
+  const double pp = par.pp;
+  const double devices = tp * pp;
+  const double wbytes = catalog::bytes_per_element(spec.weights);
+  const double kvbytes = catalog::bytes_per_element(spec.kv_cache);
+
+  // FLOPs per token: 2 per multiply-accumulate of every weight the token touches.
+  r.dense_flops_per_token_ =
+      2.0 * (m.layers * s.attention_params + s.dense_layers * s.dense_ffn_params +
+             s.moe_layers * (m.shared_experts * s.expert_params + s.router_params));
+  r.expert_flops_per_token_ = 2.0 * s.moe_layers * m.experts_active * s.expert_params;
+  r.lm_head_flops_ = 2.0 * m.hidden * static_cast<double>(m.vocab);
+  // Short windows (gpt-oss: 128 tokens) cap those layers' KV per sequence. Long ones (Llama 4's
+  // 8192-token chunks, Mistral's 4096) exceed most contexts served, so those layers are
+  // modelled as full attention: exact below the window, an upper bound beyond it.
+  constexpr int kLongWindow = 4096;
+  const double window_layers = m.sliding_window > 0 && m.sliding_window < kLongWindow
+                                   ? std::min(m.sliding_window_layers, m.layers)
+                                   : 0;
+  const double full_layers = m.layers - window_layers;
+  r.window_fraction_layers_ = window_layers / m.layers;
+  r.attn_prefill_flops_per_pair_ = s.attn_prefill_flops_per_pair_layer * m.layers;
+  r.attn_decode_flops_per_pair_ = s.attn_decode_flops_per_pair_layer * full_layers;
+
+  // Weights: linear layers at the weight precision; embeddings and LM head stay BF16.
+  const double linear_non_expert =
+      m.layers * s.attention_params + s.dense_layers * s.dense_ffn_params +
+      s.moe_layers * (m.shared_experts * s.expert_params + s.router_params);
+  r.non_expert_weight_bytes_ = linear_non_expert * wbytes + s.embedding_params * 2.0;
+  r.expert_weight_bytes_ = static_cast<double>(s.moe_layers) * m.experts * s.expert_params * wbytes;
+
+  // Rates. Formats without native units run at the next wider format's rate (catalog).
+  r.compute_rate_ = acc.peak_flops(spec.weights) * eff.compute;
+  r.moe_rate_ = r.compute_rate_ * eff.moe_compute;
+  const bool fp8_attention = (spec.kv_cache == Precision::kFp8) && acc.native(Precision::kFp8);
+  r.attention_rate_ =
+      acc.peak_flops(fp8_attention ? Precision::kFp8 : Precision::kBf16) * eff.compute;
+  r.memory_rate_ = acc.memory_bw * eff.memory;
+  const bool tp_in_domain = par.tp <= acc.scaleup_domain;
+  // A card without published fabric figures talks over PCIe Gen4 x16 (31.5 GB/s per direction).
+  constexpr double kPcieGen4 = 31.5e9;
+  const double scaleup = acc.scaleup_bw > 0 ? acc.scaleup_bw : kPcieGen4;
+  const double scaleout = acc.scaleout_bw > 0 ? acc.scaleout_bw : scaleup;
+  r.tp_link_rate_ = (tp_in_domain ? scaleup : scaleout) * eff.link;
+  r.tp_latency_s_ = tp_in_domain ? kScaleupLatencyS : kScaleoutLatencyS;
+  r.ep_link_rate_ = r.tp_link_rate_;
+  r.ep_latency_s_ = r.tp_latency_s_;
+  const bool pp_in_domain = par.tp * par.pp <= acc.scaleup_domain;
+  r.pp_link_rate_ = (pp_in_domain ? scaleup : scaleout) * eff.link;
+  r.activation_bytes_ = kActivationBytes;
+  r.overhead_s_ = eff.step_overhead_s + eff.layer_overhead_s * m.layers;
+
+  // KV cache per token of context. Full-attention layers hold every token; sliding-window
+  // layers hold at most `window` tokens per sequence (counted per sequence, not per token).
+  const double kv_per_layer = s.kv_elements_per_token_layer * kvbytes;
+  double tp_kv_share = 1.0;  // fraction of a layer's KV one device holds
+  if (par.attention_dp) {
+    tp_kv_share = 1.0 / tp;  // sequences are spread over the group, each KV held once
+  } else if (s.kv_splits_over_tp) {
+    // KV heads split over TP; with more ranks than KV heads each rank keeps one head (copies).
+    tp_kv_share = std::max(1.0 / tp, 1.0 / m.kv_heads);
+  }
+  r.kv_bytes_per_token_device_ = kv_per_layer * (full_layers / pp) * tp_kv_share;
+  r.window_kv_bytes_per_seq_device_ =
+      kv_per_layer * (window_layers / pp) * tp_kv_share * m.sliding_window;
+  // Replica-wide bytes per token (what one token of context costs the whole replica).
+  r.kv_bytes_per_token_ = r.kv_bytes_per_token_device_ * devices;
+
+  // Memory of one device.
+  MemoryBreakdown& mem = r.memory_;
+  mem.capacity = acc.memory_bytes;
+  if (par.attention_dp) {
+    mem.weights = r.non_expert_weight_bytes_ / pp + r.expert_weight_bytes_ / devices;
+  } else {
+    mem.weights = (r.non_expert_weight_bytes_ + r.expert_weight_bytes_) / devices;
+  }
+  const double dense_width =
+      m.is_moe() && m.dense_ffn_hidden > 0 ? m.dense_ffn_hidden : m.ffn_hidden;
+  mem.activations =
+      eff.max_num_tokens * kActivationBytes *
+          (4.0 * m.hidden + 2.0 * std::max<double>(dense_width, m.moe_ffn_hidden) / tp) +
+      256.0 * m.vocab * 4.0 / tp;  // FP32 logits of up to 256 sampled rows
+  mem.reserve = kReserveFraction * mem.capacity;
+  mem.kv_cache = mem.capacity - mem.weights - mem.activations - mem.reserve;
+  mem.free = mem.kv_cache;
+  if (mem.kv_cache <= 0) {
+    return infeasible_error(fmt::format(
+        "{} does not fit on {} x {} (tp={} pp={}): weights need {:.1f} GB per device, activations "
+        "{:.1f} GB and runtime reserve {:.1f} GB, of {:.0f} GB; use more devices, pipeline "
+        "parallelism or a smaller weight precision",
+        m.name, par.devices_per_replica(), acc.name, par.tp, par.pp, mem.weights / 1e9,
+        mem.activations / 1e9, mem.reserve / 1e9, mem.capacity / 1e9));
+  }
+  r.kv_capacity_tokens_ =
+      r.kv_bytes_per_token_device_ > 0 ? mem.kv_cache / r.kv_bytes_per_token_device_ : 1e18;
+  return r;
+}
+
+int ReplicaModel::max_batch(int context_len) const {
+  const double per_seq = kv_bytes_per_token_device_ * context_len + window_kv_bytes_per_seq_device_;
+  if (per_seq <= 0) {
+    return efficiency_.max_batch;
+  }
+  const double fit = std::floor(memory_.kv_cache / per_seq);
+  return static_cast<int>(std::clamp(fit, 0.0, static_cast<double>(efficiency_.max_batch)));
+}
+
+double ReplicaModel::prefill_batch_time_s(double tokens, double attention_pairs) const {
+  if (tokens <= 0) {
+    return 0;
+  }
+  const catalog::Model& m = *spec_.model;
+  const Parallelism& par = spec_.parallelism;
+  const double devices = par.devices_per_replica();
+  // Compute: GEMMs over all tokens, experts at the grouped-GEMM rate, attention over pairs.
+  const double compute =
+      tokens * dense_flops_per_token_ / (devices * compute_rate_) +
+      tokens * expert_flops_per_token_ / (devices * moe_rate_) *
+          ep_imbalance(par.ep, tokens * m.experts_active) +
+      attention_pairs * attn_prefill_flops_per_pair_ / (devices * attention_rate_);
+  // Memory: each device streams its weights once and writes the new tokens' KV.
+  const double expert_read = expert_weight_bytes_ / devices * touched_fraction(m, tokens);
+  const double weight_read =
+      (par.attention_dp ? non_expert_weight_bytes_ / par.pp : non_expert_weight_bytes_ / devices) +
+      expert_read;
+  const double memory = (weight_read + tokens * kv_bytes_per_token_device_) / memory_rate_;
+  // Communication: two all-reduces per layer (TP), dispatch + combine per MoE layer (EP).
+  double comm = 0;
+  if (par.tp > 1 && !par.attention_dp) {
+    const double bytes = tokens * m.hidden * activation_bytes_;
+    comm += 2.0 * m.layers * (tp_latency_s_ + 2.0 * (par.tp - 1) / par.tp * bytes / tp_link_rate_) /
+            par.pp;
+  }
+  if (par.ep > 1) {
+    const double bytes =
+        tokens * m.experts_active * m.hidden * activation_bytes_ * (par.ep - 1.0) / par.ep / par.tp;
+    comm += 2.0 * m.moe_layers() / par.pp * (ep_latency_s_ + bytes / ep_link_rate_);
+  }
+  if (par.pp > 1) {
+    comm += (par.pp - 1.0) / par.pp * tokens * m.hidden * activation_bytes_ / pp_link_rate_;
+  }
+  return overhead_s_ + std::max(compute, memory) + comm;
+}
+
+double ReplicaModel::prefill_marginal_time_s(double tokens, double attention_pairs) const {
+  if (tokens <= 0) {
+    return 0;
+  }
+  const double full = prefill_batch_time_s(tokens, attention_pairs);
+  // The stand-alone chunk pays overhead + max(compute, weight stream) + comm; mixed into a
+  // decode step whose weights are streamed anyway, it adds its compute and communication.
+  const catalog::Model& m = *spec_.model;
+  const Parallelism& par = spec_.parallelism;
+  const double devices = par.devices_per_replica();
+  const double compute =
+      tokens * dense_flops_per_token_ / (devices * compute_rate_) +
+      tokens * expert_flops_per_token_ / (devices * moe_rate_) *
+          ep_imbalance(par.ep, tokens * m.experts_active) +
+      attention_pairs * attn_prefill_flops_per_pair_ / (devices * attention_rate_);
+  const double expert_read = expert_weight_bytes_ / devices * touched_fraction(m, tokens);
+  const double weight_read =
+      (par.attention_dp ? non_expert_weight_bytes_ / par.pp : non_expert_weight_bytes_ / devices) +
+      expert_read;
+  const double memory = (weight_read + tokens * kv_bytes_per_token_device_) / memory_rate_;
+  const double comm = full - overhead_s_ - std::max(compute, memory);
+  return compute + comm;
+}
+
+double ReplicaModel::prefill_time_s(double tokens, double context) const {
+  return prefill_batch_time_s(tokens, tokens * (context + tokens / 2.0));
+}
+
+Bound ReplicaModel::prefill_bound(double tokens, double context) const {
+  // Re-derive the three terms for the explanation.
+  const double total = prefill_time_s(tokens, context);
+  const catalog::Model& m = *spec_.model;
+  const double devices = spec_.parallelism.devices_per_replica();
+  const double compute =
+      tokens * (dense_flops_per_token_ / compute_rate_ + expert_flops_per_token_ / moe_rate_) /
+          devices +
+      tokens * (context + tokens / 2.0) * attn_prefill_flops_per_pair_ /
+          (devices * attention_rate_);
+  const double memory =
+      (non_expert_weight_bytes_ + expert_weight_bytes_ * touched_fraction(m, tokens)) / devices /
+      memory_rate_;
+  const double comm = total - overhead_s_ - std::max(compute, memory);
+  if (overhead_s_ > std::max({compute, memory, comm})) {
+    return Bound::kOverhead;
+  }
+  if (comm > std::max(compute, memory)) {
+    return Bound::kCommunication;
+  }
+  return compute >= memory ? Bound::kCompute : Bound::kMemory;
+}
+
+DecodeCost ReplicaModel::decode_cost(int batch) const {
+  const catalog::Model& m = *spec_.model;
+  const Parallelism& par = spec_.parallelism;
+  const double b = std::max(batch, 0);
+  const double devices = par.devices_per_replica();
+  const double pp = par.pp;
+  // With pp stages the batch runs as min(b, pp) micro-batches; every micro-batch streams the
+  // stage's weights again, so decode pays pp weight reads per step.
+  const double micro_batches = std::max(1.0, std::min(b, pp));
+  const double micro_batch = b / micro_batches;
+  DecodeCost cost;
+  cost.overhead_s = overhead_s_ + b * efficiency_.seq_overhead_s;
+  cost.compute_s = b * (dense_flops_per_token_ + lm_head_flops_) / (devices * compute_rate_) +
+                   b * expert_flops_per_token_ / (devices * moe_rate_) *
+                       ep_imbalance(par.ep, micro_batch * m.experts_active);
+  cost.compute_s_per_token = attn_decode_flops_per_pair_ / (devices * attention_rate_);
+  const double non_expert =
+      par.attention_dp ? non_expert_weight_bytes_ / pp : non_expert_weight_bytes_ / devices;
+  const double expert = expert_weight_bytes_ / devices * touched_fraction(m, micro_batch);
+  cost.memory_s =
+      (micro_batches * (non_expert + expert) + b * window_kv_bytes_per_seq_device_) / memory_rate_;
+  cost.kv_s_per_token = kv_bytes_per_token_device_ / memory_rate_;
+  double comm = 0;
+  if (par.tp > 1 && !par.attention_dp) {
+    const double bytes = micro_batch * m.hidden * activation_bytes_;
+    comm += 2.0 * m.layers / pp * micro_batches *
+            (tp_latency_s_ + 2.0 * (par.tp - 1) / par.tp * bytes / tp_link_rate_);
+  }
+  if (par.ep > 1) {
+    const double bytes = micro_batch * m.experts_active * m.hidden * activation_bytes_ *
+                         (par.ep - 1.0) / par.ep / par.tp;
+    comm += 2.0 * m.moe_layers() / pp * micro_batches *
+            (ep_latency_s_ +
+             bytes / ep_link_rate_ * ep_imbalance(par.ep, micro_batch * m.experts_active));
+  }
+  if (par.pp > 1) {
+    comm +=
+        (pp - 1.0) * (tp_latency_s_ + micro_batch * m.hidden * activation_bytes_ / pp_link_rate_);
+  }
+  cost.comm_s = comm;
+  return cost;
+}
+
+double ReplicaModel::decode_step_time_s(int batch, double total_context) const {
+  return decode_cost(batch).time(total_context);
+}
+
+}  // namespace fleetplan::perf
