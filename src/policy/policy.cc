@@ -9,7 +9,6 @@ namespace fleetplan::policy {
 namespace {
 
 using scenario::Period;
-using scenario::Procurement;
 using scenario::Rule;
 using scenario::RuleScope;
 using scenario::Site;
@@ -63,6 +62,7 @@ Reason make_reason(const Rule& rule, bool allows, std::string message) {
 
 std::string uses_text(const std::vector<Use>& uses) {
   std::vector<std::string> names;
+  names.reserve(uses.size());
   for (Use u : uses) {
     names.emplace_back(scenario::use_name(u));
   }

@@ -12,7 +12,7 @@ using scenario::parse_date;
 
 // Two yearly periods (2025 has 365 days), a Chinese site and two Malaysian sites (one
 // operator verified), four options; the tests add rules.
-const std::string kBase = R"(name: policy-test
+constexpr const char kBase[] = R"(name: policy-test
 services:
   - name: chat
     kind: inference
@@ -43,42 +43,39 @@ procurement:
 
 class PolicyTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
-    auto loaded = catalog::Catalog::load();
-    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
-    catalog_ = new catalog::Catalog(std::move(loaded).value());
-  }
-  static void TearDownTestSuite() {
-    delete catalog_;
-    catalog_ = nullptr;
+  // The built-in catalog, loaded once for the whole suite.
+  static const catalog::Catalog& shared_catalog() {
+    static const catalog::Catalog* const loaded = [] {
+      setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
+      auto result = catalog::Catalog::load();
+      EXPECT_TRUE(result.ok()) << result.error().message;
+      return new catalog::Catalog(result.ok() ? std::move(result).value() : catalog::Catalog());
+    }();
+    return *loaded;
   }
 
   void load(const std::string& rules, const std::string& settings = "") {
-    auto s =
-        scenario::load_scenario_text(kBase + settings + "rules:\n" + rules, "p.yaml", *catalog_);
+    auto s = scenario::load_scenario_text(kBase + settings + "rules:\n" + rules, "p.yaml",
+                                          shared_catalog());
     ASSERT_TRUE(s.ok()) << s.error().message;
     scenario_ = std::move(s).value();
   }
   Engine engine(const std::set<std::string>& disabled = {},
                 const std::set<std::string>& enabled = {}) {
-    auto e = Engine::create(scenario_, *catalog_, disabled, enabled);
+    auto e = Engine::create(scenario_, shared_catalog(), disabled, enabled);
     EXPECT_TRUE(e.ok()) << e.error().message;
     return std::move(e).value();
   }
-  static Decision decide(const Engine& e, Query q) {
+  static Decision decide(const Engine& e, const Query& q) {
     auto d = e.evaluate(q);
     EXPECT_TRUE(d.ok()) << d.error().message;
     return d.ok() ? *d : Decision{};
   }
 
-  static catalog::Catalog* catalog_;
   scenario::Scenario scenario_;
 };
 
-catalog::Catalog* PolicyTest::catalog_ = nullptr;
-
-const std::string kExportRules = R"(
+constexpr const char kExportRules[] = R"(
   - name: us-export-2023-10
     kind: export_control
     effective: 2023-11-17
@@ -230,7 +227,7 @@ TEST_F(PolicyTest, DomesticShareListsTheTermsOfTheConstraint) {
 }
 
 TEST_F(PolicyTest, ShareTermsLeaveOutExcludedOptions) {
-  load(kExportRules + R"(
+  load(std::string(kExportRules) + R"(
   - {name: share-30, kind: domestic_share, effective: 2025-01-01, source: guidance,
      countries: [CN], min_share: 0.3}
 )");
@@ -264,7 +261,7 @@ TEST_F(PolicyTest, SupplyCapPerPeriodAndCumulative) {
 }
 
 TEST_F(PolicyTest, RulesCanBeDisabledAndVariantsEnabledByName) {
-  load(kExportRules + R"(
+  load(std::string(kExportRules) + R"(
   - {name: variant, kind: export_control, enabled: false, effective: 2024-01-01, source: s,
      accelerators: [Ascend-910B]}
 )");
@@ -278,7 +275,7 @@ TEST_F(PolicyTest, RulesCanBeDisabledAndVariantsEnabledByName) {
             (std::vector<std::string>{"us-export-2023-10", "us-h200-approved"}));
   EXPECT_EQ(rule_names(scenario_),
             (std::vector<std::string>{"us-export-2023-10", "us-h200-approved"}));
-  auto bad = Engine::create(scenario_, *catalog_, {"no-such-rule"});
+  auto bad = Engine::create(scenario_, shared_catalog(), {"no-such-rule"});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message,
             "unknown rule 'no-such-rule' in scenario 'policy-test'; its rules are: "
@@ -298,7 +295,7 @@ TEST_F(PolicyTest, UnknownNamesInQueriesAreErrors) {
 
 // The reference scenario's 2026 policy, as the seed facts describe it.
 TEST_F(PolicyTest, Bytedance2026Policy) {
-  auto s = scenario::load_scenario("bytedance-2026", *catalog_);
+  auto s = scenario::load_scenario("bytedance-2026", shared_catalog());
   ASSERT_TRUE(s.ok()) << s.error().message;
   scenario_ = std::move(s).value();
   const Engine e = engine();

@@ -26,6 +26,7 @@ struct Date {
   [[nodiscard]] long long days_since_epoch() const;
   //! "YYYY-MM-DD".
   [[nodiscard]] std::string to_string() const;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy misreads the defaulted <=>.
   friend auto operator<=>(const Date&, const Date&) = default;
 };
 

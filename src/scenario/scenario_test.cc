@@ -10,7 +10,7 @@ namespace {
 
 // A small valid scenario; the error tests edit one line of it. Line numbers matter: the
 // expected messages below count lines and columns in this text (1-based).
-const std::string kBase = R"(name: t
+constexpr const char kBase[] = R"(name: t
 services:
   - name: chat
     kind: inference
@@ -47,19 +47,19 @@ procurement:
 
 class ScenarioTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
-    auto loaded = catalog::Catalog::load();
-    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
-    catalog_ = new catalog::Catalog(std::move(loaded).value());
-  }
-  static void TearDownTestSuite() {
-    delete catalog_;
-    catalog_ = nullptr;
+  // The built-in catalog, loaded once for the whole suite.
+  static const catalog::Catalog& shared_catalog() {
+    static const catalog::Catalog* const loaded = [] {
+      setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
+      auto result = catalog::Catalog::load();
+      EXPECT_TRUE(result.ok()) << result.error().message;
+      return new catalog::Catalog(result.ok() ? std::move(result).value() : catalog::Catalog());
+    }();
+    return *loaded;
   }
 
   static Result<Scenario> load(const std::string& text) {
-    return load_scenario_text(text, "t.yaml", *catalog_);
+    return load_scenario_text(text, "t.yaml", shared_catalog());
   }
   // kBase with the first occurrence of `from` replaced by `to`.
   static std::string edit(const std::string& from, const std::string& to) {
@@ -74,11 +74,7 @@ class ScenarioTest : public ::testing::Test {
     EXPECT_FALSE(s.ok());
     return s.ok() ? std::string() : s.error().message;
   }
-
-  static catalog::Catalog* catalog_;
 };
-
-catalog::Catalog* ScenarioTest::catalog_ = nullptr;
 
 TEST(Date, ParsesCalendarDatesAndCountsDays) {
   auto d = parse_date("2024-02-29");
@@ -285,6 +281,7 @@ class ReferenceScenarios : public ScenarioTest {};
 TEST_F(ReferenceScenarios, BuiltinListHasTheThree) {
   const auto list = builtin_scenarios();
   std::vector<std::string> names;
+  names.reserve(list.size());
   for (const auto& s : list) {
     names.push_back(s.name);
   }
@@ -296,7 +293,7 @@ TEST_F(ReferenceScenarios, BuiltinListHasTheThree) {
 
 TEST_F(ReferenceScenarios, EveryFigureHasASourceOrAnAssumption) {
   for (const auto& b : builtin_scenarios()) {
-    auto s = load_scenario(b.name, *catalog_);
+    auto s = load_scenario(b.name, shared_catalog());
     ASSERT_TRUE(s.ok()) << s.error().message;
     const auto sourced = [](const Provenance& p) {
       return !p.source.empty() || !p.assumption.empty();
@@ -332,7 +329,7 @@ TEST_F(ReferenceScenarios, EveryFigureHasASourceOrAnAssumption) {
 }
 
 TEST_F(ReferenceScenarios, Bytedance2026HasThePublishedFigures) {
-  auto s = load_scenario("bytedance-2026", *catalog_);
+  auto s = load_scenario("bytedance-2026", shared_catalog());
   ASSERT_TRUE(s.ok()) << s.error().message;
   ASSERT_EQ(s->periods.size(), 1u);
   const Period& p = s->periods[0];
@@ -381,7 +378,7 @@ TEST_F(ReferenceScenarios, Bytedance2026HasThePublishedFigures) {
 }
 
 TEST_F(ReferenceScenarios, Bytedance2025FtHasThePublishedFigures) {
-  auto s = load_scenario("bytedance-2025-ft", *catalog_);
+  auto s = load_scenario("bytedance-2025-ft", shared_catalog());
   ASSERT_TRUE(s.ok()) << s.error().message;
   const Period& p = s->periods.at(0);
   // FT, Jan 2025: > 12 bn USD in total; 40 bn CNY (about 5.5 bn USD) of chips in China;
@@ -402,7 +399,7 @@ TEST_F(ReferenceScenarios, Bytedance2025FtHasThePublishedFigures) {
 }
 
 TEST_F(ReferenceScenarios, Bytedance2025ReutersHasThePublishedFigures) {
-  auto s = load_scenario("bytedance-2025-reuters", *catalog_);
+  auto s = load_scenario("bytedance-2025-reuters", shared_catalog());
   ASSERT_TRUE(s.ok()) << s.error().message;
   const Period& p = s->periods.at(0);
   // Reuters, Jan 2025: 150 bn CNY (about 20 bn USD).
