@@ -1,0 +1,455 @@
+// Deterministic mutation test of the catalog loader and the YAML reader under it: the
+// built-in catalog text, damaged in seeded random ways (byte flips, truncations, deleted
+// and duplicated lines, swapped values, huge numbers, NaN, negative values, wrong types),
+// must either load or come back as an Error located in the file. Never a throw, never a
+// crash, never a loaded entry that breaks the catalog's invariants.
+//
+// It runs in CI with any compiler; tests/fuzz/catalog_fuzzer.cc is the coverage-guided
+// (libFuzzer) counterpart for clang builds.
+
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "catalog/catalog.h"
+#include "core/yaml_reader.h"
+#include "reader_walk.h"
+
+namespace fleetplan::catalog {
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// SplitMix64: a fixed, platform-independent stream, so a case number names the same input on
+// every machine (std::uniform_int_distribution is implementation-defined).
+class Random {
+ public:
+  explicit Random(std::uint64_t seed) : state_(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31U);
+  }
+  //! Uniform-enough index in [0, n); n > 0.
+  std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+  template <typename T>
+  const T& pick(const std::vector<T>& items) {
+    return items[below(items.size())];
+  }
+
+ private:
+  std::uint64_t state_;
+};
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::string line;
+  std::istringstream in(text);
+  while (std::getline(in, line)) {
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) {
+    out += line;
+    out += '\n';
+  }
+  return out;
+}
+
+// Position of the value in a "key: value" line, or npos when the line has none.
+std::size_t value_start(const std::string& line) {
+  const std::size_t colon = line.find(": ");
+  if (colon == std::string::npos || line.find('#') < colon) {
+    return std::string::npos;
+  }
+  return colon + 2;
+}
+
+// Replacement values that are wrong in kind or range for most fields.
+const std::vector<std::string>& bad_values() {
+  static const std::vector<std::string> values = {
+      // huge, tiny and out-of-range numbers
+      "1e308", "1e309", "-1e308", "1e-320", "99999999999999999999999", "9223372036854775808",
+      "-9223372036854775809", "2147483648", "4294967296", "0", "-0", "0x7fffffff", "1_000",
+      // NaN and infinities in YAML and C spellings
+      ".nan", ".NaN", "nan", ".inf", "-.inf", "inf", "-inf", "1e999",
+      // negative values
+      "-1", "-80", "-0.5",
+      // wrong types: lists, maps, text, booleans, null, empty
+      "[1, 2]", "[]", "{a: 1}", "{}", "\"text\"", "'quoted'", "many", "true", "no", "~", "null",
+      "\"\"", "- 1",
+      // YAML features the catalog never uses
+      "&anchor 5", "*undefined_alias", "!!binary AAAA", "!custom 1", "|", ">", "? key", "@", "`",
+      "%YAML 1.2", "{{", "]]", "\t1", "1 # comment", "'unterminated", "\"unterminated"};
+  return values;
+}
+
+// Characters that change how YAML reads a line.
+const std::vector<std::string>& yaml_specials() {
+  static const std::vector<std::string> specials = {
+      ":",    "- ",   "[",     "]",     "{", "}", "&",  "*", "!", "|",  ">",
+      "#",    "'",    "\"",    "%",     "@", "`", "\t", ",", "?", "\\", std::string(1, '\0'),
+      "\xff", "\xc3", "---\n", "...\n", "\r"};
+  return specials;
+}
+
+// One mutation of `text`; `what` records it for the failure message.
+std::string mutate_once(const std::string& text, Random& rng, std::string& what) {
+  std::vector<std::string> lines = split_lines(text);
+  if (lines.empty() || text.empty()) {
+    what += "append-special;";
+    return text + rng.pick(yaml_specials());
+  }
+  const std::size_t i = rng.below(lines.size());
+  switch (rng.below(12)) {
+    case 0: {  // flip one bit of one byte
+      std::string out = text;
+      const std::size_t at = rng.below(out.size());
+      out[at] = static_cast<char>(static_cast<unsigned char>(out[at]) ^ (1U << rng.below(8)));
+      what += fmt::format("bit-flip@{};", at);
+      return out;
+    }
+    case 1: {  // overwrite one byte with a YAML-significant one
+      std::string out = text;
+      const std::size_t at = rng.below(out.size());
+      const std::string& special = rng.pick(yaml_specials());
+      out.replace(at, 1, special);
+      what += fmt::format("byte-special@{};", at);
+      return out;
+    }
+    case 2: {  // truncate anywhere
+      const std::size_t at = rng.below(text.size());
+      what += fmt::format("truncate@{};", at);
+      return text.substr(0, at);
+    }
+    case 3: {  // delete 1-3 lines
+      const std::size_t n = 1 + rng.below(3);
+      lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(i),
+                  lines.begin() + static_cast<std::ptrdiff_t>(std::min(lines.size(), i + n)));
+      what += fmt::format("delete-lines@{}x{};", i + 1, n);
+      return join_lines(lines);
+    }
+    case 4: {  // duplicate a line (duplicate keys, duplicate list items)
+      lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(i), lines[i]);
+      what += fmt::format("duplicate-line@{};", i + 1);
+      return join_lines(lines);
+    }
+    case 5: {  // duplicate a block of lines (a whole entry, usually)
+      const std::size_t n = 1 + rng.below(25);
+      const std::size_t end = std::min(lines.size(), i + n);
+      std::vector<std::string> block(lines.begin() + static_cast<std::ptrdiff_t>(i),
+                                     lines.begin() + static_cast<std::ptrdiff_t>(end));
+      lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(end), block.begin(), block.end());
+      what += fmt::format("duplicate-block@{}x{};", i + 1, n);
+      return join_lines(lines);
+    }
+    case 6: {  // swap the values of two "key: value" lines
+      const std::size_t j = rng.below(lines.size());
+      const std::size_t vi = value_start(lines[i]);
+      const std::size_t vj = value_start(lines[j]);
+      if (vi != std::string::npos && vj != std::string::npos) {
+        const std::string a = lines[i].substr(vi);
+        const std::string b = lines[j].substr(vj);
+        lines[i] = lines[i].substr(0, vi) + b;
+        lines[j] = lines[j].substr(0, vj) + a;
+      }
+      what += fmt::format("swap-values@{},{};", i + 1, j + 1);
+      return join_lines(lines);
+    }
+    case 7:
+    case 8: {  // replace a value with a bad one (numbers, NaN, negatives, wrong types)
+      const std::size_t v = value_start(lines[i]);
+      const std::string& bad = rng.pick(bad_values());
+      if (v != std::string::npos) {
+        lines[i] = lines[i].substr(0, v) + bad;
+      } else {
+        lines[i] += bad;
+      }
+      what += fmt::format("value@{}='{}';", i + 1, bad);
+      return join_lines(lines);
+    }
+    case 9: {  // negate or scale a numeric value
+      const std::size_t v = value_start(lines[i]);
+      if (v != std::string::npos && v < lines[i].size() &&
+          (std::isdigit(static_cast<unsigned char>(lines[i][v])) != 0)) {
+        lines[i].insert(v, rng.below(2) == 0 ? "-" : "1e300*");
+      }
+      what += fmt::format("negate@{};", i + 1);
+      return join_lines(lines);
+    }
+    case 10: {  // change the indentation of a line
+      if (rng.below(2) == 0 && !lines[i].empty() && lines[i][0] == ' ') {
+        lines[i].erase(0, 1 + rng.below(std::min<std::size_t>(lines[i].size(), 4)));
+      } else {
+        lines[i].insert(0, std::string(1 + rng.below(4), ' '));
+      }
+      what += fmt::format("indent@{};", i + 1);
+      return join_lines(lines);
+    }
+    default: {  // insert a YAML-significant character at a random place in a line
+      const std::string& special = rng.pick(yaml_specials());
+      lines[i].insert(rng.below(lines[i].size() + 1), special);
+      what += fmt::format("insert-special@{};", i + 1);
+      return join_lines(lines);
+    }
+  }
+}
+
+// A piece of a catalog file: its leading lines up to the section key and 1-4 consecutive
+// entries ("  - name:" blocks). Parsing the whole file costs ~5-10 ms in a Debug build, so
+// most cases mutate an excerpt and one in eight the whole file; both are built-in text.
+std::string excerpt(const std::string& text, Random& rng, std::string& what) {
+  if (rng.below(8) == 0) {
+    what += "whole-file;";
+    return text;
+  }
+  const std::vector<std::string> lines = split_lines(text);
+  std::vector<std::size_t> starts;  // first line of each entry
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].rfind("  - name:", 0) == 0) {
+      starts.push_back(i);
+    }
+  }
+  if (starts.empty()) {
+    return text;
+  }
+  const std::size_t first = rng.below(starts.size());
+  const std::size_t count = 1 + rng.below(4);
+  const std::size_t end_entry = std::min(starts.size(), first + count);
+  const std::size_t end_line = end_entry < starts.size() ? starts[end_entry] : lines.size();
+  std::vector<std::string> out(lines.begin(),
+                               lines.begin() + static_cast<std::ptrdiff_t>(starts[0]));
+  out.insert(out.end(), lines.begin() + static_cast<std::ptrdiff_t>(starts[first]),
+             lines.begin() + static_cast<std::ptrdiff_t>(end_line));
+  what += fmt::format("entries {}-{};", first + 1, end_entry);
+  return join_lines(out);
+}
+
+// The message must start with the file's name, then ':' and either a line number followed by
+// ':' ("<name>:<line>:<col>: ...") or a space ("<name>: ..." when no place is known).
+::testing::AssertionResult located_in(const std::string& message, const std::string& name) {
+  const std::string prefix = name + ":";
+  if (message.rfind(prefix, 0) != 0) {
+    return ::testing::AssertionFailure()
+           << "message does not start with '" << prefix << "': " << message;
+  }
+  std::size_t at = prefix.size();
+  if (at < message.size() && message[at] == ' ') {
+    return ::testing::AssertionSuccess();
+  }
+  const std::size_t digits_begin = at;
+  while (at < message.size() && std::isdigit(static_cast<unsigned char>(message[at])) != 0) {
+    ++at;
+  }
+  if (at == digits_begin || at >= message.size() || message[at] != ':') {
+    return ::testing::AssertionFailure() << "no '<line>:' after '" << prefix << "': " << message;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// What the loader promises about every entry it accepts.
+void expect_invariants(const Catalog& catalog, const std::string& trace) {
+  for (const auto& a : catalog.accelerators()) {
+    for (double v : {a.memory_bytes, a.memory_bw, a.scaleup_bw, a.scaleout_bw, a.tdp_w}) {
+      EXPECT_TRUE(std::isfinite(v) && v >= 0) << trace << " " << a.name;
+    }
+    for (int p = 0; p < kPrecisionCount; ++p) {
+      const double rate = a.peak_flops(static_cast<Precision>(p));
+      EXPECT_TRUE(std::isfinite(rate) && rate >= 0) << trace << " " << a.name;
+    }
+    EXPECT_GE(a.scaleup_domain, 1) << trace << " " << a.name;
+    EXPECT_FALSE(a.sources.empty()) << trace << " " << a.name;
+  }
+  for (const auto& m : catalog.models()) {
+    EXPECT_GT(m.layers, 0) << trace << " " << m.name;
+    EXPECT_GT(m.hidden, 0) << trace << " " << m.name;
+    EXPECT_GT(m.heads, 0) << trace << " " << m.name;
+    EXPECT_GT(m.kv_heads, 0) << trace << " " << m.name;
+    EXPECT_LE(m.kv_heads, m.heads) << trace << " " << m.name;
+    EXPECT_TRUE(std::isfinite(m.params_total) && m.params_total > 0) << trace << " " << m.name;
+    EXPECT_LE(m.params_active, m.params_total * 1.0001) << trace << " " << m.name;
+    EXPECT_GE(m.moe_layer_step, 1) << trace << " " << m.name;
+    if (m.is_moe()) {
+      EXPECT_GE(m.experts_active, 1) << trace << " " << m.name;
+      EXPECT_LE(m.experts_active, m.experts) << trace << " " << m.name;
+    }
+    (void)m.moe_layers();  // must not trap (division by the step)
+  }
+}
+
+struct Source {
+  std::string name;
+  std::string text;
+};
+
+std::vector<Source> builtin_sources() {
+  const std::string dir = std::string(FLEETPLAN_TEST_DATA_DIR) + "/catalog/";
+  return {{"accelerators.yaml", read_text(dir + "accelerators.yaml")},
+          {"models.yaml", read_text(dir + "models.yaml")}};
+}
+
+// Loads `text` into a fresh catalog and checks the outcome; returns true when it loaded.
+bool check_one(const std::string& text, const std::string& name, const std::string& trace) {
+  Catalog catalog;
+  try {
+    Status status = catalog.add_text(text, name);
+    if (!status.ok()) {
+      EXPECT_TRUE(located_in(status.error().message, name)) << trace;
+      EXPECT_EQ(status.error().kind, ErrorKind::kInput) << trace;
+      return false;
+    }
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << trace << ": threw " << e.what();
+    return false;
+  } catch (...) {
+    ADD_FAILURE() << trace << ": threw a non-std exception";
+    return false;
+  }
+  expect_invariants(catalog, trace);
+  return true;
+}
+
+TEST(CatalogFuzz, BuiltinTextLoadsUnchanged) {
+  for (const auto& source : builtin_sources()) {
+    ASSERT_FALSE(source.text.empty()) << source.name;
+    EXPECT_TRUE(check_one(source.text, source.name, source.name)) << source.name;
+  }
+}
+
+// 4,000 seeded cases: 2,000 per built-in file, each with 1-4 stacked mutations.
+TEST(CatalogFuzz, MutatedBuiltinCatalogLoadsOrFailsWithALocatedError) {
+  constexpr int kCasesPerFile = 2000;
+  int loaded = 0;
+  int rejected = 0;
+  for (const auto& source : builtin_sources()) {
+    for (int c = 0; c < kCasesPerFile; ++c) {
+      Random rng(0xF1EE7u * 1000003u + static_cast<std::uint64_t>(c) +
+                 (source.name == "models.yaml" ? 1u << 20U : 0u));
+      std::string what;
+      std::string text = excerpt(source.text, rng, what);
+      const std::size_t mutations = 1 + rng.below(4);
+      for (std::size_t k = 0; k < mutations; ++k) {
+        text = mutate_once(text, rng, what);
+      }
+      const std::string trace = fmt::format("{} case {} [{}]", source.name, c, what);
+      if (check_one(text, source.name, trace)) {
+        ++loaded;
+      } else {
+        ++rejected;
+      }
+      if (HasFailure()) {
+        return;  // the first failing case is the useful one; stop the flood
+      }
+    }
+  }
+  // Both outcomes must occur, or the mutations are too weak (or too strong) to test anything.
+  EXPECT_GT(loaded, 300);
+  EXPECT_GT(rejected, 1000);
+  RecordProperty("loaded", loaded);
+  RecordProperty("rejected", rejected);
+}
+
+// The reader's other getters (choice, string_list, keys, booleans, nested maps and lists)
+// are used by the scenario and policy parsers; walk every field of damaged text with all of
+// them. 2,000 seeded cases.
+TEST(CatalogFuzz, ReaderGettersOnMutatedTextFailWithLocatedErrors) {
+  constexpr int kCasesPerFile = 1000;
+  for (const auto& source : builtin_sources()) {
+    for (int c = 0; c < kCasesPerFile; ++c) {
+      Random rng(0x5EED0000u + static_cast<std::uint64_t>(c) +
+                 (source.name == "models.yaml" ? 1u << 20U : 0u));
+      std::string what;
+      std::string text = excerpt(source.text, rng, what);
+      const std::size_t mutations = 1 + rng.below(4);
+      for (std::size_t k = 0; k < mutations; ++k) {
+        text = mutate_once(text, rng, what);
+      }
+      const std::string trace = fmt::format("{} reader case {} [{}]", source.name, c, what);
+      try {
+        auto node = yaml::load_string(text, source.name);
+        if (!node.ok()) {
+          EXPECT_TRUE(located_in(node.error().message, source.name)) << trace;
+          continue;
+        }
+        yaml::Reader reader(*node, source.name);
+        int budget = 2000;
+        fuzz::walk_reader(reader, budget);
+        ASSERT_FALSE(reader.ok()) << trace;  // the walk always records errors
+        EXPECT_TRUE(located_in(reader.status().error().message, source.name)) << trace;
+      } catch (const std::exception& e) {
+        FAIL() << trace << ": threw " << e.what();
+      }
+      if (HasFailure()) {
+        return;
+      }
+    }
+  }
+}
+
+// Inputs that have crashed or hung YAML readers elsewhere: deep nesting, alias bombs, merge
+// keys, complex keys, multiple documents, NUL bytes, invalid UTF-8, a lone BOM.
+TEST(CatalogFuzz, HostileYamlShapesFailCleanly) {
+  std::vector<std::string> inputs = {
+      std::string(5000, '[') + std::string(5000, ']'),
+      std::string(5000, '{') + std::string(5000, '}'),
+      "models:\n" + std::string(3000, '-') + " x\n",
+      "a: &a [1, 2]\nb: &b [*a, *a, *a, *a]\nc: &c [*b, *b, *b, *b]\nd: [*c, *c, *c, *c]\n",
+      "base: &m {name: m, family: f}\nmodels:\n  - <<: *m\n    layers: 1\n",
+      "? [a, b]\n: 1\n",
+      "models:\n  - ? {name: x}\n    : 1\n",
+      "models: []\n---\nmodels: [1]\n",
+      std::string("models:\n  - name: a\0b\n", 22),
+      "models:\n  - name: \xff\xfe\n",
+      "\xef\xbb\xbf",
+      "accelerators:\n  - name: X\n    dense_tflops: [1, 2]\n",
+      "accelerators:\n  - name: X\n    dense_tflops: {bf16: .nan}\n",
+      "accelerators: {name: X}\n",
+      "models:\n  - name: [a]\n",
+      "models:\n  - name: m\n    base: m\n",
+      "models:\n  - {name: m, base: [x]}\n",
+      "models:\n  - !!map {name: m}\n",
+      "&x models: 1\n",
+      "*x\n",
+      "models:\n  - name: m\n    moe_layer_step: 0\n",
+      "",
+      "~",
+      "- 1\n- 2\n",
+      "'just text'",
+  };
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const std::string trace = fmt::format("hostile input {}", i);
+    check_one(inputs[i], "hostile.yaml", trace);
+    try {
+      auto node = yaml::load_string(inputs[i], "hostile.yaml");
+      if (node.ok()) {
+        yaml::Reader reader(*node, "hostile.yaml");
+        int budget = 2000;
+        fuzz::walk_reader(reader, budget);
+        EXPECT_TRUE(located_in(reader.status().error().message, "hostile.yaml")) << trace;
+      }
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << trace << ": threw " << e.what();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fleetplan::catalog
