@@ -132,7 +132,7 @@ int run(const Options& o) {
     fmt::print("note: {} figures are public estimates, not a datasheet ({})\n", (*acc)->name,
                (*acc)->sources.substr(0, 80));
   }
-  report::TextTable t({"", ""}, {false, true});
+  report::TextTable t({"estimate", "value"}, {false, true});
   t.add_row({"layout", layout_text(est->parallelism)});
   t.add_row({"batch per replica", fmt::format("{} (limit: {})", est->batch, est->limit)});
   t.add_row({"output tokens/s", report::grouped(est->throughput_output_tokens_per_s, 0)});
