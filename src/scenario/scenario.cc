@@ -580,6 +580,9 @@ class Parser {
             d.training_flop = *hours * 3600.0 * (*acc)->peak_flops(catalog::Precision::kBf16) * mfu;
           }
         }
+      } else if (hours_on) {
+        r.fail("training_gpu_hours_accelerator",
+               "given without training_gpu_hours; expected both or neither");
       } else if (!r.has("training_flop") && !r.has("training_gpu_hours")) {
         r.fail("training_flop", fmt::format("training service '{}' needs training_flop or "
                                             "training_gpu_hours",
