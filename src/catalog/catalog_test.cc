@@ -318,6 +318,20 @@ TEST(CatalogFile, UnknownFieldAndMissingSources) {
   EXPECT_NE(status.error().message.find("sources"), std::string::npos) << status.error().message;
 }
 
+// Found by tests/fuzz (a duplicated line): yaml-cpp keeps repeated keys and lookups see the
+// first, so "memory_gb: -5" after "memory_gb: 80" was silently ignored.
+TEST(CatalogFile, RepeatedFieldIsAnErrorNotSilentlyIgnored) {
+  Catalog catalog;
+  Status status = catalog.add_text(
+      "accelerators:\n  - name: X\n    vendor: V\n    family: F\n    memory_gb: 80\n"
+      "    memory_gb: -5\n    sources: s\n",
+      "u.yaml");
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().message,
+            "u.yaml:6:5: accelerators[0].memory_gb: field 'memory_gb' is given more than once "
+            "(first on line 5); keep one");
+}
+
 TEST(CatalogFile, ActiveAboveTotalIsRejected) {
   Catalog catalog;
   Status status = catalog.add_text(

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -43,8 +44,8 @@ Result<YAML::Node> load_file(const std::string& path) {
   return load_string(buffer.str(), path);
 }
 
-Reader::Reader(YAML::Node node, std::string file, std::string path)
-    : Reader(std::move(node), std::make_shared<Sink>(Sink{std::move(file), {}}), std::move(path)) {
+Reader::Reader(const YAML::Node& node, std::string file, std::string path)
+    : Reader(node, std::make_shared<Sink>(Sink{std::move(file), {}}), std::move(path)) {
   if (!node_.IsDefined() || node_.IsNull()) {
     node_ = YAML::Node(YAML::NodeType::Map);
   } else if (!node_.IsMap()) {
@@ -52,8 +53,8 @@ Reader::Reader(YAML::Node node, std::string file, std::string path)
   }
 }
 
-Reader::Reader(YAML::Node node, std::shared_ptr<Sink> sink, std::string path)
-    : node_(std::move(node)), errors_(std::move(sink)), path_(std::move(path)) {}
+Reader::Reader(const YAML::Node& node, std::shared_ptr<Sink> sink, std::string path)
+    : node_(node), errors_(std::move(sink)), path_(std::move(path)) {}
 
 std::string Reader::child_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);
@@ -315,8 +316,18 @@ void Reader::reject_unknown_fields() {
   if (!node_.IsMap()) {
     return;
   }
+  // YAML requires unique keys, but yaml-cpp keeps repeats and its lookups see only the first
+  // one: a repeated field would be silently ignored, so it is an error.
+  std::map<std::string, int, std::less<>> first_line;
   for (const auto& kv : node_) {
     const std::string& key = kv.first.Scalar();
+    const auto [first, inserted] = first_line.emplace(key, kv.first.Mark().line + 1);
+    if (!inserted) {
+      errors_->errors.push_back(
+          fmt::format("{}: {}: field '{}' is given more than once (first on line {}); keep one",
+                      location(kv.first), child_path(key), key, first->second));
+      continue;
+    }
     if (!seen_.contains(key)) {
       errors_->errors.push_back(
           fmt::format("{}: {}: unknown field '{}'", location(kv.first), child_path(key), key));

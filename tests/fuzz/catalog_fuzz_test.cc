@@ -215,9 +215,9 @@ std::string mutate_once(const std::string& text, Random& rng, std::string& what)
 
 // A piece of a catalog file: its leading lines up to the section key and 1-4 consecutive
 // entries ("  - name:" blocks). Parsing the whole file costs ~5-10 ms in a Debug build, so
-// most cases mutate an excerpt and one in eight the whole file; both are built-in text.
+// most cases mutate an excerpt and one in sixteen the whole file; both are built-in text.
 std::string excerpt(const std::string& text, Random& rng, std::string& what) {
-  if (rng.below(8) == 0) {
+  if (rng.below(16) == 0) {
     what += "whole-file;";
     return text;
   }
@@ -334,9 +334,9 @@ TEST(CatalogFuzz, BuiltinTextLoadsUnchanged) {
   }
 }
 
-// 4,000 seeded cases: 2,000 per built-in file, each with 1-4 stacked mutations.
+// 3,000 seeded cases: 1,500 per built-in file, each with 1-4 stacked mutations.
 TEST(CatalogFuzz, MutatedBuiltinCatalogLoadsOrFailsWithALocatedError) {
-  constexpr int kCasesPerFile = 2000;
+  constexpr int kCasesPerFile = 1500;
   int loaded = 0;
   int rejected = 0;
   for (const auto& source : builtin_sources()) {
@@ -369,9 +369,9 @@ TEST(CatalogFuzz, MutatedBuiltinCatalogLoadsOrFailsWithALocatedError) {
 
 // The reader's other getters (choice, string_list, keys, booleans, nested maps and lists)
 // are used by the scenario and policy parsers; walk every field of damaged text with all of
-// them. 2,000 seeded cases.
+// them. 1,500 seeded cases.
 TEST(CatalogFuzz, ReaderGettersOnMutatedTextFailWithLocatedErrors) {
-  constexpr int kCasesPerFile = 1000;
+  constexpr int kCasesPerFile = 750;
   for (const auto& source : builtin_sources()) {
     for (int c = 0; c < kCasesPerFile; ++c) {
       Random rng(0x5EED0000u + static_cast<std::uint64_t>(c) +
