@@ -5,6 +5,7 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace fleetplan::plan::internal {
 namespace {
@@ -32,14 +33,23 @@ std::vector<std::pair<int, double>> merged(const std::vector<std::pair<int, doub
   return out;
 }
 
-double period_value(const std::vector<double>& values, int p) {
-  return values.empty() ? 0.0 : values[p];
+double series_or_one(const std::vector<double>& series, int p) {
+  return series.empty() ? 1.0 : series_value(series, p);
 }
 
 }  // namespace
 
 bool Formulation::rule_on(const std::string& rule) const {
   return rule.empty() || settings_.disabled_rules.count(rule) == 0;
+}
+
+bool Formulation::exclusion_on(const Exclusion& exclusion) const {
+  if (!exclusion.only_without.empty() &&
+      settings_.disabled_rules.count(exclusion.only_without) == 0) {
+    return false;
+  }
+  return std::all_of(exclusion.rules.begin(), exclusion.rules.end(),
+                     [&](const std::string& rule) { return rule_on(rule); });
 }
 
 std::vector<Formulation::Term> Formulation::active_terms(int p, int o) const {
@@ -55,13 +65,14 @@ std::vector<Formulation::Term> Formulation::active_terms(int p, int o) const {
 
 std::vector<Formulation::Term> Formulation::spend_terms(int p, int o, double& constant) const {
   const Option& option = problem_.options[o];
-  const double recurring = period_value(option.recurring_usd, p);
+  const double recurring = series_value(option.recurring_usd, p);
   constant = recurring * option.existing / kMoneyScale;
   std::vector<Term> terms;
   for (const Term& term : active_terms(p, o)) {
     terms.push_back({term.column, term.coefficient * recurring / kMoneyScale});
   }
-  terms.push_back({acquire_[p][o], option.unit_size * option.upfront_usd / kMoneyScale});
+  terms.push_back(
+      {acquire_[p][o], option.unit_size * series_value(option.upfront_usd, p) / kMoneyScale});
   return terms;
 }
 
@@ -131,11 +142,11 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
         const int last = option.mode == Mode::kLease
                              ? std::min(periods - 1, p + option.lease_term_periods - 1)
                              : periods - 1;
-        double cash = option.upfront_usd;
+        double cash = series_value(option.upfront_usd, p);
         for (int q = p; q <= last; ++q) {
-          cash += period_value(option.recurring_usd, q);
+          cash += series_value(option.recurring_usd, q);
         }
-        cost = option.unit_size * (cash - period_value(option.residual_usd, p)) / kMoneyScale;
+        cost = option.unit_size * (cash - series_value(option.residual_usd, p)) / kMoneyScale;
       }
       acquire_[p][o] = model_.add_column(
           {0, can ? kInfinity : 0.0, cost, true, fmt::format("acquire[{}][{}]", p, o)});
@@ -145,7 +156,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
     for (int p = 0; p < periods; ++p) {
       for (const Option& option : problem.options) {
         objective_constant_ +=
-            period_value(option.recurring_usd, p) * option.existing / kMoneyScale;
+            series_value(option.recurring_usd, p) * option.existing / kMoneyScale;
       }
     }
   }
@@ -209,9 +220,10 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
 
   // Exclusions: bounds at 0, or in the elastic problem rows with a slack.
   for (const Exclusion& exclusion : problem.exclusions) {
-    if (!rule_on(exclusion.rule)) {
+    if (!exclusion_on(exclusion)) {
       continue;
     }
+    const std::string rules = fmt::format("{}", fmt::join(exclusion.rules, "+"));
     const Option& option = problem.options[exclusion.option];
     for (int p = 0; p < periods; ++p) {
       if (!covers(exclusion.periods, p)) {
@@ -240,10 +252,10 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
         }
         HardRow info;
         info.to_natural = to_natural;
-        info.info = {fmt::format("exclusion[{}][{}][{}]", exclusion.rule,
+        info.info = {fmt::format("exclusion[{}][{}][{}]", rules,
                                  problem.option_label(exclusion.option), problem.periods[p].name),
                      "exclusion",
-                     exclusion.rule,
+                     rules,
                      p,
                      0,
                      "accelerators",
@@ -284,7 +296,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       milp::Row row;
       row.name = fmt::format("cover[{}][{}]", p, s);
       row.upper = 0;
-      row.terms.emplace_back(served_[p][s], 1.0);
+      row.terms.emplace_back(served_[p][s], series_or_one(problem.services[s].peak_to_average, p));
       for (int o = 0; o < options; ++o) {
         if (allocate_[p][o][s] >= 0) {
           row.terms.emplace_back(allocate_[p][o][s],
@@ -360,26 +372,39 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
     }
   }
 
-  // Supply caps on acquisitions.
+  // Supply caps on acquisitions: one row per period, or one over the periods together.
   for (const SupplyCap& cap : problem.supply_caps) {
     if (!rule_on(cap.rule)) {
       continue;
     }
+    std::vector<std::vector<int>> groups;
     for (int p = 0; p < periods; ++p) {
-      if (!covers(cap.periods, p)) {
-        continue;
+      if (covers(cap.periods, p)) {
+        if (cap.cumulative && !groups.empty()) {
+          groups.back().push_back(p);
+        } else {
+          groups.push_back({p});
+        }
       }
+    }
+    for (const auto& group : groups) {
       milp::Row row;
-      for (int o : cap.options) {
-        row.terms.emplace_back(acquire_[p][o], problem.options[o].unit_size);
+      for (int p : group) {
+        for (int o : cap.options) {
+          row.terms.emplace_back(acquire_[p][o], problem.options[o].unit_size);
+        }
       }
       row.upper = cap.max_units;
       HardRow info;
       info.bound = cap.max_units;
-      info.info = {fmt::format("supply-cap[{}][{}]", cap.name, problem.periods[p].name),
+      const std::string when = group.size() == 1
+                                   ? problem.periods[group[0]].name
+                                   : fmt::format("{}..{}", problem.periods[group.front()].name,
+                                                 problem.periods[group.back()].name);
+      info.info = {fmt::format("supply-cap[{}][{}]", cap.name, when),
                    "supply-cap",
                    cap.rule,
-                   p,
+                   group.front(),
                    0,
                    "accelerators",
                    0,
@@ -387,6 +412,41 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       row.name = info.info.constraint;
       add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1.0, cap.max_units));
     }
+  }
+
+  // Spend caps (budget lines): weighted cash of some options in one period.
+  for (const SpendCap& cap : problem.spend_caps) {
+    if (!cap.binding) {
+      continue;
+    }
+    const int p = cap.period;
+    milp::Row row;
+    double constant_total = 0;
+    for (std::size_t i = 0; i < cap.options.size(); ++i) {
+      const int o = cap.options[i];
+      const Option& option = problem.options[o];
+      const double recurring = series_value(option.recurring_usd, p) * cap.recurring_weight[i];
+      const double upfront = series_value(option.upfront_usd, p) * cap.upfront_weight[i];
+      for (const Term& term : active_terms(p, o)) {
+        row.terms.emplace_back(term.column, term.coefficient * recurring / kMoneyScale);
+      }
+      row.terms.emplace_back(acquire_[p][o], option.unit_size * upfront / kMoneyScale);
+      constant_total += recurring * option.existing / kMoneyScale;
+    }
+    row.upper = cap.max_usd / kMoneyScale - constant_total;
+    HardRow info;
+    info.to_natural = kMoneyScale;
+    info.bound = cap.max_usd;
+    info.info = {fmt::format("spend-cap[{}][{}]", cap.name, problem.periods[p].name),
+                 "spend-cap",
+                 "",
+                 p,
+                 0,
+                 "USD",
+                 0,
+                 ""};
+    row.name = info.info.constraint;
+    add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1e-3, cap.max_usd / kMoneyScale));
   }
 
   // Shares: subset >= share * scope, by count of acquisitions or by cash.
@@ -411,8 +471,19 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
         if (weight[o] == 0) {
           continue;
         }
-        if (share.basis == ShareBasis::kCount) {
-          row.terms.emplace_back(acquire_[p][o], weight[o] * problem.options[o].unit_size);
+        const Option& option = problem.options[o];
+        if (share.basis == ShareBasis::kCount && share.of == ShareOf::kAcquisitions) {
+          row.terms.emplace_back(acquire_[p][o], weight[o] * option.unit_size);
+        } else if (share.basis == ShareBasis::kCount) {
+          for (const Term& term : active_terms(p, o)) {
+            row.terms.emplace_back(term.column, weight[o] * term.coefficient);
+          }
+          constant_total += weight[o] * option.existing;
+        } else if (share.of == ShareOf::kAcquisitions) {
+          // The period's cash for what is acquired in it: price and the period's rent/energy.
+          const double cash =
+              series_value(option.upfront_usd, p) + series_value(option.recurring_usd, p);
+          row.terms.emplace_back(acquire_[p][o], weight[o] * option.unit_size * cash / kMoneyScale);
         } else {
           double constant = 0;
           for (const Term& term : spend_terms(p, o, constant)) {

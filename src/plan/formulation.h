@@ -78,6 +78,7 @@ class Formulation {
   //! Terms (model money) of the cash of o in p; the constant part (existing units) apart.
   [[nodiscard]] std::vector<Term> spend_terms(int p, int o, double& constant) const;
   [[nodiscard]] bool rule_on(const std::string& rule) const;
+  [[nodiscard]] bool exclusion_on(const Exclusion& exclusion) const;
   void add_hard_row(milp::Row row, HardRow info, double slack_sign, double slack_weight);
 
   const Problem& problem_;

@@ -54,6 +54,27 @@ double solver_bound(double value, double infinity) {
   return value;
 }
 
+// True when x is within the bounds and rows, up to a relative 1e-7.
+bool satisfies(const Model& model, const std::vector<double>& x) {
+  const auto slack = [](double value) { return 1e-7 * std::max(1.0, std::abs(value)); };
+  for (std::size_t c = 0; c < x.size(); ++c) {
+    const Column& column = model.columns()[c];
+    if (x[c] < column.lower - slack(column.lower) || x[c] > column.upper + slack(column.upper)) {
+      return false;
+    }
+  }
+  for (const Row& row : model.rows()) {
+    double activity = 0;
+    for (const auto& [column, coefficient] : row.terms) {
+      activity += coefficient * x[column];
+    }
+    if (activity < row.lower - slack(row.lower) || activity > row.upper + slack(row.upper)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<Solution> solve(const Model& model, const Options& options) {
@@ -144,15 +165,22 @@ Result<Solution> solve(const Model& model, const Options& options) {
   cbc.messageHandler()->setLogLevel(0);
   cbc.setRandomSeed(options.seed);
   if (options.start.size() == columns.size()) {
-    // CBC takes a start by column name; the names only need to be unique.
-    std::vector<std::pair<std::string, double>> start;
+    // A known solution as the first incumbent, when it satisfies this model. (CBC's own
+    // check lets infeasible starts through, and CbcModel::setMIPStart crashes CBC 2.10's
+    // presolve, so the start is checked here.)
+    std::vector<double> start(options.start);
     for (int c = 0; c < column_count; ++c) {
-      const std::string name = "c" + std::to_string(c);
-      cbc.solver()->setColName(c, name);
-      start.emplace_back(name,
-                         columns[c].integer ? std::round(options.start[c]) : options.start[c]);
+      if (columns[c].integer) {
+        start[c] = std::round(start[c]);
+      }
     }
-    cbc.setMIPStart(start);
+    if (satisfies(model, start)) {
+      double objective = 0;
+      for (int c = 0; c < column_count; ++c) {
+        objective += start[c] * columns[c].cost;
+      }
+      cbc.setBestSolution(start.data(), column_count, objective, false);
+    }
   }
   CbcSolverUsefulData data;
   data.noPrinting_ = true;

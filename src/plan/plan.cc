@@ -45,6 +45,13 @@ const char* solve_status_name(SolveStatus status) {
   return "unknown";
 }
 
+double series_value(const std::vector<double>& series, int p) {
+  if (series.empty()) {
+    return 0.0;
+  }
+  return series.size() == 1 ? series[0] : series[p];
+}
+
 std::string Problem::option_label(int option) const {
   const Option& o = options[option];
   const std::string site = o.site >= 0 && o.site < static_cast<int>(sites.size())
@@ -104,6 +111,18 @@ Status Problem::validate() const {
       return input_error(
           fmt::format("services[{}].weight = {}; expected a number >= 0", s, service.weight));
     }
+    if (!service.peak_to_average.empty() &&
+        static_cast<int>(service.peak_to_average.size()) != period_count) {
+      return input_error(fmt::format(
+          "services[{}].peak_to_average has {} values; expected one per period ({}) or none", s,
+          service.peak_to_average.size(), period_count));
+    }
+    for (double ratio : service.peak_to_average) {
+      if (!(ratio >= 1) || !std::isfinite(ratio)) {
+        return input_error(
+            fmt::format("services[{}].peak_to_average = {}; expected a number >= 1", s, ratio));
+      }
+    }
     if (service.shortfall_penalty_usd && !finite_non_negative(*service.shortfall_penalty_usd)) {
       return input_error(fmt::format("services[{}].shortfall_penalty_usd = {}; expected >= 0", s,
                                      *service.shortfall_penalty_usd));
@@ -123,17 +142,18 @@ Status Problem::validate() const {
       return input_error(
           fmt::format("{}.lease_term_periods = {}; expected >= 1", at, option.lease_term_periods));
     }
-    for (double value : {option.upfront_usd, option.power_w, option.existing}) {
+    for (double value : {option.power_w, option.existing}) {
       if (!finite_non_negative(value)) {
-        return input_error(fmt::format(
-            "{}: upfront_usd, power_w and existing must be numbers >= 0; found {}", at, value));
+        return input_error(
+            fmt::format("{}: power_w and existing must be numbers >= 0; found {}", at, value));
       }
     }
-    for (const auto* series : {&option.recurring_usd, &option.residual_usd}) {
-      if (!series->empty() && static_cast<int>(series->size()) != period_count) {
-        return input_error(
-            fmt::format("{}: recurring_usd and residual_usd need one value per period ({}) or none",
-                        at, period_count));
+    for (const auto* series : {&option.upfront_usd, &option.recurring_usd, &option.residual_usd}) {
+      if (series->size() > 1 && static_cast<int>(series->size()) != period_count) {
+        return input_error(fmt::format(
+            "{}: upfront_usd, recurring_usd and residual_usd need one value per period ({}), "
+            "one value, or none; found {}",
+            at, period_count, series->size()));
       }
       for (double value : *series) {
         if (!finite_non_negative(value)) {
@@ -141,10 +161,11 @@ Status Problem::validate() const {
         }
       }
     }
-    for (int p = 0; p < static_cast<int>(option.residual_usd.size()); ++p) {
-      if (option.residual_usd[p] > option.upfront_usd) {
+    for (int p = 0; p < period_count; ++p) {
+      if (series_value(option.residual_usd, p) > series_value(option.upfront_usd, p)) {
         return input_error(fmt::format("{}.residual_usd[{}] = {} exceeds upfront_usd = {}", at, p,
-                                       option.residual_usd[p], option.upfront_usd));
+                                       series_value(option.residual_usd, p),
+                                       series_value(option.upfront_usd, p)));
       }
     }
     if (!option.can_acquire.empty() &&
@@ -182,7 +203,10 @@ Status Problem::validate() const {
   for (std::size_t i = 0; i < exclusions.size(); ++i) {
     const Exclusion& e = exclusions[i];
     const std::string at = fmt::format("exclusions[{}]", i);
-    FLEETPLAN_RETURN_IF_ERROR(known_rule(e.rule, at, false));
+    for (const auto& rule : e.rules) {
+      FLEETPLAN_RETURN_IF_ERROR(known_rule(rule, at, false));
+    }
+    FLEETPLAN_RETURN_IF_ERROR(known_rule(e.only_without, at, true));
     FLEETPLAN_RETURN_IF_ERROR(check_indices({e.option}, option_count, at + ".option"));
     FLEETPLAN_RETURN_IF_ERROR(check_indices(e.periods, period_count, at + ".periods"));
     if (e.service < -1 || e.service >= service_count) {
@@ -197,6 +221,28 @@ Status Problem::validate() const {
     FLEETPLAN_RETURN_IF_ERROR(check_indices(cap.periods, period_count, at + ".periods"));
     if (!finite_non_negative(cap.max_units)) {
       return input_error(fmt::format("{}.max_units = {}; expected >= 0", at, cap.max_units));
+    }
+  }
+  for (std::size_t i = 0; i < spend_caps.size(); ++i) {
+    const SpendCap& cap = spend_caps[i];
+    const std::string at = fmt::format("spend_caps[{}] ({})", i, cap.name);
+    FLEETPLAN_RETURN_IF_ERROR(check_indices({cap.period}, period_count, at + ".period"));
+    FLEETPLAN_RETURN_IF_ERROR(check_indices(cap.options, option_count, at + ".options"));
+    if (cap.upfront_weight.size() != cap.options.size() ||
+        cap.recurring_weight.size() != cap.options.size()) {
+      return input_error(
+          fmt::format("{}: upfront_weight and recurring_weight need one value per option ({})", at,
+                      cap.options.size()));
+    }
+    for (std::size_t k = 0; k < cap.options.size(); ++k) {
+      for (double w : {cap.upfront_weight[k], cap.recurring_weight[k]}) {
+        if (!(w >= 0 && w <= 1)) {
+          return input_error(fmt::format("{}: weight {} is not in [0, 1]", at, w));
+        }
+      }
+    }
+    if (!finite_non_negative(cap.max_usd)) {
+      return input_error(fmt::format("{}.max_usd = {}; expected >= 0", at, cap.max_usd));
     }
   }
   for (std::size_t i = 0; i < shares.size(); ++i) {
@@ -238,6 +284,7 @@ class Planner {
     milp::Options milp_options;
     milp_options.relative_gap = options_.relative_gap;
     milp_options.time_limit_s = options_.time_limit_s;
+    milp_options.node_limit = options_.node_limit;
     if (start != nullptr) {
       milp_options.start = *start;
     }
@@ -302,6 +349,11 @@ SolveStatus status_of(const milp::Solution& solution) {
   }
 }
 
+double peak_ratio(const Problem& problem, int s, int p) {
+  const auto& ratios = problem.services[s].peak_to_average;
+  return ratios.empty() ? 1.0 : ratios[p];
+}
+
 // Served demand per period and service (demand units): the capacity allocated to the
 // service, up to its demand. (The served columns can sit below this when nothing in the
 // objective pushes them up, as in the second stage of max-served.)
@@ -319,7 +371,7 @@ std::vector<std::vector<double>> served_of(const Problem& problem, const Formula
           capacity += std::max(0.0, x[column]) * problem.options[o].capacity[s];
         }
       }
-      served[p][s] = std::min(problem.services[s].demand[p], capacity);
+      served[p][s] = std::min(problem.services[s].demand[p], capacity / peak_ratio(problem, s, p));
     }
   }
   return served;
@@ -340,10 +392,8 @@ Costs costs_of(const Problem& problem, const Formulation& f, const std::vector<d
     for (int o = 0; o < static_cast<int>(problem.options.size()); ++o) {
       const Option& option = problem.options[o];
       costs.spend += f.spend(x, p, o);
-      if (!option.residual_usd.empty()) {
-        costs.residual +=
-            option.residual_usd[p] * option.unit_size * std::round(x[f.acquire_column(p, o)]);
-      }
+      costs.residual += series_value(option.residual_usd, p) * option.unit_size *
+                        std::round(x[f.acquire_column(p, o)]);
     }
     for (int s = 0; s < static_cast<int>(problem.services.size()); ++s) {
       const Service& service = problem.services[s];
@@ -487,7 +537,7 @@ void fill_plan(const Problem& problem, const Formulation& f, const std::vector<d
         const int column = f.allocate_column(p, o, s);
         if (column >= 0) {
           line.allocated[s] = std::max(0.0, x[column]);
-          line.capacity[s] = line.allocated[s] * option.capacity[s];
+          line.capacity[s] = line.allocated[s] * option.capacity[s] / peak_ratio(problem, s, p);
           outcome.capacity[s] += line.capacity[s];
         }
       }
@@ -506,6 +556,19 @@ void fill_plan(const Problem& problem, const Formulation& f, const std::vector<d
     outcome.domestic_share_count =
         outcome.accelerators_acquired > 0 ? domestic_acquired / outcome.accelerators_acquired : 0;
     outcome.domestic_share_spend = outcome.spend_usd > 0 ? domestic_spend / outcome.spend_usd : 0;
+  }
+  for (const SpendCap& cap : problem.spend_caps) {
+    SpendCapOutcome outcome{cap.name, cap.period, 0, cap.max_usd, cap.binding};
+    for (std::size_t i = 0; i < cap.options.size(); ++i) {
+      const int o = cap.options[i];
+      const Option& option = problem.options[o];
+      const double active = f.active(x, cap.period, o);
+      const double acquired = option.unit_size * std::round(x[f.acquire_column(cap.period, o)]);
+      outcome.spend_usd +=
+          cap.upfront_weight[i] * acquired * series_value(option.upfront_usd, cap.period) +
+          cap.recurring_weight[i] * active * series_value(option.recurring_usd, cap.period);
+    }
+    plan.spend_caps.push_back(std::move(outcome));
   }
   plan.tight = tight_of(f, x);
 }
@@ -629,16 +692,22 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
         if (cheapest->has_plan()) {
           cost.cost_usd =
               plan.cost_usd - costs_of(problem, *cheapest->formulation, cheapest->x()).total();
+        } else {
+          // Without a rule that permits something, the same service may be out of reach.
+          cost.cost_known = false;
         }
         if (cheapest->solution.status == milp::Status::kFeasible) {
           cost.status_without = SolveStatus::kFeasible;
         }
       }
-      double token_gain = 0;
+      // A rule that permits something (an export licence) has a negative cost: leaving it
+      // out makes the plan dearer. It binds all the same.
+      double token_change = 0;
       for (double t : cost.tokens_per_day) {
-        token_gain = std::max(token_gain, t);
+        token_change = std::max(token_change, std::abs(t));
       }
-      cost.binding = cost.cost_usd > usd_noise || token_gain > token_noise;
+      cost.binding =
+          !cost.cost_known || std::abs(cost.cost_usd) > usd_noise || token_change > token_noise;
       if (!cost.binding) {
         // Within the solver's tolerance the rule changes nothing: report it as free.
         cost.cost_usd = 0;

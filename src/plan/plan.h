@@ -55,19 +55,23 @@ struct Service {
   //! USD per unit of demand left unserved for a period, in min-cost. None: in min-cost the
   //! demand is a hard constraint (an infeasible plan if it cannot be met).
   std::optional<double> shortfall_penalty_usd;
+  //! Per period: the peak rate over the average. Capacity must cover the peak, so serving
+  //! D tokens/day takes D x peak_to_average of capacity. Empty: 1.
+  std::vector<double> peak_to_average;
 };
 
 //! One way to get an accelerator type into a site: (accelerator, site, mode). All amounts
-//! are per accelerator.
+//! are per accelerator. A cost series holds one value per period, one value for every
+//! period, or none (0).
 struct Option {
   std::string accelerator;
   int site = 0;  //!< index into Problem::sites
   Mode mode = Mode::kBuy;
   bool domestic = false;  //!< made by a domestic supplier (for share rules and reports)
   int unit_size = 1;      //!< accelerators per integer decision (a server of 8, say)
-  //! Cash at acquisition: purchase price with its share of the server, or a lease's setup.
-  double upfront_usd = 0;
-  //! Cash per period while active (lease rent for the period's hours, energy); empty: none.
+  //! Cash at acquisition: purchase price with its share of the server (buy).
+  std::vector<double> upfront_usd;
+  //! Cash per period while active: lease rent for the period's hours, energy.
   std::vector<double> recurring_usd;
   //! Value left at the end of the horizon of an accelerator acquired in each period
   //! (straight-line depreciation); credited in the cost objective, never in budgets.
@@ -75,9 +79,12 @@ struct Option {
   double power_w = 0;             //!< at the wall: TDP x server overhead x PUE
   int lease_term_periods = 1;     //!< a lease started in period p is active in p..p+term-1
   double existing = 0;            //!< accelerators already active in every period, paid for
+  bool installed_base = false;    //!< stands for installed accelerators only (never acquired)
   std::vector<bool> can_acquire;  //!< per period; empty: every period
-  //! Per service: demand units one accelerator serves (0: cannot serve that service).
+  //! Per service: demand units one accelerator serves at the service's latency targets
+  //! (0: cannot serve that service).
   std::vector<double> capacity;
+  std::string note;  //!< where the figures come from, for reports
 };
 
 //! A policy rule that the plan prices: constraints carry its name.
@@ -93,9 +100,14 @@ enum class ExclusionScope {
   kUse,      //!< no use of the option for the service (or any service)
 };
 
-//! A rule that forbids acquiring or using an option in some periods.
+//! An option that may not be acquired or used in some periods, because of rules.
 struct Exclusion {
-  std::string rule;  //!< a Rule name
+  //! The rules that impose it: leaving any one of them out lifts it. Empty: no single rule
+  //! lifts it (two rules forbid the same thing).
+  std::vector<std::string> rules;
+  //! Non-empty: the exclusion holds only when this rule is left out (a rule that permits
+  //! what an older rule forbids).
+  std::string only_without;
   int option = 0;
   std::vector<int> periods;  //!< empty: every period
   ExclusionScope scope = ExclusionScope::kAcquire;
@@ -103,21 +115,42 @@ struct Exclusion {
   std::string reason;
 };
 
-//! At most `max_units` accelerators of the given options acquired in each listed period.
+//! At most `max_units` accelerators of the given options acquired in each listed period
+//! (or, when `cumulative`, in all of them together).
 struct SupplyCap {
   std::string name;
   std::string rule;  //!< a Rule name, or "" for a fact of the market (never relaxed)
   std::vector<int> options;
-  std::vector<int> periods;  //!< empty: every period, each on its own
+  std::vector<int> periods;  //!< empty: every period
   double max_units = 0;
+  bool cumulative = false;
+};
+
+//! A cap on part of a period's cash (a budget line: "85 bn CNY for processors"). Each
+//! option's cash counts with a weight on its upfront and on its recurring part, so that a
+//! line can count only the accelerators' prices and not their servers or energy.
+struct SpendCap {
+  std::string name;
+  int period = 0;
+  std::vector<int> options;
+  std::vector<double> upfront_weight;    //!< per entry of `options`, in [0, 1]
+  std::vector<double> recurring_weight;  //!< per entry of `options`, in [0, 1]
+  double max_usd = 0;
+  bool binding = true;  //!< false: reported, not enforced
 };
 
 //! How a share rule measures.
 enum class ShareBasis {
-  kCount,  //!< accelerators acquired (bought or leased) in the period
-  kSpend,  //!< cash spent in the period on the options (upfront + recurring)
+  kCount,  //!< accelerators
+  kSpend,  //!< cash of the period
 };
 const char* share_basis_name(ShareBasis basis);
+
+//! What a share rule measures.
+enum class ShareOf {
+  kAcquisitions,  //!< what is bought or leased in the period (count, or its cash in the period)
+  kFleet,         //!< all that is active in the period (count, or all its cash in the period)
+};
 
 //! The options in `subset` make at least `min_share` of the options in `scope`.
 struct ShareRule {
@@ -128,6 +161,7 @@ struct ShareRule {
   std::vector<int> periods;  //!< empty: every period
   double min_share = 0;
   ShareBasis basis = ShareBasis::kCount;
+  ShareOf of = ShareOf::kAcquisitions;
 };
 
 //! Everything the planner needs, already resolved to numbers (USD, W, demand units).
@@ -141,6 +175,7 @@ struct Problem {
   std::vector<Exclusion> exclusions;
   std::vector<SupplyCap> supply_caps;
   std::vector<ShareRule> shares;
+  std::vector<SpendCap> spend_caps;
   std::vector<std::string> assumptions;  //!< figures that are estimates, for the report
 
   //! Checks sizes, indices, signs and rule names; the message names the bad field.
@@ -149,12 +184,20 @@ struct Problem {
   [[nodiscard]] std::string option_label(int option) const;
 };
 
+//! The value of a cost series (Option::upfront_usd, ...) in period p.
+double series_value(const std::vector<double>& series, int p);
+
 //! Solver settings, shared by the CLI, the scenario file and the benchmarks.
 struct SolveOptions {
   Objective objective = Objective::kMaxServed;
-  double relative_gap = 1e-4;  //!< CBC stops when the proven gap is below this
-  double time_limit_s = 0;     //!< per MILP; 0: none (a limit makes results machine-dependent)
-  bool rule_costs = true;      //!< re-solve without each rule to price it
+  //! CBC stops when the proven gap is below this. 0.1 % of a 23 bn USD plan is 23 M USD,
+  //! finer than any figure in a scenario; closing the last integer rounding costs minutes.
+  double relative_gap = 1e-3;
+  //! Branch-and-bound nodes per MILP; the plan is then "feasible" with its proven gap. Nodes,
+  //! unlike seconds, give the same answer on every machine.
+  long long node_limit = 2000;
+  double time_limit_s = 0;  //!< per MILP; 0: none (a limit makes results machine-dependent)
+  bool rule_costs = true;   //!< re-solve without each rule to price it
   bool explain_infeasible = true;
 };
 
@@ -196,10 +239,19 @@ struct PeriodOutcome {
   std::vector<double> site_power_w;  //!< per site
 };
 
+//! Cash counted against a spend cap in a plan.
+struct SpendCapOutcome {
+  std::string name;
+  int period = 0;
+  double spend_usd = 0;
+  double max_usd = 0;
+  bool binding = true;
+};
+
 //! A hard constraint that is tight in the plan (its slack is below 1e-6 of its bound).
 struct TightConstraint {
   std::string name;
-  std::string kind;  //!< "budget", "site-power", "supply-cap", "share"
+  std::string kind;  //!< "budget", "spend-cap", "site-power", "supply-cap", "share"
   std::string rule;  //!< the rule it belongs to, or ""
   int period = -1;
 };
@@ -210,8 +262,12 @@ struct RuleCost {
   bool binding = false;
   //! Extra cost the rule causes (USD over the horizon): for min-cost the objective
   //! difference; for max-served the least cost of the same service without the rule.
+  //! Negative for a rule that permits something (leaving it out costs more).
   double cost_usd = 0;
-  //! Extra inference tokens/day served without the rule, per period.
+  //! False when the plan's service cannot be had at any cost without the rule (max-served,
+  //! a rule that permits something); cost_usd is then 0 and means nothing.
+  bool cost_known = true;
+  //! Extra inference tokens/day served without the rule, per period (negative likewise).
   std::vector<double> tokens_per_day;
   SolveStatus status_without = SolveStatus::kOptimal;
 };
@@ -219,8 +275,9 @@ struct RuleCost {
 //! A hard constraint the elastic problem had to relax to find a plan.
 struct Conflict {
   std::string constraint;  //!< "budget[2026]", "site-power[shanghai][2026]", ...
-  std::string kind;        //!< "budget", "site-power", "supply-cap", "share", "demand", "exclusion"
-  std::string rule;        //!< the rule it belongs to, or ""
+  std::string
+      kind;  //!< "budget", "spend-cap", "site-power", "supply-cap", "share", "demand", "exclusion"
+  std::string rule;  //!< the rule it belongs to, or ""
   int period = -1;
   double amount = 0;    //!< how far it must move, in `unit`
   std::string unit;     //!< "USD", "W", "accelerators", "tokens/day", "FLOP/s"
@@ -241,6 +298,7 @@ struct Plan {
   int solves = 0;                //!< MILPs solved, all purposes
   std::vector<FleetLine> fleet;  //!< lines with acquired or active > 0
   std::vector<PeriodOutcome> periods;
+  std::vector<SpendCapOutcome> spend_caps;
   std::vector<TightConstraint> tight;
   std::vector<RuleCost> rule_costs;  //!< one per rule, in Problem::rules order
   std::vector<Conflict> conflicts;   //!< when infeasible

@@ -1,5 +1,6 @@
 // Plans checked against optima solved by hand (each test's comment shows the working).
 #include "plan/plan.h"
+#include "plan/synthetic.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +18,8 @@ Problem one_period(double demand_tokens_per_day, std::optional<double> budget_us
   problem.name = "test";
   problem.periods.push_back({"2026", 8760, budget_usd});
   problem.sites.push_back({"dc", std::nullopt});
-  problem.services.push_back({"chat", ServiceKind::kInference, {demand_tokens_per_day}, 1.0, {}});
+  problem.services.push_back(
+      {"chat", ServiceKind::kInference, {demand_tokens_per_day}, 1.0, {}, {}});
   return problem;
 }
 
@@ -27,7 +29,7 @@ int add_chip(Problem& problem, const std::string& name, double price_usd, double
   option.accelerator = name;
   option.mode = mode;
   option.domestic = domestic;
-  option.upfront_usd = price_usd;
+  option.upfront_usd = {price_usd};
   option.capacity.assign(problem.services.size(), tokens_per_day);
   problem.options.push_back(option);
   return static_cast<int>(problem.options.size()) - 1;
@@ -119,7 +121,7 @@ TEST(Plan, BuyOrLeaseWithResidualValueAndCarryOver) {
   Problem problem;
   problem.periods = {{"y1", 8760, std::nullopt}, {"y2", 8760, std::nullopt}};
   problem.sites.push_back({"dc", std::nullopt});
-  problem.services.push_back({"chat", ServiceKind::kInference, {1e6, 1e6}, 1.0, {}});
+  problem.services.push_back({"chat", ServiceKind::kInference, {1e6, 1e6}, 1.0, {}, {}});
   const int buy = add_chip(problem, "chip", 20000, 1e6);
   const int lease = add_chip(problem, "chip", 0, 1e6, false, Mode::kLease);
   problem.options[lease].recurring_usd = {8760, 8760};
@@ -147,7 +149,7 @@ TEST(Plan, LeaseTermIsPaidInFull) {
   Problem problem;
   problem.periods = {{"y1", 8760, std::nullopt}, {"y2", 8760, std::nullopt}};
   problem.sites.push_back({"dc", std::nullopt});
-  problem.services.push_back({"chat", ServiceKind::kInference, {1e6, 0}, 1.0, {}});
+  problem.services.push_back({"chat", ServiceKind::kInference, {1e6, 0}, 1.0, {}, {}});
   add_chip(problem, "chip", 20000, 1e6);
   const int lease = add_chip(problem, "chip", 0, 1e6, false, Mode::kLease);
   problem.options[lease].recurring_usd = {8760, 8760};
@@ -175,7 +177,14 @@ TEST(Plan, DomesticShareByCount) {
   int d = 0;
   Problem problem = rule_fixture(f, d);
   problem.rules.push_back({"domestic-30", "30 % domestic chips", "guidance"});
-  problem.shares.push_back({"domestic", "domestic-30", {f, d}, {d}, {}, 0.3, ShareBasis::kCount});
+  problem.shares.push_back({"domestic",
+                            "domestic-30",
+                            {f, d},
+                            {d},
+                            {},
+                            0.3,
+                            ShareBasis::kCount,
+                            ShareOf::kAcquisitions});
   auto plan = solve(problem, min_cost());
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_NEAR(acquired(*plan, 0, d), 3, kTolerance);
@@ -195,8 +204,14 @@ TEST(Plan, DomesticShareBySpend) {
   int d = 0;
   Problem problem = rule_fixture(f, d);
   problem.rules.push_back({"domestic-spend", "30 % of spend on domestic chips", "guidance"});
-  problem.shares.push_back(
-      {"domestic", "domestic-spend", {f, d}, {d}, {}, 0.3, ShareBasis::kSpend});
+  problem.shares.push_back({"domestic",
+                            "domestic-spend",
+                            {f, d},
+                            {d},
+                            {},
+                            0.3,
+                            ShareBasis::kSpend,
+                            ShareOf::kAcquisitions});
   auto plan = solve(problem, min_cost());
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_NEAR(acquired(*plan, 0, d), 2, kTolerance);
@@ -213,7 +228,7 @@ TEST(Plan, SupplyCap) {
   int d = 0;
   Problem problem = rule_fixture(f, d);
   problem.rules.push_back({"licence", "export licence batch", "news"});
-  problem.supply_caps.push_back({"F-licence", "licence", {f}, {}, 6});
+  problem.supply_caps.push_back({"F-licence", "licence", {f}, {}, 6, false});
   auto plan = solve(problem, min_cost());
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_NEAR(acquired(*plan, 0, f), 6, kTolerance);
@@ -249,7 +264,8 @@ TEST(Plan, AcquisitionExclusion) {
   int d = 0;
   Problem problem = rule_fixture(f, d);
   problem.rules.push_back({"export-control", "F may not be sold here", "rule"});
-  problem.exclusions.push_back({"export-control", f, {}, ExclusionScope::kAcquire, -1, "banned"});
+  problem.exclusions.push_back(
+      {{"export-control"}, "", f, {}, ExclusionScope::kAcquire, -1, "banned"});
   auto plan = solve(problem, min_cost());
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_NEAR(acquired(*plan, 0, f), 0, kTolerance);
@@ -262,13 +278,14 @@ TEST(Plan, AcquisitionExclusion) {
 // with it 4 D (chat) + 4 F (training) = 120,000 USD, a cost of 40,000 USD.
 TEST(Plan, UseExclusion) {
   Problem problem = one_period(4e6, std::nullopt);
-  problem.services.push_back({"train", ServiceKind::kTraining, {4e15}, 1.0, {}});
+  problem.services.push_back({"train", ServiceKind::kTraining, {4e15}, 1.0, {}, {}});
   const int f = add_chip(problem, "F", 20000, 1e6);
   const int d = add_chip(problem, "D", 10000, 1e6, true);
   problem.options[f].capacity = {1e6, 1e15};
   problem.options[d].capacity = {1e6, 1e15};
   problem.rules.push_back({"domestic-inference", "domestic chips serve inference", "policy"});
-  problem.exclusions.push_back({"domestic-inference", d, {}, ExclusionScope::kUse, 1, "inference"});
+  problem.exclusions.push_back(
+      {{"domestic-inference"}, "", d, {}, ExclusionScope::kUse, 1, "inference"});
   auto plan = solve(problem, min_cost());
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_NEAR(acquired(*plan, 0, f), 4, kTolerance);
@@ -283,7 +300,7 @@ TEST(Plan, SlackRuleIsNotBinding) {
   int d = 0;
   Problem problem = rule_fixture(f, d);
   problem.rules.push_back({"loose-cap", "a cap far above need", "test"});
-  problem.supply_caps.push_back({"F-cap", "loose-cap", {f}, {}, 20});
+  problem.supply_caps.push_back({"F-cap", "loose-cap", {f}, {}, 20, false});
   auto plan = solve(problem, min_cost());
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   const auto& cost = rule_cost(*plan, "loose-cap");
@@ -301,7 +318,14 @@ TEST(Plan, MaxServedRuleCostInTokensAndDollars) {
   const int f = add_chip(problem, "F", 10000, 1e6);
   const int d = add_chip(problem, "D", 20000, 1e6, true);
   problem.rules.push_back({"domestic-30", "30 % domestic chips", "guidance"});
-  problem.shares.push_back({"domestic", "domestic-30", {f, d}, {d}, {}, 0.3, ShareBasis::kCount});
+  problem.shares.push_back({"domestic",
+                            "domestic-30",
+                            {f, d},
+                            {d},
+                            {},
+                            0.3,
+                            ShareBasis::kCount,
+                            ShareOf::kAcquisitions});
   auto plan = solve(problem, max_served());
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_NEAR(plan->periods[0].served[0], 7e6, 1e-3);
@@ -375,8 +399,8 @@ TEST(Plan, InfeasibleRulesAgainstDemand) {
   Problem problem = rule_fixture(f, d);
   problem.rules.push_back({"ban", "F banned", "rule"});
   problem.rules.push_back({"cap", "D capped", "rule"});
-  problem.exclusions.push_back({"ban", f, {}, ExclusionScope::kAcquire, -1, "banned"});
-  problem.supply_caps.push_back({"D-cap", "cap", {d}, {}, 4});
+  problem.exclusions.push_back({{"ban"}, "", f, {}, ExclusionScope::kAcquire, -1, "banned"});
+  problem.supply_caps.push_back({"D-cap", "cap", {d}, {}, 4, false});
   auto plan = solve(problem, min_cost());
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_EQ(plan->status, SolveStatus::kInfeasible);
@@ -399,7 +423,7 @@ TEST(Plan, ValidationNamesTheField) {
 
   Problem unknown_rule = one_period(1e6, 1e6);
   add_chip(unknown_rule, "chip", 100, 1e6);
-  unknown_rule.supply_caps.push_back({"cap", "no-such-rule", {0}, {}, 1});
+  unknown_rule.supply_caps.push_back({"cap", "no-such-rule", {0}, {}, 1, false});
   auto bad = solve(unknown_rule);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("no-such-rule"), std::string::npos);
@@ -409,6 +433,146 @@ TEST(Plan, ParseObjective) {
   EXPECT_EQ(*parse_objective("min-cost"), Objective::kMinCost);
   EXPECT_EQ(*parse_objective("max-served"), Objective::kMaxServed);
   EXPECT_FALSE(parse_objective("cheapest").ok());
+}
+
+// Peak over average 1.5: an average demand of 2 M tokens/day needs 3 M of capacity, i.e.
+// three 1 M chips at 10,000 USD = 30,000 USD; the served demand is the average, 2 M.
+TEST(Plan, PeakToAverageSizesForThePeak) {
+  Problem problem = one_period(2e6, std::nullopt);
+  problem.services[0].peak_to_average = {1.5};
+  const int chip = add_chip(problem, "chip", 10000, 1e6);
+  auto plan = solve(problem, min_cost());
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_NEAR(acquired(*plan, 0, chip), 3, kTolerance);
+  EXPECT_NEAR(plan->periods[0].served[0], 2e6, 1e-3);
+  EXPECT_NEAR(plan->cost_usd, 30000, 1e-3);
+}
+
+// A budget line caps F's purchase price at 50,000 USD: F <= 5, so 5 F + 5 D = 50,000 +
+// 100,000 = 150,000 USD. The line reports 50,000 of 50,000 spent and is tight.
+TEST(Plan, SpendCapLikeABudgetLine) {
+  int f = 0;
+  int d = 0;
+  Problem problem = rule_fixture(f, d);
+  problem.spend_caps.push_back({"foreign-chips", 0, {f}, {1.0}, {0.0}, 50000, true});
+  auto plan = solve(problem, min_cost());
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_NEAR(acquired(*plan, 0, f), 5, kTolerance);
+  EXPECT_NEAR(plan->cost_usd, 150000, 1e-3);
+  ASSERT_EQ(plan->spend_caps.size(), 1U);
+  EXPECT_NEAR(plan->spend_caps[0].spend_usd, 50000, 1e-3);
+  ASSERT_EQ(plan->tight.size(), 1U);
+  EXPECT_EQ(plan->tight[0].kind, "spend-cap");
+}
+
+// Two periods of 10 chips' demand, one-period leases only (F 10,000, D 20,000 a period).
+// A cap of 12 F per period allows 10 F each period: 200,000 USD. The same cap over both
+// periods together allows 12 F in all, so 8 D fill in: 12 x 10,000 + 8 x 20,000 = 280,000.
+TEST(Plan, CumulativeSupplyCap) {
+  Problem problem;
+  problem.periods = {{"y1", 8760, std::nullopt}, {"y2", 8760, std::nullopt}};
+  problem.sites.push_back({"dc", std::nullopt});
+  problem.services.push_back({"chat", ServiceKind::kInference, {10e6, 10e6}, 1.0, {}, {}});
+  const int f = add_chip(problem, "F", 0, 1e6, false, Mode::kLease);
+  const int d = add_chip(problem, "D", 0, 1e6, true, Mode::kLease);
+  problem.options[f].recurring_usd = {10000};
+  problem.options[d].recurring_usd = {20000};
+  problem.rules.push_back({"cap", "F licences", "test"});
+  problem.supply_caps.push_back({"F", "cap", {f}, {}, 12, false});
+  auto per_period = solve(problem, min_cost());
+  ASSERT_TRUE(per_period.ok()) << per_period.error().message;
+  EXPECT_NEAR(per_period->cost_usd, 200000, 1e-3);
+  problem.supply_caps[0].cumulative = true;
+  auto together = solve(problem, min_cost());
+  ASSERT_TRUE(together.ok()) << together.error().message;
+  EXPECT_NEAR(together->cost_usd, 280000, 1e-3);
+  EXPECT_NEAR(acquired(*together, 0, f) + acquired(*together, 1, f), 12, kTolerance);
+  EXPECT_NEAR(acquired(*together, 0, d) + acquired(*together, 1, d), 8, kTolerance);
+}
+
+// A share of the whole fleet: 10 F already installed serve the demand, but D must be 30 %
+// of the fleet: D >= 0.3 (10 + D) gives D >= 4.29, so 5 D = 100,000 USD.
+TEST(Plan, DomesticShareOfTheFleet) {
+  int f = 0;
+  int d = 0;
+  Problem problem = rule_fixture(f, d);
+  problem.options[f].existing = 10;
+  problem.rules.push_back({"fleet-30", "30 % of the fleet domestic", "test"});
+  problem.shares.push_back(
+      {"fleet", "fleet-30", {f, d}, {d}, {}, 0.3, ShareBasis::kCount, ShareOf::kFleet});
+  auto plan = solve(problem, min_cost());
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_NEAR(acquired(*plan, 0, d), 5, kTolerance);
+  EXPECT_NEAR(plan->cost_usd, 100000, 1e-3);
+  EXPECT_NEAR(rule_cost(*plan, "fleet-30").cost_usd, 100000, 1e-3);
+}
+
+// A rule that permits: F is banned by an old rule and re-allowed by a newer one. The plan
+// buys 10 F (100,000 USD); leaving the permit out bans F again and costs 10 D = 200,000, so
+// the permit's "cost" is -100,000 USD. Leaving the old ban out changes nothing.
+TEST(Plan, PermittingRuleHasANegativeCost) {
+  int f = 0;
+  int d = 0;
+  Problem problem = rule_fixture(f, d);
+  problem.rules.push_back({"old-ban", "F banned", "test"});
+  problem.rules.push_back({"permit", "F allowed again", "test"});
+  problem.exclusions.push_back(
+      {{}, "permit", f, {}, ExclusionScope::kAcquire, -1, "banned unless permitted"});
+  auto plan = solve(problem, min_cost());
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_NEAR(plan->cost_usd, 100000, 1e-3);
+  const auto& permit = rule_cost(*plan, "permit");
+  EXPECT_TRUE(permit.binding);
+  EXPECT_NEAR(permit.cost_usd, -100000, 1e-3);
+  EXPECT_FALSE(rule_cost(*plan, "old-ban").binding);
+}
+
+// Two rules ban F: leaving either one out leaves the other, so neither alone costs anything.
+TEST(Plan, DoublyBannedOptionIsNotLiftedByOneRule) {
+  int f = 0;
+  int d = 0;
+  Problem problem = rule_fixture(f, d);
+  problem.rules.push_back({"ban-a", "F banned", "test"});
+  problem.rules.push_back({"ban-b", "F banned too", "test"});
+  problem.exclusions.push_back({{}, "", f, {}, ExclusionScope::kAcquire, -1, "banned twice"});
+  auto plan = solve(problem, min_cost());
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_NEAR(plan->cost_usd, 200000, 1e-3);
+  EXPECT_FALSE(rule_cost(*plan, "ban-a").binding);
+  EXPECT_FALSE(rule_cost(*plan, "ban-b").binding);
+}
+
+// The same problem gives the same plan, to the last bit, twice over.
+TEST(Plan, Deterministic) {
+  SyntheticSpec spec;
+  spec.periods = 2;
+  spec.sites = 3;
+  spec.accelerators = 5;
+  spec.services = 3;
+  spec.seed = 7;
+  const Problem problem = synthetic_problem(spec);
+  SolveOptions options;
+  options.relative_gap = 1e-2;
+  auto first = solve(problem, options);
+  auto second = solve(problem, options);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE(second.ok());
+  EXPECT_NE(first->status, SolveStatus::kInfeasible);
+  EXPECT_EQ(first->cost_usd, second->cost_usd);
+  EXPECT_EQ(first->served_score, second->served_score);
+  ASSERT_EQ(first->fleet.size(), second->fleet.size());
+  for (std::size_t i = 0; i < first->fleet.size(); ++i) {
+    EXPECT_EQ(first->fleet[i].option, second->fleet[i].option);
+    EXPECT_EQ(first->fleet[i].acquired, second->fleet[i].acquired);
+    EXPECT_EQ(first->fleet[i].allocated, second->fleet[i].allocated);
+  }
+  ASSERT_EQ(first->rule_costs.size(), second->rule_costs.size());
+  for (std::size_t i = 0; i < first->rule_costs.size(); ++i) {
+    EXPECT_EQ(first->rule_costs[i].cost_usd, second->rule_costs[i].cost_usd);
+  }
+  // The synthetic problem is generated from its seed alone.
+  EXPECT_EQ(synthetic_problem(spec).options.size(), problem.options.size());
+  EXPECT_EQ(*synthetic_problem(spec).periods[1].budget_usd, *problem.periods[1].budget_usd);
 }
 
 }  // namespace
