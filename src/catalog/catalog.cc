@@ -52,6 +52,7 @@ Result<const T*> find_named(const std::vector<T>& items, std::string_view name,
     }
   }
   std::vector<std::pair<std::size_t, std::string>> near;
+  near.reserve(items.size());
   for (const auto& item : items) {
     near.emplace_back(distance(name, item.name), item.name);
   }

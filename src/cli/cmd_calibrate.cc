@@ -53,6 +53,7 @@ std::vector<std::pair<std::string, perf::Accuracy>> grouped_accuracy(
     }
   }
   std::vector<std::pair<std::string, perf::Accuracy>> out;
+  out.reserve(groups.size());
   for (const auto& [name, errors] : groups) {
     out.emplace_back(name, perf::accuracy_of(errors));
   }

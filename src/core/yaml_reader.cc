@@ -44,8 +44,8 @@ Result<YAML::Node> load_file(const std::string& path) {
   return load_string(buffer.str(), path);
 }
 
-Reader::Reader(YAML::Node node, std::string file, std::string path)
-    : Reader(std::move(node), std::make_shared<Sink>(Sink{std::move(file), {}}), std::move(path)) {
+Reader::Reader(const YAML::Node& node, std::string file, std::string path)
+    : Reader(node, std::make_shared<Sink>(Sink{std::move(file), {}}), std::move(path)) {
   if (!node_.IsDefined() || node_.IsNull()) {
     node_ = YAML::Node(YAML::NodeType::Map);
   } else if (!node_.IsMap()) {
@@ -53,8 +53,8 @@ Reader::Reader(YAML::Node node, std::string file, std::string path)
   }
 }
 
-Reader::Reader(YAML::Node node, std::shared_ptr<Sink> sink, std::string path)
-    : node_(std::move(node)), errors_(std::move(sink)), path_(std::move(path)) {}
+Reader::Reader(const YAML::Node& node, std::shared_ptr<Sink> sink, std::string path)
+    : node_(node), errors_(std::move(sink)), path_(std::move(path)) {}
 
 std::string Reader::child_path(std::string_view key) const {
   return path_.empty() ? std::string(key) : fmt::format("{}.{}", path_, key);

@@ -26,7 +26,7 @@ Result<YAML::Node> load_string(const std::string& text, const std::string& name)
 class Reader {
  public:
   //! A reader of `node`, found in `file` at field path `path` ("" for the root).
-  Reader(YAML::Node node, std::string file, std::string path = "");
+  Reader(const YAML::Node& node, std::string file, std::string path = "");
 
   [[nodiscard]] bool has(std::string_view key) const;
   [[nodiscard]] const std::string& path() const { return path_; }
@@ -77,7 +77,7 @@ class Reader {
     std::string file;
     std::vector<std::string> errors;
   };
-  Reader(YAML::Node node, std::shared_ptr<Sink> sink, std::string path);
+  Reader(const YAML::Node& node, std::shared_ptr<Sink> sink, std::string path);
   std::string child_path(std::string_view key) const;
   std::string location(const YAML::Node& at) const;
   YAML::Node get(std::string_view key);

@@ -69,8 +69,11 @@ std::vector<int> divisors(int n) {
 const Efficiency& EfficiencyTable::for_family(const std::string& family,
                                               const std::string& engine) const {
   if (!engine.empty()) {
+    std::string key = family;
+    key += '/';
+    key += engine;
     for (const auto& e : entries_) {
-      if (e.family == family + "/" + engine) {
+      if (e.family == key) {
         return e;
       }
     }
@@ -144,7 +147,7 @@ Result<EfficiencyTable> EfficiencyTable::load_builtin() {
 
 std::string EfficiencyTable::to_yaml(const std::string& header_comment) const {
   std::string out;
-  std::string comment = header_comment;
+  const std::string& comment = header_comment;
   std::size_t start = 0;
   while (start < comment.size()) {
     const std::size_t end = comment.find('\n', start);

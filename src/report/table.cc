@@ -60,6 +60,7 @@ std::string TextTable::render() const {
   };
   std::string out = line(headers_);
   std::vector<std::string> rule;
+  rule.reserve(widths.size());
   for (const std::size_t w : widths) {
     rule.emplace_back(w, '-');
   }
