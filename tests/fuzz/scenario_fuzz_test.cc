@@ -1,0 +1,65 @@
+// Deterministic mutation test of the scenario parser: the built-in reference scenarios,
+// damaged in seeded random ways (see mutate.h), must either load or come back as an input
+// Error located in the file ("<name>:<line>:<col>: ..."). Never a throw, never a crash.
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "catalog/catalog.h"
+#include "mutate.h"
+#include "scenario/scenario.h"
+
+namespace fleetplan::scenario {
+namespace {
+
+TEST(ScenarioFuzz, MutatedReferenceScenariosLoadOrFailWithALocatedError) {
+  setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
+  auto catalog = catalog::Catalog::load();
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  const std::string dir = std::string(FLEETPLAN_TEST_DATA_DIR) + "/scenarios/";
+  constexpr int kCasesPerFile = 400;
+  int loaded = 0;
+  int rejected = 0;
+  const std::vector<std::string> files = {"bytedance-2026.yaml", "bytedance-2025-ft.yaml",
+                                          "bytedance-2025-reuters.yaml"};
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    const std::string& file = files[f];
+    const std::string original = fuzz::read_text(dir + file);
+    ASSERT_FALSE(original.empty()) << file;
+    ASSERT_TRUE(load_scenario_text(original, file, *catalog).ok()) << file;
+    for (int c = 0; c < kCasesPerFile; ++c) {
+      fuzz::Random rng(0x5CE7A410u + static_cast<std::uint64_t>(c) * 7919u + (f << 32U));
+      std::string what;
+      std::string text = original;
+      const std::size_t mutations = 1 + rng.below(3);
+      for (std::size_t k = 0; k < mutations; ++k) {
+        text = fuzz::mutate_once(text, rng, what);
+      }
+      const std::string trace = fmt::format("{} case {} [{}]", file, c, what);
+      try {
+        auto scenario = load_scenario_text(text, file, *catalog);
+        if (scenario.ok()) {
+          ++loaded;
+        } else {
+          ++rejected;
+          EXPECT_TRUE(fuzz::located_in(scenario.error().message, file)) << trace;
+          EXPECT_EQ(scenario.error().kind, ErrorKind::kInput) << trace;
+        }
+      } catch (const std::exception& e) {
+        FAIL() << trace << ": threw " << e.what();
+      }
+      if (HasFailure()) {
+        return;  // the first failing case is the useful one
+      }
+    }
+  }
+  // Both outcomes must occur, or the mutations test nothing.
+  EXPECT_GT(loaded, 50);
+  EXPECT_GT(rejected, 300);
+}
+
+}  // namespace
+}  // namespace fleetplan::scenario
