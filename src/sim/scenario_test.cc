@@ -1,0 +1,278 @@
+// Scenario files, traces and quick flags: the examples parse, and bad input gets an error
+// with the file, line, column (trace: line and field) and field path.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "catalog/catalog.h"
+#include "perf/perf.h"
+#include "sim/output.h"
+#include "sim/perf_step_model.h"
+#include "sim/scenario.h"
+
+namespace fleetplan::sim {
+namespace {
+
+class ScenarioTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto c = catalog::Catalog::load();
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    catalog_ = new catalog::Catalog(std::move(c).value());
+    auto t = perf::EfficiencyTable::load_builtin();
+    ASSERT_TRUE(t.ok()) << t.error().message;
+    table_ = new perf::EfficiencyTable(std::move(t).value());
+  }
+  static void TearDownTestSuite() {
+    delete catalog_;
+    delete table_;
+  }
+
+  static Result<Scenario> parse(const std::string& text) {
+    return parse_scenario(text, "s.yaml", "", *catalog_, *table_);
+  }
+  // The error message of a scenario that must fail.
+  static std::string error_of(const std::string& text) {
+    auto s = parse(text);
+    EXPECT_FALSE(s.ok());
+    return s.ok() ? "" : s.error().message;
+  }
+
+  static catalog::Catalog* catalog_;
+  static perf::EfficiencyTable* table_;
+};
+catalog::Catalog* ScenarioTest::catalog_ = nullptr;
+perf::EfficiencyTable* ScenarioTest::table_ = nullptr;
+
+const char* const kGood = R"(simulation: {seed: 4, requests: 1000}
+fleet:
+  router: least_kv
+  deployments:
+    - name: pool
+      model: llama3.1-8b
+      accelerator: H100-SXM
+      count: 4
+services:
+  - name: chat
+    model: llama3.1-8b
+    arrival: {process: gamma, rate: 12.5, cv: 2}
+    input_len: {dist: lognormal, mean: 900, sigma: 0.5}
+    output_len: 200
+    ttft_ms: 800
+    tpot_ms: 40
+)";
+
+TEST_F(ScenarioTest, ParsesAScenario) {
+  auto s = parse(kGood);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->options.seed, 4U);
+  EXPECT_EQ(s->workload.requests, 1000);
+  EXPECT_EQ(s->fleet.router, RouterPolicy::kLeastKv);
+  ASSERT_EQ(s->fleet.deployments.size(), 1U);
+  const Deployment& d = s->fleet.deployments[0];
+  // 8B parameters in FP8 fit one 80 GB H100: the smallest layout is tp = 1, so 4 replicas.
+  EXPECT_EQ(d.replicas, 4);
+  EXPECT_EQ(d.devices_per_replica, 1);
+  ASSERT_EQ(s->workload.services.size(), 1U);
+  const Service& svc = s->workload.services[0];
+  EXPECT_EQ(svc.arrival.kind, ArrivalProcess::Kind::kGamma);
+  EXPECT_DOUBLE_EQ(svc.arrival.cv, 2);
+  EXPECT_EQ(svc.input.kind, LengthDistribution::Kind::kLognormal);
+  // The lognormal is clamped to the model's context window by default.
+  EXPECT_EQ(svc.input.max, 131072);
+  EXPECT_EQ(svc.output.value, 200);
+  EXPECT_DOUBLE_EQ(*svc.ttft_target_s, 0.8);
+  EXPECT_DOUBLE_EQ(*svc.tpot_target_s, 0.04);
+}
+
+TEST_F(ScenarioTest, ExamplesParseAndRun) {
+  for (const char* name : {"simulate-chat.yaml", "simulate-hetero.yaml", "simulate-disagg.yaml",
+                           "simulate-trace.yaml"}) {
+    const std::string path = std::string(FLEETPLAN_SOURCE_DIR) + "/examples/" + name;
+    auto s = load_scenario(path, *catalog_, *table_);
+    ASSERT_TRUE(s.ok()) << name << ": " << s.error().message;
+    Workload w = s->workload;
+    if (w.trace.empty()) {
+      w.requests = 2000;  // a short run of each
+      w.duration_s = 0;
+    }
+    auto r = simulate(s->fleet, w, s->options);
+    ASSERT_TRUE(r.ok()) << name << ": " << r.error().message;
+    EXPECT_EQ(r->overall.arrived, r->overall.completed + r->overall.dropped) << name;
+    EXPECT_GT(r->overall.completed, 0) << name;
+  }
+}
+
+// A 70B model in FP8 (70.6 GB of weights) does not fit one 80 GB H100 once the runtime
+// reserve (8 %) is set aside; the smallest layout that fits is tp = 2.
+TEST_F(ScenarioTest, AutomaticLayoutIsTheSmallestThatFits) {
+  DeploymentRequest req;
+  req.model = *catalog_->model("llama3.1-70b");
+  req.accelerator = *catalog_->accelerator("H100-SXM");
+  req.count = 8;
+  auto d = build_deployment(req, *table_);
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->devices_per_replica, 2);
+  EXPECT_EQ(d->replicas, 4);
+}
+
+TEST_F(ScenarioTest, UnknownModelNamesFileLineColumnAndField) {
+  std::string text = kGood;
+  text.replace(text.find("model: llama3.1-8b"), 18, "model: llama9-1t");
+  const std::string e = error_of(text);
+  EXPECT_EQ(e.rfind("s.yaml:6:14: fleet.deployments[0].model:", 0), 0U) << e;
+  EXPECT_NE(e.find("llama9-1t"), std::string::npos) << e;
+}
+
+TEST_F(ScenarioTest, ImpossibleDeploymentIsExplained) {
+  std::string text = kGood;
+  text.replace(text.find("model: llama3.1-8b"), 18, "model: llama3.1-405b");
+  text.replace(text.find("count: 4"), 8, "count: 1");
+  const std::string e = error_of(text);
+  EXPECT_EQ(e.rfind("s.yaml:5:7: fleet.deployments[0]:", 0), 0U) << e;
+  EXPECT_NE(e.find("does not fit"), std::string::npos) << e;
+}
+
+TEST_F(ScenarioTest, CountNotAMultipleOfTheLayout) {
+  std::string text = kGood;
+  text.replace(text.find("count: 4"), 8, "count: 6\n      tp: 4");
+  const std::string e = error_of(text);
+  EXPECT_EQ(e.rfind("s.yaml:5:7: fleet.deployments[0]:", 0), 0U) << e;
+  EXPECT_NE(e.find("not a multiple"), std::string::npos) << e;
+}
+
+TEST_F(ScenarioTest, NegativeRateNamesTheField) {
+  std::string text = kGood;
+  text.replace(text.find("rate: 12.5"), 10, "rate: -3");
+  const std::string e = error_of(text);
+  EXPECT_EQ(e.rfind("s.yaml:12:37: services[0].arrival.rate:", 0), 0U) << e;
+  EXPECT_NE(e.find("-3"), std::string::npos) << e;
+}
+
+TEST_F(ScenarioTest, UnknownFieldIsRejected) {
+  std::string text = kGood;
+  text.replace(text.find("    tpot_ms: 40"), 15, "    tpot_ms: 40\n    tpot_msec: 40");
+  const std::string e = error_of(text);
+  EXPECT_EQ(e.rfind("s.yaml:17:5: services[0].tpot_msec: unknown field", 0), 0U) << e;
+}
+
+TEST_F(ScenarioTest, ServiceWithoutDeployment) {
+  std::string text = kGood;
+  text.replace(text.rfind("model: llama3.1-8b"), 18, "model: llama3.1-70b");
+  const std::string e = error_of(text);
+  EXPECT_EQ(e.rfind("s.yaml:11:12: services[0].model:", 0), 0U) << e;
+}
+
+TEST_F(ScenarioTest, BadLengthDistribution) {
+  std::string text = kGood;
+  text.replace(text.find("output_len: 200"), 15, "output_len: {dist: uniform, min: 50, max: 10}");
+  const std::string e = error_of(text);
+  EXPECT_EQ(e.rfind("s.yaml:14:47: services[0].output_len.max:", 0), 0U) << e;
+}
+
+TEST_F(ScenarioTest, EndlessArrivalsAreAnError) {
+  std::string text = kGood;
+  text.replace(text.find("requests: 1000"), 14, "seed: 5");
+  text.replace(text.find("seed: 4, "), 9, "");
+  const std::string e = error_of(text);
+  EXPECT_NE(e.find("requests"), std::string::npos) << e;
+}
+
+TEST(Trace, ParsesWithAndWithoutHeader) {
+  auto with = parse_trace("arrival_s,input_tokens,output_tokens,service\n0.5,100,20,b\n1.5,7,3,a\n",
+                          "t.csv", {"a", "b"});
+  ASSERT_TRUE(with.ok()) << with.error().message;
+  ASSERT_EQ(with->size(), 2U);
+  EXPECT_DOUBLE_EQ((*with)[0].arrival_s, 0.5);
+  EXPECT_EQ((*with)[0].input_tokens, 100);
+  EXPECT_EQ((*with)[0].output_tokens, 20);
+  EXPECT_EQ((*with)[0].service, 1);
+  EXPECT_EQ((*with)[1].service, 0);
+  auto without = parse_trace("# recorded 2026-11-01\n0,10,10\r\n2,10,10\r\n", "t.csv", {"a"});
+  ASSERT_TRUE(without.ok()) << without.error().message;
+  EXPECT_EQ(without->size(), 2U);
+}
+
+TEST(Trace, MalformedLineNamesLineColumnAndField) {
+  auto bad = parse_trace("arrival_s,input_tokens,output_tokens\n0.5,100,20\n0.7, 12x,20\n", "t.csv",
+                         {"a"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message.rfind("t.csv:3:6: input_tokens: '12x'", 0), 0U)
+      << bad.error().message;
+  auto unsorted = parse_trace("1.0,1,1\n0.5,1,1\n", "t.csv", {"a"});
+  ASSERT_FALSE(unsorted.ok());
+  EXPECT_EQ(unsorted.error().message.rfind("t.csv:2:1: arrival_s:", 0), 0U)
+      << unsorted.error().message;
+  auto service = parse_trace("1.0,1,1,c\n", "t.csv", {"a", "b"});
+  ASSERT_FALSE(service.ok());
+  EXPECT_EQ(service.error().message.rfind("t.csv:1:9: service: no service named 'c'", 0), 0U)
+      << service.error().message;
+  auto negative = parse_trace("-1,1,1\n", "t.csv", {"a"});
+  ASSERT_FALSE(negative.ok());
+  EXPECT_EQ(negative.error().message.rfind("t.csv:1:1: arrival_s:", 0), 0U);
+  auto zero = parse_trace("1,1,0\n", "t.csv", {"a"});
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().message.rfind("t.csv:1:5: output_tokens:", 0), 0U);
+}
+
+TEST_F(ScenarioTest, QuickFlagsErrors) {
+  QuickSpec q;
+  q.model = "llama3.1-8b";
+  q.accelerator = "H100-SXM";
+  q.rate = -1;
+  auto s = quick_scenario(q, *catalog_, *table_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("--rate"), std::string::npos);
+  q.rate = 5;
+  q.model = "nope";
+  s = quick_scenario(q, *catalog_, *table_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().kind, ErrorKind::kNotFound);
+  q.model = "llama3.1-405b";
+  s = quick_scenario(q, *catalog_, *table_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("does not fit"), std::string::npos) << s.error().message;
+}
+
+// Same inputs and seed, same bytes of JSON; and it carries the fields the issue names.
+TEST_F(ScenarioTest, JsonIsDeterministicAndComplete) {
+  auto s = parse(kGood);
+  ASSERT_TRUE(s.ok());
+  const std::string a = results_json(*simulate(s->fleet, s->workload, s->options));
+  const std::string b = results_json(*simulate(s->fleet, s->workload, s->options));
+  EXPECT_EQ(a, b);
+  for (const char* key : {"\"requests_completed\"", "\"requests_dropped\"", "\"duration_s\"",
+                          "\"throughput_output_tokens_per_s\"", "\"goodput_requests_per_s\"",
+                          "\"mean_requests_in_system\"", "\"ttft_ms\"", "\"tpot_ms\"", "\"e2e_ms\"",
+                          "\"p50\"", "\"p90\"", "\"p99\""}) {
+    EXPECT_NE(a.find(key), std::string::npos) << key;
+  }
+}
+
+// The closed form the kernel jumps with (perf::DecodeCost::total_time through PerfStepModel)
+// equals the sum of the single steps, for the real roofline of a real deployment.
+TEST_F(ScenarioTest, PerfDecodeJumpEqualsTheSumOfSteps) {
+  perf::DeploymentSpec spec;
+  spec.model = *catalog_->model("llama3.1-70b");
+  spec.accelerator = *catalog_->accelerator("H100-SXM");
+  spec.parallelism.tp = 4;
+  auto model = PerfStepModel::create(spec, table_->for_family("Hopper"), 512);
+  ASSERT_TRUE(model.ok()) << model.error().message;
+  for (const int batch : {1, 7, 64, 512}) {
+    const double s0 = batch * 1500.0;
+    for (const long long steps : {1LL, 2LL, 17LL, 400LL, 3000LL}) {
+      double sum = 0;
+      for (long long i = 0; i < steps; ++i) {
+        sum += (*model)->decode_time_s(batch, s0 + static_cast<double>(i * batch));
+      }
+      EXPECT_NEAR((*model)->decode_total_time_s(batch, s0, steps), sum, 1e-9 * sum)
+          << "batch " << batch << " steps " << steps;
+      // The step-count estimate inverts it: the smallest k whose total reaches the sum.
+      const long long k = estimate_decode_steps((*model)->decode_line(batch), batch, s0, sum);
+      EXPECT_NEAR(static_cast<double>(k), static_cast<double>(steps), 1.0);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fleetplan::sim

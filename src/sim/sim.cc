@@ -1,0 +1,239 @@
+#include "sim/sim.h"
+
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "sim/engine.h"
+
+namespace fleetplan::sim {
+namespace {
+
+bool finite_positive(double x) { return std::isfinite(x) && x > 0; }
+
+Status check_lengths(const LengthDistribution& d, const std::string& path) {
+  using Kind = LengthDistribution::Kind;
+  switch (d.kind) {
+    case Kind::kFixed:
+      if (d.value < 1) {
+        return input_error(fmt::format("{}: fixed length {} must be >= 1 token", path, d.value));
+      }
+      break;
+    case Kind::kUniform:
+      if (d.min < 1 || d.max < d.min) {
+        return input_error(fmt::format("{}: uniform range [{}, {}] must have 1 <= min <= max", path,
+                                       d.min, d.max));
+      }
+      break;
+    case Kind::kLognormal:
+      if (!(d.mean >= 1) || !std::isfinite(d.mean) || !(d.sigma >= 0) || !std::isfinite(d.sigma) ||
+          d.min < 1 || d.max < d.min) {
+        return input_error(fmt::format(
+            "{}: lognormal needs mean >= 1, sigma >= 0 and 1 <= min <= max (got mean {}, sigma "
+            "{}, min {}, max {})",
+            path, d.mean, d.sigma, d.min, d.max));
+      }
+      break;
+    case Kind::kExponential:
+      if (!(d.mean >= 1) || !std::isfinite(d.mean) || d.max < 1) {
+        return input_error(
+            fmt::format("{}: exponential length needs mean >= 1 (got {})", path, d.mean));
+      }
+      break;
+    case Kind::kEmpirical: {
+      if (d.values.empty()) {
+        return input_error(fmt::format("{}: empirical distribution has no values", path));
+      }
+      double total = 0;
+      for (std::size_t i = 0; i < d.values.size(); ++i) {
+        if (d.values[i] < 1) {
+          return input_error(
+              fmt::format("{}: value {} is {}; lengths must be >= 1", path, i, d.values[i]));
+        }
+        const double w = i < d.weights.size() ? d.weights[i] : 1.0;
+        if (!(w >= 0) || !std::isfinite(w)) {
+          return input_error(fmt::format("{}: weight {} is {}; weights must be >= 0", path, i, w));
+        }
+        total += w;
+      }
+      if (!(total > 0)) {
+        return input_error(fmt::format("{}: the weights sum to 0", path));
+      }
+      break;
+    }
+  }
+  return {};
+}
+
+Status check_arrival(const ArrivalProcess& a, const std::string& path) {
+  switch (a.kind) {
+    case ArrivalProcess::Kind::kPoisson:
+    case ArrivalProcess::Kind::kGamma:
+      if (!finite_positive(a.rate)) {
+        return input_error(fmt::format("{}.rate: {} requests/s must be > 0", path, a.rate));
+      }
+      if (a.kind == ArrivalProcess::Kind::kGamma && !finite_positive(a.cv)) {
+        return input_error(fmt::format("{}.cv: {} must be > 0", path, a.cv));
+      }
+      break;
+    case ArrivalProcess::Kind::kDayCurve: {
+      if (a.curve.empty()) {
+        return input_error(fmt::format("{}.rates: the day curve has no rates", path));
+      }
+      bool any = false;
+      for (std::size_t i = 0; i < a.curve.size(); ++i) {
+        if (!(a.curve[i] >= 0) || !std::isfinite(a.curve[i])) {
+          return input_error(
+              fmt::format("{}.rates[{}]: {} requests/s must be >= 0", path, i, a.curve[i]));
+        }
+        any = any || a.curve[i] > 0;
+      }
+      if (!any) {
+        return input_error(fmt::format("{}.rates: every rate is 0", path));
+      }
+      if (!finite_positive(a.period_s)) {
+        return input_error(fmt::format("{}.period_s: {} must be > 0", path, a.period_s));
+      }
+      break;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Status validate(const Fleet& fleet, const Workload& workload) {
+  if (fleet.deployments.empty()) {
+    return input_error("fleet.deployments: the fleet has no deployment");
+  }
+  std::set<std::string> prefill_models;
+  std::set<std::string> decode_models;
+  std::set<std::string> entry_models;
+  for (std::size_t d = 0; d < fleet.deployments.size(); ++d) {
+    const Deployment& dep = fleet.deployments[d];
+    const std::string path = fmt::format("fleet.deployments[{}]", d);
+    if (dep.replicas < 1) {
+      return input_error(fmt::format("{}.replicas: {} must be >= 1", path, dep.replicas));
+    }
+    if (!dep.step_model) {
+      return internal_error(fmt::format("{}: no step-time model", path));
+    }
+    const SchedulerConfig& c = dep.scheduler;
+    if (c.max_batch < 1) {
+      return input_error(fmt::format("{}.scheduler.max_batch: {} must be >= 1", path, c.max_batch));
+    }
+    if (c.token_budget < c.max_batch) {
+      return input_error(fmt::format(
+          "{}.scheduler.token_budget: {} must be >= max_batch ({}): every running sequence needs "
+          "a token a step",
+          path, c.token_budget, c.max_batch));
+    }
+    if (c.block_size < 1 || c.block_size > 4096) {
+      return input_error(
+          fmt::format("{}.scheduler.block_size: {} must be in [1, 4096]", path, c.block_size));
+    }
+    if (!(c.watermark >= 0 && c.watermark < 1)) {
+      return input_error(
+          fmt::format("{}.scheduler.watermark: {} must be in [0, 1)", path, c.watermark));
+    }
+    if (c.max_waiting < 0) {
+      return input_error(
+          fmt::format("{}.scheduler.max_waiting: {} must be >= 0", path, c.max_waiting));
+    }
+    if (!finite_positive(dep.weight)) {
+      return input_error(fmt::format("{}.weight: {} must be > 0", path, dep.weight));
+    }
+    const double capacity = dep.step_model->kv_capacity_tokens();
+    if (!(capacity >= c.block_size)) {
+      return infeasible_error(
+          fmt::format("{}: the KV cache holds {:.0f} tokens, less than one block of {}", path,
+                      capacity, c.block_size));
+    }
+    if (dep.role != Role::kMixed && !finite_positive(dep.kv_link_bytes_per_s)) {
+      return input_error(
+          fmt::format("{}.kv_link: a {} deployment needs a KV-transfer bandwidth > 0", path,
+                      role_name(dep.role)));
+    }
+    if (dep.role == Role::kPrefill) {
+      prefill_models.insert(dep.model);
+    }
+    if (dep.role == Role::kDecode) {
+      decode_models.insert(dep.model);
+    }
+    if (dep.role != Role::kDecode) {
+      entry_models.insert(dep.model);
+    }
+  }
+  for (std::size_t d = 0; d < fleet.deployments.size(); ++d) {
+    const Deployment& dep = fleet.deployments[d];
+    if (dep.role == Role::kPrefill && !decode_models.count(dep.model)) {
+      return input_error(fmt::format(
+          "fleet.deployments[{}].role: prefill replicas of {} need a decode deployment of the "
+          "same model to hand their requests to",
+          d, dep.model));
+    }
+    if (dep.role == Role::kDecode && !prefill_models.count(dep.model)) {
+      return input_error(fmt::format(
+          "fleet.deployments[{}].role: decode replicas of {} only receive requests from prefill "
+          "replicas, and there are none",
+          d, dep.model));
+    }
+  }
+  if (workload.services.empty()) {
+    return input_error("services: the workload has no service");
+  }
+  for (std::size_t s = 0; s < workload.services.size(); ++s) {
+    const Service& svc = workload.services[s];
+    const std::string path = fmt::format("services[{}]", s);
+    if (!entry_models.count(svc.model)) {
+      return input_error(
+          fmt::format("{}.model: no deployment serves {} (service {})", path, svc.model, svc.name));
+    }
+    if (svc.ttft_target_s && !finite_positive(*svc.ttft_target_s)) {
+      return input_error(fmt::format("{}.ttft_ms: the target must be > 0", path));
+    }
+    if (svc.tpot_target_s && !finite_positive(*svc.tpot_target_s)) {
+      return input_error(fmt::format("{}.tpot_ms: the target must be > 0", path));
+    }
+    if (workload.trace.empty()) {
+      FLEETPLAN_RETURN_IF_ERROR(check_arrival(svc.arrival, path + ".arrival"));
+      FLEETPLAN_RETURN_IF_ERROR(check_lengths(svc.input, path + ".input_len"));
+      FLEETPLAN_RETURN_IF_ERROR(check_lengths(svc.output, path + ".output_len"));
+    }
+  }
+  if (workload.trace.empty() && workload.requests <= 0 && !(workload.duration_s > 0)) {
+    return input_error(
+        "simulation: give a number of requests or a duration (the arrivals never stop)");
+  }
+  if (workload.requests < 0 || !(workload.duration_s >= 0) || !std::isfinite(workload.duration_s)) {
+    return input_error("simulation: requests and duration_s must be >= 0");
+  }
+  double previous = 0;
+  for (std::size_t i = 0; i < workload.trace.size(); ++i) {
+    const TraceRequest& t = workload.trace[i];
+    if (!(t.arrival_s >= previous) || !std::isfinite(t.arrival_s)) {
+      return input_error(fmt::format(
+          "trace[{}].arrival_s: {} is before the previous arrival {} (the trace must be sorted)", i,
+          t.arrival_s, previous));
+    }
+    previous = t.arrival_s;
+    if (t.input_tokens < 1 || t.output_tokens < 1) {
+      return input_error(fmt::format("trace[{}]: input and output tokens must be >= 1", i));
+    }
+    if (t.service < 0 || t.service >= static_cast<int>(workload.services.size())) {
+      return input_error(fmt::format("trace[{}].service: no service number {}", i, t.service));
+    }
+  }
+  return {};
+}
+
+Result<Results> simulate(const Fleet& fleet, const Workload& workload, const Options& options) {
+  FLEETPLAN_RETURN_IF_ERROR(validate(fleet, workload));
+  if (!(options.timeseries_interval_s >= 0) || !std::isfinite(options.timeseries_interval_s)) {
+    return input_error("timeseries interval must be >= 0 seconds");
+  }
+  return run_engine(fleet, workload, options);
+}
+
+}  // namespace fleetplan::sim
