@@ -228,6 +228,12 @@ TEST_F(BuiltinCatalog, DenseModelsMatchTheirConfigs) {
   EXPECT_EQ((*mistral)->sliding_window, 4096);
   EXPECT_EQ((*mistral)->sliding_window_layers, (*mistral)->layers);
 
+  auto llama13 = catalog_.model("llama2-13b");  // MHA: 40 heads, 40 KV heads, FFN 13824
+  ASSERT_TRUE(llama13.ok());
+  EXPECT_EQ((*llama13)->kv_heads, 40);
+  EXPECT_EQ((*llama13)->ffn_hidden, 13824);
+  EXPECT_EQ((*llama13)->max_context, 4096);
+
   auto llama33 = catalog_.model("llama3.3-70b");  // the Llama 3.1 70B architecture
   auto llama31 = catalog_.model("llama3.1-70b");
   ASSERT_TRUE(llama33.ok() && llama31.ok());
