@@ -172,11 +172,13 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       if (settings.goal == Settings::Goal::kMaxServed && demand > 0) {
         cost = -service.weight / demand;
       }
-      if (min_cost && service.shortfall_penalty_usd) {
-        cost = -*service.shortfall_penalty_usd * service_scale_[s] / kMoneyScale;
-        objective_constant_ += *service.shortfall_penalty_usd * service.demand[p] / kMoneyScale;
+      const bool priced = !service.shortfall_penalty_usd.empty();
+      if (min_cost && priced) {
+        const double penalty = series_value(service.shortfall_penalty_usd, p);
+        cost = -penalty * service_scale_[s] / kMoneyScale;
+        objective_constant_ += penalty * service.demand[p] / kMoneyScale;
       }
-      const bool hard = settings.hard_demand && !service.shortfall_penalty_usd && demand > 0;
+      const bool hard = settings.hard_demand && !priced && demand > 0;
       if (hard && !elastic) {
         lower = demand;
       }
@@ -369,6 +371,44 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
           ""};
       row.name = info.info.constraint;
       add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1e-3, *limit / kPowerScale));
+    }
+  }
+
+  // Site space: accelerators active at a site.
+  for (int k = 0; k < static_cast<int>(problem.sites.size()); ++k) {
+    const auto& limit = problem.sites[k].max_accelerators;
+    if (!limit) {
+      continue;
+    }
+    for (int p = 0; p < periods; ++p) {
+      milp::Row row;
+      double existing_units = 0;
+      for (int o = 0; o < options; ++o) {
+        if (problem.options[o].site != k) {
+          continue;
+        }
+        existing_units += problem.options[o].existing;
+        for (const Term& term : active_terms(p, o)) {
+          row.terms.emplace_back(term.column, term.coefficient);
+        }
+      }
+      if (row.terms.empty() && existing_units <= *limit) {
+        continue;
+      }
+      row.upper = *limit - existing_units;
+      HardRow info;
+      info.bound = *limit;
+      info.info = {
+          fmt::format("site-space[{}][{}]", problem.sites[k].name, problem.periods[p].name),
+          "site-space",
+          "",
+          p,
+          0,
+          "accelerators",
+          0,
+          ""};
+      row.name = info.info.constraint;
+      add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1.0, *limit));
     }
   }
 

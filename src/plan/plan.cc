@@ -123,9 +123,18 @@ Status Problem::validate() const {
             fmt::format("services[{}].peak_to_average = {}; expected a number >= 1", s, ratio));
       }
     }
-    if (service.shortfall_penalty_usd && !finite_non_negative(*service.shortfall_penalty_usd)) {
-      return input_error(fmt::format("services[{}].shortfall_penalty_usd = {}; expected >= 0", s,
-                                     *service.shortfall_penalty_usd));
+    if (service.shortfall_penalty_usd.size() > 1 &&
+        static_cast<int>(service.shortfall_penalty_usd.size()) != period_count) {
+      return input_error(fmt::format(
+          "services[{}].shortfall_penalty_usd has {} values; expected one per period ({}), one, "
+          "or none",
+          s, service.shortfall_penalty_usd.size(), period_count));
+    }
+    for (double penalty : service.shortfall_penalty_usd) {
+      if (!finite_non_negative(penalty)) {
+        return input_error(
+            fmt::format("services[{}].shortfall_penalty_usd = {}; expected >= 0", s, penalty));
+      }
     }
   }
   for (int o = 0; o < option_count; ++o) {
@@ -397,9 +406,9 @@ Costs costs_of(const Problem& problem, const Formulation& f, const std::vector<d
     }
     for (int s = 0; s < static_cast<int>(problem.services.size()); ++s) {
       const Service& service = problem.services[s];
-      if (service.shortfall_penalty_usd) {
-        costs.penalty +=
-            *service.shortfall_penalty_usd * std::max(0.0, service.demand[p] - served[p][s]);
+      if (!service.shortfall_penalty_usd.empty()) {
+        costs.penalty += series_value(service.shortfall_penalty_usd, p) *
+                         std::max(0.0, service.demand[p] - served[p][s]);
       }
     }
   }
@@ -473,7 +482,8 @@ std::vector<Conflict> conflicts_of(const Formulation& f, const std::vector<doubl
                                   : std::string();
     if (conflict.kind == "budget") {
       conflict.message = fmt::format("{} is short by {}{}", conflict.constraint, size, share);
-    } else if (conflict.kind == "site-power") {
+    } else if (conflict.kind == "site-power" || conflict.kind == "site-space" ||
+               conflict.kind == "spend-cap") {
       conflict.message = fmt::format("{} is short by {}{}", conflict.constraint, size, share);
     } else if (conflict.kind == "supply-cap") {
       conflict.message = fmt::format("{} must allow {} more{}", conflict.constraint, size, share);
@@ -492,6 +502,20 @@ std::vector<Conflict> conflicts_of(const Formulation& f, const std::vector<doubl
   return conflicts;
 }
 
+// sum(weight * served / demand) over periods and services.
+double score_of(const Problem& problem, const std::vector<std::vector<double>>& served) {
+  double score = 0;
+  for (std::size_t p = 0; p < problem.periods.size(); ++p) {
+    for (std::size_t s = 0; s < problem.services.size(); ++s) {
+      const Service& service = problem.services[s];
+      if (service.demand[p] > 0) {
+        score += service.weight * served[p][s] / service.demand[p];
+      }
+    }
+  }
+  return score;
+}
+
 void fill_plan(const Problem& problem, const Formulation& f, const std::vector<double>& x,
                Plan& plan) {
   const int periods = static_cast<int>(problem.periods.size());
@@ -502,15 +526,7 @@ void fill_plan(const Problem& problem, const Formulation& f, const std::vector<d
   plan.residual_usd = costs.residual;
   plan.cost_usd = costs.total();
   const auto served = served_of(problem, f, x);
-  plan.served_score = 0;
-  for (int p = 0; p < periods; ++p) {
-    for (int s = 0; s < services; ++s) {
-      const Service& service = problem.services[s];
-      if (service.demand[p] > 0) {
-        plan.served_score += service.weight * served[p][s] / service.demand[p];
-      }
-    }
-  }
+  plan.served_score = score_of(problem, served);
   plan.periods.assign(periods, {});
   for (int p = 0; p < periods; ++p) {
     PeriodOutcome& outcome = plan.periods[p];
@@ -647,12 +663,28 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
     // Differences below what the gap lets each solve be off by are noise, not a cost.
     const double usd_noise = std::max(1000.0, 2 * options.relative_gap * std::abs(plan.cost_usd));
     const double token_noise = std::max(1.0, 2 * options.relative_gap * total_demand_tokens);
+    const double score_noise = std::max(1e-9, 2 * options.relative_gap * plan.served_score);
+    const auto record_served = [&](RuleCost& cost, const Formulation& f,
+                                   const std::vector<double>& x) {
+      const auto served = served_of(problem, f, x);
+      const auto tokens = tokens_per_day(problem, served);
+      for (std::size_t p = 0; p < served.size(); ++p) {
+        cost.tokens_per_day[p] = tokens[p] - base_tokens[p];
+        for (std::size_t s = 0; s < served[p].size(); ++s) {
+          cost.served_change[p][s] = served[p][s] - base_served[p][s];
+        }
+      }
+      cost.served_score_change = score_of(problem, served) - plan.served_score;
+    };
     for (const Rule& rule : problem.rules) {
       RuleCost cost;
       cost.rule = rule.name;
       cost.tokens_per_day.assign(problem.periods.size(), 0.0);
+      cost.served_change.assign(problem.periods.size(),
+                                std::vector<double>(problem.services.size(), 0.0));
       const std::set<std::string> without = {rule.name};
-      // The baseline is a solution without the rule too, so it starts each re-solve.
+      // The baseline is a solution without the rule too (unless the rule permits
+      // something), so it starts each re-solve.
       if (options.objective == Objective::kMinCost) {
         auto relaxed = planner.plan(without, &baseline->x());
         if (!relaxed.ok()) {
@@ -662,11 +694,9 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
         if (relaxed->has_plan()) {
           cost.cost_usd =
               plan.cost_usd - costs_of(problem, *relaxed->formulation, relaxed->x()).total();
-          const auto tokens =
-              tokens_per_day(problem, served_of(problem, *relaxed->formulation, relaxed->x()));
-          for (std::size_t p = 0; p < tokens.size(); ++p) {
-            cost.tokens_per_day[p] = tokens[p] - base_tokens[p];
-          }
+          record_served(cost, *relaxed->formulation, relaxed->x());
+        } else {
+          cost.cost_known = false;
         }
       } else {
         auto most = planner.serve_most(without, &baseline->x());
@@ -675,11 +705,7 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
         }
         cost.status_without = status_of(most->solution);
         if (most->has_plan()) {
-          const auto tokens =
-              tokens_per_day(problem, served_of(problem, *most->formulation, most->x()));
-          for (std::size_t p = 0; p < tokens.size(); ++p) {
-            cost.tokens_per_day[p] = tokens[p] - base_tokens[p];
-          }
+          record_served(cost, *most->formulation, most->x());
         }
         Settings same_service;
         same_service.goal = Settings::Goal::kMinCost;
@@ -706,12 +732,16 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
       for (double t : cost.tokens_per_day) {
         token_change = std::max(token_change, std::abs(t));
       }
-      cost.binding =
-          !cost.cost_known || std::abs(cost.cost_usd) > usd_noise || token_change > token_noise;
+      cost.binding = !cost.cost_known || std::abs(cost.cost_usd) > usd_noise ||
+                     token_change > token_noise || std::abs(cost.served_score_change) > score_noise;
       if (!cost.binding) {
         // Within the solver's tolerance the rule changes nothing: report it as free.
         cost.cost_usd = 0;
+        cost.served_score_change = 0;
         std::fill(cost.tokens_per_day.begin(), cost.tokens_per_day.end(), 0.0);
+        for (auto& row : cost.served_change) {
+          std::fill(row.begin(), row.end(), 0.0);
+        }
       }
       plan.rule_costs.push_back(std::move(cost));
     }

@@ -38,7 +38,8 @@ struct Period {
 //! A place accelerators run: an owned data centre or a third party's.
 struct Site {
   std::string name;
-  std::optional<double> power_limit_w;  //!< power at the wall available to accelerators
+  std::optional<double> power_limit_w;     //!< power at the wall available to accelerators
+  std::optional<double> max_accelerators;  //!< space: accelerators the site can hold
 };
 
 //! Inference (demand in tokens/day) or training (demand in sustained FLOP/s).
@@ -52,9 +53,10 @@ struct Service {
   std::vector<double> demand;  //!< per period
   //! Weight of this service in max-served, which maximises sum(weight * served / demand).
   double weight = 1.0;
-  //! USD per unit of demand left unserved for a period, in min-cost. None: in min-cost the
-  //! demand is a hard constraint (an infeasible plan if it cannot be met).
-  std::optional<double> shortfall_penalty_usd;
+  //! USD per unit of demand left unserved in a period (a series: per period, or one value),
+  //! in min-cost. Empty: in min-cost the demand is a hard constraint (an infeasible plan if
+  //! it cannot be met).
+  std::vector<double> shortfall_penalty_usd;
   //! Per period: the peak rate over the average. Capacity must cover the peak, so serving
   //! D tokens/day takes D x peak_to_average of capacity. Empty: 1.
   std::vector<double> peak_to_average;
@@ -251,7 +253,8 @@ struct SpendCapOutcome {
 //! A hard constraint that is tight in the plan (its slack is below 1e-6 of its bound).
 struct TightConstraint {
   std::string name;
-  std::string kind;  //!< "budget", "spend-cap", "site-power", "supply-cap", "share"
+  std::string kind;  //!< "budget", "spend-cap", "site-power", "site-space", "supply-cap",
+                     //!< "share"
   std::string rule;  //!< the rule it belongs to, or ""
   int period = -1;
 };
@@ -267,6 +270,11 @@ struct RuleCost {
   //! False when the plan's service cannot be had at any cost without the rule (max-served,
   //! a rule that permits something); cost_usd is then 0 and means nothing.
   bool cost_known = true;
+  //! Served demand without the rule minus with it, [period][service] in demand units
+  //! (max-served: the most served without the rule; min-cost: the cheapest plan's).
+  std::vector<std::vector<double>> served_change;
+  //! The same, as the served score sum(weight * served / demand).
+  double served_score_change = 0;
   //! Extra inference tokens/day served without the rule, per period (negative likewise).
   std::vector<double> tokens_per_day;
   SolveStatus status_without = SolveStatus::kOptimal;
@@ -275,9 +283,9 @@ struct RuleCost {
 //! A hard constraint the elastic problem had to relax to find a plan.
 struct Conflict {
   std::string constraint;  //!< "budget[2026]", "site-power[shanghai][2026]", ...
-  std::string
-      kind;  //!< "budget", "spend-cap", "site-power", "supply-cap", "share", "demand", "exclusion"
-  std::string rule;  //!< the rule it belongs to, or ""
+  std::string kind;        //!< "budget", "spend-cap", "site-power", "site-space", "supply-cap",
+                           //!< "share", "demand", "exclusion"
+  std::string rule;        //!< the rule it belongs to, or ""
   int period = -1;
   double amount = 0;    //!< how far it must move, in `unit`
   std::string unit;     //!< "USD", "W", "accelerators", "tokens/day", "FLOP/s"

@@ -17,7 +17,7 @@ Problem one_period(double demand_tokens_per_day, std::optional<double> budget_us
   Problem problem;
   problem.name = "test";
   problem.periods.push_back({"2026", 8760, budget_usd});
-  problem.sites.push_back({"dc", std::nullopt});
+  problem.sites.push_back({"dc", std::nullopt, std::nullopt});
   problem.services.push_back(
       {"chat", ServiceKind::kInference, {demand_tokens_per_day}, 1.0, {}, {}});
   return problem;
@@ -120,7 +120,7 @@ TEST(Plan, UnitSizeBuysWholeServers) {
 TEST(Plan, BuyOrLeaseWithResidualValueAndCarryOver) {
   Problem problem;
   problem.periods = {{"y1", 8760, std::nullopt}, {"y2", 8760, std::nullopt}};
-  problem.sites.push_back({"dc", std::nullopt});
+  problem.sites.push_back({"dc", std::nullopt, std::nullopt});
   problem.services.push_back({"chat", ServiceKind::kInference, {1e6, 1e6}, 1.0, {}, {}});
   const int buy = add_chip(problem, "chip", 20000, 1e6);
   const int lease = add_chip(problem, "chip", 0, 1e6, false, Mode::kLease);
@@ -148,7 +148,7 @@ TEST(Plan, BuyOrLeaseWithResidualValueAndCarryOver) {
 TEST(Plan, LeaseTermIsPaidInFull) {
   Problem problem;
   problem.periods = {{"y1", 8760, std::nullopt}, {"y2", 8760, std::nullopt}};
-  problem.sites.push_back({"dc", std::nullopt});
+  problem.sites.push_back({"dc", std::nullopt, std::nullopt});
   problem.services.push_back({"chat", ServiceKind::kInference, {1e6, 0}, 1.0, {}, {}});
   add_chip(problem, "chip", 20000, 1e6);
   const int lease = add_chip(problem, "chip", 0, 1e6, false, Mode::kLease);
@@ -258,6 +258,24 @@ TEST(Plan, SitePower) {
   EXPECT_EQ(plan->tight[0].kind, "site-power");
 }
 
+// Site space for 6 accelerators at "dc", where F (10,000) is; D (20,000) sits at "dc2":
+// 6 F + 4 D = 60,000 + 80,000 = 140,000 USD.
+TEST(Plan, SiteSpace) {
+  int f = 0;
+  int d = 0;
+  Problem problem = rule_fixture(f, d);
+  problem.sites[0].max_accelerators = 6;
+  problem.sites.push_back({"dc2", std::nullopt, std::nullopt});
+  problem.options[d].site = 1;
+  auto plan = solve(problem, min_cost());
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  EXPECT_NEAR(acquired(*plan, 0, f), 6, kTolerance);
+  EXPECT_NEAR(acquired(*plan, 0, d), 4, kTolerance);
+  EXPECT_NEAR(plan->cost_usd, 140000, 1e-3);
+  ASSERT_EQ(plan->tight.size(), 1U);
+  EXPECT_EQ(plan->tight[0].kind, "site-space");
+}
+
 // An export control that forbids buying F: 10 D = 200,000 USD; the rule costs 100,000 USD.
 TEST(Plan, AcquisitionExclusion) {
   int f = 0;
@@ -344,7 +362,7 @@ TEST(Plan, ShortfallPenalty) {
   int f = 0;
   int d = 0;
   Problem problem = rule_fixture(f, d);
-  problem.services[0].shortfall_penalty_usd = 0.005;
+  problem.services[0].shortfall_penalty_usd = {0.005};
   auto plan = solve(problem, min_cost());
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_NEAR(plan->cost_usd, 50000, 1e-3);
@@ -471,7 +489,7 @@ TEST(Plan, SpendCapLikeABudgetLine) {
 TEST(Plan, CumulativeSupplyCap) {
   Problem problem;
   problem.periods = {{"y1", 8760, std::nullopt}, {"y2", 8760, std::nullopt}};
-  problem.sites.push_back({"dc", std::nullopt});
+  problem.sites.push_back({"dc", std::nullopt, std::nullopt});
   problem.services.push_back({"chat", ServiceKind::kInference, {10e6, 10e6}, 1.0, {}, {}});
   const int f = add_chip(problem, "F", 0, 1e6, false, Mode::kLease);
   const int d = add_chip(problem, "D", 0, 1e6, true, Mode::kLease);

@@ -37,7 +37,8 @@ Problem synthetic_problem(const SyntheticSpec& spec) {
   }
   for (int k = 0; k < spec.sites; ++k) {
     // Sites hold 20k to 120k accelerators' worth of power (about 2 kW each at the wall).
-    problem.sites.push_back({fmt::format("site-{:02}", k), draw.uniform(40e6, 240e6)});
+    problem.sites.push_back(
+        {fmt::format("site-{:02}", k), draw.uniform(40e6, 240e6), std::nullopt});
   }
   for (int s = 0; s < spec.services; ++s) {
     Service service;

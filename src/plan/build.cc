@@ -1,0 +1,674 @@
+#include "plan/build.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "policy/policy.h"
+
+namespace fleetplan::plan {
+namespace {
+
+using scenario::RuleKind;
+
+constexpr double kSecondsPerDay = 86400;
+constexpr double kDaysPerYear = 365.25;
+constexpr double kDaysPerMonth = kDaysPerYear / 12;
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+Mode plan_mode(scenario::Mode mode) {
+  return mode == scenario::Mode::kBuy ? Mode::kBuy : Mode::kLease;
+}
+
+// The capacity of one accelerator for one service: goodput at the latency targets from the
+// best deployment of the sizes tried (inference), or achievable FLOP/s (training).
+Capacity measure(const scenario::Scenario& scenario, const scenario::Service& service,
+                 const catalog::Accelerator& accelerator, const catalog::Catalog& catalog,
+                 const perf::EfficiencyTable& efficiency, const BuildOptions& options,
+                 CapacityCache* cache) {
+  Capacity capacity;
+  capacity.accelerator = accelerator.name;
+  capacity.service = service.name;
+  if (!accelerator.has_performance_figures()) {
+    capacity.note = "the catalog has no performance figures for this accelerator";
+    return capacity;
+  }
+  if (service.kind == scenario::Use::kTraining) {
+    const double mfu =
+        service.training_mfu > 0 ? service.training_mfu : scenario.settings.training_mfu;
+    capacity.per_accelerator = accelerator.peak_flops(catalog::Precision::kBf16) * mfu;
+    capacity.note = fmt::format("BF16 peak {:.0f} TFLOP/s x MFU {:.2f}",
+                                accelerator.peak_flops(catalog::Precision::kBf16) / 1e12, mfu);
+    return capacity;
+  }
+  const CapacityCache::Key key{accelerator.name,
+                               service.model,
+                               static_cast<int>(service.weights),
+                               static_cast<int>(service.kv_cache),
+                               service.input_len,
+                               service.output_len,
+                               service.ttft_ms,
+                               service.tpot_ms};
+  if (cache != nullptr) {
+    auto hit = cache->entries.find(key);
+    if (hit != cache->entries.end()) {
+      Capacity cached = hit->second;
+      cached.service = service.name;
+      return cached;
+    }
+  }
+  auto model = catalog.model(service.model);
+  if (!model.ok()) {
+    capacity.note = model.error().message;
+    return capacity;
+  }
+  std::string failure;
+  for (int size : options.deployment_sizes) {
+    perf::EstimateRequest request;
+    request.model = *model;
+    request.accelerator = &accelerator;
+    request.count = size;
+    request.weights = service.weights;
+    request.kv_cache = service.kv_cache;
+    request.input_len = service.input_len;
+    request.output_len = service.output_len;
+    request.ttft_target_ms = service.ttft_ms;
+    request.tpot_target_ms = service.tpot_ms;
+    auto estimate = perf::estimate(request, efficiency);
+    if (!estimate.ok()) {
+      failure = estimate.error().message;
+      continue;
+    }
+    if (!estimate->meets_targets) {
+      failure = fmt::format(
+          "best deployment on {} misses the targets (TTFT {:.0f} ms, TPOT "
+          "{:.1f} ms against {:.0f} / {:.0f} ms)",
+          size, estimate->ttft_ms, estimate->tpot_ms, service.ttft_ms, service.tpot_ms);
+      continue;
+    }
+    const double per_accelerator = estimate->throughput_total_tokens_per_s / size * kSecondsPerDay;
+    if (per_accelerator > capacity.per_accelerator) {
+      capacity.per_accelerator = per_accelerator;
+      capacity.deployment = size;
+      capacity.parallelism = estimate->parallelism;
+      capacity.ttft_ms = estimate->ttft_ms;
+      capacity.tpot_ms = estimate->tpot_ms;
+    }
+  }
+  if (capacity.per_accelerator > 0) {
+    const auto& p = capacity.parallelism;
+    capacity.note = fmt::format(
+        "goodput of {} x {} (TP{} PP{} EP{}{} x {} replicas): TTFT {:.0f} ms, TPOT {:.1f} ms",
+        capacity.deployment, accelerator.name, p.tp, p.pp, p.ep, p.attention_dp ? " DP-attn" : "",
+        p.replicas, capacity.ttft_ms, capacity.tpot_ms);
+  } else {
+    capacity.note = failure.empty() ? "no deployment size tried" : failure;
+  }
+  if (cache != nullptr) {
+    cache->entries.emplace(key, capacity);
+  }
+  return capacity;
+}
+
+// The accelerator's TDP; when the catalog has none, an estimate from the BF16 throughput at
+// the median watts per TFLOPS of the vendor's chips that have both (or of all chips), with
+// a sentence for the assumptions.
+double tdp_w(const catalog::Accelerator& accelerator, const catalog::Catalog& catalog,
+             std::string& assumption) {
+  if (accelerator.tdp_w > 0) {
+    return accelerator.tdp_w;
+  }
+  const auto median_ratio = [&](bool same_vendor) {
+    std::vector<double> ratios;
+    for (const auto& other : catalog.accelerators()) {
+      if (other.tdp_w > 0 && other.dense_flops[0] > 0 &&
+          (!same_vendor || other.vendor == accelerator.vendor)) {
+        ratios.push_back(other.tdp_w / (other.dense_flops[0] / 1e12));
+      }
+    }
+    std::sort(ratios.begin(), ratios.end());
+    return ratios.empty() ? 0.0 : ratios[ratios.size() / 2];
+  };
+  double ratio = median_ratio(true);
+  const bool vendor = ratio > 0;
+  if (!vendor) {
+    ratio = median_ratio(false);
+  }
+  const double watts = ratio * accelerator.dense_flops[0] / 1e12;
+  assumption = fmt::format(
+      "{}: the catalog has no TDP; {:.0f} W estimated from its {:.0f} BF16 TFLOPS at {:.2f} W "
+      "per TFLOPS, the median of {}",
+      accelerator.name, watts, accelerator.dense_flops[0] / 1e12, ratio,
+      vendor ? fmt::format("{}'s other chips", accelerator.vendor) : std::string("the catalog"));
+  return watts;
+}
+
+// Energy cost (USD) of one accelerator running a whole period at a site.
+Result<double> energy_usd(const scenario::Period& period, const scenario::Site& site,
+                          double power_w) {
+  auto price = period.to_usd(site.energy_price_per_kwh);
+  if (!price.ok()) {
+    return price.error();
+  }
+  return power_w / 1000.0 * period.hours() * *price;
+}
+
+struct OptionSource {
+  std::string procurement;  // empty for an installed-base option
+  const scenario::Procurement* procurement_entry = nullptr;
+  const scenario::Site* site = nullptr;
+};
+
+// The rules switched on for this build: enabled in the file or by the caller, not disabled.
+std::vector<const scenario::Rule*> active_rules(const scenario::Scenario& scenario,
+                                                const BuildOptions& options) {
+  std::vector<const scenario::Rule*> rules;
+  for (const auto& rule : scenario.rules) {
+    const bool on = (rule.enabled || options.enabled_rules.count(rule.name) != 0) &&
+                    options.disabled_rules.count(rule.name) == 0;
+    if (on) {
+      rules.push_back(&rule);
+    }
+  }
+  return rules;
+}
+
+}  // namespace
+
+Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
+                            const perf::EfficiencyTable& efficiency, const BuildOptions& options,
+                            CapacityCache* cache) {
+  if (scenario.periods.empty()) {
+    return input_error(fmt::format("{}: the scenario has no periods", scenario.file));
+  }
+  auto engine =
+      policy::Engine::create(scenario, catalog, options.disabled_rules, options.enabled_rules);
+  if (!engine.ok()) {
+    return engine.error();
+  }
+  const auto rules = active_rules(scenario, options);
+
+  Built built;
+  built.objective = scenario.settings.objective == scenario::Objective::kMinCost
+                        ? Objective::kMinCost
+                        : Objective::kMaxServed;
+  Problem& problem = built.problem;
+  problem.name = scenario.name;
+  const int periods = static_cast<int>(scenario.periods.size());
+  for (const auto& period : scenario.periods) {
+    problem.periods.push_back({period.name, period.hours(), period.budget_usd});
+  }
+  std::map<std::string, int, std::less<>> site_index;
+  for (const auto& site : scenario.sites) {
+    site_index[site.name] = static_cast<int>(problem.sites.size());
+    Site plan_site{site.name, std::nullopt, std::nullopt};
+    if (site.power_w > 0) {
+      plan_site.power_limit_w = site.power_w;
+    }
+    if (site.max_accelerators) {
+      plan_site.max_accelerators = static_cast<double>(*site.max_accelerators);
+    }
+    problem.sites.push_back(std::move(plan_site));
+  }
+
+  // Services and their demand per period.
+  for (const auto& service : scenario.services) {
+    Service plan_service;
+    plan_service.name = service.name;
+    plan_service.kind =
+        service.kind == scenario::Use::kTraining ? ServiceKind::kTraining : ServiceKind::kInference;
+    for (const auto& period : scenario.periods) {
+      const scenario::Demand* demand = period.demand_for(service.name);
+      double value = 0;
+      double peak = 1;
+      if (demand != nullptr) {
+        if (plan_service.kind == ServiceKind::kTraining) {
+          value = demand->training_flop / (period.hours() * 3600.0);  // sustained FLOP/s
+        } else {
+          value = demand->tokens_per_day();
+          peak = std::max(1.0, demand->peak_to_average);
+        }
+      }
+      plan_service.demand.push_back(value);
+      plan_service.peak_to_average.push_back(peak);
+      const double price = scenario.settings.shortfall_usd_per_million_tokens;
+      if (plan_service.kind == ServiceKind::kInference && price > 0) {
+        // USD per token/day left unserved for the whole period.
+        plan_service.shortfall_penalty_usd.push_back(price / 1e6 *
+                                                     static_cast<double>(period.days()));
+      }
+    }
+    problem.services.push_back(std::move(plan_service));
+  }
+
+  // Options: every procurement option at every site it may be placed at, then the
+  // installed base.
+  const double horizon_end_day =
+      static_cast<double>(scenario.periods.back().end.days_since_epoch()) + 1;
+  std::vector<OptionSource> sources;
+  auto accelerator_of = [&](const std::string& name) { return catalog.accelerator(name); };
+  std::vector<std::string> power_assumptions;
+  auto power_of = [&](const catalog::Accelerator& accelerator, const scenario::Site& site) {
+    std::string assumption;
+    const double watts = tdp_w(accelerator, catalog, assumption);
+    if (!assumption.empty() && std::find(power_assumptions.begin(), power_assumptions.end(),
+                                         assumption) == power_assumptions.end()) {
+      power_assumptions.push_back(assumption);
+    }
+    return watts * options.server_power_factor * site.pue;
+  };
+  auto fill_capacity = [&](Option& option, const catalog::Accelerator& accelerator) {
+    for (const auto& service : scenario.services) {
+      Capacity capacity =
+          measure(scenario, service, accelerator, catalog, efficiency, options, cache);
+      option.capacity.push_back(capacity.per_accelerator);
+      const bool known =
+          std::any_of(built.capacities.begin(), built.capacities.end(), [&](const Capacity& c) {
+            return c.accelerator == capacity.accelerator && c.service == capacity.service;
+          });
+      if (!known) {
+        built.capacities.push_back(std::move(capacity));
+      }
+    }
+  };
+  for (const policy::Option& candidate : engine->options()) {
+    const scenario::Procurement* procurement = nullptr;
+    for (const auto& p : scenario.procurement) {
+      if (p.name == candidate.procurement) {
+        procurement = &p;
+      }
+    }
+    const scenario::Site* site = scenario.site(candidate.site);
+    if (procurement == nullptr || site == nullptr) {
+      return internal_error(fmt::format("plan: policy option {} at {} has no procurement or site",
+                                        candidate.procurement, candidate.site));
+    }
+    auto accelerator = accelerator_of(candidate.accelerator);
+    if (!accelerator.ok()) {
+      return accelerator.error();
+    }
+    Option option;
+    option.accelerator = (*accelerator)->name;
+    option.site = site_index.at(site->name);
+    option.mode = plan_mode(candidate.mode);
+    option.domestic = candidate.domestic;
+    option.unit_size = options.unit_size;
+    option.power_w = power_of(**accelerator, *site);
+    for (int p = 0; p < periods; ++p) {
+      const auto& period = scenario.periods[p];
+      auto energy = energy_usd(period, *site, option.power_w);
+      if (!energy.ok()) {
+        return energy.error();
+      }
+      option.can_acquire.push_back(procurement->available_fraction(period) > 0);
+      if (option.mode == Mode::kBuy) {
+        auto price = procurement->unit_cost_usd(period);
+        if (!price.ok()) {
+          return price.error();
+        }
+        option.upfront_usd.push_back(*price);
+        option.recurring_usd.push_back(*energy);
+        double residual = 0;
+        if (procurement->depreciation_years > 0) {
+          const double years_used =
+              (horizon_end_day - static_cast<double>(period.start.days_since_epoch())) /
+              kDaysPerYear;
+          residual = *price * std::max(0.0, 1.0 - years_used / procurement->depreciation_years);
+        }
+        option.residual_usd.push_back(residual);
+      } else {
+        auto rate = procurement->lease_usd_per_hour(period);
+        if (!rate.ok()) {
+          return rate.error();
+        }
+        option.upfront_usd.push_back(0);
+        option.recurring_usd.push_back(*rate * period.hours() +
+                                       (procurement->lease_includes_energy ? 0.0 : *energy));
+      }
+    }
+    if (option.mode == Mode::kLease && procurement->min_term_months > 0) {
+      const double term_days = procurement->min_term_months * kDaysPerMonth;
+      const double period_days = static_cast<double>(scenario.periods.front().days());
+      // A term within a day of whole periods (12 months against 365 days) is whole periods.
+      option.lease_term_periods =
+          std::max(1, static_cast<int>(std::ceil(term_days / period_days - 0.01)));
+    }
+    fill_capacity(option, **accelerator);
+    option.note = fmt::format("procurement {}", procurement->name);
+    problem.options.push_back(std::move(option));
+    sources.push_back({candidate.procurement, procurement, site});
+  }
+  for (const auto& installed : scenario.installed) {
+    const scenario::Site* site = scenario.site(installed.site);
+    if (site == nullptr) {
+      return input_error(fmt::format("{}: installed {} at unknown site '{}'", scenario.file,
+                                     installed.accelerator, installed.site));
+    }
+    auto accelerator = accelerator_of(installed.accelerator);
+    if (!accelerator.ok()) {
+      return accelerator.error();
+    }
+    Option option;
+    option.accelerator = (*accelerator)->name;
+    option.site = site_index.at(site->name);
+    option.mode = Mode::kBuy;
+    option.domestic = installed.domestic;
+    option.unit_size = options.unit_size;
+    option.power_w = power_of(**accelerator, *site);
+    option.existing = static_cast<double>(installed.count);
+    option.installed_base = true;
+    option.can_acquire.assign(periods, false);
+    for (int p = 0; p < periods; ++p) {
+      auto energy = energy_usd(scenario.periods[p], *site, option.power_w);
+      if (!energy.ok()) {
+        return energy.error();
+      }
+      option.recurring_usd.push_back(*energy);
+    }
+    fill_capacity(option, **accelerator);
+    option.note = fmt::format("installed ({})", installed.acquired);
+    problem.options.push_back(std::move(option));
+    sources.push_back({"", nullptr, site});
+  }
+  const int option_count = static_cast<int>(problem.options.size());
+  auto procurement_option = [&](const policy::Option& option) -> int {
+    for (int o = 0; o < option_count; ++o) {
+      if (sources[o].procurement == option.procurement && sources[o].site->name == option.site) {
+        return o;
+      }
+    }
+    return -1;
+  };
+
+  // Rules.
+  for (const scenario::Rule* rule : rules) {
+    problem.rules.push_back({rule->name, rule->description, rule->source});
+  }
+
+  // Exclusions from export controls and lease verification: which rules impose each one is
+  // found by asking the policy engine again with each rule left out.
+  std::vector<std::string> exclusion_rules;
+  for (const scenario::Rule* rule : rules) {
+    if (rule->kind == RuleKind::kExportControl || rule->kind == RuleKind::kLeaseVerification) {
+      exclusion_rules.push_back(rule->name);
+    }
+  }
+  const auto baseline = engine->all_periods();
+  std::vector<std::vector<policy::PeriodPolicy>> without;
+  for (const auto& name : exclusion_rules) {
+    auto disabled = options.disabled_rules;
+    disabled.insert(name);
+    auto other = policy::Engine::create(scenario, catalog, disabled, options.enabled_rules);
+    if (!other.ok()) {
+      return other.error();
+    }
+    without.push_back(other->all_periods());
+  }
+  for (int p = 0; p < periods; ++p) {
+    for (const auto& excluded : baseline[p].excluded) {
+      built.policy_notes.push_back([&] {
+        std::string text;
+        for (const auto& reason : excluded.reasons) {
+          if (!reason.allows) {
+            text += (text.empty() ? "" : "; ") + reason.message;
+          }
+        }
+        return text;
+      }());
+    }
+    for (int o = 0; o < option_count; ++o) {
+      if (sources[o].procurement.empty()) {
+        continue;
+      }
+      const std::string& site = sources[o].site->name;
+      const bool excluded = baseline[p].is_excluded(sources[o].procurement, site);
+      std::vector<std::string> lifting;
+      for (std::size_t r = 0; r < exclusion_rules.size(); ++r) {
+        const bool excluded_without = without[r][p].is_excluded(sources[o].procurement, site);
+        if (excluded && !excluded_without) {
+          lifting.push_back(exclusion_rules[r]);
+        }
+        if (!excluded && excluded_without) {
+          problem.exclusions.push_back(
+              {{},
+               exclusion_rules[r],
+               o,
+               {p},
+               ExclusionScope::kAcquire,
+               -1,
+               fmt::format("excluded without the permit {}", exclusion_rules[r])});
+        }
+      }
+      if (excluded) {
+        problem.exclusions.push_back(
+            {lifting, "", o, {p}, ExclusionScope::kAcquire, -1, "policy exclusion"});
+      }
+    }
+  }
+
+  // Use restrictions, for every option (installed ones too) and service.
+  for (int p = 0; p < periods; ++p) {
+    for (int o = 0; o < option_count; ++o) {
+      for (int s = 0; s < static_cast<int>(scenario.services.size()); ++s) {
+        if (problem.options[o].capacity[s] <= 0) {
+          continue;
+        }
+        policy::Query query;
+        query.period = scenario.periods[p].name;
+        query.site = sources[o].site->name;
+        query.accelerator = problem.options[o].accelerator;
+        query.mode =
+            problem.options[o].mode == Mode::kBuy ? scenario::Mode::kBuy : scenario::Mode::kLease;
+        query.use = scenario.services[s].kind;
+        auto decision = engine->evaluate(query);
+        if (!decision.ok()) {
+          return decision.error();
+        }
+        std::vector<std::string> denying;
+        std::string message;
+        for (const auto& reason : decision->reasons) {
+          if (reason.kind == RuleKind::kUseRestriction && !reason.allows) {
+            denying.push_back(reason.rule);
+            message = reason.message;
+          }
+        }
+        if (!denying.empty()) {
+          if (denying.size() > 1) {
+            denying.clear();  // two rules forbid it: leaving one out does not lift it
+          }
+          problem.exclusions.push_back(
+              {denying, "", o, {p}, ExclusionScope::kUse, s, std::move(message)});
+        }
+      }
+    }
+  }
+
+  // Shares and caps: their terms from an engine without exclusions, so that an option that
+  // only a rule keeps out still counts when that rule is left out.
+  auto unrestricted_disabled = options.disabled_rules;
+  for (const auto& name : exclusion_rules) {
+    unrestricted_disabled.insert(name);
+  }
+  auto unrestricted =
+      policy::Engine::create(scenario, catalog, unrestricted_disabled, options.enabled_rules);
+  if (!unrestricted.ok()) {
+    return unrestricted.error();
+  }
+  std::set<std::string> cumulative_done;
+  for (int p = 0; p < periods; ++p) {
+    const policy::PeriodPolicy policy = unrestricted->period_policy(static_cast<std::size_t>(p));
+    for (const auto& share : policy.share_constraints) {
+      ShareRule rule;
+      rule.name = share.rule;
+      rule.rule = share.rule;
+      rule.periods = {p};
+      rule.min_share = share.min_share;
+      rule.basis =
+          share.basis == scenario::ShareBasis::kSpend ? ShareBasis::kSpend : ShareBasis::kCount;
+      rule.of =
+          share.share_of == scenario::ShareOf::kFleet ? ShareOf::kFleet : ShareOf::kAcquisitions;
+      for (const auto& term : share.terms) {
+        const int o = procurement_option(term);
+        if (o < 0) {
+          continue;
+        }
+        rule.scope.push_back(o);
+        if (term.domestic) {
+          rule.subset.push_back(o);
+        }
+      }
+      if (rule.of == ShareOf::kFleet) {
+        // The installed base counts in a fleet share when a bought option of the same
+        // accelerator at the same site is in the rule's scope.
+        for (int o = 0; o < option_count; ++o) {
+          if (!problem.options[o].installed_base) {
+            continue;
+          }
+          const bool in_scope =
+              std::any_of(share.terms.begin(), share.terms.end(), [&](const auto& t) {
+                return t.accelerator == problem.options[o].accelerator &&
+                       t.site == sources[o].site->name && t.mode == scenario::Mode::kBuy;
+              });
+          if (in_scope) {
+            rule.scope.push_back(o);
+            if (problem.options[o].domestic) {
+              rule.subset.push_back(o);
+            }
+          }
+        }
+      }
+      problem.shares.push_back(std::move(rule));
+    }
+    for (const auto& cap : policy.cap_constraints) {
+      if (cap.cumulative && !cumulative_done.insert(cap.rule).second) {
+        continue;
+      }
+      SupplyCap supply;
+      supply.name = cap.rule;
+      supply.rule = cap.rule;
+      supply.max_units = static_cast<double>(cap.max_units);
+      supply.cumulative = cap.cumulative;
+      for (const auto& name : cap.periods) {
+        auto index = scenario.period_index(name);
+        if (index) {
+          supply.periods.push_back(static_cast<int>(*index));
+        }
+      }
+      for (const auto& term : cap.terms) {
+        const int o = procurement_option(term);
+        if (o >= 0) {
+          supply.options.push_back(o);
+        }
+      }
+      problem.supply_caps.push_back(std::move(supply));
+    }
+  }
+  // Supply limits of the procurement options themselves (facts of the market, not rules).
+  for (const auto& procurement : scenario.procurement) {
+    for (const auto& limit : procurement.supply) {
+      auto index = scenario.period_index(limit.period);
+      if (!index) {
+        continue;
+      }
+      SupplyCap supply;
+      supply.name = fmt::format("{}-supply", procurement.name);
+      supply.max_units = static_cast<double>(limit.max_units);
+      supply.periods = {static_cast<int>(*index)};
+      for (int o = 0; o < option_count; ++o) {
+        if (sources[o].procurement == procurement.name) {
+          supply.options.push_back(o);
+        }
+      }
+      problem.supply_caps.push_back(std::move(supply));
+    }
+  }
+
+  // Budget lines: the part of each option's cash that the line's items count.
+  for (int p = 0; p < periods; ++p) {
+    const auto& period = scenario.periods[p];
+    for (const auto& line : period.budget_lines) {
+      SpendCap cap;
+      cap.name = line.name;
+      cap.period = p;
+      cap.max_usd = line.usd;
+      cap.binding = line.binding;
+      const auto counts = [&](const char* item) {
+        return line.items.empty() || contains(line.items, item);
+      };
+      for (int o = 0; o < option_count; ++o) {
+        const Option& option = problem.options[o];
+        const scenario::Site& site = *sources[o].site;
+        const std::string mode = mode_name(option.mode);
+        if ((!line.accelerators.empty() && !contains(line.accelerators, option.accelerator)) ||
+            (!line.sites.empty() && !contains(line.sites, site.name)) ||
+            (!line.countries.empty() && !contains(line.countries, site.country)) ||
+            contains(line.not_countries, site.country) ||
+            (!line.modes.empty() && !contains(line.modes, mode))) {
+          continue;
+        }
+        double upfront_weight = 0;
+        double recurring_weight = 0;
+        const scenario::Procurement* procurement = sources[o].procurement_entry;
+        auto energy_result = energy_usd(period, site, option.power_w);
+        const double energy = energy_result.ok() ? *energy_result : 0.0;
+        if (option.mode == Mode::kBuy) {
+          const double overhead = procurement != nullptr ? procurement->server_overhead : 0;
+          upfront_weight = (counts("accelerators") ? 1.0 / (1.0 + overhead) : 0.0) +
+                           (counts("server_overhead") ? overhead / (1.0 + overhead) : 0.0);
+          recurring_weight = counts("energy") ? 1.0 : 0.0;
+        } else {
+          const double recurring = series_value(option.recurring_usd, p);
+          const double energy_part =
+              procurement != nullptr && !procurement->lease_includes_energy ? energy : 0.0;
+          if (recurring > 0) {
+            recurring_weight = ((counts("leases") ? recurring - energy_part : 0.0) +
+                                (counts("energy") ? energy_part : 0.0)) /
+                               recurring;
+          }
+        }
+        if (upfront_weight > 0 || recurring_weight > 0) {
+          cap.options.push_back(o);
+          cap.upfront_weight.push_back(std::min(1.0, upfront_weight));
+          cap.recurring_weight.push_back(std::min(1.0, recurring_weight));
+        }
+      }
+      problem.spend_caps.push_back(std::move(cap));
+    }
+  }
+
+  // Assumptions: the scenario's, then the planner's own.
+  for (const auto& assumption : scenario.assumptions) {
+    problem.assumptions.push_back(fmt::format("{}: {}", assumption.name, assumption.value));
+  }
+  for (auto& assumption : power_assumptions) {
+    problem.assumptions.push_back("planner: " + assumption);
+  }
+  problem.assumptions.push_back(fmt::format(
+      "planner: accelerators are bought and leased in servers of {}; a server draws {:.1f} x "
+      "the accelerators' TDP, times the site's PUE",
+      options.unit_size, options.server_power_factor));
+  problem.assumptions.push_back(
+      "planner: purchases are charged in full to the budget of the period they are made in and "
+      "credited at their straight-line residual value at the end of the horizon in the cost "
+      "objective; leases are charged per hour of each period they run");
+  problem.assumptions.push_back(fmt::format(
+      "planner: inference capacity is the perf model's goodput at the service's TTFT/TPOT "
+      "targets, best of deployments of {} accelerators; training capacity is BF16 peak x MFU",
+      [&] {
+        std::string sizes;
+        for (int size : options.deployment_sizes) {
+          sizes += (sizes.empty() ? "" : ", ") + std::to_string(size);
+        }
+        return sizes;
+      }()));
+  FLEETPLAN_RETURN_IF_ERROR(problem.validate());
+  return built;
+}
+
+}  // namespace fleetplan::plan
