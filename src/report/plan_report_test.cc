@@ -1,0 +1,100 @@
+// The plan reports show the plan's own numbers: checked on a problem solved by hand.
+#include "report/plan_report.h"
+
+#include <gtest/gtest.h>
+
+namespace fleetplan::report {
+namespace {
+
+// One period, budget 100,000 USD; F (10,000 USD, 1 M tokens/day) at site "dc";
+// demand 20 M tokens/day. Max-served buys 10 F and serves 10 M (50 %).
+plan::Problem problem() {
+  plan::Problem p;
+  p.name = "tiny";
+  p.periods.push_back({"2026", 8760, 100000});
+  p.sites.push_back({"dc", 50000, std::nullopt});
+  p.services.push_back({"chat", plan::ServiceKind::kInference, {20e6}, 1.0, {}, {}});
+  plan::Option f;
+  f.accelerator = "F";
+  f.upfront_usd = {10000};
+  f.power_w = 1000;
+  f.capacity = {1e6};
+  p.options.push_back(f);
+  p.rules.push_back({"cap", "at most 20 F", "test"});
+  p.supply_caps.push_back({"F", "cap", {0}, {}, 20, false});
+  p.assumptions.push_back("F costs 10,000 USD");
+  return p;
+}
+
+TEST(PlanReport, JsonHasTheIssueFields) {
+  const auto p = problem();
+  auto plan = plan::solve(p);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  const auto j = plan_json(p, *plan, {"tiny", "", "", "", {}, {}, {}, {}, {}});
+  EXPECT_EQ(j["status"], "optimal");
+  ASSERT_EQ(j["periods"].size(), 1U);
+  const auto& period = j["periods"][0];
+  EXPECT_EQ(period["name"], "2026");
+  EXPECT_DOUBLE_EQ(period["budget_usd"].get<double>(), 100000);
+  EXPECT_NEAR(period["spend_usd"].get<double>(), 100000, 1e-6);
+  EXPECT_DOUBLE_EQ(period["domestic_share"].get<double>(), 0);
+  EXPECT_NEAR(period["capacity_tokens_per_day"].get<double>(), 10e6, 1e-3);
+  EXPECT_DOUBLE_EQ(period["demand_tokens_per_day"].get<double>(), 20e6);
+  ASSERT_EQ(period["fleet"].size(), 1U);
+  EXPECT_EQ(period["fleet"][0]["accelerator"], "F");
+  EXPECT_EQ(period["fleet"][0]["site"], "dc");
+  EXPECT_EQ(period["fleet"][0]["mode"], "buy");
+  EXPECT_NEAR(period["fleet"][0]["count"].get<double>(), 10, 1e-9);
+  EXPECT_NEAR(period["fleet"][0]["cost_usd"].get<double>(), 100000, 1e-6);
+  ASSERT_EQ(j["rules"].size(), 1U);
+  EXPECT_EQ(j["rules"][0]["name"], "cap");
+  EXPECT_EQ(j["rules"][0]["binding"], false);
+  EXPECT_DOUBLE_EQ(j["rules"][0]["cost_usd"].get<double>(), 0);
+}
+
+TEST(PlanReport, TextNamesFleetSpendAndAssumptions) {
+  const auto p = problem();
+  auto plan = plan::solve(p);
+  ASSERT_TRUE(plan.ok());
+  const std::string text = plan_text(p, *plan, {"tiny", "", "", "", {}, {}, {}, {}, {}});
+  EXPECT_NE(text.find("Plan for tiny: max-served, optimal"), std::string::npos) << text;
+  EXPECT_NE(text.find("Budget 100,000 USD; spend 100,000 USD (100.0 % of the budget)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("10.00 M of 20.00 M tokens/day served (50.0 %)"), std::string::npos) << text;
+  EXPECT_NE(text.find("F costs 10,000 USD"), std::string::npos);
+}
+
+TEST(PlanReport, InfeasibleTextListsTheConflicts) {
+  auto p = problem();
+  p.options[0].existing = 60;  // 60 kW of existing chips in a 50 kW site
+  auto plan = plan::solve(p);
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->status, plan::SolveStatus::kInfeasible);
+  const std::string text = plan_text(p, *plan, {"tiny", "", "", "", {}, {}, {}, {}, {}});
+  EXPECT_NE(text.find("site-power[dc][2026] is short by 0.01 MW"), std::string::npos) << text;
+}
+
+TEST(PlanReport, HtmlIsSelfContained) {
+  const auto p = problem();
+  auto plan = plan::solve(p);
+  ASSERT_TRUE(plan.ok());
+  const std::string html = plan_html(p, *plan, {"tiny", "a <test>", "", "", {}, {}, {}, {}, {}});
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("a &lt;test&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_EQ(html.find("href="), std::string::npos);
+  EXPECT_EQ(html.find("@import"), std::string::npos);
+}
+
+TEST(PlanReport, Formats) {
+  EXPECT_EQ(money(23e9), "23.00 bn USD");
+  EXPECT_EQ(money(4.5e6), "4.5 M USD");
+  EXPECT_EQ(money(12345), "12,345 USD");
+  EXPECT_EQ(large(50e12), "50.00 T");
+  EXPECT_EQ(large(812.5e9), "812.50 bn");
+}
+
+}  // namespace
+}  // namespace fleetplan::report
