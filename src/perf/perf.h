@@ -148,6 +148,13 @@ class ReplicaModel {
 
  private:
   ReplicaModel() = default;
+  //! The three roofline terms of a prefill chunk (seconds per device).
+  struct PrefillTerms {
+    double compute = 0;
+    double memory = 0;
+    double comm = 0;
+  };
+  [[nodiscard]] PrefillTerms prefill_terms(double tokens, double attention_pairs) const;
 
   DeploymentSpec spec_;
   Efficiency efficiency_;

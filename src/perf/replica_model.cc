@@ -330,65 +330,56 @@ int ReplicaModel::max_batch(int context_len) const {
   return static_cast<int>(std::clamp(fit, 0.0, static_cast<double>(efficiency_.max_batch)));
 }
 
-double ReplicaModel::prefill_batch_time_s(double tokens, double attention_pairs) const {
-  if (tokens <= 0) {
-    return 0;
-  }
+ReplicaModel::PrefillTerms ReplicaModel::prefill_terms(double tokens,
+                                                       double attention_pairs) const {
   const catalog::Model& m = *spec_.model;
   const Parallelism& par = spec_.parallelism;
   const double devices = par.devices_per_replica();
+  PrefillTerms t;
   // Compute: GEMMs over all tokens, experts at the grouped-GEMM rate, attention over pairs.
-  const double compute =
-      tokens * dense_flops_per_token_ / (devices * compute_rate_) +
-      tokens * expert_flops_per_token_ / (devices * moe_rate_) *
-          ep_imbalance(par.ep, tokens * m.experts_active) +
-      attention_pairs * attn_prefill_flops_per_pair_ / (devices * attention_rate_);
+  t.compute = tokens * dense_flops_per_token_ / (devices * compute_rate_) +
+              tokens * expert_flops_per_token_ / (devices * moe_rate_) *
+                  ep_imbalance(par.ep, tokens * m.experts_active) +
+              attention_pairs * attn_prefill_flops_per_pair_ / (devices * attention_rate_);
   // Memory: each device streams its weights once and writes the new tokens' KV.
   const double expert_read = expert_weight_bytes_ / devices * touched_fraction(m, tokens);
   const double weight_read =
       (par.attention_dp ? non_expert_weight_bytes_ / par.pp : non_expert_weight_bytes_ / devices) +
       expert_read;
-  const double memory = (weight_read + tokens * kv_bytes_per_token_device_) / memory_rate_;
+  t.memory = (weight_read + tokens * kv_bytes_per_token_device_) / memory_rate_;
   // Communication: two all-reduces per layer (TP), dispatch + combine per MoE layer (EP).
-  double comm = 0;
   if (par.tp > 1 && !par.attention_dp) {
     const double bytes = tokens * m.hidden * activation_bytes_;
-    comm += 2.0 * m.layers * (tp_latency_s_ + 2.0 * (par.tp - 1) / par.tp * bytes / tp_link_rate_) /
-            par.pp;
+    t.comm += 2.0 * m.layers *
+              (tp_latency_s_ + 2.0 * (par.tp - 1) / par.tp * bytes / tp_link_rate_) / par.pp;
   }
   if (par.ep > 1) {
     const double bytes =
         tokens * m.experts_active * m.hidden * activation_bytes_ * (par.ep - 1.0) / par.ep / par.tp;
-    comm += 2.0 * m.moe_layers() / par.pp * (ep_latency_s_ + bytes / ep_link_rate_);
+    t.comm += 2.0 * m.moe_layers() / par.pp * (ep_latency_s_ + bytes / ep_link_rate_);
   }
   if (par.pp > 1) {
-    comm += (par.pp - 1.0) / par.pp * tokens * m.hidden * activation_bytes_ / pp_link_rate_;
+    t.comm += (par.pp - 1.0) / par.pp * tokens * m.hidden * activation_bytes_ / pp_link_rate_;
   }
-  return overhead_s_ + std::max(compute, memory) + comm;
+  return t;
+}
+
+double ReplicaModel::prefill_batch_time_s(double tokens, double attention_pairs) const {
+  if (tokens <= 0) {
+    return 0;
+  }
+  const PrefillTerms t = prefill_terms(tokens, attention_pairs);
+  return overhead_s_ + std::max(t.compute, t.memory) + t.comm;
 }
 
 double ReplicaModel::prefill_marginal_time_s(double tokens, double attention_pairs) const {
   if (tokens <= 0) {
     return 0;
   }
-  const double full = prefill_batch_time_s(tokens, attention_pairs);
-  // The stand-alone chunk pays overhead + max(compute, weight stream) + comm; mixed into a
+  // A stand-alone chunk pays overhead + max(compute, weight stream) + comm; mixed into a
   // decode step whose weights are streamed anyway, it adds its compute and communication.
-  const catalog::Model& m = *spec_.model;
-  const Parallelism& par = spec_.parallelism;
-  const double devices = par.devices_per_replica();
-  const double compute =
-      tokens * dense_flops_per_token_ / (devices * compute_rate_) +
-      tokens * expert_flops_per_token_ / (devices * moe_rate_) *
-          ep_imbalance(par.ep, tokens * m.experts_active) +
-      attention_pairs * attn_prefill_flops_per_pair_ / (devices * attention_rate_);
-  const double expert_read = expert_weight_bytes_ / devices * touched_fraction(m, tokens);
-  const double weight_read =
-      (par.attention_dp ? non_expert_weight_bytes_ / par.pp : non_expert_weight_bytes_ / devices) +
-      expert_read;
-  const double memory = (weight_read + tokens * kv_bytes_per_token_device_) / memory_rate_;
-  const double comm = full - overhead_s_ - std::max(compute, memory);
-  return compute + comm;
+  const PrefillTerms t = prefill_terms(tokens, attention_pairs);
+  return t.compute + t.comm;
 }
 
 double ReplicaModel::prefill_time_s(double tokens, double context) const {
@@ -396,26 +387,14 @@ double ReplicaModel::prefill_time_s(double tokens, double context) const {
 }
 
 Bound ReplicaModel::prefill_bound(double tokens, double context) const {
-  // Re-derive the three terms for the explanation.
-  const double total = prefill_time_s(tokens, context);
-  const catalog::Model& m = *spec_.model;
-  const double devices = spec_.parallelism.devices_per_replica();
-  const double compute =
-      tokens * (dense_flops_per_token_ / compute_rate_ + expert_flops_per_token_ / moe_rate_) /
-          devices +
-      tokens * (context + tokens / 2.0) * attn_prefill_flops_per_pair_ /
-          (devices * attention_rate_);
-  const double memory =
-      (non_expert_weight_bytes_ + expert_weight_bytes_ * touched_fraction(m, tokens)) / devices /
-      memory_rate_;
-  const double comm = total - overhead_s_ - std::max(compute, memory);
-  if (overhead_s_ > std::max({compute, memory, comm})) {
+  const PrefillTerms t = prefill_terms(tokens, tokens * (context + tokens / 2.0));
+  if (overhead_s_ > std::max({t.compute, t.memory, t.comm})) {
     return Bound::kOverhead;
   }
-  if (comm > std::max(compute, memory)) {
+  if (t.comm > std::max(t.compute, t.memory)) {
     return Bound::kCommunication;
   }
-  return compute >= memory ? Bound::kCompute : Bound::kMemory;
+  return t.compute >= t.memory ? Bound::kCompute : Bound::kMemory;
 }
 
 DecodeCost ReplicaModel::decode_cost(int batch) const {
