@@ -78,6 +78,7 @@ std::vector<Formulation::Term> Formulation::spend_terms(int p, int o, double& co
 
 void Formulation::add_hard_row(milp::Row row, HardRow info, double slack_sign,
                                double slack_weight) {
+  row.terms = merged(row.terms);
   for (const auto& [column, coefficient] : row.terms) {
     if (model_.columns()[column].integer) {
       info.unit_step = std::max(info.unit_step, std::abs(coefficient));
@@ -88,7 +89,6 @@ void Formulation::add_hard_row(milp::Row row, HardRow info, double slack_sign,
         {0, kInfinity, slack_weight, false, fmt::format("slack:{}", info.info.constraint)});
     row.terms.emplace_back(info.slack, slack_sign);
   }
-  row.terms = merged(row.terms);
   info.row = model_.add_row(std::move(row));
   hard_rows_.push_back(std::move(info));
 }
