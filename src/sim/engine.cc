@@ -78,7 +78,7 @@ struct Request {
   int replica = -1;
   int prev = -1;  // admission-order list of the replica (preemption victims come from its tail)
   int next = -1;
-  std::uint32_t epoch = 0;  // bumped on preemption; stale finish-heap entries are skipped
+  std::uint64_t epoch = 0;  // of its current decode join; stale finish-heap entries differ
   State state = State::kWaiting;
   bool has_kv = false;  // arrived at a decode replica with its KV cache (disaggregation)
 };
@@ -86,12 +86,15 @@ struct Request {
 struct FinishEntry {
   long long step = 0;
   int id = 0;
-  std::uint32_t epoch = 0;
+  std::uint64_t epoch = 0;
 };
 // std heap functions build a max-heap; "greater" orders the smallest step (then id) first.
-bool finish_after(const FinishEntry& a, const FinishEntry& b) {
-  return a.step != b.step ? a.step > b.step : a.id > b.id;
-}
+struct FinishAfter {
+  bool operator()(const FinishEntry& a, const FinishEntry& b) const {
+    return a.step != b.step ? a.step > b.step : a.id > b.id;
+  }
+};
+constexpr FinishAfter finish_after;
 
 enum class Activity : std::uint8_t { kIdle, kStep, kStretch };
 
@@ -104,6 +107,7 @@ struct Replica {
   long long capacity_blocks = 0;
   long long watermark_blocks = 0;
   long long max_tokens = 0;
+  long long fit_tokens = 0;  // KV tokens one sequence may hold: (capacity - watermark) blocks
   double link_bytes_per_s = 0;
   double weight = 1;
   bool jump = true;  // closed-form runs of decode steps (off: step by step)
@@ -112,6 +116,7 @@ struct Replica {
   long long waiting_blocks = 0;  // blocks the queue needs at admission (least_kv router)
   std::vector<int> prefilling;   // in admission order
   std::vector<FinishEntry> finish;
+  long long stale = 0;           // finish entries of preempted sequences still in the heap
   std::vector<long long> phase;  // decoders by (offset mod block_size)
   long long decoders = 0;
   long long context_base = 0;  // sum of (offset + 1): context of step g is base + decoders * g
@@ -127,9 +132,15 @@ struct Replica {
   double start = 0;
   double end = kInf;
   bool step_has_decode = false;
+  // A run of decode steps (kStretch): `stretch_steps` steps of `run_batch` sequences from
+  // `run_start`, the context `stretch_context` at the first. It may open with a head step (a
+  // step with prefill chunks, [start, head_end]) after which the prefilled sequences join.
   long long stretch_steps = 0;
   double stretch_context = 0;
-  long long used_first = 0;
+  double run_start = 0;
+  int run_batch = 0;
+  bool head = false;
+  double head_end = 0;
 
   double busy = 0;
   double kv_area = 0;
@@ -214,9 +225,12 @@ struct Transfer {
   int from = 0;
   int to = 0;
 };
-bool transfer_after(const Transfer& a, const Transfer& b) {
-  return a.time != b.time ? a.time > b.time : a.seq > b.seq;
-}
+struct TransferAfter {
+  bool operator()(const Transfer& a, const Transfer& b) const {
+    return a.time != b.time ? a.time > b.time : a.seq > b.seq;
+  }
+};
+constexpr TransferAfter transfer_after;
 
 // Replicas a request may be routed to, with the router's state for that list.
 struct Candidates {
@@ -269,6 +283,9 @@ class Engine {
   void on_replica_event(int r);
   void enqueue(int r, int id, double now);
   void commit(Replica& rep, double now);
+  void commit_step(int r, double from, double to);
+  void complete_finished(Replica& rep, double now);
+  void try_head_and_run(Replica& rep, int batch);
   void plan(int r, double now);
   void preempt(Replica& rep);
   void finish_prefill(int r, int id, double now);
@@ -287,7 +304,8 @@ class Engine {
   void link_admitted(Replica& rep, int id);
   void unlink_admitted(Replica& rep, int id);
   void clean_finish_top(Replica& rep);
-  [[nodiscard]] long long stretch_steps_started(const Replica& rep, double t) const;
+  [[nodiscard]] long long stretch_steps_started(const Replica& rep, double t,
+                                                double* end = nullptr) const;
   [[nodiscard]] long long blocks_in_use_at(const Replica& rep, double t) const;
 
   // Routing.
@@ -313,6 +331,7 @@ class Engine {
   std::vector<int> free_requests_;
   std::vector<Transfer> transfers_;
   long long transfer_seq_ = 0;
+  std::uint64_t epochs_ = 0;
   Rng routing_rng_;
 
   // Arrival sources.
@@ -449,8 +468,11 @@ long long Engine::growth_over(const Replica& rep, long long from_step, long long
   const long long bs = rep.block_size;
   long long total = (n / bs) * rep.decoders;
   const long long rest = n % bs;
+  // The phase needing a block at step c is (-c) mod bs; it steps down by one each step.
+  long long index = floor_mod(-from_step, bs);
   for (long long j = 0; j < rest; ++j) {
-    total += rep.phase[floor_mod(-(from_step + j), bs)];
+    total += rep.phase[index];
+    index = index == 0 ? bs - 1 : index - 1;
   }
   return total;
 }
@@ -467,9 +489,11 @@ long long Engine::steps_allocatable(const Replica& rep, long long from_step, lon
   const long long bs = rep.block_size;
   long long best = 0;
   long long partial = 0;
+  long long index = floor_mod(-from_step, bs);
   for (long long r = 0; r < bs; ++r) {
     if (r > 0) {
-      partial += rep.phase[floor_mod(-(from_step + r - 1), bs)];
+      partial += rep.phase[index];
+      index = index == 0 ? bs - 1 : index - 1;
     }
     if (partial > free_blocks) {
       break;
@@ -533,6 +557,7 @@ void Engine::join_decode(Replica& rep, int id) {
   rep.phase[floor_mod(q.offset, rep.block_size)] += 1;
   rep.context_base += q.offset + 1;
   rep.decoders += 1;
+  q.epoch = ++epochs_;
   rep.finish.push_back({rep.step + (q.output - q.generated), id, q.epoch});
   std::push_heap(rep.finish.begin(), rep.finish.end(), finish_after);
 }
@@ -544,58 +569,92 @@ void Engine::leave_decode(Replica& rep, int id) {
   rep.decoders -= 1;
 }
 
+// Entries go stale only by preemption; each decode join has an epoch no other join shares,
+// so an entry is live exactly when its request still carries that epoch.
 void Engine::clean_finish_top(Replica& rep) {
-  while (!rep.finish.empty()) {
+  while (rep.stale > 0 && !rep.finish.empty()) {
     const FinishEntry& top = rep.finish.front();
     const Request& q = requests_[top.id];
-    if (q.epoch == top.epoch && q.state == State::kDecoding && q.replica == &rep - &replicas_[0]) {
+    if (q.epoch == top.epoch && q.state == State::kDecoding) {
       return;
     }
     std::pop_heap(rep.finish.begin(), rep.finish.end(), finish_after);
     rep.finish.pop_back();
+    rep.stale -= 1;
   }
 }
 
 // Steps of the current run started by time t (the step running at t included): the smallest
-// k with start + total(k) >= t.
-long long Engine::stretch_steps_started(const Replica& rep, double t) const {
+// k with start + total(k) >= t; `end` receives start + total(k), the end of step k.
+long long Engine::stretch_steps_started(const Replica& rep, double t, double* end) const {
   const long long n = rep.stretch_steps;
-  const int b = static_cast<int>(rep.decoders);
+  const int b = rep.run_batch;
   const double s0 = rep.stretch_context;
+  double reached_time = rep.end;  // of step `reached_k`
+  long long reached_k = n;
   const auto reached = [&](long long k) {
-    return rep.start + rep.model->decode_total_time_s(b, s0, k) >= t;
+    const double time = rep.run_start + rep.model->decode_total_time_s(b, s0, k);
+    if (time >= t) {
+      reached_k = k;
+      reached_time = time;
+      return true;
+    }
+    return false;
   };
-  long long k = estimate_decode_steps(rep.model->decode_line(b), b, s0, t - rep.start);
+  long long k = estimate_decode_steps(rep.model->decode_line(b), b, s0, t - rep.run_start);
   k = std::clamp(k, 1LL, n);
   // The estimate is exact up to rounding: a few unit moves settle it, else bisect.
-  for (int moves = 0; moves < 4; ++moves) {
+  bool settled = false;
+  for (int moves = 0; moves < 4 && !settled; ++moves) {
     if (k > 1 && reached(k - 1)) {
       --k;
     } else if (k < n && !reached(k)) {
       ++k;
     } else {
-      return k;
+      settled = true;
     }
   }
-  long long lo = 1;
-  long long hi = n;
-  while (lo < hi) {
-    const long long mid = lo + (hi - lo) / 2;
-    if (reached(mid)) {
-      hi = mid;
-    } else {
-      lo = mid + 1;
+  if (!settled) {
+    long long lo = 1;
+    long long hi = n;
+    while (lo < hi) {
+      const long long mid = lo + (hi - lo) / 2;
+      if (reached(mid)) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
     }
+    k = lo;
   }
-  return lo;
+  if (end != nullptr) {
+    *end = reached_k == k ? reached_time : rep.run_start + rep.model->decode_total_time_s(b, s0, k);
+  }
+  return k;
 }
 
 long long Engine::blocks_in_use_at(const Replica& rep, double t) const {
-  if (rep.activity != Activity::kStretch || t <= rep.start) {
+  if (rep.activity != Activity::kStretch || t <= rep.run_start || rep.stretch_steps == 0) {
     return rep.used_blocks;
   }
   const long long k = stretch_steps_started(rep, t);
-  return rep.used_blocks + growth_over(rep, rep.step + 1, k - 1);
+  if (!rep.head) {
+    // The first step's blocks were allocated when the run was planned.
+    return rep.used_blocks + growth_over(rep, rep.step + 1, k - 1);
+  }
+  // After a head step: k steps from the count after the head, for the sequences decoding
+  // and those joining from the head (registered only at commit).
+  const long long after = rep.step + (rep.step_has_decode ? 1 : 0);
+  long long blocks = rep.used_blocks + growth_over(rep, after, k);
+  if (!rep.cfg.reserve_output) {
+    for (const int id : rep.prefilling) {
+      // A joiner with offset o needs a block at the counts c with (o + c) mod bs == 0.
+      const long long offset = requests_[id].target - after;
+      const long long first = floor_mod(-offset - after, rep.block_size);
+      blocks += k > first ? (k - 1 - first) / rep.block_size + 1 : 0;
+    }
+  }
+  return blocks;
 }
 
 // ------------------------------------------------------------------------ routing
@@ -608,7 +667,7 @@ bool Engine::fits(const Replica& rep, const Request& q, bool decode_side) const 
   // sequence (where it decodes), plus the admission watermark.
   const long long tokens =
       rep.role == Role::kPrefill && !decode_side ? q.input : q.input + q.output - 1;
-  return ceil_div(tokens, rep.block_size) + rep.watermark_blocks <= rep.capacity_blocks;
+  return tokens <= rep.fit_tokens;
 }
 
 int Engine::route(int list, const Request& q, double now, bool decode_side) {
@@ -632,8 +691,9 @@ int Engine::route(int list, const Request& q, double now, bool decode_side) {
       // Ties go to the first candidate after a cursor that moves on each call, so equal
       // replicas share the traffic.
       double best_load = kInf;
-      for (std::size_t i = 0; i < n; ++i) {
-        const int r = c.replicas[(c.cursor + i) % n];
+      std::size_t at = c.cursor;
+      for (std::size_t i = 0; i < n; ++i, at = at + 1 == n ? 0 : at + 1) {
+        const int r = c.replicas[at];
         const Replica& rep = replicas_[r];
         if (!fits(rep, q, decode_side)) {
           continue;
@@ -650,7 +710,7 @@ int Engine::route(int list, const Request& q, double now, bool decode_side) {
           best = r;
         }
       }
-      c.cursor = (c.cursor + 1) % n;
+      c.cursor = c.cursor + 1 == n ? 0 : c.cursor + 1;
       break;
     }
     case RouterPolicy::kWeighted: {
@@ -750,11 +810,18 @@ void Engine::enqueue(int r, int id, double now) {
   // (the free KV blocks only shrink while decoding), exactly as step by step.
   if (rep.activity == Activity::kStretch && rep.waiting.size() == 1 &&
       rep.running < rep.cfg.max_batch && now < rep.end) {
-    const long long k = stretch_steps_started(rep, now);
+    if (rep.head && now <= rep.head_end) {
+      // It arrived during the head step: the scheduler looks at it when that step ends.
+      rep.stretch_steps = 0;
+      rep.end = rep.head_end;
+      heap_->update(r);
+      return;
+    }
+    double end = rep.end;
+    const long long k = stretch_steps_started(rep, now, &end);
     if (k < rep.stretch_steps) {
       rep.stretch_steps = k;
-      rep.end = rep.start + rep.model->decode_total_time_s(static_cast<int>(rep.decoders),
-                                                           rep.stretch_context, k);
+      rep.end = end;
       heap_->update(r);
     }
   }
@@ -855,11 +922,21 @@ void Engine::finish_prefill(int r, int id, double now) {
 }
 
 void Engine::commit(Replica& rep, double now) {
-  const double duration = now - rep.start;
-  rep.busy += duration;
   const int r = static_cast<int>(&rep - &replicas_[0]);
   if (rep.activity == Activity::kStretch) {
+    if (rep.head) {
+      commit_step(r, rep.start, rep.head_end);
+      if (rep.stretch_steps == 0) {
+        rep.activity = Activity::kIdle;
+        return;
+      }
+      // The blocks of the run's first step, allocated where the head step ends.
+      rep.used_blocks += growth_now(rep);
+      rep.kv_peak = std::max(rep.kv_peak, rep.used_blocks);
+    }
+    const double duration = now - rep.run_start;
     const long long k = rep.stretch_steps;
+    rep.busy += duration;
     const long long used_last = rep.used_blocks + growth_over(rep, rep.step + 1, k - 1);
     // KV occupancy grows through the run: trapezoid between its first and last step.
     rep.kv_area += 0.5 * static_cast<double>(rep.used_blocks + used_last) * duration;
@@ -867,25 +944,23 @@ void Engine::commit(Replica& rep, double now) {
     rep.kv_peak = std::max(rep.kv_peak, used_last);
     rep.steps_run += k;
     rep.step += k;
-  } else {
-    rep.kv_area += static_cast<double>(rep.used_blocks) * duration;
-    rep.steps_run += 1;
-    if (rep.step_has_decode) {
-      rep.step += 1;
-    }
+    rep.activity = Activity::kIdle;
+    complete_finished(rep, now);
+    return;
   }
   rep.activity = Activity::kIdle;
-  // Sequences that produced their last token.
-  while (true) {
-    clean_finish_top(rep);
-    if (rep.finish.empty() || rep.finish.front().step > rep.step) {
-      break;
-    }
-    const int id = rep.finish.front().id;
-    std::pop_heap(rep.finish.begin(), rep.finish.end(), finish_after);
-    rep.finish.pop_back();
-    complete(rep, id, now);
+  commit_step(r, rep.start, now);
+}
+
+void Engine::commit_step(int r, double from, double to) {
+  Replica& rep = replicas_[r];
+  rep.busy += to - from;
+  rep.kv_area += static_cast<double>(rep.used_blocks) * (to - from);
+  rep.steps_run += 1;
+  if (rep.step_has_decode) {
+    rep.step += 1;
   }
+  complete_finished(rep, to);
   // Prefill chunks that ran in this step.
   if (!rep.prefilling.empty()) {
     std::size_t keep = 0;
@@ -897,11 +972,72 @@ void Engine::commit(Replica& rep, double now) {
       if (q.done < q.target) {
         rep.prefilling[keep++] = id;
       } else {
-        finish_prefill(r, id, now);
+        finish_prefill(r, id, to);
       }
     }
     rep.prefilling.resize(keep);
   }
+}
+
+// Sequences that produced their last token by the current step count.
+void Engine::complete_finished(Replica& rep, double now) {
+  while (true) {
+    clean_finish_top(rep);
+    if (rep.finish.empty() || rep.finish.front().step > rep.step) {
+      break;
+    }
+    const int id = rep.finish.front().id;
+    std::pop_heap(rep.finish.begin(), rep.finish.end(), finish_after);
+    rep.finish.pop_back();
+    complete(rep, id, now);
+  }
+}
+
+// A step with prefill chunks is followed by a run of decode steps that the scheduler could
+// only plan the same way at the step's end, so both are planned now as one activity, when:
+// no sequence finishes at that step, every chunk completes its prompt without completing
+// its request, the queue is empty (an arrival during the step cuts the activity back to the
+// step), and the KV cache cannot run out before the run's end.
+void Engine::try_head_and_run(Replica& rep, int batch) {
+  const long long after = rep.step + (batch > 0 ? 1 : 0);
+  long long to_finish = std::numeric_limits<long long>::max();
+  if (batch > 0) {
+    clean_finish_top(rep);
+    const long long top = rep.finish.front().step;
+    if (top <= after) {
+      return;
+    }
+    to_finish = top - after;
+  }
+  double joiner_context = 0;
+  for (const int id : rep.prefilling) {
+    const Request& q = requests_[id];
+    const long long remaining = q.output - q.generated - 1;  // decode steps after the head
+    if (q.done + q.chunk < q.target || remaining < 1) {
+      return;
+    }
+    to_finish = std::min(to_finish, remaining);
+    // After the head it holds `target` tokens and writes one more each step.
+    joiner_context += static_cast<double>(q.target + 1);
+  }
+  const long long run_batch = batch + static_cast<long long>(rep.prefilling.size());
+  if (run_batch == 0 || to_finish < 1) {
+    return;
+  }
+  if (!rep.cfg.reserve_output &&
+      (to_finish / rep.block_size + 1) * run_batch > rep.capacity_blocks - rep.used_blocks) {
+    return;
+  }
+  const double context = static_cast<double>(rep.context_base) +
+                         static_cast<double>(rep.decoders * after) + joiner_context;
+  rep.activity = Activity::kStretch;
+  rep.head = true;
+  rep.head_end = rep.end;
+  rep.run_start = rep.end;
+  rep.run_batch = static_cast<int>(run_batch);
+  rep.stretch_steps = to_finish;
+  rep.stretch_context = context;
+  rep.end = rep.head_end + rep.model->decode_total_time_s(rep.run_batch, context, to_finish);
 }
 
 void Engine::preempt(Replica& rep) {
@@ -913,7 +1049,7 @@ void Engine::preempt(Replica& rep) {
     // Tokens generated so far are implicit in the step count: KV = input + generated - 1.
     q.generated = q.offset + rep.step - q.input + 1;
     leave_decode(rep, id);
-    q.epoch += 1;
+    rep.stale += 1;
   } else {
     rep.prefilling.erase(std::find(rep.prefilling.begin(), rep.prefilling.end(), id));
   }
@@ -1002,11 +1138,15 @@ void Engine::plan(int r, double now) {
   const double context =
       static_cast<double>(rep.context_base) + static_cast<double>(rep.decoders * rep.step);
   const int batch = static_cast<int>(rep.decoders);
+  rep.head = false;
   if (prefill_tokens > 0) {
     rep.activity = Activity::kStep;
     rep.step_has_decode = batch > 0;
     rep.end =
         now + rep.model->step_time_s({batch, context, prefill_tokens, prefill_pairs}, rep.rng);
+    if (rep.jump && rep.role != Role::kPrefill && rep.waiting.empty()) {
+      try_head_and_run(rep, batch);
+    }
   } else if (batch > 0) {
     clean_finish_top(rep);
     const long long to_finish = rep.finish.front().step - rep.step;
@@ -1019,13 +1159,20 @@ void Engine::plan(int r, double now) {
     } else {
       // A run of identical decode steps up to the next completion or the step whose new
       // blocks no longer fit (there the scheduler preempts).
-      const long long more =
-          steps_allocatable(rep, rep.step + 1, rep.capacity_blocks - rep.used_blocks, to_finish);
+      // Over m steps each sequence needs at most m / block_size + 1 new blocks; when even
+      // that fits, the cache cannot run out before the next completion.
+      const long long free_blocks = rep.capacity_blocks - rep.used_blocks;
+      const long long most = (to_finish / rep.block_size + 1) * rep.decoders;
+      const long long more = rep.cfg.reserve_output || most <= free_blocks
+                                 ? to_finish
+                                 : steps_allocatable(rep, rep.step + 1, free_blocks, to_finish);
       const long long n = std::min(to_finish, 1 + more);
       rep.activity = n > 1 ? Activity::kStretch : Activity::kStep;
       rep.step_has_decode = true;
       rep.stretch_steps = n;
       rep.stretch_context = context;
+      rep.run_start = now;
+      rep.run_batch = batch;
       rep.end = now + (n > 1 ? rep.model->decode_total_time_s(batch, context, n)
                              : rep.model->decode_time_s(batch, context));
     }
@@ -1083,6 +1230,7 @@ Result<Results> Engine::run() {
       rep.watermark_blocks = static_cast<long long>(
           std::floor(dep.scheduler.watermark * static_cast<double>(rep.capacity_blocks)));
       rep.max_tokens = dep.max_sequence_tokens;
+      rep.fit_tokens = (rep.capacity_blocks - rep.watermark_blocks) * rep.block_size;
       rep.link_bytes_per_s = dep.kv_link_bytes_per_s;
       rep.weight = dep.weight;
       rep.jump = jump;

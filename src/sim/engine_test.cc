@@ -415,6 +415,9 @@ TEST(FastPath, MatchesStepByStepWithinOnePercent) {
     Options fast;
     Options ref;
     ref.step_by_step = true;
+    // The time series reads the KV cache in the middle of runs of decode steps.
+    fast.timeseries_interval_s = 2.5;
+    ref.timeseries_interval_s = 2.5;
     const Results a = run_checked(c.fleet, c.workload, fast);
     const Results b = run_checked(c.fleet, c.workload, ref);
     EXPECT_EQ(a.overall.completed, b.overall.completed) << c.name;
@@ -428,6 +431,13 @@ TEST(FastPath, MatchesStepByStepWithinOnePercent) {
       expect_close(a.services[s].e2e, b.services[s].e2e, 0.01, what + " e2e");
     }
     expect_close(a.overall.e2e, b.overall.e2e, 0.01, c.name + " overall e2e");
+    ASSERT_EQ(a.timeseries.size(), b.timeseries.size()) << c.name;
+    for (std::size_t i = 0; i < a.timeseries.size(); ++i) {
+      EXPECT_EQ(a.timeseries[i].waiting, b.timeseries[i].waiting) << c.name << " row " << i;
+      EXPECT_EQ(a.timeseries[i].running, b.timeseries[i].running) << c.name << " row " << i;
+      EXPECT_NEAR(a.timeseries[i].kv_occupancy, b.timeseries[i].kv_occupancy, 1e-9)
+          << c.name << " row " << i;
+    }
     if (c.name == "kv-pressure-preemption") {
       EXPECT_GT(a.overall.preemptions, 0) << "the configuration must exercise preemption";
     }

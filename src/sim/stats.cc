@@ -34,9 +34,25 @@ LatencyStats summarize(std::vector<double>& values) {
     sum += v;
   }
   out.mean = sum / static_cast<double>(values.size());
-  out.p50 = quantile(values, 0.50);
-  out.p90 = quantile(values, 0.90);
-  out.p99 = quantile(values, 0.99);
+  // A selection leaves everything past its position >= it, so the next (higher) quantile is
+  // selected within that tail only.
+  const std::size_t n = values.size();
+  std::size_t from = 0;
+  const double qs[] = {0.50, 0.90, 0.99};
+  double* targets[] = {&out.p50, &out.p90, &out.p99};
+  for (int i = 0; i < 3; ++i) {
+    const double h = static_cast<double>(n - 1) * qs[i];
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    const double frac = h - static_cast<double>(lo);
+    const auto nth = values.begin() + static_cast<std::ptrdiff_t>(lo);
+    std::nth_element(values.begin() + static_cast<std::ptrdiff_t>(from), nth, values.end());
+    double value = *nth;
+    if (frac > 0 && lo + 1 < n) {
+      value += frac * (*std::min_element(nth + 1, values.end()) - *nth);
+    }
+    *targets[i] = value;
+    from = lo;
+  }
   return out;
 }
 
