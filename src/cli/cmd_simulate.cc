@@ -37,9 +37,9 @@ std::string percent(double fraction) { return report::grouped(fraction * 100.0, 
 void print_tables(const sim::Scenario& scenario, const sim::Results& r) {
   fmt::print("fleetplan simulate: {}\n", scenario.source);
   for (const sim::Deployment& d : scenario.fleet.deployments) {
-    fmt::print("  {} ({}): {} x {} replicas, {}; max batch {}, token budget {}\n", d.name,
-               sim::role_name(d.role), d.replicas, d.devices_per_replica, d.step_model->describe(),
-               d.scheduler.max_batch, d.scheduler.token_budget);
+    fmt::print("  {} ({}): {} replica{} of {}; max batch {}, token budget {}\n", d.name,
+               sim::role_name(d.role), d.replicas, d.replicas == 1 ? "" : "s",
+               d.step_model->describe(), d.scheduler.max_batch, d.scheduler.token_budget);
   }
   fmt::print("  router {}, seed {}, {} kernel: {} events for {} scheduler steps\n\n",
              sim::router_name(scenario.fleet.router), r.seed,
@@ -70,13 +70,14 @@ void print_tables(const sim::Scenario& scenario, const sim::Results& r) {
              report::grouped(static_cast<double>(r.overall.arrived)),
              report::grouped(r.duration_s, 1),
              report::grouped(static_cast<double>(r.overall.preemptions)), services.render());
-  report::TextTable fleet({"deployment", "accelerator", "role", "replicas", "requests", "util %",
-                           "KV mean %", "KV peak %", "preemptions"},
-                          {false, false, false, true, true, true, true, true, true});
+  report::TextTable fleet({"deployment", "accelerator", "role", "replicas", "requests", "busy %",
+                           "mean batch", "KV mean %", "KV peak %", "preemptions"},
+                          {false, false, false, true, true, true, true, true, true, true});
   for (const sim::DeploymentResult& d : r.deployments) {
     fleet.add_row({d.name, d.accelerator, sim::role_name(d.role), std::to_string(d.replicas),
                    report::grouped(static_cast<double>(d.requests)), percent(d.utilisation),
-                   percent(d.kv_occupancy_mean), percent(d.kv_occupancy_peak),
+                   report::grouped(d.mean_batch, 1), percent(d.kv_occupancy_mean),
+                   percent(d.kv_occupancy_peak),
                    report::grouped(static_cast<double>(d.preemptions))});
   }
   fmt::print("{}", fleet.render());

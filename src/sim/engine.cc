@@ -143,6 +143,7 @@ struct Replica {
   double head_end = 0;
 
   double busy = 0;
+  double batch_area = 0;  // integral of the sequences in flight over time
   double kv_area = 0;
   long long kv_peak = 0;
   long long steps_run = 0;
@@ -937,6 +938,7 @@ void Engine::commit(Replica& rep, double now) {
     const double duration = now - rep.run_start;
     const long long k = rep.stretch_steps;
     rep.busy += duration;
+    rep.batch_area += static_cast<double>(rep.running) * duration;
     const long long used_last = rep.used_blocks + growth_over(rep, rep.step + 1, k - 1);
     // KV occupancy grows through the run: trapezoid between its first and last step.
     rep.kv_area += 0.5 * static_cast<double>(rep.used_blocks + used_last) * duration;
@@ -955,6 +957,7 @@ void Engine::commit(Replica& rep, double now) {
 void Engine::commit_step(int r, double from, double to) {
   Replica& rep = replicas_[r];
   rep.busy += to - from;
+  rep.batch_area += static_cast<double>(rep.running) * (to - from);
   rep.kv_area += static_cast<double>(rep.used_blocks) * (to - from);
   rep.steps_run += 1;
   if (rep.step_has_decode) {
@@ -1396,12 +1399,14 @@ Results Engine::assemble() {
       out.utilisation_min = std::min(out.utilisation_min, util);
       out.utilisation_max = std::max(out.utilisation_max, util);
       out.kv_occupancy_mean += blocks > 0 ? rate(rep.kv_area) / blocks : 0;
+      out.mean_batch += rate(rep.batch_area);
       out.kv_occupancy_peak = std::max(out.kv_occupancy_peak,
                                        blocks > 0 ? static_cast<double>(rep.kv_peak) / blocks : 0);
       res.steps += rep.steps_run;
     }
     out.utilisation /= dep.replicas;
     out.kv_occupancy_mean /= dep.replicas;
+    out.mean_batch /= dep.replicas;
     out.kv_capacity_tokens = kv_capacity;
     res.deployments.push_back(std::move(out));
   }

@@ -10,8 +10,13 @@ namespace {
 
 using nlohmann::ordered_json;
 
-// Rounded so that the printed figures carry no noise digits.
-double round_to(double value, double unit) { return std::round(value / unit) * unit; }
+// Rounded to `unit` (a power of ten) so that the printed figures carry no noise digits:
+// dividing by the exact 10^k (not multiplying by the inexact 10^-k) gives the double nearest
+// to the decimal, which prints short.
+double round_to(double value, double unit) {
+  const double scale = std::round(1.0 / unit);
+  return std::round(value * scale) / scale;
+}
 
 ordered_json latency_ms(const LatencyStats& s) {
   const auto ms = [](double seconds) { return round_to(seconds * 1000.0, 1e-4); };
@@ -79,6 +84,7 @@ std::string results_json(const Results& r) {
                            {"utilisation", round_to(d.utilisation, 1e-6)},
                            {"utilisation_min", round_to(d.utilisation_min, 1e-6)},
                            {"utilisation_max", round_to(d.utilisation_max, 1e-6)},
+                           {"mean_batch", round_to(d.mean_batch, 1e-4)},
                            {"kv_occupancy_mean", round_to(d.kv_occupancy_mean, 1e-6)},
                            {"kv_occupancy_peak", round_to(d.kv_occupancy_peak, 1e-6)},
                            {"kv_capacity_tokens", d.kv_capacity_tokens},

@@ -39,8 +39,9 @@ TEST(Queueing, MD1MeanWaitIsPollaczekKhinchine) {
     EXPECT_NEAR(r.overall.e2e.mean, wq + d, 0.02 * (wq + d)) << "rho " << rho;
     // With one output token the first token is the last: TTFT = e2e.
     EXPECT_DOUBLE_EQ(r.overall.ttft.mean, r.overall.e2e.mean);
-    // Utilisation of a single server is rho.
+    // Utilisation of a single server is rho, and so is its mean number in service.
     EXPECT_NEAR(r.deployments[0].utilisation, rho, 0.01);
+    EXPECT_NEAR(r.deployments[0].mean_batch, rho, 0.01);
   }
 }
 
@@ -154,6 +155,8 @@ TEST(Queueing, MMcIsErlangC) {
   }
   const double p_empty = 1.0 / (sum + term * c / (c - a));
   EXPECT_NEAR(r.deployments[0].utilisation, 1.0 - p_empty, 0.01);
+  // The mean number of busy slots (the batch) is the offered load a = lambda / mu.
+  EXPECT_NEAR(r.deployments[0].mean_batch, a, 0.03 * a);
   // The jumps: far fewer events than steps.
   EXPECT_LT(r.events * 20, r.steps);
 }

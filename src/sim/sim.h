@@ -150,9 +150,12 @@ struct DeploymentResult {
   long long requests = 0;  //!< requests routed to its replicas
   long long steps = 0;     //!< scheduler steps run (each decode step counted)
   long long preemptions = 0;
-  double utilisation = 0;  //!< mean over replicas of the busy fraction of the time
+  double utilisation = 0;  //!< mean over replicas of the fraction of the time running steps
+                           //!< (with continuous batching any request in flight keeps a
+                           //!< replica stepping: read it with mean_batch)
   double utilisation_min = 0;
   double utilisation_max = 0;
+  double mean_batch = 0;         //!< time-averaged sequences in flight on a replica
   double kv_occupancy_mean = 0;  //!< time-averaged fraction of KV blocks in use
   double kv_occupancy_peak = 0;
   double kv_capacity_tokens = 0;  //!< per replica
