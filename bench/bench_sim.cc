@@ -35,8 +35,8 @@ struct Fixture {
     table = std::move(EfficiencyTable::load_builtin()).value();
   }
   static const Fixture& get() {
-    static const Fixture fixture;
-    return fixture;
+    static const Fixture kFixture;
+    return kFixture;
   }
 };
 

@@ -94,7 +94,7 @@ struct FinishAfter {
     return a.step != b.step ? a.step > b.step : a.id > b.id;
   }
 };
-constexpr FinishAfter finish_after;
+constexpr FinishAfter kFinishAfter;
 
 enum class Activity : std::uint8_t { kIdle, kStep, kStretch };
 
@@ -231,7 +231,7 @@ struct TransferAfter {
     return a.time != b.time ? a.time > b.time : a.seq > b.seq;
   }
 };
-constexpr TransferAfter transfer_after;
+constexpr TransferAfter kTransferAfter;
 
 // Replicas a request may be routed to, with the router's state for that list.
 struct Candidates {
@@ -560,7 +560,7 @@ void Engine::join_decode(Replica& rep, int id) {
   rep.decoders += 1;
   q.epoch = ++epochs_;
   rep.finish.push_back({rep.step + (q.output - q.generated), id, q.epoch});
-  std::push_heap(rep.finish.begin(), rep.finish.end(), finish_after);
+  std::push_heap(rep.finish.begin(), rep.finish.end(), kFinishAfter);
 }
 
 void Engine::leave_decode(Replica& rep, int id) {
@@ -579,7 +579,7 @@ void Engine::clean_finish_top(Replica& rep) {
     if (q.epoch == top.epoch && q.state == State::kDecoding) {
       return;
     }
-    std::pop_heap(rep.finish.begin(), rep.finish.end(), finish_after);
+    std::pop_heap(rep.finish.begin(), rep.finish.end(), kFinishAfter);
     rep.finish.pop_back();
     rep.stale -= 1;
   }
@@ -916,7 +916,7 @@ void Engine::finish_prefill(int r, int id, double now) {
     const double seconds = fleet_.kv_transfer_latency_s + (bandwidth > 0 ? bytes / bandwidth : 0);
     rep.transfers_out += 1;
     transfers_.push_back({now + seconds, transfer_seq_++, id, r, to});
-    std::push_heap(transfers_.begin(), transfers_.end(), transfer_after);
+    std::push_heap(transfers_.begin(), transfers_.end(), kTransferAfter);
     return;
   }
   join_decode(rep, id);
@@ -990,7 +990,7 @@ void Engine::complete_finished(Replica& rep, double now) {
       break;
     }
     const int id = rep.finish.front().id;
-    std::pop_heap(rep.finish.begin(), rep.finish.end(), finish_after);
+    std::pop_heap(rep.finish.begin(), rep.finish.end(), kFinishAfter);
     rep.finish.pop_back();
     complete(rep, id, now);
   }
@@ -1276,7 +1276,10 @@ Result<Results> Engine::run() {
   double arrival_time = next_arrival_time();
   while (!failure_) {
     const double replica_time = heap_->top_time();
-    const double transfer_time = transfers_.empty() ? kInf : transfers_.front().time;
+    double transfer_time = kInf;
+    if (!transfers_.empty()) {
+      transfer_time = transfers_.front().time;
+    }
     const double t = std::min({arrival_time, replica_time, transfer_time});
     if (t == kInf) {
       break;
@@ -1291,7 +1294,7 @@ Result<Results> Engine::run() {
       on_arrival(take_arrival());
       arrival_time = next_arrival_time();
     } else if (transfer_time <= replica_time) {
-      std::pop_heap(transfers_.begin(), transfers_.end(), transfer_after);
+      std::pop_heap(transfers_.begin(), transfers_.end(), kTransferAfter);
       const Transfer tr = transfers_.back();
       transfers_.pop_back();
       on_transfer(tr);

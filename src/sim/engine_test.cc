@@ -14,7 +14,6 @@ namespace fleetplan::sim {
 namespace {
 
 using testing::analytic_deployment;
-using testing::expect_invariants;
 using testing::poisson_service;
 using testing::run_checked;
 
@@ -216,6 +215,7 @@ std::vector<long long> routed_per_replica(const Fleet& fleet, const Workload& w)
 // Round robin alternates: 6 requests give 3 and 3.
 TEST(Router, RoundRobinAlternates) {
   std::vector<TraceRequest> trace;
+  trace.reserve(6);
   for (int i = 0; i < 6; ++i) {
     trace.push_back({i * 1.0, 10, 10, 0});
   }
@@ -252,6 +252,7 @@ TEST(Router, WeightedSplitsByWeight) {
   fleet.deployments[1].replicas = 1;
   fleet.deployments[1].weight = 1;
   std::vector<TraceRequest> trace;
+  trace.reserve(400);
   for (int i = 0; i < 400; ++i) {
     trace.push_back({i * 0.1, 10, 5, 0});
   }
@@ -263,6 +264,7 @@ TEST(Router, WeightedSplitsByWeight) {
 // Random routing: each of 2 replicas gets Binomial(10000, 1/2): 5000 +- 4 sd (sd = 50).
 TEST(Router, RandomIsUniform) {
   std::vector<TraceRequest> trace;
+  trace.reserve(10000);
   for (int i = 0; i < 10000; ++i) {
     trace.push_back({i * 0.1, 10, 5, 0});
   }

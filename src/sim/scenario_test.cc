@@ -13,23 +13,27 @@
 namespace fleetplan::sim {
 namespace {
 
+// The built-in catalog and efficiency table, loaded once.
+struct Data {
+  catalog::Catalog catalog;
+  perf::EfficiencyTable table;
+  static const Data& get() {
+    static const Data kData = [] {
+      Data d;
+      d.catalog = std::move(catalog::Catalog::load()).value();
+      d.table = std::move(perf::EfficiencyTable::load_builtin()).value();
+      return d;
+    }();
+    return kData;
+  }
+};
+
 class ScenarioTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto c = catalog::Catalog::load();
-    ASSERT_TRUE(c.ok()) << c.error().message;
-    catalog_ = new catalog::Catalog(std::move(c).value());
-    auto t = perf::EfficiencyTable::load_builtin();
-    ASSERT_TRUE(t.ok()) << t.error().message;
-    table_ = new perf::EfficiencyTable(std::move(t).value());
-  }
-  static void TearDownTestSuite() {
-    delete catalog_;
-    delete table_;
-  }
-
+  static const catalog::Catalog& cat() { return Data::get().catalog; }
+  static const perf::EfficiencyTable& table() { return Data::get().table; }
   static Result<Scenario> parse(const std::string& text) {
-    return parse_scenario(text, "s.yaml", "", *catalog_, *table_);
+    return parse_scenario(text, "s.yaml", "", cat(), table());
   }
   // The error message of a scenario that must fail.
   static std::string error_of(const std::string& text) {
@@ -37,12 +41,7 @@ class ScenarioTest : public ::testing::Test {
     EXPECT_FALSE(s.ok());
     return s.ok() ? "" : s.error().message;
   }
-
-  static catalog::Catalog* catalog_;
-  static perf::EfficiencyTable* table_;
 };
-catalog::Catalog* ScenarioTest::catalog_ = nullptr;
-perf::EfficiencyTable* ScenarioTest::table_ = nullptr;
 
 const char* const kGood = R"(simulation: {seed: 4, requests: 1000}
 fleet:
@@ -89,7 +88,7 @@ TEST_F(ScenarioTest, ExamplesParseAndRun) {
   for (const char* name : {"simulate-chat.yaml", "simulate-hetero.yaml", "simulate-disagg.yaml",
                            "simulate-trace.yaml"}) {
     const std::string path = std::string(FLEETPLAN_SOURCE_DIR) + "/examples/" + name;
-    auto s = load_scenario(path, *catalog_, *table_);
+    auto s = load_scenario(path, cat(), table());
     ASSERT_TRUE(s.ok()) << name << ": " << s.error().message;
     Workload w = s->workload;
     if (w.trace.empty()) {
@@ -107,10 +106,10 @@ TEST_F(ScenarioTest, ExamplesParseAndRun) {
 // reserve (8 %) is set aside; the smallest layout that fits is tp = 2.
 TEST_F(ScenarioTest, AutomaticLayoutIsTheSmallestThatFits) {
   DeploymentRequest req;
-  req.model = *catalog_->model("llama3.1-70b");
-  req.accelerator = *catalog_->accelerator("H100-SXM");
+  req.model = *cat().model("llama3.1-70b");
+  req.accelerator = *cat().accelerator("H100-SXM");
   req.count = 8;
-  auto d = build_deployment(req, *table_);
+  auto d = build_deployment(req, table());
   ASSERT_TRUE(d.ok()) << d.error().message;
   EXPECT_EQ(d->devices_per_replica, 2);
   EXPECT_EQ(d->replicas, 4);
@@ -220,16 +219,16 @@ TEST_F(ScenarioTest, QuickFlagsErrors) {
   q.model = "llama3.1-8b";
   q.accelerator = "H100-SXM";
   q.rate = -1;
-  auto s = quick_scenario(q, *catalog_, *table_);
+  auto s = quick_scenario(q, cat(), table());
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find("--rate"), std::string::npos);
   q.rate = 5;
   q.model = "nope";
-  s = quick_scenario(q, *catalog_, *table_);
+  s = quick_scenario(q, cat(), table());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().kind, ErrorKind::kNotFound);
   q.model = "llama3.1-405b";
-  s = quick_scenario(q, *catalog_, *table_);
+  s = quick_scenario(q, cat(), table());
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().message.find("does not fit"), std::string::npos) << s.error().message;
 }
@@ -253,10 +252,10 @@ TEST_F(ScenarioTest, JsonIsDeterministicAndComplete) {
 // equals the sum of the single steps, for the real roofline of a real deployment.
 TEST_F(ScenarioTest, PerfDecodeJumpEqualsTheSumOfSteps) {
   perf::DeploymentSpec spec;
-  spec.model = *catalog_->model("llama3.1-70b");
-  spec.accelerator = *catalog_->accelerator("H100-SXM");
+  spec.model = *cat().model("llama3.1-70b");
+  spec.accelerator = *cat().accelerator("H100-SXM");
   spec.parallelism.tp = 4;
-  auto model = PerfStepModel::create(spec, table_->for_family("Hopper"), 512);
+  auto model = PerfStepModel::create(spec, table().for_family("Hopper"), 512);
   ASSERT_TRUE(model.ok()) << model.error().message;
   for (const int batch : {1, 7, 64, 512}) {
     const double s0 = batch * 1500.0;
