@@ -47,7 +47,7 @@ Result<YAML::Node> load_file(const std::string& path) {
 Reader::Reader(const YAML::Node& node, std::string file, std::string path)
     : Reader(node, std::make_shared<Sink>(Sink{std::move(file), {}}), std::move(path)) {
   if (!node_.IsDefined() || node_.IsNull()) {
-    node_ = YAML::Node(YAML::NodeType::Map);
+    node_.reset(YAML::Node(YAML::NodeType::Map));  // rebind; operator= would rewrite the tree
   } else if (!node_.IsMap()) {
     fail_here(fmt::format("expected a mapping of fields, got {}", describe(node_)));
   }
@@ -85,14 +85,17 @@ YAML::Node Reader::get(std::string_view key) {
 }
 
 void Reader::fail(std::string_view key, const std::string& message) {
-  YAML::Node at = node_;
-  if (node_.IsMap()) {
-    const YAML::Node child = node_[std::string(key)];
+  // Locate by mark, never by assigning nodes: yaml-cpp's Node::operator= rewrites the node
+  // it refers to, which would corrupt the mapping being reported on.
+  const YAML::Node& here = node_;
+  std::string place = location(here);
+  if (here.IsMap()) {
+    const YAML::Node child = here[std::string(key)];
     if (child.IsDefined()) {
-      at = child;
+      place = location(child);
     }
   }
-  errors_->errors.push_back(fmt::format("{}: {}: {}", location(at), child_path(key), message));
+  errors_->errors.push_back(fmt::format("{}: {}: {}", place, child_path(key), message));
 }
 
 void Reader::fail_here(const std::string& message) {

@@ -64,3 +64,24 @@ TEST(YamlReader, SyntaxErrorHasLineAndColumn) {
 
 }  // namespace
 }  // namespace fleetplan::yaml
+
+namespace fleetplan::yaml {
+namespace {
+
+TEST(YamlReader, AnErrorLeavesTheMappingIntactForLaterChecks) {
+  // Two problems in one mapping: a bad number, then an unknown field. Reporting the first
+  // must not damage the mapping, or the second goes unseen.
+  auto node = load_string("a: x\nb: 2\nzzz: 3\n", "t.yaml");
+  ASSERT_TRUE(node.ok());
+  Reader r(*node, "t.yaml");
+  r.number("a");
+  EXPECT_DOUBLE_EQ(r.number("b"), 2.0);
+  r.reject_unknown_fields();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().error().message, "t.yaml:1:4: a: expected a number, got 'x'");
+  EXPECT_TRUE((*node)["zzz"].IsDefined());
+  EXPECT_TRUE(node->IsMap());
+}
+
+}  // namespace
+}  // namespace fleetplan::yaml
