@@ -100,6 +100,18 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
   const int services = static_cast<int>(problem.services.size());
   const bool elastic = settings.goal == Settings::Goal::kMinSlack;
   const bool min_cost = settings.goal == Settings::Goal::kMinCost;
+  // Max-served breaks ties by cost: the whole horizon's budget weighs 1e-4 of one fully
+  // served service-period, far below the solver's gap, so served demand always comes first;
+  // but among plans that serve the same, the relaxations CBC rounds are the cheap ones, which
+  // gives the second stage (least cost at that service) a good first plan.
+  double cost_weight = 0;
+  if (settings.goal == Settings::Goal::kMaxServed) {
+    double budgets = 0;
+    for (const Period& period : problem.periods) {
+      budgets += period.budget_usd.value_or(0) / kMoneyScale;
+    }
+    cost_weight = budgets > 0 ? 1e-4 / budgets : 0.0;
+  }
 
   // Served demand is counted in units of the best accelerator's capacity, so a served
   // column reads "accelerators' worth" and the coverage coefficients are at most 1.
@@ -137,7 +149,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       const Option& option = problem.options[o];
       const bool can = option.can_acquire.empty() || option.can_acquire[p];
       double cost = 0;
-      if (min_cost) {
+      if (min_cost || cost_weight > 0) {
         // Cash of one unit over the rest of the horizon, less what it is still worth at the end.
         const int last = option.mode == Mode::kLease
                              ? std::min(periods - 1, p + option.lease_term_periods - 1)
@@ -147,6 +159,9 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
           cash += series_value(option.recurring_usd, q);
         }
         cost = option.unit_size * (cash - series_value(option.residual_usd, p)) / kMoneyScale;
+        if (!min_cost) {
+          cost *= cost_weight;
+        }
       }
       acquire_[p][o] = model_.add_column(
           {0, can ? kInfinity : 0.0, cost, true, fmt::format("acquire[{}][{}]", p, o)});

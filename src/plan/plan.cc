@@ -320,6 +320,7 @@ class Planner {
     if (!first.ok() || !first->has_plan()) {
       return first;
     }
+    served_gap_ = first->solution.gap();
     // Second stage: the least cost that keeps the served score of the first.
     const double score = first->formulation->served_score(first->x());
     Settings settings;
@@ -338,6 +339,8 @@ class Planner {
   }
 
   [[nodiscard]] int solves() const { return solves_; }
+  //! The proven gap of the last first stage of max-served.
+  [[nodiscard]] double served_gap() const { return served_gap_; }
   [[nodiscard]] long long nodes() const { return nodes_; }
 
  private:
@@ -345,6 +348,7 @@ class Planner {
   const SolveOptions& options_;
   int solves_ = 0;
   long long nodes_ = 0;
+  double served_gap_ = 0;
 };
 
 SolveStatus status_of(const milp::Solution& solution) {
@@ -647,6 +651,7 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
   }
   plan.status = status_of(baseline->solution);
   plan.gap = baseline->solution.gap();
+  plan.served_gap = options.objective == Objective::kMaxServed ? planner.served_gap() : 0.0;
   fill_plan(problem, *baseline->formulation, baseline->x(), plan);
 
   if (options.rule_costs) {

@@ -297,11 +297,14 @@ struct Conflict {
 struct Plan {
   SolveStatus status = SolveStatus::kInfeasible;
   Objective objective = Objective::kMaxServed;
-  double served_score = 0;       //!< sum(weight * served / demand)
-  double cost_usd = 0;           //!< cash spend minus residual value (+ shortfall penalties)
-  double spend_usd = 0;          //!< cash over the horizon
-  double residual_usd = 0;       //!< value left at the end of the horizon
-  double gap = 0;                //!< proven relative gap of the final solve
+  double served_score = 0;  //!< sum(weight * served / demand)
+  double cost_usd = 0;      //!< cash spend minus residual value (+ shortfall penalties)
+  double spend_usd = 0;     //!< cash over the horizon
+  double residual_usd = 0;  //!< value left at the end of the horizon
+  //! Proven relative gap of the final solve (for max-served: the least cost at the served
+  //! demand of the first stage).
+  double gap = 0;
+  double served_gap = 0;         //!< max-served: proven relative gap of the served demand
   long long nodes = 0;           //!< branch-and-bound nodes, all solves
   int solves = 0;                //!< MILPs solved, all purposes
   std::vector<FleetLine> fleet;  //!< lines with acquired or active > 0

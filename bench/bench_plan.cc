@@ -1,0 +1,96 @@
+// Benchmarks of the planner (named workloads):
+//   plan/bytedance-2026          the built-in 2026 reference scenario end to end: load the
+//                                catalog, the efficiency table and the scenario, build the
+//                                problem (performance estimates included), solve it and price
+//                                every rule (target < 2 s)
+//   plan/synthetic-5p-10s-20a-10v  a synthetic problem of 5 periods x 10 sites x 20
+//                                accelerator types x 10 services (2,000 integer and 20,000
+//                                continuous variables) solved to a 1 % gap (target < 60 s)
+//   plan/synthetic-5p-10s-20a-10v-rules  the same with every rule priced (4 rules, 8 more
+//                                MILPs)
+// Counters: status (0 optimal, 1 feasible, 2 infeasible), served_gap (max-served: proven
+// relative gap of the demand served), gap (proven relative gap of the final MILP: for
+// max-served, the least cost at that service), MILPs solved, branch-and-bound nodes.
+#include <cstdlib>
+
+#include <benchmark/benchmark.h>
+
+#include "catalog/catalog.h"
+#include "perf/perf.h"
+#include "plan/build.h"
+#include "plan/plan.h"
+#include "plan/synthetic.h"
+#include "scenario/scenario.h"
+
+namespace {
+
+using fleetplan::plan::Plan;
+
+void report(benchmark::State& state, const Plan& plan) {
+  state.counters["status"] = static_cast<double>(plan.status);
+  state.counters["gap"] = plan.gap;
+  state.counters["served_gap"] = plan.served_gap;
+  state.counters["milps"] = plan.solves;
+  state.counters["nodes"] = static_cast<double>(plan.nodes);
+}
+
+void plan_reference_2026(benchmark::State& state) {
+  setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_BENCH_DATA_DIR, 0);
+  for (auto _ : state) {
+    auto catalog = fleetplan::catalog::Catalog::load();
+    auto efficiency = fleetplan::perf::EfficiencyTable::load_builtin();
+    if (!catalog.ok() || !efficiency.ok()) {
+      state.SkipWithError("cannot load the catalog or the efficiency table");
+      return;
+    }
+    auto scenario = fleetplan::scenario::load_scenario("bytedance-2026", *catalog);
+    if (!scenario.ok()) {
+      state.SkipWithError(scenario.error().message.c_str());
+      return;
+    }
+    auto built = fleetplan::plan::build_problem(*scenario, *catalog, *efficiency);
+    if (!built.ok()) {
+      state.SkipWithError(built.error().message.c_str());
+      return;
+    }
+    fleetplan::plan::SolveOptions options;
+    options.objective = built->objective;
+    auto plan = fleetplan::plan::solve(built->problem, options);
+    if (!plan.ok()) {
+      state.SkipWithError(plan.error().message.c_str());
+      return;
+    }
+    report(state, *plan);
+  }
+}
+BENCHMARK(plan_reference_2026)->Name("plan/bytedance-2026")->Unit(benchmark::kMillisecond);
+
+void plan_synthetic(benchmark::State& state) {
+  fleetplan::plan::SyntheticSpec spec;  // 5 periods x 10 sites x 20 accelerators x 10 services
+  const auto problem = fleetplan::plan::synthetic_problem(spec);
+  fleetplan::plan::SolveOptions options;
+  options.relative_gap = 0.01;
+  options.rule_costs = state.range(0) != 0;
+  for (auto _ : state) {
+    auto plan = fleetplan::plan::solve(problem, options);
+    if (!plan.ok()) {
+      state.SkipWithError(plan.error().message.c_str());
+      return;
+    }
+    report(state, *plan);
+  }
+}
+BENCHMARK(plan_synthetic)
+    ->Name("plan/synthetic-5p-10s-20a-10v")
+    ->Arg(0)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+BENCHMARK(plan_synthetic)
+    ->Name("plan/synthetic-5p-10s-20a-10v-rules")
+    ->Arg(1)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+
+}  // namespace
+
+BENCHMARK_MAIN();
