@@ -1,5 +1,6 @@
 // `fleetplan plan [SCENARIO]`: the fleet to buy or lease for a scenario, what it serves, and
 // what each rule costs. With no scenario, the built-in reference scenario bytedance-2026.
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <set>
@@ -77,7 +78,9 @@ int run(const Options& o) {
   report::PlanContext context;
   context.scenario = scenario->name;
   context.description = scenario->description;
-  context.source = scenario->file;
+  // The name as the user gave it: a built-in scenario's path depends on the installation,
+  // and the report must read the same on every machine.
+  context.source = std::filesystem::exists(name) ? name : "built-in scenario " + name;
   context.currency = scenario->settings.report_currency;
   for (const auto& period : scenario->periods) {
     auto rate = period.exchange_rates.find(context.currency);
@@ -144,10 +147,13 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--gap", options->gap,
                  "relative optimality gap at which CBC stops (default 0.001)")
       ->check(CLI::Range(0.0, 1.0));
+  // One value per occurrence, so that a scenario name after the flag stays the scenario.
   app.add_option("--without-rule", options->without_rules,
-                 "leave a rule of the scenario out (repeatable)");
+                 "leave a rule of the scenario out (repeatable)")
+      ->allow_extra_args(false);
   app.add_option("--with-rule", options->with_rules,
-                 "switch on a variant rule the scenario marks `enabled: false` (repeatable)");
+                 "switch on a variant rule the scenario marks `enabled: false` (repeatable)")
+      ->allow_extra_args(false);
   add_catalog_option(app, options->catalogs);
   run_fn = [options] { return run(*options); };
 }

@@ -183,7 +183,7 @@ std::string plan_text(const Problem& problem, const Plan& plan, const PlanContex
   out += fmt::format("; {} MILPs solved by CBC, {} branch-and-bound nodes\n", plan.solves,
                      grouped(static_cast<double>(plan.nodes)));
   if (!context.source.empty()) {
-    out += fmt::format("Scenario file: {}\n", context.source);
+    out += fmt::format("Scenario: {}\n", context.source);
   }
   if (!context.rules_left_out.empty()) {
     out += fmt::format("Rules left out: {}\n", fmt::join(context.rules_left_out, ", "));
