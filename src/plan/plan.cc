@@ -484,10 +484,8 @@ std::vector<Conflict> conflicts_of(const Formulation& f, const std::vector<doubl
                                   ? fmt::format(" ({:.1f} % of {})", 100 * conflict.relative,
                                                 natural_amount(hard.bound, conflict.unit))
                                   : std::string();
-    if (conflict.kind == "budget") {
-      conflict.message = fmt::format("{} is short by {}{}", conflict.constraint, size, share);
-    } else if (conflict.kind == "site-power" || conflict.kind == "site-space" ||
-               conflict.kind == "spend-cap") {
+    if (conflict.kind == "budget" || conflict.kind == "site-power" ||
+        conflict.kind == "site-space" || conflict.kind == "spend-cap") {
       conflict.message = fmt::format("{} is short by {}{}", conflict.constraint, size, share);
     } else if (conflict.kind == "supply-cap") {
       conflict.message = fmt::format("{} must allow {} more{}", conflict.constraint, size, share);

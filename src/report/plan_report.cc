@@ -748,6 +748,7 @@ std::string plan_html(const Problem& problem, const Plan& plan, const PlanContex
   }
   if (!verifications.empty()) {
     std::vector<std::vector<std::string>> rows;
+    rows.reserve(verifications.size());
     for (const auto& v : verifications) {
       rows.push_back({v.period, v.service, v.accelerator, std::to_string(v.deployment),
                       percent(v.utilisation, 0), grouped(v.ttft_p90_ms, 0),
