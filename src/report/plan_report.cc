@@ -298,6 +298,10 @@ std::string plan_text(const Problem& problem, const Plan& plan, const PlanContex
       std::string usd = cost.binding ? money(cost.cost_usd) : "0";
       if (!cost.cost_known) {
         usd = "n/a (unreachable)";
+      } else if (cost.status_without == plan::SolveStatus::kFeasible) {
+        // The re-solve stopped at its node limit: its cost is an upper bound, so the rule's
+        // cost is a lower bound.
+        usd = "at least " + usd;
       }
       const double tokens = mean_tokens(cost);
       rules.add_row({cost.rule, cost.binding ? "yes" : "no", usd,
