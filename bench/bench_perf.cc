@@ -7,28 +7,16 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench_fixture.h"
+
 #include "catalog/catalog.h"
 #include "perf/perf.h"
 
 namespace {
 
-using fleetplan::catalog::Catalog;
-using fleetplan::perf::EfficiencyTable;
 using fleetplan::perf::EstimateRequest;
 
-struct Fixture {
-  Catalog catalog;
-  EfficiencyTable table;
-  Fixture() {
-    setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_BENCH_DATA_DIR, 0);
-    catalog = std::move(Catalog::load()).value();
-    table = std::move(EfficiencyTable::load_builtin()).value();
-  }
-  static const Fixture& get() {
-    static const Fixture fixture;
-    return fixture;
-  }
-};
+using fleetplan::bench::Fixture;
 
 void estimate_fixed_layout(benchmark::State& state) {
   const Fixture& f = Fixture::get();

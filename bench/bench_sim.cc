@@ -15,6 +15,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "bench_fixture.h"
+
 #include "catalog/catalog.h"
 #include "perf/perf.h"
 #include "sim/scenario.h"
@@ -22,23 +24,9 @@
 
 namespace {
 
-using fleetplan::catalog::Catalog;
-using fleetplan::perf::EfficiencyTable;
 namespace sim = fleetplan::sim;
 
-struct Fixture {
-  Catalog catalog;
-  EfficiencyTable table;
-  Fixture() {
-    setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_BENCH_DATA_DIR, 0);
-    catalog = std::move(Catalog::load()).value();
-    table = std::move(EfficiencyTable::load_builtin()).value();
-  }
-  static const Fixture& get() {
-    static const Fixture kFixture;
-    return kFixture;
-  }
-};
+using fleetplan::bench::Fixture;
 
 // The fleet and workload of the named workloads: 8 replicas at 80 % of capacity.
 struct Workload {
