@@ -267,7 +267,10 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
     for (const auto& service : scenario.services) {
       Capacity capacity =
           measure(scenario, service, accelerator, catalog, efficiency, options, cache);
-      option.capacity.push_back(capacity.per_accelerator);
+      // Inference capacity is planned at a share of goodput, keeping headroom for bursts.
+      const double usable =
+          service.kind == scenario::Use::kTraining ? 1.0 : scenario.settings.planning_utilization;
+      option.capacity.push_back(capacity.per_accelerator * usable);
       const bool known =
           std::any_of(built.capacities.begin(), built.capacities.end(), [&](const Capacity& c) {
             return c.accelerator == capacity.accelerator && c.service == capacity.service;

@@ -243,6 +243,23 @@ TEST_F(BuildTest, CapacitiesAreGoodputAtTheTargets) {
               1e-6 * h20.capacity[0]);
 }
 
+TEST_F(BuildTest, PlanningUtilizationScalesInferenceCapacityOnly) {
+  // settings.planning_utilization: 0.8 plans inference at 80 % of goodput; training capacity
+  // (FLOP/s x MFU) is not a queueing server and stays whole.
+  std::string text = kScenario;
+  const std::string anchor = "settings:\n";
+  text.replace(text.find(anchor), anchor.size(), anchor + "  planning_utilization: 0.8\n");
+  auto scenario = scenario::load_scenario_text(text, "tiny.yaml", catalog_);
+  ASSERT_TRUE(scenario.ok()) << scenario.error().message;
+  auto built = build_problem(*scenario, catalog_, efficiency_);
+  ASSERT_TRUE(built.ok()) << built.error().message;
+  const int h20 = option("H20", "home");
+  const Option& full = built_.problem.options[h20];
+  const Option& planned = built->problem.options[h20];
+  EXPECT_NEAR(planned.capacity[0], 0.8 * full.capacity[0], 1e-9 * full.capacity[0]);
+  EXPECT_DOUBLE_EQ(planned.capacity[1], full.capacity[1]);
+}
+
 TEST_F(BuildTest, ExclusionsNameTheRulesThatImposeThem) {
   // H20 at home: banned by ban-h20-cn, allowed again by allow-h20-cn -> excluded only when
   // the allowing rule is left out.

@@ -133,7 +133,9 @@ Result<std::vector<Verification>> verify(const scenario::Scenario& scenario,
       }
       // The load is spread in proportion to capacity, so every deployment runs at the same
       // utilisation of its goodput.
-      const double utilisation = std::min(1.0, peak / raw_capacity);
+      // raw_capacity counts the planned share of goodput (settings.planning_utilization).
+      const double utilisation =
+          std::min(1.0, peak / raw_capacity) * scenario.settings.planning_utilization;
       for (std::size_t a = 0; a < accelerators.size(); ++a) {
         Verification v;
         v.period = problem.periods[p].name;

@@ -292,6 +292,7 @@ class Parser {
     }
     s.training_mfu = r.number_or("training_mfu", 0.4, 0.01, 1.0);
     s.peak_to_average = r.number_or("peak_to_average", 1.0, 1.0, 24.0);
+    s.planning_utilization = r.number_or("planning_utilization", 1.0, 0.05, 1.0);
     const std::string coverage = r.choice_or("rule_coverage", {"majority", "any"}, "majority");
     s.rule_coverage = coverage == "any" ? RuleCoverage::kAny : RuleCoverage::kMajority;
     s.provenance = provenance(r);

@@ -292,6 +292,9 @@ struct Settings {
   std::string report_currency = "USD";
   double training_mfu = 0.4;     //!< default model-FLOP utilisation for training
   double peak_to_average = 1.0;  //!< default for demands that do not give one
+  //! Share of each accelerator's goodput the planner may fill at the peak hour: below 1 it
+  //! keeps headroom for bursts, so queueing does not push latencies past the targets.
+  double planning_utilization = 1.0;
   RuleCoverage rule_coverage = RuleCoverage::kMajority;
   Provenance provenance;
 };
