@@ -45,13 +45,13 @@ class PolicyTest : public ::testing::Test {
  protected:
   // The built-in catalog, loaded once for the whole suite.
   static const catalog::Catalog& shared_catalog() {
-    static const catalog::Catalog* const loaded = [] {
+    static const catalog::Catalog* const kLoaded = [] {
       setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
       auto result = catalog::Catalog::load();
       EXPECT_TRUE(result.ok()) << result.error().message;
       return new catalog::Catalog(result.ok() ? std::move(result).value() : catalog::Catalog());
     }();
-    return *loaded;
+    return *kLoaded;
   }
 
   void load(const std::string& rules, const std::string& settings = "") {

@@ -301,7 +301,7 @@ std::string plan_text(const Problem& problem, const Plan& plan, const PlanContex
       } else if (cost.status_without == plan::SolveStatus::kFeasible) {
         // The re-solve stopped at its node limit: its cost is an upper bound, so the rule's
         // cost is a lower bound.
-        usd = "at least " + usd;
+        usd.insert(0, "at least ");
       }
       const double tokens = mean_tokens(cost);
       rules.add_row({cost.rule, cost.binding ? "yes" : "no", usd,

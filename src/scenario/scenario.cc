@@ -58,15 +58,15 @@ bool is_country_code(std::string_view code) {
          });
 }
 
-const std::vector<std::string> mode_choices = {"buy", "lease"};
-const std::vector<std::string> spend_items = {"accelerators", "server_overhead", "leases",
+const std::vector<std::string> kModeChoices = {"buy", "lease"};
+const std::vector<std::string> kSpendItems = {"accelerators", "server_overhead", "leases",
                                               "energy"};
 
 bool contains(const std::vector<std::string>& items, const std::string& value) {
   return std::find(items.begin(), items.end(), value) != items.end();
 }
-const std::vector<std::string> use_choices = {"inference", "training"};
-const std::vector<std::string> rule_kinds = {"export_control", "domestic_share",
+const std::vector<std::string> kUseChoices = {"inference", "training"};
+const std::vector<std::string> kRuleKinds = {"export_control", "domestic_share",
                                              "lease_verification", "use_restriction", "supply_cap"};
 
 Mode parse_mode(const std::string& s) { return s == "lease" ? Mode::kLease : Mode::kBuy; }
@@ -303,7 +303,7 @@ class Parser {
     Service s;
     s.name = unique_name(r, service_names_, "service");
     s.description = r.string_or("description", "");
-    s.kind = parse_use(r.choice("kind", use_choices));
+    s.kind = parse_use(r.choice("kind", kUseChoices));
     const std::string model = r.string("model");
     if (!model.empty()) {
       auto found = catalog_.model(model);
@@ -471,10 +471,10 @@ class Parser {
       line.countries = country_list(line_reader, "countries");
       line.not_countries = country_list(line_reader, "not_countries");
       for (const auto& item : line_reader.string_list("items", false)) {
-        if (!contains(spend_items, item)) {
+        if (!contains(kSpendItems, item)) {
           line_reader.fail("items", fmt::format("'{}' is not a spend category; expected one of: "
                                                 "{}",
-                                                item, fmt::join(spend_items, ", ")));
+                                                item, fmt::join(kSpendItems, ", ")));
         }
         line.items.push_back(item);
       }
@@ -605,7 +605,7 @@ class Parser {
         p.domestic = (*acc)->domestic_china;
       }
     }
-    const std::string mode = r.choice("mode", mode_choices);
+    const std::string mode = r.choice("mode", kModeChoices);
     p.mode = parse_mode(mode);
     p.name = r.string_or("name", "");
     if (p.name.empty() && !p.accelerator.empty() && !mode.empty()) {
@@ -714,7 +714,7 @@ class Parser {
   void parse_rule(yaml::Reader& r) {
     Rule rule;
     rule.name = unique_name(r, rule_names_, "rule");
-    const std::string kind = r.choice("kind", rule_kinds);
+    const std::string kind = r.choice("kind", kRuleKinds);
     rule.description = r.string_or("description", "");
     if (auto d = date(r, "effective", true)) {
       rule.effective = *d;
@@ -733,12 +733,12 @@ class Parser {
     parse_scope(r, rule.scope);
 
     // Parameters that belong to one kind only; given on another kind they are errors.
-    static const std::vector<std::pair<std::string, std::string>> kind_fields = {
+    static const std::vector<std::pair<std::string, std::string>> kKindFields = {
         {"action", "export_control"},        {"min_share", "domestic_share"},
         {"basis", "domestic_share"},         {"share_of", "domestic_share"},
         {"allowed_uses", "use_restriction"}, {"max_units", "supply_cap"},
         {"cumulative", "supply_cap"}};
-    for (const auto& [field, owner] : kind_fields) {
+    for (const auto& [field, owner] : kKindFields) {
       if (!kind.empty() && owner != kind && r.has(field)) {
         r.optional_string(field);
         r.fail(field,
