@@ -137,19 +137,26 @@ int show(const Options& options) {
   return kExitOk;
 }
 
-Result<scenario::Scenario> load(const Options& options, const catalog::Catalog& catalog) {
-  return scenario::load_scenario(options.name, catalog);
+// The catalog (built-in + --catalog files) and the scenario named by the options.
+struct Loaded {
+  catalog::Catalog catalog;
+  scenario::Scenario scenario;
+};
+
+Result<Loaded> load(const Options& options) {
+  auto catalog = load_catalog(options.catalogs);
+  FLEETPLAN_RETURN_IF_ERROR(catalog);
+  auto s = scenario::load_scenario(options.name, *catalog);
+  FLEETPLAN_RETURN_IF_ERROR(s);
+  return Loaded{std::move(catalog).value(), std::move(s).value()};
 }
 
 int check(const Options& options) {
-  auto catalog = load_catalog(options.catalogs);
-  if (!catalog.ok()) {
-    return report_error(catalog.error());
+  auto loaded = load(options);
+  if (!loaded.ok()) {
+    return report_error(loaded.error());
   }
-  auto s = load(options, *catalog);
-  if (!s.ok()) {
-    return report_error(s.error());
-  }
+  const scenario::Scenario* s = &loaded->scenario;
   fmt::print(
       "{}: ok: {} periods, {} sites, {} services, {} procurement options, {} installed "
       "groups, {} rules, {} assumptions\n",
@@ -177,14 +184,12 @@ ordered_json option_json(const policy::Option& o) {
 }
 
 int show_policy(const Options& options) {
-  auto catalog = load_catalog(options.catalogs);
-  if (!catalog.ok()) {
-    return report_error(catalog.error());
+  auto loaded = load(options);
+  if (!loaded.ok()) {
+    return report_error(loaded.error());
   }
-  auto s = load(options, *catalog);
-  if (!s.ok()) {
-    return report_error(s.error());
-  }
+  const scenario::Scenario* s = &loaded->scenario;
+  const catalog::Catalog* catalog = &loaded->catalog;
   const std::set<std::string> without(options.without_rules.begin(), options.without_rules.end());
   const std::set<std::string> with(options.with_rules.begin(), options.with_rules.end());
   auto engine = policy::Engine::create(*s, *catalog, without, with);

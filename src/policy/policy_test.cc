@@ -1,4 +1,5 @@
 #include "policy/policy.h"
+#include "catalog/test_catalog.h"
 
 #include <cstdlib>
 #include <string>
@@ -44,15 +45,7 @@ procurement:
 class PolicyTest : public ::testing::Test {
  protected:
   // The built-in catalog, loaded once for the whole suite.
-  static const catalog::Catalog& shared_catalog() {
-    static const catalog::Catalog* const kLoaded = [] {
-      setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
-      auto result = catalog::Catalog::load();
-      EXPECT_TRUE(result.ok()) << result.error().message;
-      return new catalog::Catalog(result.ok() ? std::move(result).value() : catalog::Catalog());
-    }();
-    return *kLoaded;
-  }
+  static const catalog::Catalog& shared_catalog() { return catalog::testing::builtin_catalog(); }
 
   void load(const std::string& rules, const std::string& settings = "") {
     auto s = scenario::load_scenario_text(kBase + settings + "rules:\n" + rules, "p.yaml",

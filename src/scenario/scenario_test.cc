@@ -1,4 +1,5 @@
 #include "scenario/scenario.h"
+#include "catalog/test_catalog.h"
 
 #include <cstdlib>
 #include <string>
@@ -48,15 +49,7 @@ procurement:
 class ScenarioTest : public ::testing::Test {
  protected:
   // The built-in catalog, loaded once for the whole suite.
-  static const catalog::Catalog& shared_catalog() {
-    static const catalog::Catalog* const kLoaded = [] {
-      setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
-      auto result = catalog::Catalog::load();
-      EXPECT_TRUE(result.ok()) << result.error().message;
-      return new catalog::Catalog(result.ok() ? std::move(result).value() : catalog::Catalog());
-    }();
-    return *kLoaded;
-  }
+  static const catalog::Catalog& shared_catalog() { return catalog::testing::builtin_catalog(); }
 
   static Result<Scenario> load(const std::string& text) {
     return load_scenario_text(text, "t.yaml", shared_catalog());
