@@ -28,7 +28,7 @@ Mode plan_mode(scenario::Mode mode) {
 
 // The capacity of one accelerator for one service: goodput at the latency targets from the
 // best deployment of the sizes tried (inference), or achievable FLOP/s (training).
-Capacity measure(const scenario::Scenario& scenario, const scenario::Service& service,
+Capacity measure(const scenario::Scenario& scenario, const scenario::ServiceSpec& service,
                  const catalog::Accelerator& accelerator, const catalog::Catalog& catalog,
                  const perf::EfficiencyTable& efficiency, const BuildOptions& options,
                  CapacityCache* cache) {
@@ -184,7 +184,7 @@ std::vector<const scenario::Rule*> active_rules(const scenario::Scenario& scenar
 struct ProblemBuilder {
   ProblemBuilder(const scenario::Scenario& scenario_in, const catalog::Catalog& catalog_in,
                  const perf::EfficiencyTable& efficiency_in, const BuildOptions& options_in,
-                 CapacityCache* cache_in, const policy::Engine& engine_in)
+                 CapacityCache* cache_in, const policy::RuleEngine& engine_in)
       : scenario(scenario_in),
         catalog(catalog_in),
         efficiency(efficiency_in),
@@ -214,7 +214,7 @@ struct ProblemBuilder {
   const perf::EfficiencyTable& efficiency;
   const BuildOptions& options;
   CapacityCache* cache;
-  const policy::Engine* engine;
+  const policy::RuleEngine* engine;
   const std::vector<const scenario::Rule*> rules;
   const int periods;
 
@@ -252,7 +252,7 @@ void ProblemBuilder::add_periods_and_sites() {
 // Services and their demand per period.
 void ProblemBuilder::add_services() {
   for (const auto& service : scenario.services) {
-    Service plan_service;
+    ServiceRow plan_service;
     plan_service.name = service.name;
     plan_service.kind =
         service.kind == scenario::Use::kTraining ? ServiceKind::kTraining : ServiceKind::kInference;
@@ -449,7 +449,7 @@ Status ProblemBuilder::add_exclusions() {
   for (const auto& name : exclusion_rules) {
     auto disabled = options.disabled_rules;
     disabled.insert(name);
-    auto other = policy::Engine::create(scenario, catalog, disabled, options.enabled_rules);
+    auto other = policy::RuleEngine::create(scenario, catalog, disabled, options.enabled_rules);
     if (!other.ok()) {
       return other.error();
     }
@@ -547,7 +547,7 @@ Status ProblemBuilder::add_shares_and_caps() {
     unrestricted_disabled.insert(name);
   }
   auto unrestricted =
-      policy::Engine::create(scenario, catalog, unrestricted_disabled, options.enabled_rules);
+      policy::RuleEngine::create(scenario, catalog, unrestricted_disabled, options.enabled_rules);
   if (!unrestricted.ok()) {
     return unrestricted.error();
   }
@@ -739,7 +739,7 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
     return input_error(fmt::format("{}: the scenario has no periods", scenario.file));
   }
   auto engine =
-      policy::Engine::create(scenario, catalog, options.disabled_rules, options.enabled_rules);
+      policy::RuleEngine::create(scenario, catalog, options.disabled_rules, options.enabled_rules);
   if (!engine.ok()) {
     return engine.error();
   }

@@ -202,7 +202,7 @@ void Formulation::add_served() {
   served_.assign(periods_, std::vector<int>(services_, -1));
   for (int p = 0; p < periods_; ++p) {
     for (int s = 0; s < services_; ++s) {
-      const Service& service = problem_.services[s];
+      const ServiceRow& service = problem_.services[s];
       const double demand = service.demand[p] / service_scale_[s];
       double lower = 0;
       double cost = 0;

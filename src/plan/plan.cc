@@ -201,7 +201,7 @@ Costs costs_of(const Problem& problem, const Formulation& f, const std::vector<d
                         std::round(x[f.acquire_column(p, o)]);
     }
     for (int s = 0; s < static_cast<int>(problem.services.size()); ++s) {
-      const Service& service = problem.services[s];
+      const ServiceRow& service = problem.services[s];
       if (!service.shortfall_penalty_usd.empty()) {
         costs.penalty += series_value(service.shortfall_penalty_usd, p) *
                          std::max(0.0, service.demand[p] - served[p][s]);
@@ -301,7 +301,7 @@ double score_of(const Problem& problem, const std::vector<std::vector<double>>& 
   double score = 0;
   for (std::size_t p = 0; p < problem.periods.size(); ++p) {
     for (std::size_t s = 0; s < problem.services.size(); ++s) {
-      const Service& service = problem.services[s];
+      const ServiceRow& service = problem.services[s];
       if (service.demand[p] > 0) {
         score += service.weight * served[p][s] / service.demand[p];
       }

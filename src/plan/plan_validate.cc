@@ -39,7 +39,7 @@ Status validate_periods(const std::vector<Period>& periods) {
   return {};
 }
 
-Status validate_service(const Service& service, int s, int period_count) {
+Status validate_service(const ServiceRow& service, int s, int period_count) {
   if (static_cast<int>(service.demand.size()) != period_count) {
     return input_error(
         fmt::format("services[{}].demand has {} values; expected one per period ({})", s,

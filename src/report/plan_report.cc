@@ -43,7 +43,7 @@ namespace detail {
 using plan::ServiceKind;
 
 // A demand or capacity figure in the service's unit.
-std::string amount(const plan::Service& service, double value) {
+std::string amount(const plan::ServiceRow& service, double value) {
   if (service.kind == ServiceKind::kTraining) {
     return std::abs(value) >= 1e18 ? fmt::format("{:.2f} EFLOP/s", value / 1e18)
                                    : fmt::format("{:.1f} PFLOP/s", value / 1e15);
@@ -51,7 +51,7 @@ std::string amount(const plan::Service& service, double value) {
   return large(value) + " tokens/day";
 }
 
-std::string signed_amount(const plan::Service& service, double value) {
+std::string signed_amount(const plan::ServiceRow& service, double value) {
   return (value > 0 ? "+" : "") + amount(service, value);
 }
 

@@ -150,7 +150,7 @@ std::string text_capacities(const Problem& problem, const PlanContext& context) 
   out += "\nCapacity of one accelerator at each service's latency targets (goodput)\n";
   TextTable capacity({"accelerator", "service", "capacity", "how"}, {false, false, true, false});
   for (const auto& c : context.capacities) {
-    const plan::Service* service = nullptr;
+    const plan::ServiceRow* service = nullptr;
     for (const auto& s : problem.services) {
       if (s.name == c.service) {
         service = &s;

@@ -27,19 +27,7 @@ void Parser::parse_period(yaml::Reader& r) {
                                   previous.end.to_string()));
     }
   }
-  {
-    yaml::Reader rates = r.map("exchange_rates", false);
-    for (const auto& currency : rates.keys()) {
-      const double rate = rates.number(currency, 1e-9, 1e9);
-      if (!is_currency_code(currency)) {
-        rates.fail(currency, fmt::format("'{}' is not a three-letter ISO currency code", currency));
-      } else if (currency == "USD" && rate != 1.0) {
-        rates.fail(currency, fmt::format("USD per USD is {}; expected 1", rate));
-      } else if (rate > 0) {
-        p.exchange_rates[currency] = rate;
-      }
-    }
-  }
+  parse_exchange_rates(r, p);
   if (auto m = money(r, "budget", true)) {
     p.budget = *m;
     if (m->year == 0 && start) {
@@ -54,51 +42,7 @@ void Parser::parse_period(yaml::Reader& r) {
   }
   p.budget_provenance = provenance(r);
   for (auto& line_reader : r.list("budget_lines", false)) {
-    BudgetLine line;
-    std::set<std::string> seen_lines;
-    for (const auto& l : p.budget_lines) {
-      seen_lines.insert(l.name);
-    }
-    line.name = unique_name(line_reader, seen_lines, "budget line");
-    if (auto m = money(line_reader, "amount", true)) {
-      line.amount = *m;
-      auto usd = p.to_usd(*m);
-      if (!usd.ok()) {
-        line_reader.fail("amount", usd.error().message);
-      } else {
-        line.usd = *usd;
-        if (p.budget_usd > 0 && line.usd > p.budget_usd * (1 + 1e-9)) {
-          line_reader.fail("amount",
-                           fmt::format("{:.4g} USD exceeds the period's budget of {:.4g} USD; "
-                                       "expected a part of the budget",
-                                       line.usd, p.budget_usd));
-        }
-      }
-    }
-    for (const auto& a : line_reader.string_list("accelerators", false)) {
-      line.accelerators.push_back(accelerator_name(line_reader, "accelerators", a, false));
-    }
-    line.sites = site_names(line_reader, "sites");
-    line.countries = country_list(line_reader, "countries");
-    line.not_countries = country_list(line_reader, "not_countries");
-    for (const auto& item : line_reader.string_list("items", false)) {
-      if (!contains(kSpendItems, item)) {
-        line_reader.fail("items", fmt::format("'{}' is not a spend category; expected one of: "
-                                              "{}",
-                                              item, fmt::join(kSpendItems, ", ")));
-      }
-      line.items.push_back(item);
-    }
-    for (const auto& m : line_reader.string_list("modes", false)) {
-      if (m != "buy" && m != "lease") {
-        line_reader.fail("modes", fmt::format("'{}' is not a mode; expected buy or lease", m));
-      }
-      line.modes.push_back(m);
-    }
-    line.binding = line_reader.boolean_or("binding", true);
-    line.provenance = provenance(line_reader);
-    line_reader.reject_unknown_fields();
-    p.budget_lines.push_back(std::move(line));
+    parse_budget_line(line_reader, p);
   }
   p.exchange_rates_source = r.string_or("exchange_rates_source", "");
   std::set<std::string> demanded;
@@ -109,10 +53,117 @@ void Parser::parse_period(yaml::Reader& r) {
   out_.periods.push_back(std::move(p));
 }
 
+// The period's exchange rates: units of each currency per USD.
+void Parser::parse_exchange_rates(yaml::Reader& r, Period& p) {
+  yaml::Reader rates = r.map("exchange_rates", false);
+  for (const auto& currency : rates.keys()) {
+    const double rate = rates.number(currency, 1e-9, 1e9);
+    if (!is_currency_code(currency)) {
+      rates.fail(currency, fmt::format("'{}' is not a three-letter ISO currency code", currency));
+    } else if (currency == "USD" && rate != 1.0) {
+      rates.fail(currency, fmt::format("USD per USD is {}; expected 1", rate));
+    } else if (rate > 0) {
+      p.exchange_rates[currency] = rate;
+    }
+  }
+}
+
+// One budget line of a period: a part of its budget for some accelerators, sites,
+// countries, spend items or modes.
+void Parser::parse_budget_line(yaml::Reader& line_reader, Period& p) {
+  BudgetLine line;
+  std::set<std::string> seen_lines;
+  for (const auto& l : p.budget_lines) {
+    seen_lines.insert(l.name);
+  }
+  line.name = unique_name(line_reader, seen_lines, "budget line");
+  if (auto m = money(line_reader, "amount", true)) {
+    line.amount = *m;
+    auto usd = p.to_usd(*m);
+    if (!usd.ok()) {
+      line_reader.fail("amount", usd.error().message);
+    } else {
+      line.usd = *usd;
+      if (p.budget_usd > 0 && line.usd > p.budget_usd * (1 + 1e-9)) {
+        line_reader.fail("amount",
+                         fmt::format("{:.4g} USD exceeds the period's budget of {:.4g} USD; "
+                                     "expected a part of the budget",
+                                     line.usd, p.budget_usd));
+      }
+    }
+  }
+  for (const auto& a : line_reader.string_list("accelerators", false)) {
+    line.accelerators.push_back(accelerator_name(line_reader, "accelerators", a, false));
+  }
+  line.sites = site_names(line_reader, "sites");
+  line.countries = country_list(line_reader, "countries");
+  line.not_countries = country_list(line_reader, "not_countries");
+  for (const auto& item : line_reader.string_list("items", false)) {
+    if (!contains(kSpendItems, item)) {
+      line_reader.fail("items", fmt::format("'{}' is not a spend category; expected one of: "
+                                            "{}",
+                                            item, fmt::join(kSpendItems, ", ")));
+    }
+    line.items.push_back(item);
+  }
+  for (const auto& m : line_reader.string_list("modes", false)) {
+    if (m != "buy" && m != "lease") {
+      line_reader.fail("modes", fmt::format("'{}' is not a mode; expected buy or lease", m));
+    }
+    line.modes.push_back(m);
+  }
+  line.binding = line_reader.boolean_or("binding", true);
+  line.provenance = provenance(line_reader);
+  line_reader.reject_unknown_fields();
+  p.budget_lines.push_back(std::move(line));
+}
+
+// The demand of a training service: training_flop, or GPU-hours on an accelerator.
+void Parser::parse_training_demand(yaml::Reader& r, const ServiceSpec& service,
+                                   const std::optional<double>& flop,
+                                   const std::optional<double>& hours,
+                                   const std::optional<std::string>& hours_on, Demand& d) {
+  for (const char* key : {"tokens_per_day", "input_tokens_per_day", "output_tokens_per_day"}) {
+    if (r.has(key)) {
+      r.fail(key, fmt::format("'{}' is a training service; expected training_flop or "
+                              "training_gpu_hours, not tokens",
+                              d.service));
+    }
+  }
+  if (flop && hours) {
+    r.fail("training_gpu_hours", "give either training_flop or training_gpu_hours, not both");
+  } else if (flop) {
+    d.training_flop = *flop;
+  } else if (hours) {
+    d.training_gpu_hours = *hours;
+    if (!hours_on) {
+      r.fail("training_gpu_hours_accelerator",
+             "training_gpu_hours needs the accelerator the hours are on");
+    } else {
+      d.training_gpu_hours_accelerator =
+          accelerator_name(r, "training_gpu_hours_accelerator", *hours_on, true);
+      auto acc = catalog_.accelerator(*hours_on);
+      if (acc.ok()) {
+        const double mfu =
+            service.training_mfu > 0 ? service.training_mfu : out_.settings.training_mfu;
+        // Model FLOP = hours x 3600 s x peak BF16 FLOP/s x MFU.
+        d.training_flop = *hours * 3600.0 * (*acc)->peak_flops(catalog::Precision::kBf16) * mfu;
+      }
+    }
+  } else if (hours_on) {
+    r.fail("training_gpu_hours_accelerator",
+           "given without training_gpu_hours; expected both or neither");
+  } else if (!r.has("training_flop") && !r.has("training_gpu_hours")) {
+    r.fail("training_flop", fmt::format("training service '{}' needs training_flop or "
+                                        "training_gpu_hours",
+                                        d.service));
+  }
+}
+
 void Parser::parse_demand(yaml::Reader& r, Period& p, std::set<std::string>& demanded) {
   Demand d;
   d.service = r.string("service");
-  const Service* service = out_.service(d.service);
+  const ServiceSpec* service = out_.service(d.service);
   if (r.has("service") && service == nullptr) {
     std::vector<std::string> names;
     for (const auto& s : out_.services) {
@@ -165,41 +216,7 @@ void Parser::parse_demand(yaml::Reader& r, Period& p, std::set<std::string>& dem
     }
   }
   if (service != nullptr && training) {
-    for (const char* key : {"tokens_per_day", "input_tokens_per_day", "output_tokens_per_day"}) {
-      if (r.has(key)) {
-        r.fail(key, fmt::format("'{}' is a training service; expected training_flop or "
-                                "training_gpu_hours, not tokens",
-                                d.service));
-      }
-    }
-    if (flop && hours) {
-      r.fail("training_gpu_hours", "give either training_flop or training_gpu_hours, not both");
-    } else if (flop) {
-      d.training_flop = *flop;
-    } else if (hours) {
-      d.training_gpu_hours = *hours;
-      if (!hours_on) {
-        r.fail("training_gpu_hours_accelerator",
-               "training_gpu_hours needs the accelerator the hours are on");
-      } else {
-        d.training_gpu_hours_accelerator =
-            accelerator_name(r, "training_gpu_hours_accelerator", *hours_on, true);
-        auto acc = catalog_.accelerator(*hours_on);
-        if (acc.ok()) {
-          const double mfu =
-              service->training_mfu > 0 ? service->training_mfu : out_.settings.training_mfu;
-          // Model FLOP = hours x 3600 s x peak BF16 FLOP/s x MFU.
-          d.training_flop = *hours * 3600.0 * (*acc)->peak_flops(catalog::Precision::kBf16) * mfu;
-        }
-      }
-    } else if (hours_on) {
-      r.fail("training_gpu_hours_accelerator",
-             "given without training_gpu_hours; expected both or neither");
-    } else if (!r.has("training_flop") && !r.has("training_gpu_hours")) {
-      r.fail("training_flop", fmt::format("training service '{}' needs training_flop or "
-                                          "training_gpu_hours",
-                                          d.service));
-    }
+    parse_training_demand(r, *service, flop, hours, hours_on, d);
   }
   d.provenance = provenance(r);
   r.reject_unknown_fields();

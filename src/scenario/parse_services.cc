@@ -33,7 +33,7 @@ void Parser::parse_settings(yaml::Reader& r) {
 }
 
 void Parser::parse_service(yaml::Reader& r) {
-  Service s;
+  ServiceSpec s;
   s.name = unique_name(r, service_names_, "service");
   s.description = r.string_or("description", "");
   s.kind = parse_use(r.choice("kind", kUseChoices));

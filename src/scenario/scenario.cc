@@ -173,7 +173,7 @@ const T* find_by_name(const std::vector<T>& items, std::string_view name) {
 
 const Period* Scenario::period(std::string_view n) const { return find_by_name(periods, n); }
 const Site* Scenario::site(std::string_view n) const { return find_by_name(sites, n); }
-const Service* Scenario::service(std::string_view n) const { return find_by_name(services, n); }
+const ServiceSpec* Scenario::service(std::string_view n) const { return find_by_name(services, n); }
 const Rule* Scenario::rule(std::string_view n) const { return find_by_name(rules, n); }
 const Assumption* Scenario::assumption(std::string_view n) const {
   return find_by_name(assumptions, n);

@@ -184,7 +184,7 @@ Status validate(const Fleet& fleet, const Workload& workload) {
     return input_error("services: the workload has no service");
   }
   for (std::size_t s = 0; s < workload.services.size(); ++s) {
-    const Service& svc = workload.services[s];
+    const SimService& svc = workload.services[s];
     const std::string path = fmt::format("services[{}]", s);
     if (!entry_models.count(svc.model)) {
       return input_error(

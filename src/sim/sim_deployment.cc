@@ -1,5 +1,5 @@
 // A deployment of a simulation scenario: its router policy name and its perf-model replicas.
-#include "sim/scenario.h"
+#include "sim/sim_scenario.h"
 
 #include <charconv>
 #include <cmath>

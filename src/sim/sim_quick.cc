@@ -1,5 +1,5 @@
 // The command line's one-service, one-deployment scenario.
-#include "sim/scenario.h"
+#include "sim/sim_scenario.h"
 
 #include <charconv>
 #include <cmath>
@@ -20,8 +20,8 @@ namespace fleetplan::sim {
 
 using namespace detail;  // NOLINT(google-build-using-namespace): this layer's own helpers
 
-Result<Scenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog& catalog,
-                                const perf::EfficiencyTable& efficiency) {
+Result<SimScenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog& catalog,
+                                   const perf::EfficiencyTable& efficiency) {
   auto model = catalog.model(spec.model);
   if (!model.ok()) {
     return Error{model.error().kind, "--model: " + model.error().message};
@@ -71,11 +71,11 @@ Result<Scenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog& c
                  fmt::format("--model {} --accelerator {} --count {}: {}", (*model)->name,
                              (*acc)->name, spec.count, deployment.error().message)};
   }
-  Scenario s;
+  SimScenario s;
   s.source = "command line";
   s.fleet.router = *router;
   s.fleet.deployments.push_back(std::move(deployment).value());
-  Service svc;
+  SimService svc;
   svc.name = (*model)->name;
   svc.model = (*model)->name;
   svc.arrival.kind =

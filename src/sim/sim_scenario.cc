@@ -1,5 +1,5 @@
 // Simulation scenario files: simulation settings, the fleet, the services.
-#include "sim/scenario.h"
+#include "sim/sim_scenario.h"
 
 #include <charconv>
 #include <cmath>
@@ -25,7 +25,7 @@ namespace {
 using Places = std::vector<std::pair<std::string, std::string>>;
 
 // simulation: how to run.
-void parse_simulation(yaml::Reader& sim, Scenario& scenario) {
+void parse_simulation(yaml::Reader& sim, SimScenario& scenario) {
   scenario.options.seed = static_cast<std::uint64_t>(
       sim.integer_or("seed", 1, 0, std::numeric_limits<long long>::max()));
   scenario.workload.requests = sim.integer_or("requests", 0, 0, 1LL << 40);
@@ -85,7 +85,7 @@ DeploymentRequest parse_deployment_request(yaml::Reader& d, const catalog::Catal
 
 // fleet: router, scheduler defaults, deployments. Returns the models the fleet serves.
 std::set<std::string> parse_fleet(yaml::Reader& fleet, const catalog::Catalog& catalog,
-                                  const perf::EfficiencyTable& efficiency, Scenario& scenario,
+                                  const perf::EfficiencyTable& efficiency, SimScenario& scenario,
                                   Places& places) {
   std::set<std::string> served_models;
   const std::string router = fleet.choice_or(
@@ -129,10 +129,10 @@ std::set<std::string> parse_fleet(yaml::Reader& fleet, const catalog::Catalog& c
 }
 
 // One service of the workload.
-Service parse_service(yaml::Reader& s, std::size_t i, const catalog::Catalog& catalog,
-                      const yaml::Reader& fleet, const std::set<std::string>& served_models,
-                      bool has_trace, const std::string& base_dir) {
-  Service svc;
+SimService parse_service(yaml::Reader& s, std::size_t i, const catalog::Catalog& catalog,
+                         const yaml::Reader& fleet, const std::set<std::string>& served_models,
+                         bool has_trace, const std::string& base_dir) {
+  SimService svc;
   svc.name = s.string_or("name", fmt::format("service-{}", i));
   const std::string model_name = s.string("model");
   long long max_tokens = kMaxTokens;
@@ -173,13 +173,13 @@ Service parse_service(yaml::Reader& s, std::size_t i, const catalog::Catalog& ca
 
 }  // namespace
 
-Result<Scenario> parse_scenario(const std::string& text, const std::string& name,
-                                const std::string& base_dir, const catalog::Catalog& catalog,
-                                const perf::EfficiencyTable& efficiency) {
+Result<SimScenario> parse_scenario(const std::string& text, const std::string& name,
+                                   const std::string& base_dir, const catalog::Catalog& catalog,
+                                   const perf::EfficiencyTable& efficiency) {
   auto root_node = yaml::load_string(text, name);
   FLEETPLAN_RETURN_IF_ERROR(root_node);
   yaml::Reader root(*root_node, name);
-  Scenario scenario;
+  SimScenario scenario;
   scenario.source = name;
   std::vector<std::pair<std::string, std::string>> places;
 
@@ -201,7 +201,7 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& name
   for (std::size_t i = 0; i < services.size(); ++i) {
     yaml::Reader& s = services[i];
     places.emplace_back(s.path(), location_of(s));
-    Service svc = parse_service(s, i, catalog, fleet, served_models, has_trace, base_dir);
+    SimService svc = parse_service(s, i, catalog, fleet, served_models, has_trace, base_dir);
     scenario.workload.services.push_back(std::move(svc));
   }
   std::string trace_file;
@@ -217,7 +217,7 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& name
 
   if (has_trace) {
     std::vector<std::string> service_names;
-    for (const Service& s : scenario.workload.services) {
+    for (const SimService& s : scenario.workload.services) {
       service_names.push_back(s.name);
     }
     auto trace = load_trace(trace_file, service_names);
@@ -231,8 +231,8 @@ Result<Scenario> parse_scenario(const std::string& text, const std::string& name
   return scenario;
 }
 
-Result<Scenario> load_scenario(const std::string& path, const catalog::Catalog& catalog,
-                               const perf::EfficiencyTable& efficiency) {
+Result<SimScenario> load_scenario(const std::string& path, const catalog::Catalog& catalog,
+                                  const perf::EfficiencyTable& efficiency) {
   auto text = read_text(path);
   FLEETPLAN_RETURN_IF_ERROR(text);
   const std::string base_dir = std::filesystem::path(path).parent_path().string();

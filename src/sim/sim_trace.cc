@@ -1,5 +1,5 @@
 // Traces: CSV lines arrival_s,input_tokens,output_tokens[,service].
-#include "sim/scenario.h"
+#include "sim/sim_scenario.h"
 
 #include <charconv>
 #include <cmath>

@@ -13,9 +13,9 @@ using plan::Plan;
 using plan::Problem;
 
 // A demand or capacity figure in the service's unit.
-std::string amount(const plan::Service& service, double value);
+std::string amount(const plan::ServiceRow& service, double value);
 
-std::string signed_amount(const plan::Service& service, double value);
+std::string signed_amount(const plan::ServiceRow& service, double value);
 
 std::string mode_label(const plan::Option& option);
 

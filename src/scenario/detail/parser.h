@@ -113,7 +113,12 @@ class Parser {
   void parse_service(yaml::Reader& r);
   void parse_site(yaml::Reader& r);
   void parse_period(yaml::Reader& r);
+  void parse_exchange_rates(yaml::Reader& r, Period& p);
+  void parse_budget_line(yaml::Reader& line_reader, Period& p);
   void parse_demand(yaml::Reader& r, Period& p, std::set<std::string>& demanded);
+  void parse_training_demand(yaml::Reader& r, const ServiceSpec& service,
+                             const std::optional<double>& flop, const std::optional<double>& hours,
+                             const std::optional<std::string>& hours_on, Demand& d);
   void parse_procurement(yaml::Reader& r);
   void parse_installed(yaml::Reader& r);
   void parse_scope(yaml::Reader& r, RuleScope& scope);

@@ -1,5 +1,5 @@
-// Scenario files, traces and quick flags: the examples parse, and bad input gets an error
-// with the file, line, column (trace: line and field) and field path.
+// Simulation scenario files, traces and quick flags: the examples parse, and bad input gets an
+// error with the file, line, column (trace: line and field) and field path.
 #include <string>
 
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include "perf/perf.h"
 #include "sim/output.h"
 #include "sim/perf_step_model.h"
-#include "sim/scenario.h"
+#include "sim/sim_scenario.h"
 
 namespace fleetplan::sim {
 namespace {
@@ -32,7 +32,7 @@ class ScenarioTest : public ::testing::Test {
  protected:
   static const catalog::Catalog& cat() { return Data::get().catalog; }
   static const perf::EfficiencyTable& table() { return Data::get().table; }
-  static Result<Scenario> parse(const std::string& text) {
+  static Result<SimScenario> parse(const std::string& text) {
     return parse_scenario(text, "s.yaml", "", cat(), table());
   }
   // The error message of a scenario that must fail.
@@ -73,7 +73,7 @@ TEST_F(ScenarioTest, ParsesAScenario) {
   EXPECT_EQ(d.replicas, 4);
   EXPECT_EQ(d.devices_per_replica, 1);
   ASSERT_EQ(s->workload.services.size(), 1U);
-  const Service& svc = s->workload.services[0];
+  const SimService& svc = s->workload.services[0];
   EXPECT_EQ(svc.arrival.kind, ArrivalProcess::Kind::kGamma);
   EXPECT_DOUBLE_EQ(svc.arrival.cv, 2);
   EXPECT_EQ(svc.input.kind, LengthDistribution::Kind::kLognormal);
