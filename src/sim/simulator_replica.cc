@@ -28,22 +28,6 @@ void Simulator::change_in_system(int service, int delta, double now) {
   s.in_system += delta;
 }
 
-long long Simulator::blocks_of(const Replica& rep, const Request& q) const {
-  if (q.state == State::kDecoding && !rep.cfg.reserve_output) {
-    return ceil_div(q.offset + rep.step, rep.block_size);
-  }
-  return q.blocks;
-}
-
-// Blocks the next decode step needs: a sequence holding a multiple of block_size tokens
-// needs a new block for the token it writes.
-long long Simulator::growth_now(const Replica& rep) const {
-  if (rep.decoders == 0 || rep.cfg.reserve_output) {
-    return 0;
-  }
-  return rep.phase[floor_mod(-rep.step, rep.block_size)];
-}
-
 // Blocks needed by the n decode steps run at step counts from_step .. from_step + n - 1:
 // every block_size steps each sequence needs exactly one block, the rest from the phases.
 long long Simulator::growth_over(const Replica& rep, long long from_step, long long n) const {
@@ -93,18 +77,6 @@ long long Simulator::steps_allocatable(const Replica& rep, long long from_step,
   return std::min(best, cap);
 }
 
-long long Simulator::admission_blocks(const Replica& rep, const Request& q) const {
-  if (rep.cfg.reserve_output) {
-    // The whole life of the sequence: the last output token is never written to the cache.
-    return ceil_div(q.input + q.output - 1, rep.block_size);
-  }
-  if (q.has_kv) {
-    // Its KV (prompt) plus the token its first decode step writes.
-    return ceil_div(q.input + q.generated, rep.block_size);
-  }
-  return ceil_div(q.target, rep.block_size);
-}
-
 void Simulator::link_admitted(Replica& rep, int id) {
   Request& q = requests_[id];
   q.prev = rep.admit_tail;
@@ -152,21 +124,6 @@ void Simulator::leave_decode(Replica& rep, int id) {
   rep.phase[floor_mod(q.offset, rep.block_size)] -= 1;
   rep.context_base -= q.offset + 1;
   rep.decoders -= 1;
-}
-
-// Entries go stale only by preemption; each decode join has an epoch no other join shares,
-// so an entry is live exactly when its request still carries that epoch.
-void Simulator::clean_finish_top(Replica& rep) {
-  while (rep.stale > 0 && !rep.finish.empty()) {
-    const FinishEntry& top = rep.finish.front();
-    const Request& q = requests_[top.id];
-    if (q.epoch == top.epoch && q.state == State::kDecoding) {
-      return;
-    }
-    std::pop_heap(rep.finish.begin(), rep.finish.end(), kFinishAfter);
-    rep.finish.pop_back();
-    rep.stale -= 1;
-  }
 }
 
 // Steps of the current run started by time t (the step running at t included): the smallest

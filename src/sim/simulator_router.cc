@@ -6,17 +6,6 @@
 
 namespace fleetplan::sim::detail {
 
-bool Simulator::fits(const Replica& rep, const Request& q, bool decode_side) const {
-  if (rep.max_tokens > 0 && q.input + q.output > rep.max_tokens) {
-    return false;
-  }
-  // Alone on the replica the request must fit: its prompt (prefill side) or its whole
-  // sequence (where it decodes), plus the admission watermark.
-  const long long tokens =
-      rep.role == Role::kPrefill && !decode_side ? q.input : q.input + q.output - 1;
-  return tokens <= rep.fit_tokens;
-}
-
 int Simulator::route(int list, const Request& q, double now, bool decode_side) {
   Candidates& c = lists_[list];
   const std::size_t n = c.replicas.size();

@@ -20,6 +20,7 @@
 //   simulator_results.cc    Results from the finished run
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -347,6 +348,63 @@ class Simulator {
   double next_sample_ = 0;
   std::vector<TimeseriesRow> timeseries_;
 };
+
+// Small helpers called on every event, inline so that the scheduler, the router and the
+// replica bookkeeping (separate files) share them without a call.
+
+inline long long Simulator::blocks_of(const Replica& rep, const Request& q) const {
+  if (q.state == State::kDecoding && !rep.cfg.reserve_output) {
+    return ceil_div(q.offset + rep.step, rep.block_size);
+  }
+  return q.blocks;
+}
+
+// Blocks the next decode step needs: a sequence holding a multiple of block_size tokens
+// needs a new block for the token it writes.
+inline long long Simulator::growth_now(const Replica& rep) const {
+  if (rep.decoders == 0 || rep.cfg.reserve_output) {
+    return 0;
+  }
+  return rep.phase[floor_mod(-rep.step, rep.block_size)];
+}
+
+inline long long Simulator::admission_blocks(const Replica& rep, const Request& q) const {
+  if (rep.cfg.reserve_output) {
+    // The whole life of the sequence: the last output token is never written to the cache.
+    return ceil_div(q.input + q.output - 1, rep.block_size);
+  }
+  if (q.has_kv) {
+    // Its KV (prompt) plus the token its first decode step writes.
+    return ceil_div(q.input + q.generated, rep.block_size);
+  }
+  return ceil_div(q.target, rep.block_size);
+}
+
+// Entries go stale only by preemption; each decode join has an epoch no other join shares,
+// so an entry is live exactly when its request still carries that epoch.
+inline void Simulator::clean_finish_top(Replica& rep) {
+  while (rep.stale > 0 && !rep.finish.empty()) {
+    const FinishEntry& top = rep.finish.front();
+    const Request& q = requests_[top.id];
+    if (q.epoch == top.epoch && q.state == State::kDecoding) {
+      return;
+    }
+    std::pop_heap(rep.finish.begin(), rep.finish.end(), kFinishAfter);
+    rep.finish.pop_back();
+    rep.stale -= 1;
+  }
+}
+
+inline bool Simulator::fits(const Replica& rep, const Request& q, bool decode_side) const {
+  if (rep.max_tokens > 0 && q.input + q.output > rep.max_tokens) {
+    return false;
+  }
+  // Alone on the replica the request must fit: its prompt (prefill side) or its whole
+  // sequence (where it decodes), plus the admission watermark.
+  const long long tokens =
+      rep.role == Role::kPrefill && !decode_side ? q.input : q.input + q.output - 1;
+  return tokens <= rep.fit_tokens;
+}
 
 //! Runs a validated fleet and workload.
 Result<Results> run_engine(const Fleet& fleet, const Workload& workload, const Options& options);
