@@ -102,7 +102,7 @@ std::string expected(const Spec& spec) {
   if (spec.kind == Kind::kText || spec.kind == Kind::kSwitch) {
     return spec.kind == Kind::kText ? "text" : "on or off";
   }
-  const std::string what = spec.kind == Kind::kInteger ? "an integer" : "a number";
+  const char* what = spec.kind == Kind::kInteger ? "an integer" : "a number";
   if (bounded_below(spec) && bounded_above(spec)) {
     return fmt::format("{} from {} to {}", what, number_text(spec.min), number_text(spec.max));
   }

@@ -52,8 +52,8 @@ std::vector<options::Spec> specs() {
 }  // namespace
 
 const options::Registry& settings_options() {
-  static const options::Registry registry(specs());
-  return registry;
+  static const options::Registry kRegistry(specs());
+  return kRegistry;
 }
 
 double setting_default(std::string_view name) { return settings_options().at(name).default_number; }
