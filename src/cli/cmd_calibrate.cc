@@ -26,6 +26,7 @@ struct Options {
   bool rows = true;
   std::string write;
   std::string date = "undated";
+  std::string cv;  //!< "" or "source": leave-one-source-out cross-validation
 };
 
 std::string layout_text(const perf::Parallelism& p) {
@@ -80,7 +81,14 @@ int run(const Options& o) {
                       fmt::format("fitted {} on {}", o.date,
                                   std::filesystem::path(o.measurements).filename().string()));
   }
-  const perf::CalibrationReport report = perf::evaluate(*rows, *catalog, table);
+  const perf::CalibrationReport in_sample = perf::evaluate(*rows, *catalog, table);
+  std::optional<perf::CrossValidation> cv;
+  if (o.cv == "source") {
+    cv = perf::cross_validate_by_source(*rows, *catalog, *start);
+  }
+  // With --cv every figure below is the held-out one; the in-sample fit is shown beside it.
+  const perf::CalibrationReport& report = cv ? cv->held_out : in_sample;
+  const char* const kind = cv ? "held out, leave-one-source-out" : "in-sample";
   if (!o.write.empty()) {
     std::ofstream out(o.write);
     out << table.to_yaml(fmt::format(
@@ -95,6 +103,14 @@ int run(const Options& o) {
   }
   if (o.json) {
     ordered_json j;
+    j["accuracy"] = cv ? "leave-one-source-out cross-validation" : "in-sample";
+    if (cv) {
+      j["folds"] = cv->sources;
+      j["in_sample_throughput"] = {
+          {"rows", in_sample.throughput.rows},
+          {"median_abs_error_pct", in_sample.throughput.median_abs_error_pct},
+          {"p90_abs_error_pct", in_sample.throughput.p90_abs_error_pct}};
+    }
     j["throughput"] = {{"rows", report.throughput.rows},
                        {"median_abs_error_pct", report.throughput.median_abs_error_pct},
                        {"p90_abs_error_pct", report.throughput.p90_abs_error_pct},
@@ -105,6 +121,19 @@ int run(const Options& o) {
     j["fully_specified_rows"] = report.fully_specified;
     j["modelled_rows"] = report.modelled;
     j["coverage"] = report.coverage();
+    const auto groups = [&](auto key) {
+      ordered_json out = ordered_json::array();
+      for (const auto& [name, a] : grouped_accuracy(report, key)) {
+        out.push_back({{"name", name},
+                       {"rows", a.rows},
+                       {"median_abs_error_pct", a.median_abs_error_pct},
+                       {"p90_abs_error_pct", a.p90_abs_error_pct},
+                       {"mean_signed_error_pct", a.mean_signed_error_pct}});
+      }
+      return out;
+    };
+    j["per_family_engine"] = groups([](const perf::RowResult& r) { return perf::family_engine(r); });
+    j["per_model"] = groups([](const perf::RowResult& r) { return r.row->model; });
     j["families"] = ordered_json::array();
     for (const auto& e : table.entries()) {
       j["families"].push_back({{"family", e.family},
@@ -120,6 +149,7 @@ int run(const Options& o) {
       ordered_json row = {{"id", r.row->id},
                           {"accelerator", r.row->accelerator},
                           {"model", r.row->model},
+                          {"source", r.row->source},
                           {"use", perf::row_use_name(r.use)}};
       if (r.use == perf::RowUse::kThroughput || r.use == perf::RowUse::kTtft) {
         row["measured"] = r.measured;
@@ -149,8 +179,22 @@ int run(const Options& o) {
                  report::grouped(r.measured, 0), report::grouped(r.predicted, 0),
                  fmt::format("{:+.1f}", r.error_pct)});
     }
-    fmt::print("Output throughput, fully specified rows\n{}\n", t.render());
+    fmt::print("Output throughput, fully specified rows ({})\n{}\n", kind, t.render());
   }
+  const auto accuracy_table = [](const char* first, const auto& groups) {
+    report::TextTable t({first, "rows", "median |err| %", "p90 |err| %", "mean err %"},
+                        {false, true, true, true, true});
+    for (const auto& [name, a] : groups) {
+      t.add_row({name, std::to_string(a.rows), fmt::format("{:.1f}", a.median_abs_error_pct),
+                 fmt::format("{:.1f}", a.p90_abs_error_pct),
+                 fmt::format("{:+.1f}", a.mean_signed_error_pct)});
+    }
+    return t.render();
+  };
+  fmt::print("Per family x engine ({})\n{}\n", kind,
+             accuracy_table("family/engine", grouped_accuracy(report, [](const perf::RowResult& r) {
+                              return perf::family_engine(r);
+                            })));
   report::TextTable per_acc({"accelerator", "rows", "median |err| %", "p90 |err| %", "mean err %"},
                             {false, true, true, true, true});
   for (const auto& [name, a] :
@@ -167,7 +211,8 @@ int run(const Options& o) {
                        fmt::format("{:.1f}", a.p90_abs_error_pct),
                        fmt::format("{:+.1f}", a.mean_signed_error_pct)});
   }
-  fmt::print("Per accelerator\n{}\nPer model\n{}\n", per_acc.render(), per_model.render());
+  fmt::print("Per accelerator ({})\n{}\nPer model ({})\n{}\n", kind, per_acc.render(), kind,
+             per_model.render());
   std::map<std::string, int> apart;
   for (const auto& r : report.rows) {
     if (r.use != perf::RowUse::kThroughput && r.use != perf::RowUse::kTtft) {
@@ -190,11 +235,19 @@ int run(const Options& o) {
                  fmt::format("{:.2f}", e.step_overhead_s * 1000), std::to_string(e.max_batch)});
   }
   fmt::print("{}\n", fac.render());
+  if (cv) {
+    fmt::print(
+        "Cross-validation: {} folds (one per source); each row predicted by the factors fitted "
+        "without its source\nIn-sample fit: {} rows, median |error| {:.1f} %, p90 {:.1f} %\n",
+        cv->sources.size(), in_sample.throughput.rows, in_sample.throughput.median_abs_error_pct,
+        in_sample.throughput.p90_abs_error_pct);
+  }
   fmt::print(
-      "Throughput: {} rows scored, median |error| {:.1f} %, p90 {:.1f} %, mean signed {:+.1f} %\n"
+      "Throughput ({}): {} rows scored, median |error| {:.1f} %, p90 {:.1f} %, mean signed "
+      "{:+.1f} %\n"
       "TTFT:       {} rows scored, median |error| {:.1f} %\n"
       "Coverage:   {} of {} fully specified rows modelled ({:.1f} %)\n",
-      report.throughput.rows, report.throughput.median_abs_error_pct,
+      kind, report.throughput.rows, report.throughput.median_abs_error_pct,
       report.throughput.p90_abs_error_pct, report.throughput.mean_signed_error_pct,
       report.ttft.rows, report.ttft.median_abs_error_pct, report.modelled, report.fully_specified,
       100.0 * report.coverage());
@@ -213,6 +266,10 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_flag("--no-fit", o->no_fit, "only evaluate the given factors (check on held-out rows)");
   app.add_option("--write", o->write, "write the fitted factors as YAML to this file");
   app.add_option("--date", o->date, "date recorded in the fitted factors (YYYY-MM-DD)");
+  app.add_option("--cv", o->cv,
+                 "cross-validate: 'source' fits with each source left out in turn and scores "
+                 "the rows of the source left out")
+      ->check(CLI::IsMember({"source"}));
   app.add_flag("--json", o->json, "print JSON");
   app.add_flag("!--no-rows", o->rows, "omit the per-row table");
   add_catalog_option(app, o->catalogs);

@@ -437,4 +437,57 @@ EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog
   return table;
 }
 
+std::string family_engine(const RowResult& row) {
+  if (row.factors.find('/') != std::string::npos || row.factors.empty()) {
+    return row.factors;
+  }
+  return row.factors + "/trtllm";
+}
+
+CrossValidation cross_validate_by_source(const std::vector<Measurement>& rows,
+                                         const catalog::Catalog& catalog,
+                                         const EfficiencyTable& start) {
+  CrossValidation cv;
+  for (const Measurement& m : rows) {
+    if (std::find(cv.sources.begin(), cv.sources.end(), m.source) == cv.sources.end()) {
+      cv.sources.push_back(m.source);
+    }
+  }
+  std::vector<std::optional<RowResult>> held(rows.size());
+  for (const std::string& source : cv.sources) {
+    std::vector<Measurement> train;
+    std::vector<Measurement> test;
+    std::vector<std::size_t> test_index;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].source == source) {
+        test.push_back(rows[i]);
+        test_index.push_back(i);
+      } else {
+        train.push_back(rows[i]);
+      }
+    }
+    const EfficiencyTable table = fit(train, catalog, start, "cross-validation fold");
+    CalibrationReport fold = evaluate(test, catalog, table);
+    for (std::size_t k = 0; k < fold.rows.size(); ++k) {
+      fold.rows[k].row = &rows[test_index[k]];
+      held[test_index[k]] = std::move(fold.rows[k]);
+    }
+    cv.held_out.fully_specified += fold.fully_specified;
+    cv.held_out.modelled += fold.modelled;
+  }
+  std::vector<double> throughput_errors;
+  std::vector<double> ttft_errors;
+  for (auto& r : held) {
+    if (r->use == RowUse::kThroughput) {
+      throughput_errors.push_back(r->error_pct);
+    } else if (r->use == RowUse::kTtft) {
+      ttft_errors.push_back(r->error_pct);
+    }
+    cv.held_out.rows.push_back(std::move(*r));
+  }
+  cv.held_out.throughput = accuracy_of(throughput_errors);
+  cv.held_out.ttft = accuracy_of(ttft_errors);
+  return cv;
+}
+
 }  // namespace fleetplan::perf

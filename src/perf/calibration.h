@@ -93,4 +93,19 @@ CalibrationReport evaluate(const std::vector<Measurement>& rows, const catalog::
 EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
                     const EfficiencyTable& start, const std::string& provenance);
 
+//! The factors' key of a row result with its engine always named: "Hopper/trtllm".
+std::string family_engine(const RowResult& row);
+
+//! Leave-one-source-out cross-validation: for each source in turn, the factors are fitted from
+//! `start` on the rows of every other source, and the rows of the source left out are
+//! predicted with them. The report holds one held-out prediction per row, in input order; its
+//! figures are what the model does on measurements it was not fitted to.
+struct CrossValidation {
+  CalibrationReport held_out;        //!< rows predicted by the fit without their source
+  std::vector<std::string> sources;  //!< the folds, in order of first appearance
+};
+CrossValidation cross_validate_by_source(const std::vector<Measurement>& rows,
+                                         const catalog::Catalog& catalog,
+                                         const EfficiencyTable& start);
+
 }  // namespace fleetplan::perf
