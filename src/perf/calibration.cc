@@ -122,17 +122,30 @@ double percentile(std::vector<double> values, double q) {
   return values[lo] + (values[hi] - values[lo]) * (pos - static_cast<double>(lo));
 }
 
-RowResult predict(const Measurement& row, const catalog::Catalog& catalog,
-                  const EfficiencyTable& table) {
-  RowResult out;
+// A row read once into the request it stands for (names looked up, layout parsed), so the
+// fit can re-predict it under many trial factors at the cost of the estimate alone.
+struct PreparedRow {
+  RowResult base;             // use, why, family, factors, measured, request
+  bool runnable = false;      // model and accelerator found
+  bool try_ep_spread = false;  // "TP8" on an MoE model: also try EP = TP
+  bool specified = false;     // counts towards coverage
+};
+
+PreparedRow prepare(const Measurement& row, const catalog::Catalog& catalog) {
+  PreparedRow prepared;
+  prepared.specified = row.input_len && row.output_len && row.count > 0 &&
+                       (row.output_tokens_per_s || row.total_tokens_per_s || row.ttft_ms) &&
+                       !is_apart(row.notes);
+  RowResult& out = prepared.base;
   out.row = &row;
   auto acc = catalog.accelerator(row.accelerator);
   auto model = catalog.model(row.model);
   if (!acc.ok() || !model.ok()) {
     out.why = !acc.ok() ? fmt::format("accelerator '{}' not in catalog", row.accelerator)
                         : fmt::format("model '{}' not in catalog", row.model);
-    return out;
+    return prepared;
   }
+  prepared.runnable = true;
   out.family = (*acc)->family;
   out.factors = row.engine == "trtllm" ? out.family : out.family + "/" + row.engine;
   const bool lengths = row.input_len && row.output_len && row.count > 0;
@@ -186,11 +199,23 @@ RowResult predict(const Measurement& row, const catalog::Catalog& catalog,
   req.parallelism = stated_layout(row.notes, req.count);
   req.enforce_context = false;
   req.engine = row.engine;
+  out.measured = out.use == RowUse::kTtft ? *row.ttft_ms : measured;
+  prepared.try_ep_spread = req.parallelism && model.value()->is_moe() &&
+                           req.parallelism->ep == 1 && req.parallelism->tp > 1 &&
+                           model.value()->experts % req.parallelism->tp == 0;
+  return prepared;
+}
+
+RowResult score(const PreparedRow& prepared, const EfficiencyTable& table) {
+  RowResult out = prepared.base;
+  if (!prepared.runnable) {
+    return out;
+  }
+  const EstimateRequest& req = out.request;
   auto est = estimate(req, table);
   // "TP8" alone does not say how an MoE model's experts were laid out: take the better of
   // experts sliced over the TP ranks (EP1) and spread over them (EP = TP).
-  if (req.parallelism && model.value()->is_moe() && req.parallelism->ep == 1 &&
-      req.parallelism->tp > 1 && model.value()->experts % req.parallelism->tp == 0) {
+  if (prepared.try_ep_spread) {
     EstimateRequest alt = req;
     alt.parallelism->ep = alt.parallelism->tp;
     auto other = estimate(alt, table);
@@ -205,13 +230,8 @@ RowResult predict(const Measurement& row, const catalog::Catalog& catalog,
     return out;
   }
   out.layout = est->parallelism;
-  if (out.use == RowUse::kTtft) {
-    out.measured = *row.ttft_ms;
-    out.predicted = est->ttft_ms;
-  } else {
-    out.measured = measured;
-    out.predicted = est->throughput_output_tokens_per_s;
-  }
+  out.predicted =
+      out.use == RowUse::kTtft ? est->ttft_ms : est->throughput_output_tokens_per_s;
   if (out.measured > 0) {
     out.error_pct = (out.predicted - out.measured) / out.measured * 100.0;
   }
@@ -307,17 +327,16 @@ Accuracy accuracy_of(const std::vector<double>& errors_pct) {
   return a;
 }
 
-CalibrationReport evaluate(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
-                           const EfficiencyTable& table) {
+namespace {
+
+CalibrationReport evaluate_prepared(const std::vector<PreparedRow>& rows,
+                                    const EfficiencyTable& table) {
   CalibrationReport report;
   std::vector<double> throughput_errors;
   std::vector<double> ttft_errors;
-  for (const Measurement& row : rows) {
-    RowResult r = predict(row, catalog, table);
-    const bool specified = row.input_len && row.output_len && row.count > 0 &&
-                           (row.output_tokens_per_s || row.total_tokens_per_s || row.ttft_ms) &&
-                           !is_apart(row.notes);
-    if (specified) {
+  for (const PreparedRow& row : rows) {
+    RowResult r = score(row, table);
+    if (row.specified) {
       ++report.fully_specified;
       if (r.use == RowUse::kThroughput || r.use == RowUse::kTtft) {
         ++report.modelled;
@@ -335,6 +354,23 @@ CalibrationReport evaluate(const std::vector<Measurement>& rows, const catalog::
   return report;
 }
 
+std::vector<PreparedRow> prepare_all(const std::vector<Measurement>& rows,
+                                     const catalog::Catalog& catalog) {
+  std::vector<PreparedRow> out;
+  out.reserve(rows.size());
+  for (const Measurement& row : rows) {
+    out.push_back(prepare(row, catalog));
+  }
+  return out;
+}
+
+}  // namespace
+
+CalibrationReport evaluate(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
+                           const EfficiencyTable& table) {
+  return evaluate_prepared(prepare_all(rows, catalog), table);
+}
+
 EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
                     const EfficiencyTable& start, const std::string& provenance) {
   EfficiencyTable table = start;
@@ -349,9 +385,9 @@ EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog
     }
   }
   for (const auto& [family, members] : by_family) {
-    std::vector<Measurement> subset;
+    std::vector<PreparedRow> subset;
     for (const Measurement* m : members) {
-      subset.push_back(*m);
+      subset.push_back(prepare(*m, catalog));
     }
     const auto slash = family.find('/');
     Efficiency best = slash == std::string::npos
@@ -361,7 +397,7 @@ EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog
     const auto loss = [&](const Efficiency& e) {
       EfficiencyTable trial = table;
       trial.set(e);
-      const CalibrationReport report = evaluate(subset, catalog, trial);
+      const CalibrationReport report = evaluate_prepared(subset, trial);
       double sum = 0;
       int n = 0;
       for (const RowResult& r : report.rows) {
