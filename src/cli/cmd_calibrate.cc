@@ -93,10 +93,15 @@ int run(const Options& o) {
     std::ofstream out(o.write);
     out << table.to_yaml(fmt::format(
         "Efficiency factors per accelerator family, fitted by `fleetplan calibrate` on {}\n"
-        "from {} ({} scored rows). Median |error| {:.1f} %, p90 {:.1f} % over the\n"
-        "fully specified rows. Regenerate: fleetplan calibrate --measurements FILE --write FILE",
-        o.date, std::filesystem::path(o.measurements).filename().string(), report.throughput.rows,
-        report.throughput.median_abs_error_pct, report.throughput.p90_abs_error_pct));
+        "from {} ({} scored rows). In-sample median |error| {:.1f} %, p90 {:.1f} %{}.\n"
+        "Regenerate: fleetplan calibrate --measurements FILE --cv source --write FILE",
+        o.date, std::filesystem::path(o.measurements).filename().string(),
+        in_sample.throughput.rows, in_sample.throughput.median_abs_error_pct,
+        in_sample.throughput.p90_abs_error_pct,
+        cv ? fmt::format(";\nheld out (leave-one-source-out) median {:.1f} %, p90 {:.1f} %",
+                         report.throughput.median_abs_error_pct,
+                         report.throughput.p90_abs_error_pct)
+           : std::string()));
     if (!out) {
       return report_error(input_error(fmt::format("{}: cannot write", o.write)));
     }
@@ -132,7 +137,8 @@ int run(const Options& o) {
       }
       return out;
     };
-    j["per_family_engine"] = groups([](const perf::RowResult& r) { return perf::family_engine(r); });
+    j["per_family_engine"] =
+        groups([](const perf::RowResult& r) { return perf::family_engine(r); });
     j["per_model"] = groups([](const perf::RowResult& r) { return r.row->model; });
     j["families"] = ordered_json::array();
     for (const auto& e : table.entries()) {

@@ -125,10 +125,10 @@ double percentile(std::vector<double> values, double q) {
 // A row read once into the request it stands for (names looked up, layout parsed), so the
 // fit can re-predict it under many trial factors at the cost of the estimate alone.
 struct PreparedRow {
-  RowResult base;             // use, why, family, factors, measured, request
-  bool runnable = false;      // model and accelerator found
+  RowResult base;              // use, why, family, factors, measured, request
+  bool runnable = false;       // model and accelerator found
   bool try_ep_spread = false;  // "TP8" on an MoE model: also try EP = TP
-  bool specified = false;     // counts towards coverage
+  bool specified = false;      // counts towards coverage
 };
 
 PreparedRow prepare(const Measurement& row, const catalog::Catalog& catalog) {
@@ -200,8 +200,8 @@ PreparedRow prepare(const Measurement& row, const catalog::Catalog& catalog) {
   req.enforce_context = false;
   req.engine = row.engine;
   out.measured = out.use == RowUse::kTtft ? *row.ttft_ms : measured;
-  prepared.try_ep_spread = req.parallelism && model.value()->is_moe() &&
-                           req.parallelism->ep == 1 && req.parallelism->tp > 1 &&
+  prepared.try_ep_spread = req.parallelism && model.value()->is_moe() && req.parallelism->ep == 1 &&
+                           req.parallelism->tp > 1 &&
                            model.value()->experts % req.parallelism->tp == 0;
   return prepared;
 }
@@ -230,8 +230,7 @@ RowResult score(const PreparedRow& prepared, const EfficiencyTable& table) {
     return out;
   }
   out.layout = est->parallelism;
-  out.predicted =
-      out.use == RowUse::kTtft ? est->ttft_ms : est->throughput_output_tokens_per_s;
+  out.predicted = out.use == RowUse::kTtft ? est->ttft_ms : est->throughput_output_tokens_per_s;
   if (out.measured > 0) {
     out.error_pct = (out.predicted - out.measured) / out.measured * 100.0;
   }

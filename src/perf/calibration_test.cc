@@ -1,5 +1,6 @@
 #include "perf/calibration.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -48,13 +49,62 @@ class ReferenceSet : public ::testing::Test {
   std::vector<Measurement> rows_;
 };
 
-TEST_F(ReferenceSet, ShippedFactorsMeetTheAccuracyTargets) {
-  // The targets of the project against published MLPerf / vendor measurements: median absolute
-  // error of output throughput <= 15 %, p90 <= 50 %, over >= 90 % of fully specified rows.
+TEST_F(ReferenceSet, InSampleFitOfTheShippedFactors) {
+  // In-sample (the factors were fitted on these rows): an upper bound on what the model does on
+  // new measurements, kept so a change that breaks the fit itself shows at once.
   const CalibrationReport report = evaluate(rows_, catalog_, table_);
   EXPECT_GE(report.coverage(), 0.90) << report.modelled << " of " << report.fully_specified;
   EXPECT_LE(report.throughput.median_abs_error_pct, 15.0);
   EXPECT_LE(report.throughput.p90_abs_error_pct, 50.0);
+}
+
+TEST_F(ReferenceSet, CrossValidatedAccuracy) {
+  // The accuracy that counts: each source's rows predicted by factors fitted without it. The
+  // project's targets are median <= 12 %, p90 <= 50 %, coverage >= 90 %; the bounds below are
+  // today's held-out figures (docs/notes/fidelity.md) rounded up, so a change that makes the
+  // model worse on data it has not seen fails here. The median/p90 targets are not met yet.
+  auto start = EfficiencyTable::load_file(std::string(FLEETPLAN_TEST_DATA_DIR) +
+                                          "/calibration/efficiency-start.yaml");
+  ASSERT_TRUE(start.ok()) << start.error().message;
+  const CrossValidation cv = cross_validate_by_source(rows_, catalog_, *start);
+  const CalibrationReport& held = cv.held_out;
+  EXPECT_EQ(held.rows.size(), rows_.size());
+  EXPECT_GE(held.coverage(), 0.90) << held.modelled << " of " << held.fully_specified;
+  EXPECT_GE(held.throughput.rows, 300);
+  EXPECT_LE(held.throughput.median_abs_error_pct, 24.0);
+  EXPECT_LE(held.throughput.p90_abs_error_pct, 80.0);
+}
+
+TEST(CrossValidation, ASourceIsNeverFittedOnItself) {
+  // Two sources, each the only one measuring its chip. Left out, a source's chip has no
+  // training rows, so its rows must be predicted with the starting factors exactly; a fit
+  // that leaked the held-out rows would move them.
+  setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
+  auto catalog = catalog::Catalog::load();
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  const std::string path = testing::TempDir() + "cv_measurements.csv";
+  std::ofstream(path)
+      << "id,source,accelerator,accelerator_count,model,framework,scenario,input_len,"
+         "output_len,tokens_per_s_output,notes,precision_norm\n"
+         "a1,first,H100-SXM,1,llama3.1-8b,TensorRT-LLM,offline,128,128,20000,TP1,fp8\n"
+         "a2,first,H100-SXM,1,llama3.1-8b,TensorRT-LLM,offline,2048,128,9000,TP1,fp8\n"
+         "b1,second,MI300X,1,llama3.1-8b,vLLM,offline,128,128,15000,TP1,fp8\n";
+  auto rows = read_measurements(path);
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  EfficiencyTable start;
+  start.set(Efficiency{});
+  const CalibrationReport plain = evaluate(*rows, *catalog, start);
+  const CrossValidation cv = cross_validate_by_source(*rows, *catalog, start);
+  ASSERT_EQ(cv.sources, (std::vector<std::string>{"first", "second"}));
+  ASSERT_EQ(cv.held_out.rows.size(), 3U);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(cv.held_out.rows[i].row, &(*rows)[i]);
+    EXPECT_DOUBLE_EQ(cv.held_out.rows[i].predicted, plain.rows[i].predicted) << i;
+  }
+  // The in-sample fit, by contrast, moves them towards the measurements.
+  const EfficiencyTable fitted = fit(*rows, *catalog, start, "test");
+  const CalibrationReport in_sample = evaluate(*rows, *catalog, fitted);
+  EXPECT_LT(std::fabs(in_sample.rows[2].error_pct), std::fabs(plain.rows[2].error_pct));
 }
 
 }  // namespace
