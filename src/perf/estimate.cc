@@ -125,6 +125,7 @@ Result<EfficiencyTable> EfficiencyTable::load_file(const std::string& path) {
     e.memory = r.number("memory", 0.01, 1.0);
     e.link = r.number("link", 0.01, 1.0);
     e.moe_compute = r.number("moe_compute", 0.01, 1.0);
+    e.attention = r.number_or("attention", 0.0, 0.0, 1.0);
     e.step_overhead_s = r.number("step_overhead_ms", 0.0, 1000.0) / 1000.0;
     e.layer_overhead_s = r.number_or("layer_overhead_us", 0.0, 0.0, 1e4) / 1e6;
     e.seq_overhead_s = r.number_or("seq_overhead_us", 0.0, 0.0, 1e5) / 1e6;
@@ -162,12 +163,13 @@ std::string EfficiencyTable::to_yaml(const std::string& header_comment) const {
   for (const auto& e : entries_) {
     out += fmt::format(
         "  - family: \"{}\"\n    compute: {:.4f}\n    memory: {:.4f}\n    link: {:.4f}\n"
-        "    moe_compute: {:.4f}\n    step_overhead_ms: {:.4f}\n    layer_overhead_us: {:.3f}\n"
+        "    moe_compute: {:.4f}\n    attention: {:.4f}\n    step_overhead_ms: {:.4f}\n"
+        "    layer_overhead_us: {:.3f}\n"
         "    seq_overhead_us: {:.3f}\n"
         "    max_batch: {}\n    max_num_tokens: {}\n    fitted_on: \"{}\"\n",
-        e.family, e.compute, e.memory, e.link, e.moe_compute, e.step_overhead_s * 1000.0,
-        e.layer_overhead_s * 1e6, e.seq_overhead_s * 1e6, e.max_batch, e.max_num_tokens,
-        e.fitted_on);
+        e.family, e.compute, e.memory, e.link, e.moe_compute, e.attention,
+        e.step_overhead_s * 1000.0, e.layer_overhead_s * 1e6, e.seq_overhead_s * 1e6, e.max_batch,
+        e.max_num_tokens, e.fitted_on);
   }
   return out;
 }

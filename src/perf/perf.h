@@ -32,10 +32,11 @@ struct Parallelism {
 //! family. Fitted by `fleetplan calibrate`; shipped in data/calibration/efficiency.yaml.
 struct Efficiency {
   std::string family = "default";
-  double compute = 0.6;            //!< fraction of dense peak FLOP/s in large GEMMs
-  double memory = 0.75;            //!< fraction of peak HBM bandwidth in streaming reads
-  double link = 0.7;               //!< fraction of peak scale-up / scale-out bandwidth
-  double moe_compute = 0.5;        //!< extra factor on compute for grouped expert GEMMs
+  double compute = 0.6;      //!< fraction of dense peak FLOP/s in large GEMMs
+  double memory = 0.75;      //!< fraction of peak HBM bandwidth in streaming reads
+  double link = 0.7;         //!< fraction of peak scale-up / scale-out bandwidth
+  double moe_compute = 0.5;  //!< extra factor on compute for grouped expert GEMMs
+  double attention = 0;  //!< fraction of peak in attention kernels (MLA included); 0 = as compute
   double step_overhead_s = 0.004;  //!< fixed engine time per forward step (scheduling, launches)
   double layer_overhead_s = 0.0;   //!< fixed time per layer per step (kernel launches)
   double seq_overhead_s = 0.0;     //!< time per sequence per step (sampling, scheduling)
@@ -155,6 +156,8 @@ class ReplicaModel {
     double comm = 0;
   };
   [[nodiscard]] PrefillTerms prefill_terms(double tokens, double attention_pairs) const;
+  //! Of `weight_bytes_read` by one device, the bytes of quantised linear layers.
+  [[nodiscard]] double linear_bytes_read(double weight_bytes_read) const;
 
   DeploymentSpec spec_;
   Efficiency efficiency_;
@@ -169,6 +172,8 @@ class ReplicaModel {
   double attn_decode_flops_per_pair_ = 0;
   double window_fraction_layers_ = 0;     // share of layers with a sliding window
   double non_expert_weight_bytes_ = 0;    // whole model
+  double embedding_weight_bytes_ = 0;     // embeddings + LM head (BF16, never unpacked)
+  double dequant_s_per_byte_ = 0;         // unpacking narrow weights without native units
   double expert_weight_bytes_ = 0;        // all routed experts of all MoE layers, whole model
   double kv_bytes_per_token_device_ = 0;  // for S counted over the whole replica
   double window_kv_bytes_per_seq_device_ = 0;
