@@ -50,12 +50,13 @@ class ReferenceSet : public ::testing::Test {
 };
 
 TEST_F(ReferenceSet, InSampleFitOfTheShippedFactors) {
-  // In-sample (the factors were fitted on these rows): an upper bound on what the model does on
-  // new measurements, kept so a change that breaks the fit itself shows at once.
+  // In-sample (the factors were fitted on these rows): a lower bound on the error the model
+  // makes on new measurements, kept so a change that breaks the fit itself shows at once.
+  // (13.4 % / 50.2 % with factors bounded to plausible ranges; 13.5 % / 46.5 % unbounded.)
   const CalibrationReport report = evaluate(rows_, catalog_, table_);
   EXPECT_GE(report.coverage(), 0.90) << report.modelled << " of " << report.fully_specified;
   EXPECT_LE(report.throughput.median_abs_error_pct, 15.0);
-  EXPECT_LE(report.throughput.p90_abs_error_pct, 50.0);
+  EXPECT_LE(report.throughput.p90_abs_error_pct, 52.0);
 }
 
 TEST_F(ReferenceSet, CrossValidatedAccuracy) {
@@ -71,8 +72,8 @@ TEST_F(ReferenceSet, CrossValidatedAccuracy) {
   EXPECT_EQ(held.rows.size(), rows_.size());
   EXPECT_GE(held.coverage(), 0.90) << held.modelled << " of " << held.fully_specified;
   EXPECT_GE(held.throughput.rows, 300);
-  EXPECT_LE(held.throughput.median_abs_error_pct, 24.0);
-  EXPECT_LE(held.throughput.p90_abs_error_pct, 80.0);
+  EXPECT_LE(held.throughput.median_abs_error_pct, 22.5);
+  EXPECT_LE(held.throughput.p90_abs_error_pct, 85.0);
 }
 
 TEST(CrossValidation, ASourceIsNeverFittedOnItself) {
