@@ -57,10 +57,14 @@ int run(const Options& o) {
   if (!weights.ok()) {
     return report_error(input_error("--precision: " + weights.error().message));
   }
-  auto kv = catalog::parse_precision(o.kv_precision.empty() ? o.precision : o.kv_precision);
-  if (!kv.ok()) {
-    return report_error(input_error("--kv-precision: " + kv.error().message));
+  Result<catalog::Precision> kv = perf::default_kv_cache(**acc, *weights);
+  if (!o.kv_precision.empty()) {
+    kv = catalog::parse_precision(o.kv_precision);
+    if (!kv.ok()) {
+      return report_error(input_error("--kv-precision: " + kv.error().message));
+    }
   }
+  const char* const kv_origin = o.kv_precision.empty() ? "default for these weights" : "given";
   auto table = perf::EfficiencyTable::load_builtin();
   if (!table.ok()) {
     return report_error(table.error());
@@ -96,7 +100,8 @@ int run(const Options& o) {
     j["accelerator"] = (*acc)->name;
     j["count"] = o.count;
     j["precision"] = {{"weights", catalog::precision_name(*weights)},
-                      {"kv_cache", catalog::precision_name(*kv)}};
+                      {"kv_cache", catalog::precision_name(*kv)},
+                      {"kv_cache_origin", kv_origin}};
     j["input_len"] = o.input_len;
     j["output_len"] = o.output_len;
     j["throughput_output_tokens_per_s"] = est->throughput_output_tokens_per_s;
@@ -125,9 +130,9 @@ int run(const Options& o) {
     fmt::print("{}\n", j.dump(2));
     return kExitOk;
   }
-  fmt::print("{} on {} x {}, weights {} / KV {}, input {} / output {} tokens\n", (*model)->name,
-             o.count, (*acc)->name, catalog::precision_name(*weights), catalog::precision_name(*kv),
-             o.input_len, o.output_len);
+  fmt::print("{} on {} x {}, weights {} / KV {} ({}), input {} / output {} tokens\n",
+             (*model)->name, o.count, (*acc)->name, catalog::precision_name(*weights),
+             catalog::precision_name(*kv), kv_origin, o.input_len, o.output_len);
   if ((*acc)->estimate) {
     fmt::print("note: {} figures are public estimates, not a datasheet ({})\n", (*acc)->name,
                (*acc)->sources.substr(0, 80));
@@ -168,7 +173,10 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--count", o->count, "accelerators in the deployment")
       ->check(CLI::Range(1, 1 << 20));
   app.add_option("--precision", o->precision, "weight precision: bf16, fp16, fp8, int8, fp4");
-  app.add_option("--kv-precision", o->kv_precision, "KV-cache precision (default: as weights)");
+  app.add_option(
+      "--kv-precision", o->kv_precision,
+      "KV-cache precision (default: FP8 for FP8/FP4 weights on chips with FP8 units, else BF16; "
+      "never FP4)");
   app.add_option("--input-len", o->input_len, "prompt tokens per request")
       ->check(CLI::Range(1, 1 << 24));
   app.add_option("--output-len", o->output_len, "generated tokens per request")

@@ -179,13 +179,7 @@ PreparedRow prepare(const Measurement& row, const catalog::Catalog& catalog) {
   const std::string precision = row.precision.empty() ? "fp8" : row.precision;
   auto weights = catalog::parse_precision(precision == "int4" ? "fp4" : precision);
   req.weights = weights.ok() ? *weights : catalog::Precision::kFp8;
-  // KV cache in FP8 where the chip has FP8 units and the weights are FP8 or narrower
-  // (TensorRT-LLM and vLLM FP8 checkpoints), else in the activation format.
-  const bool narrow =
-      req.weights == catalog::Precision::kFp8 || req.weights == catalog::Precision::kFp4;
-  req.kv_cache = narrow && (*acc)->native(catalog::Precision::kFp8) ? catalog::Precision::kFp8
-                 : req.weights == catalog::Precision::kInt8         ? catalog::Precision::kInt8
-                                                                    : catalog::Precision::kBf16;
+  req.kv_cache = default_kv_cache(**acc, req.weights);
   // MLPerf llama2-70b (OpenOrca): 294.45 output tokens on average; the mean input is not
   // in the data, so these rows are predicted with an assumed 1,024-token cap halved.
   req.input_len = row.input_len.value_or(512);

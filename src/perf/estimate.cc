@@ -174,6 +174,14 @@ std::string EfficiencyTable::to_yaml(const std::string& header_comment) const {
   return out;
 }
 
+Precision default_kv_cache(const catalog::Accelerator& accelerator, Precision weights) {
+  const bool narrow = weights == Precision::kFp8 || weights == Precision::kFp4;
+  if (narrow && accelerator.native(Precision::kFp8)) {
+    return Precision::kFp8;
+  }
+  return weights == Precision::kInt8 ? Precision::kInt8 : Precision::kBf16;
+}
+
 // ---------------------------------------------------------------- layouts
 
 std::vector<Parallelism> candidate_layouts(const catalog::Model& model,

@@ -75,6 +75,12 @@ struct DeploymentSpec {
   Precision kv_cache = Precision::kFp8;
 };
 
+//! The KV-cache format an engine uses by default for these weights: FP8 where the chip has
+//! FP8 units and the weights are FP8 or narrower (TensorRT-LLM and vLLM FP8/FP4 checkpoints
+//! ship FP8 KV scales), INT8 beside INT8 weights, else BF16. Never FP4: no serving engine
+//! stores the KV cache in 4 bits by default.
+Precision default_kv_cache(const catalog::Accelerator& accelerator, Precision weights);
+
 //! Parameters implied by the architecture (attention, FFN, experts, embeddings + LM head).
 double parameter_count(const catalog::Model& model);
 //! Parameters a token touches (shared and active experts only).

@@ -156,6 +156,15 @@ TEST_F(PerfTest, Fp4WithoutFp4UnitsComputesInBf16AndPaysTheUnpacking) {
   EXPECT_NEAR(d->decode_cost(256).compute_s / c->decode_cost(256).compute_s, 0.5, 1e-12);
 }
 
+TEST_F(PerfTest, KvCacheIsNeverFp4ByDefault) {
+  // FP4 weights on Hopper or Blackwell keep an FP8 cache (both have FP8 units); on the A100
+  // (no FP8 units) FP8 weights keep a BF16 cache; BF16 weights keep BF16 everywhere.
+  EXPECT_EQ(default_kv_cache(chip("H100-SXM"), Precision::kFp4), Precision::kFp8);
+  EXPECT_EQ(default_kv_cache(chip("B200"), Precision::kFp4), Precision::kFp8);
+  EXPECT_EQ(default_kv_cache(chip("A100-SXM-80G"), Precision::kFp8), Precision::kBf16);
+  EXPECT_EQ(default_kv_cache(chip("H100-SXM"), Precision::kBf16), Precision::kBf16);
+}
+
 TEST_F(PerfTest, PipelineBubbleKeepsBatchOneAtTheWeightStream) {
   // One sequence through 8 pipeline stages: its next token needs all 8 stages in turn, so a
   // step still streams every weight once, 69,499,617,280 bytes of Llama 2 70B at FP8 (see
