@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "perf/band.h"
 #include "perf/calibration.h"
 #include "report/table.h"
 
@@ -27,6 +28,7 @@ struct Options {
   std::string write;
   std::string date = "undated";
   std::string cv;  //!< "" or "source": leave-one-source-out cross-validation
+  std::string write_bands;
 };
 
 std::string layout_text(const perf::Parallelism& p) {
@@ -89,6 +91,26 @@ int run(const Options& o) {
   // With --cv every figure below is the held-out one; the in-sample fit is shown beside it.
   const perf::CalibrationReport& report = cv ? cv->held_out : in_sample;
   const char* const kind = cv ? "held out, leave-one-source-out" : "in-sample";
+  if (!o.write_bands.empty() && !cv) {
+    return report_error(
+        input_error("--write-bands needs --cv source (bands come from held-out rows)"));
+  }
+  const double coverage = cv ? perf::band_coverage(cv->held_out.rows) : 0.0;
+  if (!o.write_bands.empty()) {
+    const perf::BandTable bands = perf::BandTable::from_rows(cv->held_out.rows);
+    std::ofstream out(o.write_bands);
+    out << bands.to_yaml(fmt::format(
+        "80 % error bands of estimate: 10th and 90th percentiles of measured / predicted output\n"
+        "throughput on held-out rows (leave-one-source-out) of {}, per family/engine x model\n"
+        "class (groups of >= {} rows; '*' = all). Written by `fleetplan calibrate --cv source\n"
+        "--write-bands FILE` on {}. Coverage on held-out sources (each source's rows against\n"
+        "bands computed without it): {:.1f} %.",
+        std::filesystem::path(o.measurements).filename().string(), perf::BandTable::kMinRows,
+        o.date, 100.0 * coverage));
+    if (!out) {
+      return report_error(input_error(fmt::format("{}: cannot write", o.write_bands)));
+    }
+  }
   if (!o.write.empty()) {
     std::ofstream out(o.write);
     out << table.to_yaml(fmt::format(
@@ -111,6 +133,7 @@ int run(const Options& o) {
     j["accuracy"] = cv ? "leave-one-source-out cross-validation" : "in-sample";
     if (cv) {
       j["folds"] = cv->sources;
+      j["band_coverage"] = coverage;
       j["in_sample_throughput"] = {
           {"rows", in_sample.throughput.rows},
           {"median_abs_error_pct", in_sample.throughput.median_abs_error_pct},
@@ -247,6 +270,8 @@ int run(const Options& o) {
         "without its source\nIn-sample fit: {} rows, median |error| {:.1f} %, p90 {:.1f} %\n",
         cv->sources.size(), in_sample.throughput.rows, in_sample.throughput.median_abs_error_pct,
         in_sample.throughput.p90_abs_error_pct);
+    fmt::print("80 % band coverage (each source against bands computed without it): {:.1f} %\n",
+               100.0 * coverage);
   }
   fmt::print(
       "Throughput ({}): {} rows scored, median |error| {:.1f} %, p90 {:.1f} %, mean signed "
@@ -276,6 +301,8 @@ void setup(CLI::App& app, RunFn& run_fn) {
                  "cross-validate: 'source' fits with each source left out in turn and scores "
                  "the rows of the source left out")
       ->check(CLI::IsMember({"source"}));
+  app.add_option("--write-bands", o->write_bands,
+                 "write the 80 % error bands from the held-out rows as YAML (needs --cv source)");
   app.add_flag("--json", o->json, "print JSON");
   app.add_flag("!--no-rows", o->rows, "omit the per-row table");
   add_catalog_option(app, o->catalogs);

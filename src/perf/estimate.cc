@@ -185,7 +185,8 @@ Precision default_kv_cache(const catalog::Accelerator& accelerator, Precision we
 // ---------------------------------------------------------------- layouts
 
 std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
-                                           const catalog::Accelerator& accelerator, int count) {
+                                           const catalog::Accelerator& accelerator, int count,
+                                           const LayoutSupport& support) {
   std::vector<Parallelism> out;
   if (count < 1) {
     return out;
@@ -197,7 +198,7 @@ std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
       continue;
     }
     for (const int pp : divisors(count / tp)) {
-      if (pp > model.layers || pp > 16) {
+      if (pp > model.layers || pp > 16 || (pp > 1 && !support.pipeline)) {
         continue;
       }
       Parallelism p;
@@ -205,12 +206,14 @@ std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
       p.pp = pp;
       p.replicas = count / (tp * pp);
       out.push_back(p);
-      if (model.is_moe() && tp > 1 && model.experts % tp == 0) {
+      if (model.is_moe() && tp > 1 && model.experts % tp == 0 && support.expert_parallel) {
         Parallelism ep = p;
         ep.ep = tp;
         out.push_back(ep);
-        ep.attention_dp = true;
-        out.push_back(ep);
+        if (support.attention_dp) {
+          ep.attention_dp = true;
+          out.push_back(ep);
+        }
       }
     }
   }
@@ -351,7 +354,7 @@ Result<Estimate> estimate(const EstimateRequest& request, const EfficiencyTable&
   std::optional<Error> first_error;
   int searched = 0;
   for (const Parallelism& layout :
-       candidate_layouts(*request.model, *request.accelerator, request.count)) {
+       candidate_layouts(*request.model, *request.accelerator, request.count, request.layouts)) {
     auto est = estimate_layout(request, layout, table);
     ++searched;
     if (!est.ok()) {

@@ -196,6 +196,13 @@ class ReplicaModel {
   double overhead_s_ = 0;
 };
 
+//! Which layouts a serving engine can run, beyond plain tensor parallelism.
+struct LayoutSupport {
+  bool pipeline = true;
+  bool expert_parallel = true;
+  bool attention_dp = true;
+};
+
 //! What `estimate` is asked.
 struct EstimateRequest {
   const catalog::Model* model = nullptr;
@@ -215,6 +222,8 @@ struct EstimateRequest {
   //! Serving engine whose factors to use ("trtllm", "vllm", "sglang", "chitu"; "" = the
   //! family's reference engine, TensorRT-LLM where it was measured).
   std::string engine;
+  //! Layouts the engine supports (engines.yaml); the search skips the others.
+  LayoutSupport layouts;
 };
 
 //! What `estimate` answers; every number explains itself through `bound` and `memory`.
@@ -245,6 +254,7 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
 //! The layouts a serving engineer would consider for `count` devices: TP inside a scale-up
 //! domain, PP across domains when one replica does not fit, EP for MoE, replicas beyond.
 std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
-                                           const catalog::Accelerator& accelerator, int count);
+                                           const catalog::Accelerator& accelerator, int count,
+                                           const LayoutSupport& support = {});
 
 }  // namespace fleetplan::perf
