@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "perf/band.h"
 #include "perf/calibration.h"
+#include "perf/engine.h"
 #include "report/table.h"
 
 namespace fleetplan::cli {
@@ -77,16 +78,21 @@ int run(const Options& o) {
   if (!rows.ok()) {
     return report_error(rows.error());
   }
+  auto engines = perf::EngineTable::load_builtin();
+  if (!engines.ok()) {
+    return report_error(engines.error());
+  }
   perf::EfficiencyTable table = *start;
   if (!o.no_fit) {
     table = perf::fit(*rows, *catalog, *start,
                       fmt::format("fitted {} on {}", o.date,
-                                  std::filesystem::path(o.measurements).filename().string()));
+                                  std::filesystem::path(o.measurements).filename().string()),
+                      &*engines);
   }
-  const perf::CalibrationReport in_sample = perf::evaluate(*rows, *catalog, table);
+  const perf::CalibrationReport in_sample = perf::evaluate(*rows, *catalog, table, &*engines);
   std::optional<perf::CrossValidation> cv;
   if (o.cv == "source") {
-    cv = perf::cross_validate_by_source(*rows, *catalog, *start);
+    cv = perf::cross_validate_by_source(*rows, *catalog, *start, &*engines);
   }
   // With --cv every figure below is the held-out one; the in-sample fit is shown beside it.
   const perf::CalibrationReport& report = cv ? cv->held_out : in_sample;

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/csv.h"
+#include "perf/engine.h"
 
 namespace fleetplan::perf {
 namespace {
@@ -132,7 +133,8 @@ struct PreparedRow {
   bool specified = false;      // counts towards coverage
 };
 
-PreparedRow prepare(const Measurement& row, const catalog::Catalog& catalog) {
+PreparedRow prepare(const Measurement& row, const catalog::Catalog& catalog,
+                    const EngineTable* engines) {
   PreparedRow prepared;
   prepared.specified = row.input_len && row.output_len && row.count > 0 &&
                        (row.output_tokens_per_s || row.total_tokens_per_s || row.ttft_ms) &&
@@ -179,7 +181,15 @@ PreparedRow prepare(const Measurement& row, const catalog::Catalog& catalog) {
   const std::string precision = row.precision.empty() ? "fp8" : row.precision;
   auto weights = catalog::parse_precision(precision == "int4" ? "fp4" : precision);
   req.weights = weights.ok() ? *weights : catalog::Precision::kFp8;
-  req.kv_cache = default_kv_cache(**acc, req.weights);
+  // The engine's own default KV format where the engine is known (vLLM, SGLang and Chitu keep
+  // the model's dtype), else FP8 beside narrow weights on chips with FP8 units.
+  const Engine* engine = nullptr;
+  if (engines != nullptr) {
+    auto found = engines->find(row.engine);
+    engine = found.ok() ? *found : nullptr;
+  }
+  req.kv_cache = engine != nullptr ? engine_kv_cache(*engine, **acc, req.weights)
+                                   : default_kv_cache(**acc, req.weights);
   // MLPerf llama2-70b (OpenOrca): 294.45 output tokens on average; the mean input is not
   // in the data, so these rows are predicted with an assumed 1,024-token cap halved.
   req.input_len = row.input_len.value_or(512);
@@ -349,11 +359,11 @@ CalibrationReport evaluate_prepared(const std::vector<PreparedRow>& rows,
 }
 
 std::vector<PreparedRow> prepare_all(const std::vector<Measurement>& rows,
-                                     const catalog::Catalog& catalog) {
+                                     const catalog::Catalog& catalog, const EngineTable* engines) {
   std::vector<PreparedRow> out;
   out.reserve(rows.size());
   for (const Measurement& row : rows) {
-    out.push_back(prepare(row, catalog));
+    out.push_back(prepare(row, catalog, engines));
   }
   return out;
 }
@@ -361,8 +371,8 @@ std::vector<PreparedRow> prepare_all(const std::vector<Measurement>& rows,
 }  // namespace
 
 CalibrationReport evaluate(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
-                           const EfficiencyTable& table) {
-  return evaluate_prepared(prepare_all(rows, catalog), table);
+                           const EfficiencyTable& table, const EngineTable* engines) {
+  return evaluate_prepared(prepare_all(rows, catalog, engines), table);
 }
 
 namespace {
@@ -389,12 +399,13 @@ const std::array<Knob, 8> kPlausible = {{{&Efficiency::compute, 0.25, 0.85},
 }  // namespace
 
 EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
-                    const EfficiencyTable& start, const std::string& provenance) {
+                    const EfficiencyTable& start, const std::string& provenance,
+                    const EngineTable* engines) {
   EfficiencyTable table = start;
   // Group the scored rows by family.
   std::map<std::string, std::vector<const Measurement*>> by_family;
   {
-    const CalibrationReport report = evaluate(rows, catalog, start);
+    const CalibrationReport report = evaluate(rows, catalog, start, engines);
     for (const RowResult& r : report.rows) {
       if (r.use == RowUse::kThroughput) {
         by_family[r.factors].push_back(r.row);
@@ -404,7 +415,7 @@ EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog
   for (const auto& [family, members] : by_family) {
     std::vector<PreparedRow> subset;
     for (const Measurement* m : members) {
-      subset.push_back(prepare(*m, catalog));
+      subset.push_back(prepare(*m, catalog, engines));
     }
     const auto slash = family.find('/');
     Efficiency best = slash == std::string::npos
@@ -498,7 +509,7 @@ std::string family_engine(const RowResult& row) {
 
 CrossValidation cross_validate_by_source(const std::vector<Measurement>& rows,
                                          const catalog::Catalog& catalog,
-                                         const EfficiencyTable& start) {
+                                         const EfficiencyTable& start, const EngineTable* engines) {
   CrossValidation cv;
   for (const Measurement& m : rows) {
     if (std::find(cv.sources.begin(), cv.sources.end(), m.source) == cv.sources.end()) {
@@ -518,8 +529,8 @@ CrossValidation cross_validate_by_source(const std::vector<Measurement>& rows,
         train.push_back(rows[i]);
       }
     }
-    const EfficiencyTable table = fit(train, catalog, start, "cross-validation fold");
-    CalibrationReport fold = evaluate(test, catalog, table);
+    const EfficiencyTable table = fit(train, catalog, start, "cross-validation fold", engines);
+    CalibrationReport fold = evaluate(test, catalog, table, engines);
     for (std::size_t k = 0; k < fold.rows.size(); ++k) {
       fold.rows[k].row = &rows[test_index[k]];
       held[test_index[k]] = std::move(fold.rows[k]);
