@@ -261,13 +261,18 @@ int run(const Options& o) {
     }
     fmt::print("\n");
   }
-  fmt::print("Efficiency factors{}\n", o.no_fit ? " (as given, not refitted)" : " (fitted)");
-  report::TextTable fac({"family", "compute", "memory", "link", "moe", "overhead ms", "max batch"},
-                        {false, true, true, true, true, true, true});
+  fmt::print("Efficiency factors{}\n",
+             o.no_fit ? " (as given, not refitted)" : " (fitted on every row)");
+  report::TextTable fac({"family", "compute", "memory", "link", "moe", "attention", "overhead ms",
+                         "layer us", "seq us", "max batch"},
+                        {false, true, true, true, true, true, true, true, true, true});
   for (const auto& e : table.entries()) {
     fac.add_row({e.family, fmt::format("{:.3f}", e.compute), fmt::format("{:.3f}", e.memory),
                  fmt::format("{:.3f}", e.link), fmt::format("{:.3f}", e.moe_compute),
-                 fmt::format("{:.2f}", e.step_overhead_s * 1000), std::to_string(e.max_batch)});
+                 e.attention > 0 ? fmt::format("{:.3f}", e.attention) : "as compute",
+                 fmt::format("{:.2f}", e.step_overhead_s * 1000),
+                 fmt::format("{:.1f}", e.layer_overhead_s * 1e6),
+                 fmt::format("{:.1f}", e.seq_overhead_s * 1e6), std::to_string(e.max_batch)});
   }
   fmt::print("{}\n", fac.render());
   if (cv) {
