@@ -448,11 +448,15 @@ EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog
     if (rich) {
       knobs.insert(knobs.end(), kPlausible.begin() + 2, kPlausible.end());
     }
-    if (best.attention <= 0) {
+    // Attention gets its own efficiency only where it is fitted; elsewhere it follows compute.
+    if (rich && best.attention <= 0) {
       best.attention = best.compute;
     }
     for (const Knob& knob : knobs) {
       best.*knob.field = std::clamp(best.*knob.field, knob.lo, knob.hi);
+    }
+    if (!rich) {
+      best.attention = 0;
     }
     double current = loss(best);
     // Passes of coordinate descent, coarse steps then fine, until a pass gains nothing.
