@@ -372,9 +372,11 @@ Status Distribution::check_against(const ValueShape& shape, std::string_view pat
     return input_error(
         fmt::format("{}: '{}' is a number, but the file has '{}' there", path, text, shape.base));
   }
-  if (!unit.empty() && !shape.base.empty() && unit != shape.unit) {
-    return input_error(fmt::format("{}: '{}' is in '{}' but the file writes '{}' ('{}')", path,
-                                   text, unit, shape.unit, shape.base));
+  if (unit.empty() && !shape.unit.empty()) {
+    return input_error(
+        fmt::format("{}: '{}' has no unit but the file writes '{}'; write the "
+                    "values with their unit, e.g. '{}'",
+                    path, text, shape.base, shape.base));
   }
   return {};
 }

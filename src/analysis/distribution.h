@@ -69,8 +69,9 @@ struct Distribution {
   //! The value to write into the file at cumulative probability u, shaped like the field
   //! (rounded for whole numbers, days added for dates, the file's unit).
   [[nodiscard]] std::string value_at(double u, const ValueShape& shape) const;
-  //! Checks the distribution against the field: a unit that differs from the file's, a
-  //! number for a date or a boolean field, and the like. `path` names the field.
+  //! Checks the distribution against the field: a number for a date or a boolean field, no
+  //! unit for a field the file writes with one, and the like (whether the unit suits the
+  //! field is the scenario layer's call). `path` names the field.
   [[nodiscard]] Status check_against(const ValueShape& shape, std::string_view path) const;
 };
 

@@ -57,6 +57,9 @@ Result<Parameter> new_parameter(const ScenarioDocument& document, const std::str
   Parameter parameter;
   parameter.path = std::move(*path);
   parameter.shape = shape_of(*base);
+  if (parameter.path.perf_error()) {
+    parameter.shape.integer = false;  // a multiplier, never rounded to a whole number
+  }
   return parameter;
 }
 
@@ -128,9 +131,9 @@ Status add_sets(const ScenarioDocument& document, const SweepSpec& spec,
   return {};
 }
 
-Status add_distribution(const ScenarioDocument& document, const std::string& path_text,
-                        const std::string& distribution_text, std::string source,
-                        std::vector<Parameter>& parameters) {
+Status add_distribution(const ScenarioDocument& document, const catalog::Catalog& catalog,
+                        const std::string& path_text, const std::string& distribution_text,
+                        std::string source, std::vector<Parameter>& parameters) {
   auto parameter = new_parameter(document, path_text, parameters);
   if (!parameter.ok()) {
     return parameter.error();
@@ -144,14 +147,20 @@ Status add_distribution(const ScenarioDocument& document, const std::string& pat
     return input_error(fmt::format("{}: '{}': expected a numeric distribution without a unit",
                                    parameter->path.text, distribution_text));
   }
+  // The median written into the file must pass the scenario's checks (a unit the field does
+  // not take, a value out of range); the draws of each run are checked again when it runs.
+  parameter->values = {distribution->value_at(0.5, parameter->shape)};
+  FLEETPLAN_RETURN_IF_ERROR(check_values(document, *parameter, catalog));
+  parameter->values.clear();
   parameter->distribution = std::move(*distribution);
   parameter->source = std::move(source);
   parameters.push_back(std::move(*parameter));
   return {};
 }
 
-Status add_uncertainty(const ScenarioDocument& document, const SweepSpec& spec,
-                       std::vector<Parameter>& parameters, std::vector<Correlation>& correlations) {
+Status add_uncertainty(const ScenarioDocument& document, const catalog::Catalog& catalog,
+                       const SweepSpec& spec, std::vector<Parameter>& parameters,
+                       std::vector<Correlation>& correlations) {
   if (spec.uncertainty_text.empty()) {
     return {};
   }
@@ -166,7 +175,7 @@ Status add_uncertainty(const ScenarioDocument& document, const SweepSpec& spec,
     const std::string source = item.string_or("source", "");
     item.reject_unknown_fields();
     FLEETPLAN_RETURN_IF_ERROR(reader.status());
-    auto added = add_distribution(document, path, distribution, source, parameters);
+    auto added = add_distribution(document, catalog, path, distribution, source, parameters);
     if (!added.ok()) {
       return input_error(
           fmt::format("{}: {}: {}", spec.uncertainty_name, item.path(), added.error().message));
@@ -400,9 +409,10 @@ Status collect_parameters(const ScenarioDocument& document, const SweepSpec& spe
       return parts.error();
     }
     FLEETPLAN_RETURN_IF_ERROR(
-        add_distribution(document, parts->first, parts->second, "", sweep.parameters));
+        add_distribution(document, catalog, parts->first, parts->second, "", sweep.parameters));
   }
-  FLEETPLAN_RETURN_IF_ERROR(add_uncertainty(document, spec, sweep.parameters, correlations));
+  FLEETPLAN_RETURN_IF_ERROR(
+      add_uncertainty(document, catalog, spec, sweep.parameters, correlations));
   if (std::none_of(sweep.parameters.begin(), sweep.parameters.end(),
                    [](const Parameter& p) { return p.distribution.has_value(); })) {
     return input_error("a Monte Carlo sweep needs at least one parameter with a distribution");
