@@ -281,21 +281,39 @@ std::string tornado_svg(const Sweep& sweep, const Summary& summary) {
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", kLabel - 8,
                        y + 15, escape(sweep.parameters[bar.parameter].path.text));
     const std::pair<double, std::string> ends[] = {{bar.at_low, bar.low}, {bar.at_high, bar.high}};
-    for (std::size_t k = 0; k < 2; ++k) {
+    // The longer bar first, so that a shorter one on the same side stays visible over it.
+    const bool low_first =
+        std::isnan(bar.at_high) ||
+        std::abs(bar.at_low - summary.base_metric) >= std::abs(bar.at_high - summary.base_metric);
+    for (std::size_t k : {low_first ? 0U : 1U, low_first ? 1U : 0U}) {
       const auto& [v, label] = ends[k];
       if (std::isnan(v)) {
         continue;
       }
       const double x = scale(v, lo, hi, kLabel, kWidth);
       svg += fmt::format(
-          "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"20\" fill=\"{}\"><title>{} = {}: "
-          "{}</title></rect>\n",
+          "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"20\" fill=\"{}\"><title>{} = "
+          "{}: {}</title></rect>\n",
           std::min(x, base_x), y, std::max(std::abs(x - base_x), 1.0), kPalette[k],
           escape(sweep.parameters[bar.parameter].path.text), escape(label),
           escape(shown(metric, v)));
+    }
+    // Each value's label at its bar's end; both on one side of the base: one label, at the
+    // far end, naming both.
+    const double x_low =
+        std::isnan(bar.at_low) ? base_x : scale(bar.at_low, lo, hi, kLabel, kWidth);
+    const double x_high =
+        std::isnan(bar.at_high) ? base_x : scale(bar.at_high, lo, hi, kLabel, kWidth);
+    const auto label = [&](double x, const std::string& text) {
       const bool right = x >= base_x;
-      svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"{}\" fill=\"#555\">{}</text>\n",
-                         right ? x + 4 : x - 4, y + 15, right ? "start" : "end", escape(label));
+      return fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"{}\" fill=\"#555\">{}</text>\n",
+                         right ? x + 4 : x - 4, y + 15, right ? "start" : "end", escape(text));
+    };
+    if ((x_low >= base_x) == (x_high >= base_x)) {
+      const bool low_far = std::abs(x_low - base_x) > std::abs(x_high - base_x);
+      svg += label(low_far ? x_low : x_high, fmt::format("{} (low), {} (high)", bar.low, bar.high));
+    } else {
+      svg += label(x_low, bar.low) + label(x_high, bar.high);
     }
   }
   svg += fmt::format(
@@ -372,55 +390,130 @@ std::string cdf_svg(const Sweep& sweep, const std::vector<RunOutcome>& outcomes,
   return svg + "</svg></figure>\n";
 }
 
-// Accelerators acquired by type across the runs: the P10-P90 range, P50 and the mean.
-std::string fleet_mix_svg(const Sweep& sweep, const Summary& summary) {
-  std::vector<const ColumnSummary*> rows;
-  double hi = 0;
+// The fleet mix across the runs: runs sorted by the metric, put into at most 100 bins of
+// equal size; each bin's bar stacks the mean accelerators acquired of each type.
+std::string fleet_mix_svg(const Sweep& sweep, const std::vector<RunOutcome>& outcomes,
+                          const Summary& summary) {
+  std::vector<std::size_t> types;
   for (const auto& s : summary.columns) {
     if (starts_with(sweep.columns[s.column].name, "acquired[") && s.count > 0 && s.max > 0) {
-      rows.push_back(&s);
-      hi = std::max(hi, s.max);
+      types.push_back(s.column);
     }
+  }
+  std::vector<std::size_t> runs;
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    if (planned(outcomes[i])) {
+      runs.push_back(i);
+    }
+  }
+  if (types.empty() || runs.size() < 2) {
+    return "";
+  }
+  const std::size_t metric = sweep.metric;
+  std::stable_sort(runs.begin(), runs.end(), [&](std::size_t a, std::size_t b) {
+    return outcomes[a].values[metric] < outcomes[b].values[metric];
+  });
+  const std::size_t bins = std::min<std::size_t>(100, runs.size());
+  std::vector<std::vector<double>> mean(bins, std::vector<double>(types.size(), 0.0));
+  double top = 0;
+  for (std::size_t b = 0; b < bins; ++b) {
+    const std::size_t from = b * runs.size() / bins;
+    const std::size_t to = (b + 1) * runs.size() / bins;
+    double total = 0;
+    for (std::size_t t = 0; t < types.size(); ++t) {
+      for (std::size_t k = from; k < to; ++k) {
+        mean[b][t] += outcomes[runs[k]].values[types[t]];
+      }
+      mean[b][t] /= static_cast<double>(to - from);
+      total += mean[b][t];
+    }
+    top = std::max(top, total);
+  }
+  constexpr double kLeft = 70;
+  constexpr double kTop = 10;
+  constexpr double kWidth = 800;
+  constexpr double kHeight = 220;
+  const double bar = kWidth / static_cast<double>(bins);
+  std::string svg = fmt::format(
+      "<figure><figcaption>Fleet mix: accelerators acquired in each run, runs sorted by {} "
+      "(left: lowest){}</figcaption><svg width=\"{}\" height=\"{}\" "
+      "xmlns=\"http://www.w3.org/2000/svg\">\n",
+      escape(sweep.columns[metric].name),
+      bins < runs.size() ? fmt::format("; each bar the mean of {} runs", runs.size() / bins) : "",
+      kLeft + kWidth + 260, kTop + kHeight + 30);
+  for (double f : {0.0, 0.5, 1.0}) {
+    const double y = kTop + kHeight * (1 - f);
+    svg += fmt::format(
+        "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#ddd\"/><text x=\"{}\" "
+        "y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n",
+        kLeft, y, kLeft + kWidth, y, kLeft - 4, y + 4, escape(large(top * f)));
+  }
+  for (std::size_t b = 0; b < bins; ++b) {
+    double base = 0;
+    for (std::size_t t = 0; t < types.size(); ++t) {
+      const double h = top > 0 ? kHeight * mean[b][t] / top : 0;
+      if (h > 0) {
+        svg += fmt::format(
+            "<rect x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" height=\"{:.2f}\" fill=\"{}\"/>\n",
+            kLeft + bar * static_cast<double>(b), kTop + kHeight - base - h, bar * 0.9, h,
+            kPalette[t % kPaletteSize]);
+      }
+      base += h;
+    }
+  }
+  for (std::size_t t = 0; t < types.size(); ++t) {
+    const std::string& name = sweep.columns[types[t]].name;
+    const auto& s = summary.columns[types[t]];
+    const double y = kTop + 14 + 20 * static_cast<double>(t);
+    svg += fmt::format(
+        "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" "
+        "y=\"{}\">{} (P50 {})</text>\n",
+        kLeft + kWidth + 10, y - 10, kPalette[t % kPaletteSize], kLeft + kWidth + 28, y,
+        escape(name.substr(9, name.size() - 10)), grouped(s.p50));
+  }
+  svg += fmt::format(
+      "<text x=\"{}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
+      kLeft, kTop + kHeight + 18,
+      escape(shown(sweep.columns[metric], outcomes[runs.front()].values[metric])), kLeft + kWidth,
+      kTop + kHeight + 18,
+      escape(shown(sweep.columns[metric], outcomes[runs.back()].values[metric])));
+  return svg + "</svg></figure>\n";
+}
+
+// How often each rule binds, as bars.
+std::string rules_html(const Sweep& sweep, const Summary& summary) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : summary.columns) {
+    const auto& column = sweep.columns[s.column];
+    if (column.unit != "flag" || s.count == 0) {
+      continue;
+    }
+    rows.push_back({column.name.substr(8, column.name.size() - 9),
+                    fmt::format("{:.1f} %", 100 * s.mean), grouped(static_cast<double>(s.count))});
   }
   if (rows.empty()) {
     return "";
   }
-  constexpr double kLabel = 200;
-  constexpr double kWidth = 560;
-  constexpr double kRow = 28;
-  const double height = 50 + kRow * static_cast<double>(rows.size());
-  std::string svg = fmt::format(
-      "<figure><figcaption>Fleet mix: accelerators acquired across the runs (bar P10 to P90, "
-      "tick P50, dot mean; line min to max)</figcaption><svg width=\"{}\" height=\"{}\" "
-      "xmlns=\"http://www.w3.org/2000/svg\">\n",
-      kLabel + kWidth + 120, height);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const auto& s = *rows[i];
-    const std::string& name = sweep.columns[s.column].name;
-    const double y = 16 + kRow * static_cast<double>(i);
-    const auto x = [&](double v) { return scale(v, 0, hi, kLabel, kWidth); };
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", kLabel - 8,
-                       y + 14, escape(name.substr(9, name.size() - 10)));
-    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"#999\"/>\n",
-                       x(s.min), y + 10, x(s.max), y + 10);
-    svg += fmt::format(
-        "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"16\" fill=\"{}\" "
-        "opacity=\"0.8\"><title>P10 {} · P50 {} · P90 {}</title></rect>\n",
-        x(s.p10), y + 2, std::max(x(s.p90) - x(s.p10), 2.0), kPalette[i % kPaletteSize],
-        grouped(s.p10), grouped(s.p50), grouped(s.p90));
-    svg += fmt::format(
-        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#222\" "
-        "stroke-width=\"2\"/>\n",
-        x(s.p50), y, y + 20);
-    svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{}\" r=\"3\" fill=\"#fff\" stroke=\"#222\"/>\n",
-                       x(s.mean), y + 10);
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555\">P50 {}</text>\n", kLabel + kWidth + 8,
-                       y + 14, grouped(s.p50));
+  std::string out = fmt::format(
+      "<h2>How often each rule binds</h2><p>{}</p><table><thead><tr><th>rule</th><th>binds "
+      "in</th><th></th><th>of runs</th></tr></thead><tbody>\n",
+      sweep.spec.rule_costs ? "The plan changes without the rule."
+                            : "One of the rule's caps or shares is tight (rules that only "
+                              "exclude options need rule costs to be judged).");
+  std::size_t k = 0;
+  for (const auto& s : summary.columns) {
+    const auto& column = sweep.columns[s.column];
+    if (column.unit != "flag" || s.count == 0) {
+      continue;
+    }
+    out += fmt::format(
+        "<tr><td>{}</td><td>{}</td><td><svg width=\"200\" height=\"12\"><rect width=\"200\" "
+        "height=\"12\" fill=\"#eee\"/><rect width=\"{:.1f}\" height=\"12\" "
+        "fill=\"#e15759\"/></svg></td><td>{}</td></tr>\n",
+        escape(rows[k][0]), rows[k][1], 200 * s.mean, rows[k][2]);
+    ++k;
   }
-  svg += fmt::format(
-      "<text x=\"{}\" y=\"{}\">0</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
-      kLabel, height - 8, kLabel + kWidth, height - 8, grouped(hi));
-  return svg + "</svg></figure>\n";
+  return out + "</tbody></table>\n";
 }
 
 std::string html_table(const std::vector<std::string>& headers,
@@ -645,12 +738,20 @@ std::string sweep_html(const Sweep& sweep, const std::vector<RunOutcome>& outcom
   std::string body = fmt::format("<h1>{}</h1>\n<p>{}</p>\n", escape(headline(sweep, summary)),
                                  escape("Scenario: " + context.source));
   std::vector<std::vector<std::string>> rows;
+  const bool sources = std::any_of(sweep.parameters.begin(), sweep.parameters.end(),
+                                   [](const analysis::Parameter& p) { return !p.source.empty(); });
   for (const auto& p : sweep.parameters) {
-    rows.push_back({p.path.text, p.shape.base.empty() ? "(absent)" : p.shape.base,
-                    parameter_origin(p), p.source});
+    rows.push_back(
+        {p.path.text, p.shape.base.empty() ? "(absent)" : p.shape.base, parameter_origin(p)});
+    if (sources) {
+      rows.back().push_back(p.source);
+    }
   }
-  body +=
-      "<h2>Parameters</h2>" + html_table({"parameter", "in the file", "values", "source"}, rows);
+  std::vector<std::string> headers = {"parameter", "in the file", "values"};
+  if (sources) {
+    headers.emplace_back("source");
+  }
+  body += "<h2>Parameters</h2>" + html_table(headers, rows);
   if (sweep.mode == SweepMode::kTornado && !summary.tornado.empty()) {
     body += tornado_svg(sweep, summary);
   }
@@ -667,11 +768,14 @@ std::string sweep_html(const Sweep& sweep, const std::vector<RunOutcome>& outcom
     }
     body += "</div>\n";
   }
-  body += fleet_mix_svg(sweep, summary);
+  if (sweep.mode != SweepMode::kTornado) {
+    body += fleet_mix_svg(sweep, outcomes, summary);
+  }
+  body += rules_html(sweep, summary);
   rows.clear();
   for (const auto& s : summary.columns) {
     const auto& c = sweep.columns[s.column];
-    if (s.count == 0) {
+    if (s.count == 0 || c.unit == "flag") {
       continue;
     }
     rows.push_back({c.name, shown(c, s.mean), shown(c, s.p10), shown(c, s.p50), shown(c, s.p90),
