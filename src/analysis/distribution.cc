@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <numbers>
 
 #include <fmt/format.h>
@@ -399,10 +400,10 @@ double normal_quantile(double p) {
                                         2.445134137142996e+00, 3.754408661907416e+00};
   constexpr double kLow = 0.02425;
   if (p <= 0) {
-    return -INFINITY;
+    return -std::numeric_limits<double>::infinity();
   }
   if (p >= 1) {
-    return INFINITY;
+    return std::numeric_limits<double>::infinity();
   }
   double x = 0;
   if (p < kLow || p > 1 - kLow) {

@@ -38,6 +38,7 @@ std::string scalar_of(const YAML::Node& node, const std::string& key) {
 // The selector that names `item` ("H200-SXM,buy"), for messages.
 std::string selector_of(const YAML::Node& item, const std::vector<std::string>& keys) {
   std::vector<std::string> parts;
+  parts.reserve(keys.size());
   for (const auto& key : keys) {
     parts.push_back(scalar_of(item, key));
   }
