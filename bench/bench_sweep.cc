@@ -6,8 +6,12 @@
 //                                costs, on all cores (target < 30 s wall on the 2-core VM)
 //   sweep/grid-4x4-rule-costs/bytedance-2026  H200 price x exchange rate, 4 x 4, every rule
 //                                priced in every run (target < 10 s)
-//   sweep/monte-carlo-100/bytedance-2026/jobs:N  100 samples on N threads (scaling)
-// Counters: runs, runs_per_s (wall), planned, infeasible.
+//   sweep/monte-carlo-100/bytedance-2026/processes/jobs:N  100 samples, N worker processes
+//   sweep/monte-carlo-100/bytedance-2026/threads/jobs:2    the same on 2 TBB threads (CBC's
+//                                entry point admits one thread at a time: the solves do not
+//                                overlap)
+// Counters: runs, runs_per_s (wall), planned, infeasible. The first two run on one worker
+// process per core, as `fleetplan sweep` does.
 #include <cstdlib>
 #include <numeric>
 
@@ -36,7 +40,13 @@ SweepSpec monte_carlo(long long samples) {
   return spec;
 }
 
-void run(benchmark::State& state, const SweepSpec& spec, int jobs) {
+using Workers = fleetplan::analysis::RunOptions::Workers;
+
+void run(benchmark::State& state, const SweepSpec& spec, int jobs,
+         Workers workers = Workers::kProcesses) {
+  fleetplan::analysis::RunOptions options;
+  options.jobs = jobs;
+  options.workers = workers;
   const auto& fixture = fleetplan::bench::Fixture::get();
   for (auto _ : state) {
     auto document = fleetplan::analysis::ScenarioDocument::load("bytedance-2026");
@@ -53,7 +63,7 @@ void run(benchmark::State& state, const SweepSpec& spec, int jobs) {
     std::vector<std::size_t> all(sweep->runs.size());
     std::iota(all.begin(), all.end(), 0);
     auto outcomes = fleetplan::analysis::run_sweep(*sweep, *document, fixture.catalog,
-                                                   fixture.table, all, {jobs, nullptr});
+                                                   fixture.table, all, options);
     if (!outcomes.ok() || !fleetplan::analysis::first_run_error(*sweep, *outcomes).ok()) {
       state.SkipWithError("a run failed");
       return;
@@ -87,13 +97,24 @@ BENCHMARK(grid_rule_costs)
     ->UseRealTime()
     ->Iterations(1);
 
-void monte_carlo_jobs(benchmark::State& state) {
-  run(state, monte_carlo(100), static_cast<int>(state.range(0)));
+void monte_carlo_processes(benchmark::State& state) {
+  run(state, monte_carlo(100), static_cast<int>(state.range(0)), Workers::kProcesses);
 }
-BENCHMARK(monte_carlo_jobs)
-    ->Name("sweep/monte-carlo-100/bytedance-2026")
+BENCHMARK(monte_carlo_processes)
+    ->Name("sweep/monte-carlo-100/bytedance-2026/processes")
     ->ArgName("jobs")
     ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime()
+    ->Iterations(1);
+
+void monte_carlo_threads(benchmark::State& state) {
+  run(state, monte_carlo(100), static_cast<int>(state.range(0)), Workers::kThreads);
+}
+BENCHMARK(monte_carlo_threads)
+    ->Name("sweep/monte-carlo-100/bytedance-2026/threads")
+    ->ArgName("jobs")
     ->Arg(2)
     ->Unit(benchmark::kSecond)
     ->UseRealTime()

@@ -111,13 +111,17 @@ struct RunOutcome {
 
 //! How to run.
 struct RunOptions {
-  int jobs = 0;  //!< threads; 0: all cores
-  //! Called now and then from the calling thread... or a worker, with the runs done so far.
+  int jobs = 0;  //!< runs at a time; 0: one per core
+  //! How they run side by side. CBC's solver entry point is not thread-safe in Debian's
+  //! build and plan/ lets one thread at a time into it, so threads overlap only the work
+  //! around the solves; worker processes (fork) run the solves side by side too.
+  enum class Workers { kThreads, kProcesses } workers = Workers::kThreads;
+  //! Called now and then with the runs done so far (from any thread).
   std::function<void(std::size_t done)> progress;
 };
 
-//! Runs the listed runs (indices into sweep.runs) on `jobs` threads; the outcomes come in
-//! the order of `indices`.
+//! Runs the listed runs (indices into sweep.runs), `jobs` at a time on TBB threads or worker
+//! processes; the outcomes come in the order of `indices` and do not depend on either.
 Result<std::vector<RunOutcome>> run_sweep(const Sweep& sweep, const ScenarioDocument& document,
                                           const catalog::Catalog& catalog,
                                           const perf::EfficiencyTable& efficiency,

@@ -38,11 +38,12 @@ class SweepTest : public ::testing::Test {
   Result<Sweep> prepare(const SweepSpec& spec) {
     return prepare_sweep(document_, spec, catalog::testing::builtin_catalog(), efficiency_);
   }
-  std::vector<RunOutcome> run(const Sweep& sweep, int jobs = 2) {
+  std::vector<RunOutcome> run(const Sweep& sweep, int jobs = 2,
+                              RunOptions::Workers workers = RunOptions::Workers::kThreads) {
     std::vector<std::size_t> all(sweep.runs.size());
     std::iota(all.begin(), all.end(), 0);
     auto outcomes = run_sweep(sweep, document_, catalog::testing::builtin_catalog(), efficiency_,
-                              all, {jobs, nullptr});
+                              all, {jobs, workers, nullptr});
     EXPECT_TRUE(outcomes.ok());
     EXPECT_TRUE(first_run_error(sweep, *outcomes).ok());
     return outcomes.ok() ? *outcomes : std::vector<RunOutcome>{};
@@ -323,7 +324,9 @@ TEST_F(SweepTest, MonteCarloSummaryOfAKnownFunction) {
   ASSERT_TRUE(sweep.ok()) << sweep.error().message;
   const auto one = run(*sweep, 1);
   const auto two = run(*sweep, 2);
-  ASSERT_EQ(encode_outcomes(one), encode_outcomes(two));  // threads never change a result
+  // Neither threads nor worker processes change a result.
+  ASSERT_EQ(encode_outcomes(one), encode_outcomes(two));
+  ASSERT_EQ(encode_outcomes(one), encode_outcomes(run(*sweep, 3, RunOptions::Workers::kProcesses)));
   double drawn = 0;
   for (const auto& values : sweep->runs) {
     drawn += std::stod(values[0]);

@@ -134,6 +134,10 @@ int run(const Options& o) {
                                ranks->size() > 1 ? "sweep (rank 0)" : "sweep");
   analysis::RunOptions run_options;
   run_options.jobs = o.jobs;
+  // One process per job runs the MILP solves side by side (CBC is not thread-safe); under
+  // mpirun a rank uses threads (forking an MPI process is unsafe): give ranks, not jobs.
+  run_options.workers = ranks->distributed() ? analysis::RunOptions::Workers::kThreads
+                                             : analysis::RunOptions::Workers::kProcesses;
   run_options.progress = [&progress](std::size_t done) { progress.update(done); };
   auto mine = analysis::run_sweep(*sweep, *document, *catalog, *efficiency, share, run_options);
   progress.finish();
@@ -215,7 +219,9 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_flag("--json", options->json, "print JSON (summary and every run) instead of the report");
   app.add_option("--html", options->html,
                  "also write a self-contained HTML page (tornado, CDFs, fleet mix) to this file");
-  app.add_option("--jobs", options->jobs, "threads (default: all cores)")
+  app.add_option("--jobs", options->jobs,
+                 "runs at a time (default: all cores): worker processes; under mpirun, threads "
+                 "per rank")
       ->check(CLI::Range(1, 1024));
   add_catalog_option(app, options->catalogs);
   run_fn = [options] { return run(*options); };
