@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "core/json.h"
 #include "perf/calibration.h"
 #include "report/table.h"
 
@@ -131,7 +132,7 @@ int run(const Options& o) {
       }
       j["rows"].push_back(row);
     }
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}", json::dump(j));
     return kExitOk;
   }
   if (o.rows) {

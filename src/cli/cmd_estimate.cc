@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "core/json.h"
 #include "perf/perf.h"
 #include "report/table.h"
 
@@ -122,7 +123,7 @@ int run(const Options& o) {
     if ((*acc)->estimate) {
       j["note"] = fmt::format("{} figures are public estimates, not a datasheet", (*acc)->name);
     }
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}", json::dump(j));
     return kExitOk;
   }
   fmt::print("{} on {} x {}, weights {} / KV {}, input {} / output {} tokens\n", (*model)->name,

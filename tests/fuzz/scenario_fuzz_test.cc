@@ -1,6 +1,8 @@
 // Deterministic mutation test of the scenario parser: the built-in reference scenarios,
-// damaged in seeded random ways (see mutate.h), must either load or come back as an input
-// Error located in the file ("<name>:<line>:<col>: ..."). Never a throw, never a crash.
+// damaged in seeded random ways (see mutate.h), must either load, with no field outside
+// tests/fuzz/scenario.dict and every promise of scenario.h kept (scenario_invariants.h), or
+// come back as an input Error located in the file ("<name>:<line>:<col>: ..."). Never a throw,
+// never a crash.
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -11,6 +13,8 @@
 #include "catalog/catalog.h"
 #include "mutate.h"
 #include "scenario/scenario.h"
+#include "scenario_invariants.h"
+#include "schema.h"
 
 namespace fleetplan::scenario {
 namespace {
@@ -20,6 +24,8 @@ TEST(ScenarioFuzz, MutatedReferenceScenariosLoadOrFailWithALocatedError) {
   auto catalog = catalog::Catalog::load();
   ASSERT_TRUE(catalog.ok()) << catalog.error().message;
   const std::string dir = std::string(FLEETPLAN_TEST_DATA_DIR) + "/scenarios/";
+  const fuzz::Schema schema = fuzz::load_schema_named("scenario");
+  ASSERT_FALSE(schema.empty());
   constexpr int kCasesPerFile = 400;
   int loaded = 0;
   int rejected = 0;
@@ -29,7 +35,9 @@ TEST(ScenarioFuzz, MutatedReferenceScenariosLoadOrFailWithALocatedError) {
     const std::string& file = files[f];
     const std::string original = fuzz::read_text(dir + file);
     ASSERT_FALSE(original.empty()) << file;
-    ASSERT_TRUE(load_scenario_text(original, file, *catalog).ok()) << file;
+    auto unchanged = load_scenario_text(original, file, *catalog);
+    ASSERT_TRUE(unchanged.ok()) << file;
+    ASSERT_EQ(fuzz::scenario_problem(*unchanged, *catalog), "") << file;
     for (int c = 0; c < kCasesPerFile; ++c) {
       fuzz::Random rng(0x5CE7A410u + static_cast<std::uint64_t>(c) * 7919u + (f << 32U));
       std::string what;
@@ -43,6 +51,9 @@ TEST(ScenarioFuzz, MutatedReferenceScenariosLoadOrFailWithALocatedError) {
         auto scenario = load_scenario_text(text, file, *catalog);
         if (scenario.ok()) {
           ++loaded;
+          EXPECT_EQ(fuzz::first_unknown_field(text, schema), "")
+              << trace << ": accepted an unknown field";
+          EXPECT_EQ(fuzz::scenario_problem(*scenario, *catalog), "") << trace;
         } else {
           ++rejected;
           EXPECT_TRUE(fuzz::located_in(scenario.error().message, file)) << trace;
