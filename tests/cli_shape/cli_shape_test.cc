@@ -460,6 +460,145 @@ TEST(CliCatalog, ABadExtraCatalogIsAnInputError) {
   expect_failure(fleetplan({"catalog", "--catalog", extra.string(), "--json"}), 2, "layers");
 }
 
+// ----------------------------------------------------------------------------------- plan
+
+// src/plan/testdata/two-periods.yaml: H1 (181 days, 4,344 h) and H2 (184 days, 4,416 h) of
+// 2026; H20 bought at home (10,000 USD + 50 % server, 4-year life; 400 W x 1.5 x PUE 1.25 =
+// 0.75 kW at 0.10 USD/kWh); H100 leased abroad for 12 months (2 USD/h, plus 700 W x 1.5 x
+// PUE 1.4 = 1.47 kW at 0.70 CNY/kWh, converted at the period's rate: 7.0, then 7.2).
+const json* fleet_line(const json& period, const std::string& accelerator) {
+  for (const json& line : period["fleet"]) {
+    if (line["accelerator"] == accelerator) {
+      return &line;
+    }
+  }
+  return nullptr;
+}
+
+TEST(CliPlan, TwoPeriodsCarryTheFleetOverAndCostWhatTheFileSays) {
+  const Outcome r =
+      fleetplan({"plan", "src/plan/testdata/two-periods.yaml", "--json", "--no-rule-costs"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = r.parsed();
+  expect_fields(j,
+                {{"status", "string"},
+                 {"spend_usd", "number"},
+                 {"residual_usd", "number"},
+                 {"cost_usd", "number"},
+                 {"periods", "array"}},
+                "plan");
+  EXPECT_NE(j["status"], "infeasible");
+  ASSERT_EQ(j["periods"].size(), 2U);
+  const json& h1 = j["periods"][0];
+  const json& h2 = j["periods"][1];
+  EXPECT_EQ(h1["name"], "2026H1");
+  EXPECT_EQ(h2["name"], "2026H2");
+  // 7 bn CNY at 7.0 and 7.2 bn CNY at 7.2: one billion USD each.
+  EXPECT_NEAR(h1["budget_usd"].get<double>(), 1e9, 1e3);
+  EXPECT_NEAR(h2["budget_usd"].get<double>(), 1e9, 1e3);
+  // Min-cost with no shortfall price: all of the demand, in each period.
+  EXPECT_NEAR(h1["served_tokens_per_day"].get<double>(), 2e11, 2e11 * 1e-6);
+  EXPECT_NEAR(h2["served_tokens_per_day"].get<double>(), 4e11, 4e11 * 1e-6);
+  EXPECT_GE(h1["capacity_tokens_per_day"].get<double>(), 2e11 * (1 - 1e-6));
+  EXPECT_GE(h2["capacity_tokens_per_day"].get<double>(), 4e11 * (1 - 1e-6));
+
+  const json* h20_1 = fleet_line(h1, "H20");
+  const json* h20_2 = fleet_line(h2, "H20");
+  ASSERT_TRUE(h20_1 != nullptr && h20_2 != nullptr);
+  const double bought_1 = (*h20_1)["acquired"].get<double>();
+  const double bought_2 = (*h20_2)["acquired"].get<double>();
+  // Bought accelerators stay: the H2 fleet is the H1 fleet plus what H2 buys.
+  EXPECT_DOUBLE_EQ((*h20_1)["count"].get<double>(), bought_1);
+  EXPECT_DOUBLE_EQ((*h20_2)["count"].get<double>(), bought_1 + bought_2);
+  EXPECT_EQ(std::fmod(bought_1, 8.0), 0.0) << "H20 come in servers of 8";
+  // Cost of a period: what it buys (15,000 USD each) plus the energy of what runs.
+  const double energy_1 = 0.75 * 4344 * 0.10;  // 325.8 USD per H20 in H1
+  const double energy_2 = 0.75 * 4416 * 0.10;  // 331.2 USD in H2
+  EXPECT_NEAR((*h20_1)["cost_usd"].get<double>(), bought_1 * 15000 + bought_1 * energy_1,
+              1e-6 * (*h20_1)["cost_usd"].get<double>());
+  EXPECT_NEAR((*h20_2)["cost_usd"].get<double>(),
+              bought_2 * 15000 + (bought_1 + bought_2) * energy_2,
+              1e-6 * (*h20_2)["cost_usd"].get<double>());
+
+  double lease_1 = 0;
+  double lease_2 = 0;
+  if (const json* h100_1 = fleet_line(h1, "H100-SXM")) {
+    lease_1 = (*h100_1)["acquired"].get<double>();
+    EXPECT_NEAR((*h100_1)["cost_usd"].get<double>(),
+                (*h100_1)["count"].get<double>() * (2 * 4344 + 1.47 * 4344 * 0.70 / 7.0),
+                1e-6 * (*h100_1)["cost_usd"].get<double>());
+  }
+  if (const json* h100_2 = fleet_line(h2, "H100-SXM")) {
+    lease_2 = (*h100_2)["acquired"].get<double>();
+    // A 12-month lease started in H1 still runs in H2.
+    EXPECT_DOUBLE_EQ((*h100_2)["count"].get<double>(), lease_1 + lease_2);
+    EXPECT_NEAR((*h100_2)["cost_usd"].get<double>(),
+                (*h100_2)["count"].get<double>() * (2 * 4416 + 1.47 * 4416 * 0.70 / 7.2),
+                1e-6 * (*h100_2)["cost_usd"].get<double>());
+  }
+  // At the horizon's end (2026-12-31) an H20 bought in H1 has served 365 of its 4 x 365.25
+  // days, one bought in H2 184: the rest of its price is the residual value.
+  const double residual =
+      bought_1 * 15000 * (1 - 365 / (4 * 365.25)) + bought_2 * 15000 * (1 - 184 / (4 * 365.25));
+  EXPECT_NEAR(j["residual_usd"].get<double>(), residual, 1e-6 * residual);
+  const double spend = h1["spend_usd"].get<double>() + h2["spend_usd"].get<double>();
+  EXPECT_NEAR(j["spend_usd"].get<double>(), spend, 1e-6 * spend);
+  EXPECT_NEAR(j["cost_usd"].get<double>(), spend - residual, 1e-5 * spend);
+}
+
+TEST(CliPlan, VerifyReportsEachPlannedDeploymentAgainstItsTargets) {
+  // planning_utilization 0.8 keeps a fifth of goodput as headroom at the peak hour.
+  std::string text =
+      read_text(std::string(FLEETPLAN_SOURCE_DIR) + "/src/plan/testdata/two-periods.yaml");
+  const std::string anchor = "  objective: min-cost\n";
+  text.replace(text.find(anchor), anchor.size(), anchor + "  planning_utilization: 0.8\n");
+  const fs::path path = fs::path(testing::TempDir()) / "two-periods-0.8.yaml";
+  std::ofstream(path) << text;
+  const Outcome r = fleetplan({"plan", path.string(), "--verify", "--json", "--no-rule-costs"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = r.parsed();
+  ASSERT_TRUE(j.contains("verification")) << "plan --verify --json has no verification";
+  const json& checks = j["verification"];
+  int lines = 0;
+  for (const json& period : j["periods"]) {
+    lines += static_cast<int>(period["fleet"].size());
+  }
+  EXPECT_EQ(static_cast<int>(checks.size()), lines) << "one check per deployment type and period";
+  for (const json& v : checks) {
+    expect_fields(v,
+                  {{"period", "string"},
+                   {"accelerator", "string"},
+                   {"deployment", "integer"},
+                   {"deployments", "number"},
+                   {"utilisation", "number"},
+                   {"ttft_p99_ms", "number"},
+                   {"tpot_p99_ms", "number"},
+                   {"ttft_target_ms", "number"},
+                   {"tpot_target_ms", "number"},
+                   {"holds", "boolean"}},
+                  "verification[]");
+    const std::string where =
+        v["period"].get<std::string>() + " " + v["accelerator"].get<std::string>();
+    const json& period = j["periods"][v["period"] == "2026H1" ? 0 : 1];
+    const json* line = fleet_line(period, v["accelerator"].get<std::string>());
+    ASSERT_NE(line, nullptr) << where;
+    // Deployments of `deployment` accelerators each: the accelerators active over its size.
+    EXPECT_DOUBLE_EQ(v["deployments"].get<double>() * v["deployment"].get<double>(),
+                     (*line)["count"].get<double>())
+        << where;
+    // Loaded at the planned share of the demand: 0.8 x demand / planned capacity.
+    const double expected = 0.8 * period["demand_tokens_per_day"].get<double>() /
+                            period["capacity_tokens_per_day"].get<double>();
+    EXPECT_NEAR(v["utilisation"].get<double>(), expected, 1e-5) << where;
+    EXPECT_EQ(v["ttft_target_ms"], 1000.0);
+    EXPECT_EQ(v["tpot_target_ms"], 40.0);
+    const bool within =
+        v["ttft_p99_ms"].get<double>() <= 1000.0 && v["tpot_p99_ms"].get<double>() <= 40.0;
+    EXPECT_EQ(v["holds"].get<bool>(), within) << where;
+    EXPECT_TRUE(v["holds"].get<bool>()) << where << ": at 80 % of goodput the targets hold";
+  }
+}
+
 TEST(Cli, UnknownSubcommandAndFlagExitTwo) {
   EXPECT_EQ(fleetplan({"no-such-command"}).exit_code, 2);
   EXPECT_EQ(fleetplan({"estimate", "--no-such-flag"}).exit_code, 2);
