@@ -4,6 +4,7 @@
 // come back as an input Error located in the file ("<name>:<line>:<col>: ..."). Never a throw,
 // never a crash.
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,11 @@ TEST(ScenarioFuzz, MutatedReferenceScenariosLoadOrFailWithALocatedError) {
   constexpr int kCasesPerFile = 400;
   int loaded = 0;
   int rejected = 0;
+  const bool keep_going = std::getenv("FLEETPLAN_FUZZ_KEEP_GOING") != nullptr;
+  int failures_seen = 0;
+  const auto failures = [] {
+    return ::testing::UnitTest::GetInstance()->current_test_info()->result()->total_part_count();
+  };
   const std::vector<std::string> files = {"bytedance-2026.yaml", "bytedance-2025-ft.yaml",
                                           "bytedance-2025-reuters.yaml"};
   for (std::size_t f = 0; f < files.size(); ++f) {
@@ -62,8 +68,19 @@ TEST(ScenarioFuzz, MutatedReferenceScenariosLoadOrFailWithALocatedError) {
       } catch (const std::exception& e) {
         FAIL() << trace << ": threw " << e.what();
       }
-      if (HasFailure()) {
-        return;  // the first failing case is the useful one
+      if (HasFailure() && failures_seen < failures()) {
+        failures_seen = failures();
+        // The first failing case is the useful one (FLEETPLAN_FUZZ_KEEP_GOING=1 runs them
+        // all): keep its text to replay it.
+        const std::string saved =
+            fmt::format("{}scenario-fuzz-{}-case-{}.yaml", ::testing::TempDir(), file, c);
+        std::ofstream(saved, std::ios::binary) << text;
+        ADD_FAILURE() << "the failing input is saved as " << saved << " (fleetplan scenarios check "
+                      << saved << ")";
+        failures_seen = failures();
+        if (!keep_going) {
+          return;
+        }
       }
     }
   }
