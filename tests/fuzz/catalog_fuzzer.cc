@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fail("add_text threw", "a non-std exception");
   }
   if (!status.ok()) {
-    fleetplan::fuzz::check_rejected(status.error(), name);
+    fleetplan::fuzz::check_rejected(status.error(), name, text);
   } else {
     fleetplan::fuzz::check_fields(text, kSchema);
     const std::string problem = fleetplan::fuzz::catalog_problem(catalog);
@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     auto node = fleetplan::yaml::load_string(text, name);
     if (!node.ok()) {
-      fleetplan::fuzz::check_rejected(node.error(), name);
+      fleetplan::fuzz::check_rejected(node.error(), name, text);
       return 0;
     }
     fleetplan::yaml::Reader reader(*node, name);
@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (reader.ok()) {
       fail("the reader recorded no error", "walk_reader always records one");
     }
-    fleetplan::fuzz::check_rejected(reader.status().error(), name);
+    fleetplan::fuzz::check_rejected(reader.status().error(), name, text);
   } catch (const std::exception& e) {
     fail("yaml::Reader threw", e.what());
   }

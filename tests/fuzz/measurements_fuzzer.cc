@@ -60,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     auto rows = fleetplan::perf::parse_measurements(text, name);
     if (!rows.ok()) {
-      fleetplan::fuzz::check_rejected(rows.error(), name);
+      fleetplan::fuzz::check_rejected(rows.error(), name, text);
       return 0;
     }
     const std::string unknown = fleetplan::fuzz::unknown_columns(text, kSchema);

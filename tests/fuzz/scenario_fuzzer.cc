@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     auto scenario = fleetplan::scenario::load_scenario_text(text, name, kCatalog);
     if (!scenario.ok()) {
-      fleetplan::fuzz::check_rejected(scenario.error(), name);
+      fleetplan::fuzz::check_rejected(scenario.error(), name, text);
       return 0;
     }
     fleetplan::fuzz::check_fields(text, kSchema);

@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     auto scenario = fleetplan::sim::parse_scenario(text, name, kBaseDir, kCatalog, kEfficiency);
     if (!scenario.ok()) {
-      fleetplan::fuzz::check_rejected(scenario.error(), name);
+      fleetplan::fuzz::check_rejected(scenario.error(), name, text);
       return 0;
     }
     fleetplan::fuzz::check_fields(text, kSchema);

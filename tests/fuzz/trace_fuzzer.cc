@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     auto trace = fleetplan::sim::parse_trace(text, name, kServices);
     if (!trace.ok()) {
-      fleetplan::fuzz::check_rejected(trace.error(), name);
+      fleetplan::fuzz::check_rejected(trace.error(), name, text);
       return 0;
     }
     // A header is optional; when the first record is one, every column must be known.
