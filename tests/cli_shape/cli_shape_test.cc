@@ -4,6 +4,7 @@
 // flags given) and from identities any correct output keeps (tp x pp x replicas = count,
 // completed + dropped = arrived, Little's law), not from earlier output.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -47,10 +48,15 @@ struct Outcome {
   }
 };
 
+// A path for this test process's own file `name` (ctest runs tests in parallel processes).
+fs::path scratch(const std::string& name) {
+  return fs::path(testing::TempDir()) / fmt::format("cli-shape-{}-{}", getpid(), name);
+}
+
 // Runs `fleetplan ARGS` from the source root (args are quoted for the shell).
 Outcome fleetplan(const std::vector<std::string>& args) {
   static int counter = 0;
-  const fs::path dir = fs::path(testing::TempDir()) / fmt::format("cli-shape-{}", ++counter);
+  const fs::path dir = scratch(fmt::format("run-{}", ++counter));
   fs::create_directories(dir);
   std::string command = fmt::format("cd '{}' && '{}'", FLEETPLAN_SOURCE_DIR, FLEETPLAN_BINARY);
   for (const std::string& arg : args) {
@@ -247,7 +253,7 @@ TEST(CliSimulate, SameSeedSameBytesAndStepByStepSaysSo) {
 }
 
 TEST(CliSimulate, TimeseriesCsvSamplesAtTheInterval) {
-  const fs::path csv_path = fs::path(testing::TempDir()) / "timeseries.csv";
+  const fs::path csv_path = scratch("timeseries.csv");
   fs::remove(csv_path);
   const Outcome r = fleetplan({"simulate", "--model", "llama3.1-8b", "--accelerator", "H100-SXM",
                                "--rate", "5", "--requests", "200", "--seed", "2", "--timeseries",
@@ -328,7 +334,7 @@ fs::path small_measurements() {
     ++kept;
   }
   EXPECT_EQ(kept, 10);
-  const fs::path path = fs::path(testing::TempDir()) / "h100-trtllm.csv";
+  const fs::path path = scratch("h100-trtllm.csv");
   std::ofstream(path) << text;
   return path;
 }
@@ -366,7 +372,7 @@ TEST(CliCalibrate, JsonShapeAndRowCounts) {
 
 TEST(CliCalibrate, WriteThenReadBackGivesTheSameAccuracy) {
   const fs::path rows = small_measurements();
-  const fs::path written = fs::path(testing::TempDir()) / "fitted-efficiency.yaml";
+  const fs::path written = scratch("fitted-efficiency.yaml");
   fs::remove(written);
   const Outcome fit = fleetplan({"calibrate", "--measurements", rows.string(), "--write",
                                  written.string(), "--date", "2026-12-01", "--json"});
@@ -403,7 +409,7 @@ TEST(CliCalibrate, WriteThenReadBackGivesTheSameAccuracy) {
 
 TEST(CliCalibrate, ErrorsExitWithTheirCodes) {
   expect_failure(fleetplan({"calibrate"}), 2, "--measurements");
-  const fs::path bad = fs::path(testing::TempDir()) / "bad-measurements.csv";
+  const fs::path bad = scratch("bad-measurements.csv");
   std::ofstream(bad) << "id,accelerator\nx,H100-SXM\n";
   expect_failure(fleetplan({"calibrate", "--measurements", bad.string(), "--json"}), 2,
                  "missing column");
@@ -455,7 +461,7 @@ TEST(CliCatalog, JsonListsEveryEntryOfTheShippedFiles) {
 }
 
 TEST(CliCatalog, ABadExtraCatalogIsAnInputError) {
-  const fs::path extra = fs::path(testing::TempDir()) / "bad-catalog.yaml";
+  const fs::path extra = scratch("bad-catalog.yaml");
   std::ofstream(extra) << "models:\n  - name: m\n    layers: many\n";
   expect_failure(fleetplan({"catalog", "--catalog", extra.string(), "--json"}), 2, "layers");
 }
@@ -552,7 +558,7 @@ TEST(CliPlan, VerifyReportsEachPlannedDeploymentAgainstItsTargets) {
       read_text(std::string(FLEETPLAN_SOURCE_DIR) + "/src/plan/testdata/two-periods.yaml");
   const std::string anchor = "  objective: min-cost\n";
   text.replace(text.find(anchor), anchor.size(), anchor + "  planning_utilization: 0.8\n");
-  const fs::path path = fs::path(testing::TempDir()) / "two-periods-0.8.yaml";
+  const fs::path path = scratch("two-periods-0.8.yaml");
   std::ofstream(path) << text;
   const Outcome r = fleetplan({"plan", path.string(), "--verify", "--json", "--no-rule-costs"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

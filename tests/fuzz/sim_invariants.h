@@ -9,8 +9,8 @@
 
 #include <fmt/format.h>
 
-#include "sim/scenario.h"
 #include "sim/sim.h"
+#include "sim/sim_scenario.h"
 
 namespace fleetplan::fuzz {
 
@@ -33,7 +33,7 @@ inline std::string trace_problem(const std::vector<sim::TraceRequest>& trace,
   return "";
 }
 
-inline std::string sim_scenario_problem(const sim::Scenario& s) {
+inline std::string sim_scenario_problem(const sim::SimScenario& s) {
   const Status status = sim::validate(s.fleet, s.workload);
   if (!status.ok()) {
     return "loaded, but sim::validate says: " + status.error().message;

@@ -11,7 +11,7 @@
 #include "catalog/catalog.h"
 #include "perf/perf.h"
 #include "schema.h"
-#include "sim/scenario.h"
+#include "sim/sim_scenario.h"
 #include "sim_invariants.h"
 #include "target.h"
 

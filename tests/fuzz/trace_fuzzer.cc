@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "schema.h"
-#include "sim/scenario.h"
+#include "sim/sim_scenario.h"
 #include "sim_invariants.h"
 #include "target.h"
 
