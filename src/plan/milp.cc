@@ -77,6 +77,20 @@ bool satisfies(const Model& model, const std::vector<double>& x) {
 
 }  // namespace
 
+Model with_integers_fixed(const Model& model, const std::vector<double>& values) {
+  Model fixed = model;
+  auto& columns = fixed.mutable_columns();
+  for (std::size_t c = 0; c < columns.size() && c < values.size(); ++c) {
+    if (columns[c].integer) {
+      const double value = std::round(values[c]);
+      columns[c].lower = value;
+      columns[c].upper = value;
+      columns[c].integer = false;
+    }
+  }
+  return fixed;
+}
+
 Result<Solution> solve(const Model& model, const Options& options) {
   const auto& columns = model.columns();
   const auto& rows = model.rows();
@@ -151,6 +165,8 @@ Result<Solution> solve(const Model& model, const Options& options) {
       solution.values.assign(values, values + column_count);
       solution.objective = solver.getObjValue();
       solution.best_bound = solution.objective;
+      const double* duals = solver.getRowPrice();
+      solution.row_duals.assign(duals, duals + row_count);
     } else if (solver.isProvenPrimalInfeasible()) {
       solution.status = Status::kInfeasible;
     } else if (solver.isProvenDualInfeasible()) {

@@ -74,10 +74,18 @@ struct Solution {
   double objective = 0;
   double best_bound = 0;  //!< proven lower bound on the optimum
   long long nodes = 0;
+  //! Pure LP only: one dual value (shadow price) per row, d objective / d bound: how much
+  //! the optimum rises when the row's binding bound moves up by one. Empty for a MILP.
+  std::vector<double> row_duals;
   [[nodiscard]] bool has_values() const { return !values.empty(); }
   //! (objective - bound) / max(1, |objective|).
   [[nodiscard]] double gap() const;
 };
+
+//! The LP left when every integer column is fixed at its (rounded) value in `values`: its
+//! row duals are the shadow prices of a MILP solution (the marginal cost of each row with
+//! the integer decisions held).
+Model with_integers_fixed(const Model& model, const std::vector<double>& values);
 
 //! Solves the model with CBC (branch and cut, CBC's default cuts and heuristics), with all
 //! of CBC's printing turned off. An error only when the solver cannot be run at all.

@@ -57,5 +57,28 @@ TEST(Milp, InfeasibleLp) {
   EXPECT_EQ(solution->status, Status::kInfeasible);
 }
 
+// min 10x + 3z, 4x + z >= 9, x integer: x = 2, z = 1 (cost 23; x = 1 costs 25, x = 3
+// costs 30). With x held at 2 one more unit of cover costs one more z: the row's dual is 3.
+TEST(Milp, ShadowPricesWithIntegersFixed) {
+  Model model;
+  const int x = model.add_column({0, kInfinity, 10, true, "x"});
+  const int z = model.add_column({0, kInfinity, 3, false, "z"});
+  const int cover = model.add_row({9, kInfinity, {{x, 4}, {z, 1}}, "cover"});
+  auto milp = solve(model);
+  ASSERT_TRUE(milp.ok());
+  ASSERT_EQ(milp->status, Status::kOptimal);
+  EXPECT_NEAR(milp->values[x], 2, 1e-9);
+  EXPECT_TRUE(milp->row_duals.empty());
+  const Model lp = with_integers_fixed(model, milp->values);
+  EXPECT_FALSE(lp.columns()[x].integer);
+  EXPECT_DOUBLE_EQ(lp.columns()[x].lower, 2);
+  auto fixed = solve(lp);
+  ASSERT_TRUE(fixed.ok());
+  ASSERT_EQ(fixed->status, Status::kOptimal);
+  EXPECT_NEAR(fixed->objective, 23, 1e-9);
+  ASSERT_EQ(fixed->row_duals.size(), 1U);
+  EXPECT_NEAR(fixed->row_duals[cover], 3, 1e-9);
+}
+
 }  // namespace
 }  // namespace fleetplan::plan::milp
