@@ -1,0 +1,114 @@
+#include "plan/economics.h"
+
+#include <algorithm>
+
+namespace fleetplan::plan {
+namespace {
+
+constexpr double kSecondsPerYear = 8760 * 3600.0;
+
+}  // namespace
+
+ItemAmounts series_items(const std::vector<ItemAmounts>& series, int p) {
+  if (series.empty()) {
+    return {};
+  }
+  return series[std::min<std::size_t>(static_cast<std::size_t>(p), series.size() - 1)];
+}
+
+ItemAmounts option_spend_by_item(const Problem& problem, int o, int p, double acquired,
+                                 double active) {
+  const Option& option = problem.options[o];
+  ItemAmounts upfront = series_items(option.upfront_items, p);
+  if (option.upfront_items.empty()) {
+    upfront[SpendItem::kAccelerators] = series_value(option.upfront_usd, p);
+  }
+  ItemAmounts recurring = series_items(option.recurring_items, p);
+  if (option.recurring_items.empty()) {
+    recurring[option.mode == Mode::kLease ? SpendItem::kLeases : SpendItem::kEnergy] =
+        series_value(option.recurring_usd, p);
+  }
+  ItemAmounts out = upfront.scaled(acquired);
+  out += recurring.scaled(active);
+  return out;
+}
+
+void fill_spend_by_item(const Problem& problem, Plan& plan) {
+  for (PeriodOutcome& period : plan.periods) {
+    period.spend_by_item = {};
+  }
+  for (FleetLine& line : plan.fleet) {
+    ItemAmounts items =
+        option_spend_by_item(problem, line.option, line.period, line.acquired, line.active);
+    const double total = items.total();
+    if (total > 0 && line.spend_usd > 0) {
+      items = items.scaled(line.spend_usd / total);
+    }
+    line.spend_by_item = items;
+    if (line.period >= 0 && line.period < static_cast<int>(plan.periods.size())) {
+      plan.periods[line.period].spend_by_item += items;
+    }
+  }
+}
+
+std::vector<UnitCost> unit_costs(const Problem& problem) {
+  std::vector<UnitCost> out;
+  const int periods = static_cast<int>(problem.periods.size());
+  const int services = static_cast<int>(problem.services.size());
+  for (int p = 0; p < periods; ++p) {
+    for (int o = 0; o < static_cast<int>(problem.options.size()); ++o) {
+      const Option& option = problem.options[o];
+      if (option.annual_usd <= 0) {
+        continue;
+      }
+      for (int s = 0; s < services && s < static_cast<int>(option.capacity.size()); ++s) {
+        if (option.capacity[s] <= 0) {
+          continue;
+        }
+        const Service& service = problem.services[s];
+        const double peak = std::max(1.0, series_value(service.peak_to_average, p) > 0
+                                              ? series_value(service.peak_to_average, p)
+                                              : 1.0);
+        // What one accelerator serves on the average day: the capacity the plan may fill
+        // at the peak hour, over the peak-to-average ratio.
+        const double served = option.capacity[s] / peak;
+        UnitCost cost;
+        cost.period = p;
+        cost.option = o;
+        cost.service = s;
+        cost.usd_per_accelerator_year = option.annual_usd;
+        if (service.kind == ServiceKind::kInference) {
+          cost.usd_per_million_tokens = usd_per_million_tokens(option.annual_usd, served, 1.0);
+          cost.tokens_per_s_per_mw = tokens_per_s_per_mw(served, option.power_w);
+        } else {
+          const double exaflop_per_year = served * kSecondsPerYear / 1e18;
+          cost.usd_per_exaflop = exaflop_per_year > 0 ? option.annual_usd / exaflop_per_year : 0.0;
+        }
+        out.push_back(cost);
+      }
+    }
+  }
+  return out;
+}
+
+bool has_service_values(const Problem& problem) {
+  return std::any_of(problem.services.begin(), problem.services.end(),
+                     [](const Service& s) { return !s.value_usd.empty(); });
+}
+
+void fill_value_served(const Problem& problem, Plan& plan) {
+  if (!has_service_values(problem)) {
+    return;
+  }
+  for (int p = 0; p < static_cast<int>(plan.periods.size()); ++p) {
+    PeriodOutcome& period = plan.periods[p];
+    period.value_usd.assign(problem.services.size(), 0.0);
+    for (int s = 0; s < static_cast<int>(problem.services.size()); ++s) {
+      if (s < static_cast<int>(period.served.size())) {
+        period.value_usd[s] = series_value(problem.services[s].value_usd, p) * period.served[s];
+      }
+    }
+  }
+}
+
+}  // namespace fleetplan::plan
