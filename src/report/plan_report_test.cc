@@ -13,7 +13,7 @@ plan::Problem problem() {
   p.name = "tiny";
   p.periods.push_back({"2026", 8760, 100000});
   p.sites.push_back({"dc", 50000, std::nullopt});
-  p.services.push_back({"chat", plan::ServiceKind::kInference, {20e6}, 1.0, {}, {}});
+  p.services.push_back({"chat", plan::ServiceKind::kInference, {20e6}, 1.0, {}, {}, {}, 1});
   plan::Option f;
   f.accelerator = "F";
   f.upfront_usd = {10000};
