@@ -133,6 +133,7 @@ std::optional<units::Money> read_money(yaml::Reader& reader, std::string_view ke
 CostOfOwnership read_cost_of_ownership(yaml::Reader& reader, std::vector<MoneyField>& pending,
                                        std::vector<AssumptionRef>& assumption_refs) {
   CostOfOwnership c;
+  c.given = true;
   {
     yaml::Reader lives = reader.map("useful_life_years", false);
     c.life_accelerators = lives.number_or("accelerators", c.life_accelerators, 0.5, 50);

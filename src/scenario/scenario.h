@@ -362,6 +362,8 @@ struct CostOfOwnership {
   double cost_of_capital = 0;  //!< per year, for unit costs (0: straight-line)
   std::vector<NetworkFabric> network_fabrics;
   Provenance provenance;
+  bool given = false;  //!< the file has the section (else the old residual rule: none
+                       //!< without depreciation_years)
   [[nodiscard]] const NetworkFabric* fabric(std::string_view name) const;
 };
 
