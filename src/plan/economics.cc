@@ -111,4 +111,41 @@ void fill_value_served(const Problem& problem, Plan& plan) {
   }
 }
 
+void fill_training_jobs(const Problem& problem, const std::vector<std::vector<int>>& job_columns,
+                        const std::vector<double>& x, Plan& plan) {
+  const int periods = static_cast<int>(problem.periods.size());
+  const int sites = static_cast<int>(problem.sites.size());
+  plan.largest_training_cluster.assign(periods, std::vector<double>(sites, 0.0));
+  for (const FleetLine& line : plan.fleet) {
+    const Option& option = problem.options[line.option];
+    for (std::size_t s = 0; s < problem.services.size() && s < line.allocated.size(); ++s) {
+      if (problem.services[s].kind == ServiceKind::kTraining) {
+        plan.largest_training_cluster[line.period][option.site] += line.allocated[s];
+      }
+    }
+  }
+  plan.training_jobs.clear();
+  for (int j = 0; j < static_cast<int>(problem.training_jobs.size()); ++j) {
+    const TrainingJob& job = problem.training_jobs[j];
+    TrainingJobOutcome outcome;
+    outcome.job = j;
+    for (int k = 0; k < sites && j < static_cast<int>(job_columns.size()); ++k) {
+      const int column = job_columns[j][k];
+      if (column >= 0 && column < static_cast<int>(x.size()) && x[column] > 0.5) {
+        outcome.site = k;
+      }
+    }
+    if (outcome.site >= 0) {
+      for (const FleetLine& line : plan.fleet) {
+        if (line.period == job.period && problem.options[line.option].site == outcome.site &&
+            job.service < static_cast<int>(line.allocated.size())) {
+          outcome.accelerators += line.allocated[job.service];
+        }
+      }
+      outcome.fits = outcome.accelerators + 1e-6 >= job.min_cluster;
+    }
+    plan.training_jobs.push_back(outcome);
+  }
+}
+
 }  // namespace fleetplan::plan

@@ -35,4 +35,9 @@ void fill_value_served(const Problem& problem, Plan& plan);
 //! True when the services carry a value (the value objective applies).
 bool has_service_values(const Problem& problem);
 
+//! Where each training job runs (from the solution's job columns, one per job and site, -1
+//! where it may not run) and the largest training cluster per period and site.
+void fill_training_jobs(const Problem& problem, const std::vector<std::vector<int>>& job_columns,
+                        const std::vector<double>& x, Plan& plan);
+
 }  // namespace fleetplan::plan

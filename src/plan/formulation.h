@@ -68,6 +68,13 @@ class Formulation {
   //! The served score sum(weight * served / demand) of a solution's served columns.
   [[nodiscard]] double served_score(const std::vector<double>& x) const;
 
+  // Economics (formulation_economics.cc): the value objective and training jobs.
+  //! Weight of one model unit of served[p][s] in the served score: its value over the value
+  //! of all demand (valued services), else weight / demand in model units.
+  [[nodiscard]] double served_weight(int p, int s) const;
+  //! Column of training job j at site k (binary), -1 where it may not run.
+  [[nodiscard]] int job_column(int j, int k) const;
+
  private:
   struct Term {
     int column;
@@ -91,6 +98,11 @@ class Formulation {
   std::vector<HardRow> hard_rows_;
   double objective_constant_ = 0;
   double reference_fleet_ = 1;
+  // Economics (formulation_economics.cc).
+  void set_value_scale();
+  void add_training_jobs();
+  double value_scale_ = 0;                     //!< USD of all valued demand; 0: the share objective
+  std::vector<std::vector<int>> job_columns_;  //!< [job][site]
 };
 
 }  // namespace fleetplan::plan::internal

@@ -1,0 +1,86 @@
+#include "plan/plan_economics.h"
+
+#include "plan/economics.h"
+#include "plan/milp.h"
+
+namespace fleetplan::plan::internal {
+
+Result<std::vector<MarginalCost>> marginal_costs(const Problem& problem,
+                                                 const std::set<std::string>& disabled_rules,
+                                                 const std::vector<double>& x, const Plan& plan) {
+  std::vector<MarginalCost> out;
+  const int periods = static_cast<int>(problem.periods.size());
+  const int services = static_cast<int>(problem.services.size());
+  if (plan.periods.size() != problem.periods.size()) {
+    return out;
+  }
+  Settings settings;
+  settings.goal = Settings::Goal::kMinCost;
+  settings.disabled_rules = disabled_rules;
+  std::vector<std::vector<double>> served(periods, std::vector<double>(services, 0.0));
+  for (int p = 0; p < periods; ++p) {
+    for (int s = 0; s < services; ++s) {
+      served[p][s] = plan.periods[p].served[s];
+    }
+  }
+  settings.served_floor = served;
+  const Formulation formulation(problem, settings);
+  if (formulation.model().columns().size() != x.size()) {
+    return internal_error("marginal costs: the plan's columns do not match the min-cost model");
+  }
+  milp::Model lp = milp::with_integers_at_least(formulation.model(), x);
+  // The budgets are lifted: the question is what more demand costs, not whether it fits.
+  for (const HardRow& hard : formulation.hard_rows()) {
+    if ((hard.info.kind == "budget" || hard.info.kind == "spend-cap") && hard.row >= 0) {
+      lp.mutable_rows()[hard.row].upper = milp::kInfinity;
+    }
+  }
+  // Served demand costs nothing in itself here (no shortfall credit): the reduced cost of a
+  // served column is then the cost of the capacity to serve one more unit.
+  for (int p = 0; p < periods; ++p) {
+    for (int s = 0; s < services; ++s) {
+      lp.mutable_columns()[formulation.served_column(p, s)].cost = 0;
+    }
+  }
+  auto solution = milp::solve(lp);
+  if (!solution.ok()) {
+    return solution.error();
+  }
+  if (solution->status != milp::Status::kOptimal || solution->reduced_costs.empty()) {
+    return out;
+  }
+  for (int p = 0; p < periods; ++p) {
+    for (int s = 0; s < services; ++s) {
+      if (problem.services[s].demand[p] <= 0) {
+        continue;
+      }
+      const bool training = problem.services[s].kind == ServiceKind::kTraining;
+      const double per_unit = solution->reduced_costs[formulation.served_column(p, s)] *
+                              kMoneyScale / formulation.service_scale(s);
+      out.push_back({p, s, std::max(0.0, per_unit) * (training ? 1e15 : 1e12),
+                     training ? "PFLOP/s" : "T tokens/day"});
+    }
+  }
+  return out;
+}
+
+void add_plan_economics(const Problem& problem, const Formulation& solved,
+                        const std::vector<double>& x, Plan& plan) {
+  fill_spend_by_item(problem, plan);
+  plan.unit_costs = unit_costs(problem);
+  fill_value_served(problem, plan);
+  std::vector<std::vector<int>> job_columns(problem.training_jobs.size());
+  for (int j = 0; j < static_cast<int>(problem.training_jobs.size()); ++j) {
+    for (int k = 0; k < static_cast<int>(problem.sites.size()); ++k) {
+      job_columns[j].push_back(solved.job_column(j, k));
+    }
+  }
+  fill_training_jobs(problem, job_columns, x, plan);
+  auto marginal = marginal_costs(problem, solved.settings().disabled_rules, x, plan);
+  ++plan.solves;
+  if (marginal.ok()) {
+    plan.marginal_costs = std::move(marginal).value();
+  }
+}
+
+}  // namespace fleetplan::plan::internal
