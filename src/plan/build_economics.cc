@@ -18,12 +18,12 @@ Result<double> usd_or_zero(const std::optional<units::Money>& money,
   return period.to_usd(*money);
 }
 
-double mfu_of(const scenario::Scenario& scenario, const scenario::Service& service) {
+double mfu_of(const scenario::Scenario& scenario, const scenario::ServiceSpec& service) {
   return service.training_mfu > 0 ? service.training_mfu : scenario.settings.training_mfu;
 }
 
-const scenario::Service* service_named(const scenario::Scenario& scenario,
-                                       const std::string& name) {
+const scenario::ServiceSpec* service_named(const scenario::Scenario& scenario,
+                                           const std::string& name) {
   return scenario.service(name);
 }
 
@@ -204,7 +204,7 @@ double option_annual_usd(const scenario::Scenario& scenario,
 }
 
 Result<std::vector<double>> service_value_series(const scenario::Scenario& scenario,
-                                                 const scenario::Service& service,
+                                                 const scenario::ServiceSpec& service,
                                                  const catalog::Catalog& catalog) {
   std::vector<double> out;
   const scenario::ServiceValue& value = service.value;
@@ -250,7 +250,7 @@ Result<double> training_job_flops(const scenario::Scenario& scenario,
                                   const scenario::TrainingJob& job,
                                   const catalog::Catalog& catalog) {
   const scenario::Period* period = scenario.period(job.period);
-  const scenario::Service* service = service_named(scenario, job.service);
+  const scenario::ServiceSpec* service = service_named(scenario, job.service);
   if (period == nullptr || service == nullptr) {
     return input_error(fmt::format("training job '{}': unknown period or service", job.name));
   }
@@ -295,6 +295,103 @@ Result<std::vector<TrainingJob>> training_jobs(const scenario::Scenario& scenari
     out.push_back(std::move(plan_job));
   }
   return out;
+}
+
+Status fill_option_costs(const scenario::Scenario& scenario,
+                         const scenario::Procurement* procurement, const scenario::Site& site,
+                         bool installed, Option& option) {
+  const double horizon_end_day =
+      static_cast<double>(scenario.periods.back().end.days_since_epoch()) + 1;
+  option.upfront_usd.clear();
+  option.recurring_usd.clear();
+  option.residual_usd.clear();
+  option.upfront_items.clear();
+  option.recurring_items.clear();
+  for (const scenario::Period& period : scenario.periods) {
+    Result<OptionCosts> costs = OptionCosts{};
+    if (installed) {
+      costs = installed_option_costs(scenario, procurement, site, period, option.power_w);
+    } else if (procurement != nullptr && procurement->mode == scenario::Mode::kLease) {
+      costs = lease_option_costs(*procurement, site, period, option.power_w);
+    } else if (procurement != nullptr) {
+      costs =
+          buy_option_costs(scenario, *procurement, site, period, option.power_w, horizon_end_day);
+    }
+    if (!costs.ok()) {
+      return costs.error();
+    }
+    option.upfront_usd.push_back(costs->upfront.total());
+    option.recurring_usd.push_back(costs->recurring.total());
+    if (!installed && option.mode == Mode::kBuy) {
+      option.residual_usd.push_back(costs->residual_usd);
+    }
+    option.upfront_items.push_back(costs->upfront);
+    option.recurring_items.push_back(costs->recurring);
+  }
+  option.annual_usd = option_annual_usd(scenario, procurement, site, option.power_w);
+  return {};
+}
+
+void budget_line_weights(const Option& option, int p, const std::vector<std::string>& items,
+                         double& upfront_weight, double& recurring_weight) {
+  const auto counted = [&](SpendItem item) {
+    return items.empty() ||
+           std::find(items.begin(), items.end(), spend_item_name(item)) != items.end();
+  };
+  const ItemAmounts upfront = series_items(option.upfront_items, p);
+  const ItemAmounts recurring = series_items(option.recurring_items, p);
+  double upfront_counted = 0;
+  double recurring_counted = 0;
+  for (int i = 0; i < kSpendItemCount; ++i) {
+    if (counted(static_cast<SpendItem>(i))) {
+      upfront_counted += upfront.usd[i];
+      recurring_counted += recurring.usd[i];
+    }
+  }
+  upfront_weight = upfront.total() > 0 ? upfront_counted / upfront.total() : 0.0;
+  recurring_weight = recurring.total() > 0 ? recurring_counted / recurring.total() : 0.0;
+}
+
+Status add_service_values(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
+                          Problem& problem) {
+  for (std::size_t s = 0; s < scenario.services.size(); ++s) {
+    const scenario::ServiceSpec& spec = scenario.services[s];
+    ServiceRow& row = problem.services[s];
+    auto values = service_value_series(scenario, spec, catalog);
+    if (!values.ok()) {
+      return values.error();
+    }
+    row.value_usd = *values;
+    row.priority = spec.priority;
+    if (!row.value_usd.empty()) {
+      row.shortfall_penalty_usd = row.value_usd;  // unmet demand is priced at its value
+    }
+  }
+  return {};
+}
+
+Status add_training_jobs(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
+                         Problem& problem) {
+  auto jobs = training_jobs(scenario, catalog);
+  if (!jobs.ok()) {
+    return jobs.error();
+  }
+  problem.training_jobs = std::move(jobs).value();
+  for (const TrainingJob& job : problem.training_jobs) {
+    ServiceRow& row = problem.services[job.service];
+    // The first job of a (period, service) replaces the entry's demand; the rest add to it.
+    bool first = true;
+    for (const TrainingJob& other : problem.training_jobs) {
+      if (&other == &job) {
+        break;
+      }
+      if (other.period == job.period && other.service == job.service) {
+        first = false;
+      }
+    }
+    row.demand[job.period] = (first ? 0.0 : row.demand[job.period]) + job.demand;
+  }
+  return {};
 }
 
 }  // namespace fleetplan::plan

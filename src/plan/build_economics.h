@@ -66,13 +66,36 @@ double option_annual_usd(const scenario::Scenario& scenario,
 //! accelerator-hour over its FLOP at the MFU, times the period's seconds). Empty when the
 //! service has no value.
 Result<std::vector<double>> service_value_series(const scenario::Scenario& scenario,
-                                                 const scenario::Service& service,
+                                                 const scenario::ServiceSpec& service,
                                                  const catalog::Catalog& catalog);
 
 //! The scenario's training jobs as Problem jobs (FLOP/s demand, minimum cluster, sites);
 //! `sites` maps names to Problem site indices in order.
 Result<std::vector<TrainingJob>> training_jobs(const scenario::Scenario& scenario,
                                                const catalog::Catalog& catalog);
+
+//! Fills an option's cash series (upfront_usd, recurring_usd, residual_usd), their items
+//! and its cost per accelerator-year, for every period: a bought or leased `procurement`,
+//! or (installed) the installed base, whose operations use `procurement` as the
+//! replacement when given. `power_w` is the option's power at the wall.
+Status fill_option_costs(const scenario::Scenario& scenario,
+                         const scenario::Procurement* procurement, const scenario::Site& site,
+                         bool installed, Option& option);
+
+//! The share of an option's upfront and recurring cash in period p that a budget line with
+//! spend `items` counts (empty: all).
+void budget_line_weights(const Option& option, int p, const std::vector<std::string>& items,
+                         double& upfront_weight, double& recurring_weight);
+
+//! Each service's value per demand unit and priority; in min-cost, unmet demand of a valued
+//! service is priced at its value (instead of settings.shortfall_usd_per_million_tokens).
+Status add_service_values(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
+                          Problem& problem);
+
+//! The scenario's training jobs into the Problem; a training service's demand in a period
+//! with jobs is the sum of its jobs' FLOP/s.
+Status add_training_jobs(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
+                         Problem& problem);
 
 //! FLOP/s a training job needs, sustained over its period.
 Result<double> training_job_flops(const scenario::Scenario& scenario,

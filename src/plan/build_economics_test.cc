@@ -41,7 +41,7 @@ scenario::Scenario economics_scenario() {
   lease.mode = scenario::Mode::kLease;
   lease.lease_price_per_gpu_hour = {2.2, "USD", 0};
   s.procurement = {buy, lease};
-  scenario::Service chat;
+  scenario::ServiceSpec chat;
   chat.name = "chat";
   chat.input_len = 2000;
   chat.output_len = 400;
@@ -49,7 +49,7 @@ scenario::Scenario economics_scenario() {
   chat.value.input_per_million = units::Money{2, "CNY", 0};
   chat.value.cached_input_per_million = units::Money{0.5, "CNY", 0};
   chat.value.output_per_million = units::Money{8, "CNY", 0};
-  scenario::Service train;
+  scenario::ServiceSpec train;
   train.name = "train";
   train.kind = scenario::Use::kTraining;
   train.training_mfu = 0.4;

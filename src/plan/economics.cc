@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace fleetplan::plan {
 namespace {
 
@@ -65,7 +67,7 @@ std::vector<UnitCost> unit_costs(const Problem& problem) {
         if (option.capacity[s] <= 0) {
           continue;
         }
-        const Service& service = problem.services[s];
+        const ServiceRow& service = problem.services[s];
         const double peak = std::max(1.0, series_value(service.peak_to_average, p) > 0
                                               ? series_value(service.peak_to_average, p)
                                               : 1.0);
@@ -93,7 +95,102 @@ std::vector<UnitCost> unit_costs(const Problem& problem) {
 
 bool has_service_values(const Problem& problem) {
   return std::any_of(problem.services.begin(), problem.services.end(),
-                     [](const Service& s) { return !s.value_usd.empty(); });
+                     [](const ServiceRow& s) { return !s.value_usd.empty(); });
+}
+
+double served_score_of(const Problem& problem, const std::vector<std::vector<double>>& served) {
+  const bool valued = has_service_values(problem);
+  double total_value = 0;
+  if (valued) {
+    for (const ServiceRow& service : problem.services) {
+      for (std::size_t p = 0; p < problem.periods.size(); ++p) {
+        total_value += series_value(service.value_usd, static_cast<int>(p)) * service.demand[p];
+      }
+    }
+  }
+  double score = 0;
+  for (std::size_t p = 0; p < problem.periods.size() && p < served.size(); ++p) {
+    for (std::size_t s = 0; s < problem.services.size() && s < served[p].size(); ++s) {
+      const ServiceRow& service = problem.services[s];
+      if (service.demand[p] <= 0) {
+        continue;
+      }
+      if (valued) {
+        score += total_value > 0 ? series_value(service.value_usd, static_cast<int>(p)) *
+                                       served[p][s] / total_value
+                                 : 0.0;
+      } else {
+        score += service.weight * served[p][s] / service.demand[p];
+      }
+    }
+  }
+  return score;
+}
+
+Status validate_economics(const Problem& problem) {
+  const std::size_t periods = problem.periods.size();
+  const bool valued = has_service_values(problem);
+  for (std::size_t s = 0; s < problem.services.size(); ++s) {
+    const ServiceRow& service = problem.services[s];
+    if (valued && service.value_usd.empty()) {
+      return input_error(fmt::format(
+          "plan: services[{}] ({}) has no value while other services do; expected a value "
+          "for every service or for none",
+          s, service.name));
+    }
+    if (!service.value_usd.empty() && service.value_usd.size() != 1 &&
+        service.value_usd.size() != periods) {
+      return input_error(
+          fmt::format("plan: services[{}].value_usd has {} entries; expected 1 "
+                      "or one per period ({})",
+                      s, service.value_usd.size(), periods));
+    }
+    for (const double v : service.value_usd) {
+      if (!(v >= 0)) {
+        return input_error(fmt::format("plan: services[{}].value_usd = {} is not >= 0", s, v));
+      }
+    }
+    if (service.priority < 1) {
+      return input_error(
+          fmt::format("plan: services[{}].priority = {}; expected >= 1", s, service.priority));
+    }
+  }
+  for (std::size_t o = 0; o < problem.options.size(); ++o) {
+    const Option& option = problem.options[o];
+    for (const auto* items : {&option.upfront_items, &option.recurring_items}) {
+      if (items->size() > 1 && items->size() != periods) {
+        return input_error(
+            fmt::format("plan: options[{}] has {} item entries; expected 0, 1 or "
+                        "one per period ({})",
+                        o, items->size(), periods));
+      }
+    }
+  }
+  for (std::size_t j = 0; j < problem.training_jobs.size(); ++j) {
+    const TrainingJob& job = problem.training_jobs[j];
+    if (job.service < 0 || job.service >= static_cast<int>(problem.services.size()) ||
+        problem.services[job.service].kind != ServiceKind::kTraining) {
+      return input_error(fmt::format(
+          "plan: training_jobs[{}].service = {} is not a training service", j, job.service));
+    }
+    if (job.period < 0 || job.period >= static_cast<int>(periods)) {
+      return input_error(
+          fmt::format("plan: training_jobs[{}].period = {} is out of range", j, job.period));
+    }
+    if (!(job.demand > 0) || !(job.min_cluster >= 0)) {
+      return input_error(
+          fmt::format("plan: training_jobs[{}] needs demand > 0 and min_cluster "
+                      ">= 0 (got {} and {})",
+                      j, job.demand, job.min_cluster));
+    }
+    for (const int k : job.sites) {
+      if (k < 0 || k >= static_cast<int>(problem.sites.size())) {
+        return input_error(
+            fmt::format("plan: training_jobs[{}] names site {} of {}", j, k, problem.sites.size()));
+      }
+    }
+  }
+  return {};
 }
 
 void fill_value_served(const Problem& problem, Plan& plan) {

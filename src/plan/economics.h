@@ -35,6 +35,16 @@ void fill_value_served(const Problem& problem, Plan& plan);
 //! True when the services carry a value (the value objective applies).
 bool has_service_values(const Problem& problem);
 
+//! The served score of served demand [period][service]: with valued services the share of
+//! the value of all demand served, sum v_ps y_ps / sum v_ps D_ps; else
+//! sum weight_s y_ps / D_ps.
+double served_score_of(const Problem& problem, const std::vector<std::vector<double>>& served);
+
+//! Checks the economics fields: every service valued or none, values >= 0 and one per
+//! period (or one), priorities >= 1, item series sizes, and training jobs (a training
+//! service, a period, a site index, demand > 0).
+Status validate_economics(const Problem& problem);
+
 //! Where each training job runs (from the solution's job columns, one per job and site, -1
 //! where it may not run) and the largest training cluster per period and site.
 void fill_training_jobs(const Problem& problem, const std::vector<std::vector<int>>& job_columns,

@@ -13,11 +13,11 @@ Problem one_option_problem() {
   problem.name = "unit";
   problem.periods = {{"2026", 8760, 1e9}};
   problem.sites = {{"home", std::nullopt, std::nullopt}};
-  Service chat;
+  ServiceRow chat;
   chat.name = "chat";
   chat.demand = {1e12};
   chat.peak_to_average = {1.5};
-  Service train;
+  ServiceRow train;
   train.name = "train";
   train.kind = ServiceKind::kTraining;
   train.demand = {1e18};

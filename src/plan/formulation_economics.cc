@@ -25,7 +25,7 @@ void Formulation::set_value_scale() {
     return;
   }
   for (std::size_t s = 0; s < problem_.services.size(); ++s) {
-    const Service& service = problem_.services[s];
+    const ServiceRow& service = problem_.services[s];
     for (std::size_t p = 0; p < problem_.periods.size(); ++p) {
       value_scale_ += series_value(service.value_usd, static_cast<int>(p)) * service.demand[p];
     }
@@ -33,7 +33,7 @@ void Formulation::set_value_scale() {
 }
 
 double Formulation::served_weight(int p, int s) const {
-  const Service& service = problem_.services[s];
+  const ServiceRow& service = problem_.services[s];
   if (value_scale_ > 0) {
     return series_value(service.value_usd, p) * service_scale_[s] / value_scale_;
   }

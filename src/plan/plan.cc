@@ -8,8 +8,10 @@
 
 #include <fmt/format.h>
 
+#include "plan/economics.h"
 #include "plan/formulation.h"
 #include "plan/milp.h"
+#include "plan/plan_economics.h"
 
 namespace fleetplan::plan {
 
@@ -298,16 +300,7 @@ std::vector<Conflict> conflicts_of(const Formulation& f, const std::vector<doubl
 
 // sum(weight * served / demand) over periods and services.
 double score_of(const Problem& problem, const std::vector<std::vector<double>>& served) {
-  double score = 0;
-  for (std::size_t p = 0; p < problem.periods.size(); ++p) {
-    for (std::size_t s = 0; s < problem.services.size(); ++s) {
-      const ServiceRow& service = problem.services[s];
-      if (service.demand[p] > 0) {
-        score += service.weight * served[p][s] / service.demand[p];
-      }
-    }
-  }
-  return score;
+  return served_score_of(problem, served);  // value-based when the services are valued
 }
 
 void fill_plan(const Problem& problem, const Formulation& f, const std::vector<double>& x,
@@ -570,11 +563,13 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
   plan.gap = baseline->solution.gap();
   plan.served_gap = options.objective == Objective::kMaxServed ? planner.served_gap() : 0.0;
   fill_plan(problem, *baseline->formulation, baseline->x(), plan);
+  // Spend by item, unit costs, value served, training jobs, marginal costs (one LP).
+  internal::add_plan_economics(problem, *baseline->formulation, baseline->x(), plan);
 
   if (options.rule_costs) {
     FLEETPLAN_RETURN_IF_ERROR(price_rules(problem, options, planner, *baseline, plan));
   }
-  plan.solves = planner.solves();
+  plan.solves += planner.solves();  // and the marginal-cost LP
   plan.nodes = planner.nodes();
   return plan;
 }

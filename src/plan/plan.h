@@ -339,8 +339,9 @@ struct UnitCost {
   double usd_per_accelerator_year = 0;
 };
 
-//! The cost of one more unit of a service's demand in a period, with the plan's integer
-//! decisions held: the shadow price of its coverage row in the LP of the plan.
+//! The cost of one more unit of a service's demand in a period: the min-cost LP of the plan
+//! (purchases may grow from the plan's, continuously; budgets lifted; served demand held)
+//! solved again with one more unit for that service, the cost difference.
 struct MarginalCost {
   int period = 0;
   int service = 0;
@@ -348,6 +349,8 @@ struct MarginalCost {
   //! period; 0 when capacity is spare.
   double usd = 0;
   std::string unit;  //!< "T tokens/day", "PFLOP/s"
+  //! False when a hard limit (site power, a supply cap, a rule) leaves no room for more.
+  bool reachable = true;
 };
 
 //! Where a training job runs.

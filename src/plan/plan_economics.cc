@@ -42,23 +42,37 @@ Result<std::vector<MarginalCost>> marginal_costs(const Problem& problem,
       lp.mutable_columns()[formulation.served_column(p, s)].cost = 0;
     }
   }
-  auto solution = milp::solve(lp);
-  if (!solution.ok()) {
-    return solution.error();
+  auto base = milp::solve(lp);
+  if (!base.ok()) {
+    return base.error();
   }
-  if (solution->status != milp::Status::kOptimal || solution->reduced_costs.empty()) {
+  if (base->status != milp::Status::kOptimal) {
     return out;
   }
+  // One more unit for one service, the rest held: the cost difference is the marginal
+  // cost (exact, where a dual of a degenerate vertex could be any subgradient).
   for (int p = 0; p < periods; ++p) {
     for (int s = 0; s < services; ++s) {
       if (problem.services[s].demand[p] <= 0) {
         continue;
       }
       const bool training = problem.services[s].kind == ServiceKind::kTraining;
-      const double per_unit = solution->reduced_costs[formulation.served_column(p, s)] *
-                              kMoneyScale / formulation.service_scale(s);
-      out.push_back({p, s, std::max(0.0, per_unit) * (training ? 1e15 : 1e12),
-                     training ? "PFLOP/s" : "T tokens/day"});
+      const double step = training ? 1e15 : 1e12;  // one PFLOP/s, one T tokens/day
+      milp::Model more = lp;
+      milp::Column& column = more.mutable_columns()[formulation.served_column(p, s)];
+      column.lower = (served[p][s] + step) / formulation.service_scale(s);
+      column.upper = std::max(column.upper, column.lower);
+      auto solution = milp::solve(more);
+      if (!solution.ok()) {
+        return solution.error();
+      }
+      MarginalCost cost{p, s, 0, training ? "PFLOP/s" : "T tokens/day"};
+      if (solution->status == milp::Status::kOptimal) {
+        cost.usd = std::max(0.0, (solution->objective - base->objective) * kMoneyScale);
+      } else {
+        cost.reachable = false;  // a hard limit (power, supply, a rule) stops the expansion
+      }
+      out.push_back(cost);
     }
   }
   return out;
@@ -77,10 +91,10 @@ void add_plan_economics(const Problem& problem, const Formulation& solved,
   }
   fill_training_jobs(problem, job_columns, x, plan);
   auto marginal = marginal_costs(problem, solved.settings().disabled_rules, x, plan);
-  ++plan.solves;
   if (marginal.ok()) {
     plan.marginal_costs = std::move(marginal).value();
   }
+  plan.solves += 1 + static_cast<int>(plan.marginal_costs.size());  // the LPs above
 }
 
 }  // namespace fleetplan::plan::internal

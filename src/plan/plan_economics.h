@@ -1,6 +1,6 @@
 // After a plan is solved: its economics (spend by item, unit costs, value served, training
 // jobs) and the marginal cost of more demand per service, priced by the LP of the plan with
-// every integer decision allowed to grow from its value and the budgets lifted (what one
+// every integer decision allowed to grow from its value and the budgets lifted, re-solved with one more unit of each service's demand, (what one
 // more unit of demand would cost, not whether the budget has room for it). Private to
 // src/plan: it needs the Formulation.
 #pragma once
@@ -20,8 +20,9 @@ namespace fleetplan::plan::internal {
 void add_plan_economics(const Problem& problem, const Formulation& solved,
                         const std::vector<double>& x, Plan& plan);
 
-//! The marginal cost per period and service: the reduced cost of each served column in the
-//! min-cost LP with served demand held at the plan's and integers at least the plan's.
+//! The marginal cost per period and service: the min-cost LP with served demand held at the
+//! plan's and integers at least the plan's, re-solved with one more T tokens/day (or
+//! PFLOP/s) for each service; the difference in cost.
 Result<std::vector<MarginalCost>> marginal_costs(const Problem& problem,
                                                  const std::set<std::string>& disabled_rules,
                                                  const std::vector<double>& x, const Plan& plan);

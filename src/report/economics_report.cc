@@ -138,7 +138,7 @@ Section unit_cost_section(const plan::Problem& problem, const plan::Plan& plan) 
   }
   for (const auto& [key, cost] : best) {
     const plan::Option& option = problem.options[cost->option];
-    const plan::Service& service = problem.services[cost->service];
+    const plan::ServiceRow& service = problem.services[cost->service];
     const bool training = service.kind == plan::ServiceKind::kTraining;
     section.rows.push_back({option.accelerator, service.name, option_place(problem, option),
                             training ? fmt::format("{} / EFLOP", sig3(cost->usd_per_exaflop))
@@ -165,9 +165,9 @@ Section marginal_cost_section(const plan::Problem& problem, const plan::Plan& pl
         {problem.services[m.service].name, problem.periods[m.period].name, money(m.usd), m.unit});
   }
   section.note =
-      "The shadow price of the service's demand in the LP of the plan with every purchase "
-      "held at least at the plan's value: what one more unit of demand, served over the "
-      "whole period, would cost by the cheapest expansion (0: spare capacity).";
+      "What one more unit of demand, served over the whole period, would cost by the cheapest "
+      "expansion: the min-cost LP of the plan (purchases may grow from the plan's, budgets "
+      "lifted) solved again with one more unit; cash less residual value. 0: spare capacity.";
   return section;
 }
 
@@ -183,7 +183,7 @@ Section value_section(const plan::Problem& problem, const plan::Plan& plan) {
     const plan::PeriodOutcome& outcome = plan.periods[p];
     const double days = problem.periods[p].hours / 24.0;
     for (int s = 0; s < static_cast<int>(problem.services.size()); ++s) {
-      const plan::Service& service = problem.services[s];
+      const plan::ServiceRow& service = problem.services[s];
       const double value = plan::series_value(service.value_usd, p);
       const bool training = service.kind == plan::ServiceKind::kTraining;
       // USD per token = value per (token/day over the period) / days.
@@ -267,6 +267,41 @@ std::string section_html(const Section& section) {
   return out;
 }
 
+std::string economics_text(const plan::Problem& problem, const plan::Plan& plan,
+                           const CurrencyView& view, const std::vector<std::string>& demand_notes) {
+  std::string out;
+  if (!demand_notes.empty()) {
+    out += "\nDemand (as modelled)\n";
+    for (const std::string& note : demand_notes) {
+      out += "  - " + note + "\n";
+    }
+  }
+  out += section_text(spend_by_item_section(problem, plan, view));
+  out += section_text(value_section(problem, plan));
+  out += section_text(unit_cost_section(problem, plan));
+  out += section_text(marginal_cost_section(problem, plan));
+  out += section_text(training_job_section(problem, plan));
+  return out;
+}
+
+std::string economics_html(const plan::Problem& problem, const plan::Plan& plan,
+                           const CurrencyView& view, const std::vector<std::string>& demand_notes) {
+  std::string out;
+  if (!demand_notes.empty()) {
+    out += "<h2>Demand (as modelled)</h2>\n<ul>";
+    for (const std::string& note : demand_notes) {
+      out += "<li>" + escape_html(note) + "</li>";
+    }
+    out += "</ul>\n";
+  }
+  out += section_html(spend_by_item_section(problem, plan, view));
+  out += section_html(value_section(problem, plan));
+  out += section_html(unit_cost_section(problem, plan));
+  out += section_html(marginal_cost_section(problem, plan));
+  out += section_html(training_job_section(problem, plan));
+  return out;
+}
+
 ordered_json spend_by_item_json(const plan::PeriodOutcome& outcome) {
   ordered_json items = ordered_json::array();
   for (int i = 0; i < plan::kSpendItemCount; ++i) {
@@ -280,7 +315,7 @@ ordered_json unit_costs_json(const plan::Problem& problem, const plan::Plan& pla
   ordered_json out = ordered_json::array();
   for (const plan::UnitCost& cost : plan.unit_costs) {
     const plan::Option& option = problem.options[cost.option];
-    const plan::Service& service = problem.services[cost.service];
+    const plan::ServiceRow& service = problem.services[cost.service];
     const bool training = service.kind == plan::ServiceKind::kTraining;
     out.push_back(
         {{"period", problem.periods[cost.period].name},
@@ -303,8 +338,9 @@ ordered_json marginal_costs_json(const plan::Problem& problem, const plan::Plan&
   for (const plan::MarginalCost& m : plan.marginal_costs) {
     out.push_back({{"period", problem.periods[m.period].name},
                    {"service", problem.services[m.service].name},
-                   {"usd", sig6(m.usd)},
-                   {"unit", m.unit}});
+                   {"usd", m.reachable ? ordered_json(sig6(m.usd)) : ordered_json()},
+                   {"unit", m.unit},
+                   {"reachable", m.reachable}});
   }
   return out;
 }

@@ -43,6 +43,14 @@ Section value_section(const plan::Problem& problem, const plan::Plan& plan);
 //! training cluster per site.
 Section training_job_section(const plan::Problem& problem, const plan::Plan& plan);
 
+//! All the economics sections, after a "Demand" list of `demand_notes` (how each modelled
+//! demand was derived, tokens per user a day): spend by item, value, unit costs, marginal
+//! costs, training jobs.
+std::string economics_text(const plan::Problem& problem, const plan::Plan& plan,
+                           const CurrencyView& view, const std::vector<std::string>& demand_notes);
+std::string economics_html(const plan::Problem& problem, const plan::Plan& plan,
+                           const CurrencyView& view, const std::vector<std::string>& demand_notes);
+
 //! The section as terminal text (title line, table, note); "" when it has no rows.
 std::string section_text(const Section& section);
 //! The section as an HTML <h2> and <table>; "" when it has no rows.

@@ -11,7 +11,7 @@ plan::Problem problem_with_two_options() {
   plan::Problem problem;
   problem.periods = {{"2026", 8760, 1e9}};
   problem.sites = {{"home", std::nullopt, std::nullopt}};
-  plan::Service chat;
+  plan::ServiceRow chat;
   chat.name = "chat";
   chat.demand = {1e12};
   problem.services = {chat};

@@ -18,8 +18,8 @@ std::string location_of(const yaml::Reader& r, std::string_view key) {
   return fmt::format("{}:{}:{}", r.file(), mark.line + 1, mark.column + 1);
 }
 
-const Service* find_service(const Scenario& scenario, std::string_view name) {
-  for (const Service& s : scenario.services) {
+const ServiceSpec* find_service(const Scenario& scenario, std::string_view name) {
+  for (const ServiceSpec& s : scenario.services) {
     if (s.name == name) {
       return &s;
     }
@@ -29,7 +29,7 @@ const Service* find_service(const Scenario& scenario, std::string_view name) {
 
 std::string service_names(const Scenario& scenario) {
   std::vector<std::string> names;
-  for (const Service& s : scenario.services) {
+  for (const ServiceSpec& s : scenario.services) {
     names.push_back(s.name);
   }
   return fmt::format("{}", fmt::join(names, ", "));
@@ -54,7 +54,7 @@ double curve_value(const DemandCurve& curve, const Period& period, DemandBasis b
                                            : curve.value_at(static_cast<double>(last));
 }
 
-void split_tokens(Demand& demand, const Service& service, double tokens_per_day) {
+void split_tokens(Demand& demand, const ServiceSpec& service, double tokens_per_day) {
   const double in = service.input_len;
   const double out = service.output_len;
   const double input_share = in + out > 0 ? in / (in + out) : 0.5;
@@ -217,8 +217,8 @@ void read_procurement_costs(yaml::Reader& reader, Procurement& procurement,
   }
 }
 
-void read_service_economics(yaml::Reader& reader, Service& service, const catalog::Catalog& catalog,
-                            std::vector<MoneyField>& pending,
+void read_service_economics(yaml::Reader& reader, ServiceSpec& service,
+                            const catalog::Catalog& catalog, std::vector<MoneyField>& pending,
                             std::vector<AssumptionRef>& assumption_refs) {
   const bool inference = service.kind == Use::kInference;
   if (reader.has("value")) {
@@ -289,7 +289,7 @@ bool read_modelled_demand(yaml::Reader& reader, Demand& demand, const Scenario& 
     demand.share = reader.number_or("share", 1, 0, 1);
     demand.less = reader.string_list("less", false);
     for (const std::string& name : demand.less) {
-      const Service* other = find_service(scenario, name);
+      const ServiceSpec* other = find_service(scenario, name);
       if (other == nullptr || other->kind != Use::kInference || name == demand.service) {
         reader.fail("less", fmt::format("'{}' is not another inference service; expected one "
                                         "of: {}",
@@ -308,7 +308,7 @@ bool read_modelled_demand(yaml::Reader& reader, Demand& demand, const Scenario& 
     demand.daily_active_share = reader.number("daily_active_share", 1e-6, 1);
     demand.requests_per_user_per_day = reader.number("requests_per_user_per_day", 1e-6, 1e6);
   }
-  const Service* service = find_service(scenario, demand.service);
+  const ServiceSpec* service = find_service(scenario, demand.service);
   if (service != nullptr && service->kind != Use::kInference) {
     reader.fail(has_curve ? "curve" : "users",
                 "modelled demand is in tokens; training demand is given in training_jobs or "
@@ -329,7 +329,7 @@ TrainingJob read_training_job(yaml::Reader& reader, const Scenario& scenario,
     }
   }
   job.service = reader.string("service");
-  const Service* service = find_service(scenario, job.service);
+  const ServiceSpec* service = find_service(scenario, job.service);
   if (!job.service.empty() && (service == nullptr || service->kind != Use::kTraining)) {
     reader.fail("service", fmt::format("'{}' is not a training service; expected one of: {}",
                                        job.service, service_names(scenario)));
@@ -387,7 +387,7 @@ Status resolve_modelled_demand(Scenario& scenario) {
   for (Period& period : scenario.periods) {
     for (std::size_t i = 0; i < period.demand.size(); ++i) {
       Demand& demand = period.demand[i];
-      const Service* service = find_service(scenario, demand.service);
+      const ServiceSpec* service = find_service(scenario, demand.service);
       if (service == nullptr) {
         continue;
       }
@@ -413,7 +413,7 @@ Status resolve_modelled_demand(Scenario& scenario) {
       if (demand.less.empty()) {
         continue;
       }
-      const Service* service = find_service(scenario, demand.service);
+      const ServiceSpec* service = find_service(scenario, demand.service);
       double tokens = demand.tokens_per_day();
       for (const std::string& name : demand.less) {
         const Demand* other = period.demand_for(name);
@@ -448,6 +448,77 @@ double implied_tokens_per_user_per_day(const Scenario& scenario, const Period& p
     }
   }
   return 0;
+}
+
+namespace {
+
+std::string count_text(double value) {
+  if (value >= 1e12) {
+    return fmt::format("{:.2f} T", value / 1e12);
+  }
+  if (value >= 1e9) {
+    return fmt::format("{:.2f} bn", value / 1e9);
+  }
+  if (value >= 1e6) {
+    return fmt::format("{:.1f} M", value / 1e6);
+  }
+  return fmt::format("{:.0f}", value);
+}
+
+}  // namespace
+
+std::vector<std::string> demand_notes(const Scenario& scenario) {
+  std::vector<std::string> out;
+  const DemandCurve* users_curve = nullptr;
+  for (const DemandCurve& c : scenario.demand_curves) {
+    if (c.unit == CurveUnit::kUsers && users_curve == nullptr) {
+      users_curve = &c;
+    }
+  }
+  for (const Period& period : scenario.periods) {
+    for (const Demand& d : period.demand) {
+      const ServiceSpec* service = find_service(scenario, d.service);
+      if (service == nullptr || service->kind != Use::kInference) {
+        continue;
+      }
+      const std::string day =
+          d.basis == DemandBasis::kPeriodMean ? "mean over the period" : period.end.to_string();
+      std::string how;
+      if (!d.users_curve.empty()) {
+        const DemandCurve* c = scenario.demand_curve(d.users_curve);
+        how = fmt::format("{} users ({}, {}, {}) x {:.0f} % a day x {:g} requests x {} tokens",
+                          count_text(d.users), d.users_curve,
+                          c != nullptr ? growth_law_name(c->growth) : "", day,
+                          100 * d.daily_active_share, d.requests_per_user_per_day,
+                          service->input_len + service->output_len);
+      } else if (!d.curve.empty()) {
+        const DemandCurve* c = scenario.demand_curve(d.curve);
+        how = fmt::format("{:.0f} % of {} ({}, {} at {})", 100 * d.share, d.curve,
+                          c != nullptr ? growth_law_name(c->growth) : "",
+                          c != nullptr ? count_text(curve_value(*c, period, d.basis)) : "", day);
+        if (!d.less.empty()) {
+          how += fmt::format(" less {}", fmt::join(d.less, ", "));
+        }
+      } else {
+        how = "as given";
+      }
+      std::string per_user;
+      if (users_curve != nullptr) {
+        const double users = d.users > 0 ? d.users : curve_value(*users_curve, period, d.basis);
+        if (users > 0) {
+          per_user = fmt::format("; {:.0f} tokens per {} user a day", d.tokens_per_day() / users,
+                                 users_curve->name);
+        }
+      }
+      out.push_back(fmt::format(
+          "{} {}: {} tokens/day = {}; peak/average {:.2f}{}{}", period.name, d.service,
+          count_text(d.tokens_per_day()), how, d.peak_to_average,
+          service->diurnal ? fmt::format(" (peak hour {}:00)", service->diurnal->peak_hour())
+                           : std::string(),
+          per_user));
+    }
+  }
+  return out;
 }
 
 }  // namespace fleetplan::scenario

@@ -50,7 +50,7 @@ void read_procurement_costs(yaml::Reader& reader, Procurement& procurement,
                             const CostOfOwnership& costs, std::vector<MoneyField>& pending);
 
 //! The economics fields of a service mapping (value, priority, prefix_cache_hit, diurnal).
-void read_service_economics(yaml::Reader& reader, Service& service, const catalog::Catalog& catalog,
+void read_service_economics(yaml::Reader& reader, ServiceSpec& service, const catalog::Catalog& catalog,
                             std::vector<MoneyField>& pending,
                             std::vector<AssumptionRef>& assumption_refs);
 
@@ -74,5 +74,10 @@ Status resolve_modelled_demand(Scenario& scenario);
 //! or of the first users curve in the scenario.
 double implied_tokens_per_user_per_day(const Scenario& scenario, const Period& period,
                                        const Demand& demand);
+
+//! One line per inference demand of each period saying where it comes from (a curve and
+//! its law, users x requests x tokens, what `less` took off) and the tokens per user a day
+//! it implies against the scenario's first users curve, so that an implausible mix shows.
+std::vector<std::string> demand_notes(const Scenario& scenario);
 
 }  // namespace fleetplan::scenario

@@ -96,7 +96,7 @@ TEST(ProcurementCosts, NetworkMustNameAFabric) {
 TEST(ServiceEconomics, ValueNeedsBothPricesAndAProvenance) {
   std::vector<MoneyField> pending;
   std::vector<AssumptionRef> refs;
-  Service chat;
+  ServiceSpec chat;
   chat.kind = Use::kInference;
   Parsed p = parse(R"(
 value: {input_per_million: 2 CNY, cached_input_per_million: 0.5 CNY, output_per_million: 8 CNY,
@@ -111,14 +111,14 @@ prefix_cache_hit: 0.4
   EXPECT_EQ(chat.priority, 2);
   EXPECT_DOUBLE_EQ(chat.prefix_cache_hit, 0.4);
 
-  Service other;
+  ServiceSpec other;
   Parsed q = parse("value: {input_per_million: 2 CNY, source: x}\n", "services[1]");
   read_service_economics(*q.reader, other, catalog::testing::builtin_catalog(), pending, refs);
   EXPECT_NE(first_error(*q.reader).find("services[1].value.output_per_million: required money"),
             std::string::npos)
       << first_error(*q.reader);
 
-  Service train;
+  ServiceSpec train;
   train.kind = Use::kTraining;
   Parsed t = parse(
       "value: {per_gpu_hour: 2.2 USD, accelerator: H100-SXM, assumption: lease}\n"
@@ -132,11 +132,11 @@ prefix_cache_hit: 0.4
 
 Scenario modelled_scenario() {
   Scenario s;
-  Service chat;
+  ServiceSpec chat;
   chat.name = "chat";
   chat.input_len = 2000;
   chat.output_len = 400;
-  Service api;
+  ServiceSpec api;
   api.name = "api";
   api.input_len = 1000;
   api.output_len = 200;
@@ -220,7 +220,7 @@ TEST(ModelledDemand, ReaderChecksNamesAndExclusivity) {
 
 TEST(TrainingJobs, NeedsOneSizeAKnownServiceAndProvenance) {
   Scenario s = modelled_scenario();
-  Service train;
+  ServiceSpec train;
   train.name = "train";
   train.kind = Use::kTraining;
   s.services.push_back(train);
