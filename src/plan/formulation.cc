@@ -117,6 +117,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
   add_spend_caps();
   add_shares();
   add_score_floor();
+  add_tier_floors();
 }
 
 // Max-served breaks ties by cost: the whole horizon's budget weighs 1e-4 of one fully

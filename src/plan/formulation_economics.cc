@@ -33,12 +33,35 @@ void Formulation::set_value_scale() {
 }
 
 double Formulation::served_weight(int p, int s) const {
+  if (settings_.max_tier > 0 && problem_.services[s].priority > settings_.max_tier) {
+    return 0;
+  }
+  return value_weight(p, s);
+}
+
+double Formulation::value_weight(int p, int s) const {
   const ServiceRow& service = problem_.services[s];
   if (value_scale_ > 0) {
     return series_value(service.value_usd, p) * service_scale_[s] / value_scale_;
   }
   const double demand = service.demand[p] / service_scale_[s];
   return demand > 0 ? service.weight / demand : 0.0;
+}
+
+void Formulation::add_tier_floors() {
+  for (const auto& [tier, floor] : settings_.tier_floors) {
+    milp::Row row{floor, kInfinity, {}, fmt::format("served-score[tier {}]", tier)};
+    for (std::size_t p = 0; p < problem_.periods.size(); ++p) {
+      for (std::size_t s = 0; s < problem_.services.size(); ++s) {
+        const ServiceRow& service = problem_.services[s];
+        if (service.priority <= tier && service.demand[p] > 0) {
+          row.terms.emplace_back(served_[p][s],
+                                 value_weight(static_cast<int>(p), static_cast<int>(s)));
+        }
+      }
+    }
+    model_.add_row(std::move(row));
+  }
 }
 
 int Formulation::job_column(int j, int k) const {

@@ -230,6 +230,10 @@ struct SolveOptions {
   long long node_limit = 2000;
   double time_limit_s = 0;  //!< per MILP; 0: none (a limit makes results machine-dependent)
   bool rule_costs = true;   //!< re-solve without each rule to price it
+  //! Node limit of each rule re-solve (0: node_limit). A re-solve stopped by it prices its
+  //! rule as a bound ("at least"); with training jobs (binaries per job and site) a few
+  //! re-solves would otherwise run to node_limit each.
+  long long rule_node_limit = 300;
   bool explain_infeasible = true;
 };
 
