@@ -1,5 +1,7 @@
 #include "plan/plan_economics.h"
 
+#include <algorithm>
+
 #include "plan/economics.h"
 #include "plan/milp.h"
 
@@ -57,6 +59,14 @@ Result<std::vector<MarginalCost>> marginal_costs(const Problem& problem,
         continue;
       }
       const bool training = problem.services[s].kind == ServiceKind::kTraining;
+      const bool jobs =
+          std::any_of(problem.training_jobs.begin(), problem.training_jobs.end(),
+                      [&](const TrainingJob& job) { return job.period == p && job.service == s; });
+      if (jobs) {
+        // Training that runs as whole jobs has no marginal PFLOP/s to price.
+        out.push_back({p, s, 0, "PFLOP/s", false});
+        continue;
+      }
       const double step = training ? 1e15 : 1e12;  // one PFLOP/s, one T tokens/day
       milp::Model more = lp;
       milp::Column& column = more.mutable_columns()[formulation.served_column(p, s)];

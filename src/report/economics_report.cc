@@ -161,13 +161,15 @@ Section marginal_cost_section(const plan::Problem& problem, const plan::Plan& pl
   section.headers = {"service", "period", "USD per unit", "unit"};
   section.numeric = {false, false, true, false};
   for (const plan::MarginalCost& m : plan.marginal_costs) {
-    section.rows.push_back(
-        {problem.services[m.service].name, problem.periods[m.period].name, money(m.usd), m.unit});
+    section.rows.push_back({problem.services[m.service].name, problem.periods[m.period].name,
+                            m.reachable ? money(m.usd) : "n/a", m.unit});
   }
   section.note =
       "What one more unit of demand, served over the whole period, would cost by the cheapest "
       "expansion: the min-cost LP of the plan (purchases may grow from the plan's, budgets "
-      "lifted) solved again with one more unit; cash less residual value. 0: spare capacity.";
+      "lifted) solved again with one more unit; cash less residual value. 0: spare capacity; "
+      "n/a: site power, a supply cap or a rule leaves no room, or the training runs as whole "
+      "jobs.";
   return section;
 }
 
@@ -205,7 +207,7 @@ Section training_job_section(const plan::Problem& problem, const plan::Plan& pla
     return section;
   }
   section.title = "Training jobs";
-  section.headers = {"job", "period", "site", "accelerators", "min cluster", "fits"};
+  section.headers = {"job", "period", "site", "training accelerators there", "min cluster", "fits"};
   section.numeric = {false, false, false, true, true, false};
   for (const plan::TrainingJobOutcome& outcome : plan.training_jobs) {
     const plan::TrainingJob& job = problem.training_jobs[outcome.job];
