@@ -104,6 +104,7 @@ void Parser::parse_service(yaml::Reader& r) {
            "training_mfu applies to training services; expected none for "
            "kind inference");
   }
+  read_service_economics(r, s, catalog_, economics_money_, economics_refs_);
   s.provenance = provenance(r);
   r.reject_unknown_fields();
   out_.services.push_back(std::move(s));
