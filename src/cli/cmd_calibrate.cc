@@ -10,6 +10,7 @@
 
 #include "cli/command.h"
 #include "perf/band.h"
+#include "core/json.h"
 #include "perf/calibration.h"
 #include "perf/engine.h"
 #include "report/table.h"
@@ -196,7 +197,7 @@ int run(const Options& o) {
       }
       j["rows"].push_back(row);
     }
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}", json::dump(j));
     return kExitOk;
   }
   if (o.rows) {

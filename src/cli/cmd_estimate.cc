@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "perf/band.h"
 #include "perf/engine.h"
+#include "core/json.h"
 #include "perf/perf.h"
 #include "report/table.h"
 
@@ -181,7 +182,7 @@ int run(const Options& o) {
     if ((*acc)->estimate) {
       j["note"] = fmt::format("{} figures are public estimates, not a datasheet", (*acc)->name);
     }
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}", json::dump(j));
     return kExitOk;
   }
   fmt::print("{} on {} x {}, weights {} / KV {} ({}), input {} / output {} tokens\n",

@@ -8,6 +8,7 @@
 #include <regex>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/csv.h"
 #include "perf/engine.h"
@@ -260,17 +261,43 @@ const char* row_use_name(RowUse use) {
   return "?";
 }
 
-Result<std::vector<Measurement>> read_measurements(const std::string& path) {
-  auto table = csv::read_file(path);
-  FLEETPLAN_RETURN_IF_ERROR(table);
+namespace {
+
+Result<std::vector<Measurement>> measurements_of(const csv::Table& table, const std::string& path) {
   for (const char* column : {"id", "accelerator", "accelerator_count", "model", "scenario",
                              "input_len", "output_len", "tokens_per_s_output"}) {
-    if (std::find(table->columns.begin(), table->columns.end(), column) == table->columns.end()) {
+    if (std::find(table.columns.begin(), table.columns.end(), column) == table.columns.end()) {
       return input_error(fmt::format("{}:1: missing column '{}'", path, column));
     }
   }
+  // A misspelt column would drop its figures without a word.
+  static const char* const kColumns[] = {"id",
+                                         "source",
+                                         "source_detail",
+                                         "system",
+                                         "accelerator",
+                                         "accelerator_count",
+                                         "precision",
+                                         "model",
+                                         "framework",
+                                         "scenario",
+                                         "input_len",
+                                         "output_len",
+                                         "concurrency_or_batch",
+                                         "tokens_per_s_output",
+                                         "tokens_per_s_total",
+                                         "ttft_ms",
+                                         "tpot_ms",
+                                         "notes",
+                                         "precision_norm"};
+  for (const std::string& column : table.columns) {
+    if (std::find(std::begin(kColumns), std::end(kColumns), column) == std::end(kColumns)) {
+      return input_error(fmt::format("{}:1: unknown column '{}'; expected {}", path, column,
+                                     fmt::join(kColumns, ", ")));
+    }
+  }
   std::vector<Measurement> rows;
-  for (const csv::Row& r : table->rows) {
+  for (const csv::Row& r : table.rows) {
     Measurement m;
     m.line = r.line;
     m.id = r.get("id");
@@ -311,6 +338,21 @@ Result<std::vector<Measurement>> read_measurements(const std::string& path) {
     rows.push_back(std::move(m));
   }
   return rows;
+}
+
+}  // namespace
+
+Result<std::vector<Measurement>> read_measurements(const std::string& path) {
+  auto table = csv::read_file(path);
+  FLEETPLAN_RETURN_IF_ERROR(table);
+  return measurements_of(*table, path);
+}
+
+Result<std::vector<Measurement>> parse_measurements(std::string_view text,
+                                                    const std::string& name) {
+  auto table = csv::parse(text, name);
+  FLEETPLAN_RETURN_IF_ERROR(table);
+  return measurements_of(*table, name);
 }
 
 Accuracy accuracy_of(const std::vector<double>& errors_pct) {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "catalog/catalog.h"
@@ -38,6 +39,8 @@ struct Measurement {
 
 //! Reads a measurement CSV with the columns of the reference file; errors name the line.
 Result<std::vector<Measurement>> read_measurements(const std::string& path);
+//! The same from CSV text; `name` stands for the file in messages.
+Result<std::vector<Measurement>> parse_measurements(std::string_view text, const std::string& name);
 
 //! How a row takes part in the accuracy figures.
 enum class RowUse {

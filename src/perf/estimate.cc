@@ -146,6 +146,26 @@ Result<EfficiencyTable> EfficiencyTable::load_builtin() {
   return load_file(path);
 }
 
+namespace {
+
+// A YAML double-quoted scalar: backslashes, quotes and control characters escaped.
+std::string yaml_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
 std::string EfficiencyTable::to_yaml(const std::string& header_comment) const {
   std::string out;
   const std::string& comment = header_comment;
@@ -162,14 +182,26 @@ std::string EfficiencyTable::to_yaml(const std::string& header_comment) const {
   out += "families:\n";
   for (const auto& e : entries_) {
     out += fmt::format(
-        "  - family: \"{}\"\n    compute: {:.4f}\n    memory: {:.4f}\n    link: {:.4f}\n"
-        "    moe_compute: {:.4f}\n    attention: {:.4f}\n    step_overhead_ms: {:.4f}\n"
-        "    layer_overhead_us: {:.3f}\n"
-        "    seq_overhead_us: {:.3f}\n"
-        "    max_batch: {}\n    max_num_tokens: {}\n    fitted_on: \"{}\"\n",
-        e.family, e.compute, e.memory, e.link, e.moe_compute, e.attention,
+        "  - family: {}
+    compute: {:.4f}
+    memory: {:.4f}
+    link: {:.4f}
+"
+        "    moe_compute: {:.4f}
+    attention: {:.4f}
+    step_overhead_ms: {:.4f}
+"
+        "    layer_overhead_us: {:.3f}
+"
+        "    seq_overhead_us: {:.3f}
+"
+        "    max_batch: {}
+    max_num_tokens: {}
+    fitted_on: {}
+",
+        yaml_quoted(e.family), e.compute, e.memory, e.link, e.moe_compute, e.attention,
         e.step_overhead_s * 1000.0, e.layer_overhead_s * 1e6, e.seq_overhead_s * 1e6, e.max_batch,
-        e.max_num_tokens, e.fitted_on);
+        e.max_num_tokens, yaml_quoted(e.fitted_on));
   }
   return out;
 }
@@ -328,9 +360,17 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
   }
   // Throughput counts the sequences served at once; a closed loop at concurrency C cannot
   // exceed C sequences in flight.
-  est.throughput_output_tokens_per_s = e.throughput;
+  // Spread over the replicas, the busiest holds ceil(C / replicas), and that batch sets the
+  // TPOT; but C requests in flight give C tokens a step, not replicas x ceil(C / replicas).
+  double throughput = e.throughput;
+  if (request.concurrency) {
+    const double in_flight = std::min(static_cast<double>(*request.concurrency),
+                                      static_cast<double>(batch) * layout.replicas);
+    throughput = in_flight / e.tpot_s;
+  }
+  est.throughput_output_tokens_per_s = throughput;
   est.throughput_total_tokens_per_s =
-      e.throughput * (input_len + output_len) / static_cast<double>(output_len);
+      throughput * (input_len + output_len) / static_cast<double>(output_len);
   est.prefill_bound = replica->prefill_bound(input_len);
   const double mean_context = batch * (input_len + output_len / 2.0);
   est.decode_bound = replica->decode_cost(batch).bound(mean_context);
