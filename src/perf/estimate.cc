@@ -182,23 +182,11 @@ std::string EfficiencyTable::to_yaml(const std::string& header_comment) const {
   out += "families:\n";
   for (const auto& e : entries_) {
     out += fmt::format(
-        "  - family: {}
-    compute: {:.4f}
-    memory: {:.4f}
-    link: {:.4f}
-"
-        "    moe_compute: {:.4f}
-    attention: {:.4f}
-    step_overhead_ms: {:.4f}
-"
-        "    layer_overhead_us: {:.3f}
-"
-        "    seq_overhead_us: {:.3f}
-"
-        "    max_batch: {}
-    max_num_tokens: {}
-    fitted_on: {}
-",
+        "  - family: {}\n    compute: {:.4f}\n    memory: {:.4f}\n    link: {:.4f}\n"
+        "    moe_compute: {:.4f}\n    attention: {:.4f}\n    step_overhead_ms: {:.4f}\n"
+        "    layer_overhead_us: {:.3f}\n"
+        "    seq_overhead_us: {:.3f}\n"
+        "    max_batch: {}\n    max_num_tokens: {}\n    fitted_on: {}\n",
         yaml_quoted(e.family), e.compute, e.memory, e.link, e.moe_compute, e.attention,
         e.step_overhead_s * 1000.0, e.layer_overhead_s * 1e6, e.seq_overhead_s * 1e6, e.max_batch,
         e.max_num_tokens, yaml_quoted(e.fitted_on));
