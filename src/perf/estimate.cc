@@ -214,7 +214,12 @@ std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
   for (const int tp : divisors(count)) {
     // Tensor parallelism stays inside a scale-up domain (NVLink, HCCS, ICI); a replica larger
     // than a domain uses pipeline stages across domains instead.
-    if (tp > std::max(1, accelerator.scaleup_domain) || tp > model.heads) {
+    // Attention-DP does not split heads, so its group may exceed them: expert parallelism
+    // over a whole CloudMatrix384 or NVL72 domain (redundant experts where ep does not divide
+    // them). Plain TP splits heads and stops at their count.
+    const bool dep_only = tp > model.heads;
+    if (tp > std::max(1, accelerator.scaleup_domain) ||
+        (dep_only && !(model.is_moe() && support.attention_dp && support.expert_parallel))) {
       continue;
     }
     for (const int pp : divisors(count / tp)) {
@@ -225,11 +230,15 @@ std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
       p.tp = tp;
       p.pp = pp;
       p.replicas = count / (tp * pp);
-      out.push_back(p);
-      if (model.is_moe() && tp > 1 && model.experts % tp == 0 && support.expert_parallel) {
+      if (!dep_only) {
+        out.push_back(p);
+      }
+      if (model.is_moe() && tp > 1 && support.expert_parallel) {
         Parallelism ep = p;
         ep.ep = tp;
-        out.push_back(ep);
+        if (model.experts % tp == 0 && !dep_only) {
+          out.push_back(ep);
+        }
         if (support.attention_dp) {
           ep.attention_dp = true;
           out.push_back(ep);

@@ -156,6 +156,36 @@ TEST_F(PerfTest, Fp4WithoutFp4UnitsComputesInBf16AndPaysTheUnpacking) {
   EXPECT_NEAR(d->decode_cost(256).compute_s / c->decode_cost(256).compute_s, 0.5, 1e-12);
 }
 
+TEST_F(PerfTest, RedundantExpertsWhenEpDoesNotDivideThem) {
+  // DeepSeek-V3: 58 MoE layers of 256 routed experts, each 3 x 7168 x 2048 = 44,040,192
+  // parameters (1 byte at FP8). Attention-DP over 48 devices gives each ceil(256/48) = 6
+  // expert slots per layer (32 redundant copies in all); over 64 devices, 256/64 = 4. The
+  // non-expert weights are a full copy on every rank in both, so the per-device weights differ
+  // by 58 x 2 x 44,040,192 = 5,108,662,272 bytes.
+  const catalog::Model& v3 = model("deepseek-v3");
+  DeploymentSpec dep48{
+      &v3, &chip("Ascend-910C"), {48, 1, 48, 1, true}, Precision::kFp8, Precision::kBf16};
+  DeploymentSpec dep64 = dep48;
+  dep64.parallelism = {64, 1, 64, 1, true};
+  auto a = ReplicaModel::create(dep48, ideal());
+  auto b = ReplicaModel::create(dep64, ideal());
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_NEAR(a->memory().weights - b->memory().weights, 5108662272.0, 1.0);
+  // Plain EP48 (experts sliced, attention not data-parallel) cannot hold redundant copies.
+  DeploymentSpec plain = dep48;
+  plain.parallelism.attention_dp = false;
+  EXPECT_FALSE(ReplicaModel::create(plain, ideal()).ok());
+  // The search offers attention-DP over the whole 384-package CloudMatrix domain (tp beyond
+  // the 128 heads), and no plain TP beyond the heads.
+  bool whole_domain = false;
+  for (const Parallelism& p : candidate_layouts(v3, chip("Ascend-910C"), 384)) {
+    EXPECT_TRUE(p.tp <= v3.heads || p.attention_dp) << p.tp;
+    whole_domain = whole_domain || (p.tp == 384 && p.ep == 384 && p.attention_dp);
+  }
+  EXPECT_TRUE(whole_domain);
+}
+
 TEST_F(PerfTest, KvCacheIsNeverFp4ByDefault) {
   // FP4 weights on Hopper or Blackwell keep an FP8 cache (both have FP8 units); on the A100
   // (no FP8 units) FP8 weights keep a BF16 cache; BF16 weights keep BF16 everywhere.

@@ -216,9 +216,13 @@ Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Effi
     return input_error(
         fmt::format("ep={} given but {} is a dense model (no experts)", par.ep, m.name));
   }
-  if (m.is_moe() && m.experts % par.ep != 0) {
-    return input_error(
-        fmt::format("ep={} does not divide the {} experts of {}", par.ep, m.experts, m.name));
+  // Under attention-DP an EP group that does not divide the experts holds redundant copies
+  // (every device ceil(E/ep) expert slots, the spare ones replicating hot experts, as
+  // DeepSeek's EPLB and CloudMatrix-Infer's EP320 do); plain EP must divide them.
+  if (m.is_moe() && m.experts % par.ep != 0 && !par.attention_dp) {
+    return input_error(fmt::format(
+        "ep={} does not divide the {} experts of {} (redundant experts need attention-dp)", par.ep,
+        m.experts, m.name));
   }
   if (par.attention_dp && par.tp < 2) {
     return input_error("attention data parallelism needs tp >= 2");
@@ -258,7 +262,12 @@ Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Effi
       s.moe_layers * (m.shared_experts * s.expert_params + s.router_params);
   r.non_expert_weight_bytes_ = linear_non_expert * wbytes + s.embedding_params * 2.0;
   r.embedding_weight_bytes_ = s.embedding_params * 2.0;
-  r.expert_weight_bytes_ = static_cast<double>(s.moe_layers) * m.experts * s.expert_params * wbytes;
+  // All routed experts of all MoE layers, with the redundant copies an EP group that does
+  // not divide the experts holds: ceil(E / ep) slots on each of the ep devices.
+  const double expert_slots =
+      par.ep > 1 ? std::ceil(static_cast<double>(m.experts) / par.ep) * par.ep : m.experts;
+  r.expert_weight_bytes_ =
+      static_cast<double>(s.moe_layers) * expert_slots * s.expert_params * wbytes;
 
   // Rates. Weights in a format the chip has no tensor units for are unpacked in registers and
   // multiplied in BF16 (weight-only kernels: Marlin in vLLM/SGLang, TensorRT-LLM's weight-only
