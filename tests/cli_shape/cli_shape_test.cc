@@ -401,7 +401,8 @@ TEST(CliCalibrate, WriteThenReadBackGivesTheSameAccuracy) {
   EXPECT_NEAR(a["median_abs_error_pct"].get<double>(), b["median_abs_error_pct"].get<double>(),
               0.1);
   EXPECT_NEAR(a["p90_abs_error_pct"].get<double>(), b["p90_abs_error_pct"].get<double>(), 0.1);
-  for (const json& family : again.parsed()["families"]) {
+  const json evaluated = again.parsed();  // (a range-for over a temporary's member dangles)
+  for (const json& family : evaluated["families"]) {
     if (family["family"] == "Hopper") {
       EXPECT_NEAR(family["compute"].get<double>(), hopper_compute, 1e-9);
     }
