@@ -14,6 +14,7 @@
 #include "plan/plan.h"
 #include "plan/verify.h"
 #include "report/plan_report.h"
+#include "scenario/economics.h"
 #include "scenario/scenario.h"
 
 namespace fleetplan::cli {
@@ -92,6 +93,7 @@ int run(const Options& o) {
   }
   context.capacities = built->capacities;
   context.policy_notes = built->policy_notes;
+  context.demand_notes = scenario::demand_notes(*scenario);
   context.rules_left_out = o.without_rules;
   context.rules_added = o.with_rules;
 

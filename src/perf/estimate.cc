@@ -125,6 +125,7 @@ Result<EfficiencyTable> EfficiencyTable::load_file(const std::string& path) {
     e.memory = r.number("memory", 0.01, 1.0);
     e.link = r.number("link", 0.01, 1.0);
     e.moe_compute = r.number("moe_compute", 0.01, 1.0);
+    e.attention = r.number_or("attention", 0.0, 0.0, 1.0);
     e.step_overhead_s = r.number("step_overhead_ms", 0.0, 1000.0) / 1000.0;
     e.layer_overhead_s = r.number_or("layer_overhead_us", 0.0, 0.0, 1e4) / 1e6;
     e.seq_overhead_s = r.number_or("seq_overhead_us", 0.0, 0.0, 1e5) / 1e6;
@@ -182,20 +183,30 @@ std::string EfficiencyTable::to_yaml(const std::string& header_comment) const {
   for (const auto& e : entries_) {
     out += fmt::format(
         "  - family: {}\n    compute: {:.4f}\n    memory: {:.4f}\n    link: {:.4f}\n"
-        "    moe_compute: {:.4f}\n    step_overhead_ms: {:.4f}\n    layer_overhead_us: {:.3f}\n"
+        "    moe_compute: {:.4f}\n    attention: {:.4f}\n    step_overhead_ms: {:.4f}\n"
+        "    layer_overhead_us: {:.3f}\n"
         "    seq_overhead_us: {:.3f}\n"
         "    max_batch: {}\n    max_num_tokens: {}\n    fitted_on: {}\n",
-        yaml_quoted(e.family), e.compute, e.memory, e.link, e.moe_compute,
+        yaml_quoted(e.family), e.compute, e.memory, e.link, e.moe_compute, e.attention,
         e.step_overhead_s * 1000.0, e.layer_overhead_s * 1e6, e.seq_overhead_s * 1e6, e.max_batch,
         e.max_num_tokens, yaml_quoted(e.fitted_on));
   }
   return out;
 }
 
+Precision default_kv_cache(const catalog::Accelerator& accelerator, Precision weights) {
+  const bool narrow = weights == Precision::kFp8 || weights == Precision::kFp4;
+  if (narrow && accelerator.native(Precision::kFp8)) {
+    return Precision::kFp8;
+  }
+  return weights == Precision::kInt8 ? Precision::kInt8 : Precision::kBf16;
+}
+
 // ---------------------------------------------------------------- layouts
 
 std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
-                                           const catalog::Accelerator& accelerator, int count) {
+                                           const catalog::Accelerator& accelerator, int count,
+                                           const LayoutSupport& support) {
   std::vector<Parallelism> out;
   if (count < 1) {
     return out;
@@ -207,7 +218,7 @@ std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
       continue;
     }
     for (const int pp : divisors(count / tp)) {
-      if (pp > model.layers || pp > 16) {
+      if (pp > model.layers || pp > 16 || (pp > 1 && !support.pipeline)) {
         continue;
       }
       Parallelism p;
@@ -215,12 +226,14 @@ std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
       p.pp = pp;
       p.replicas = count / (tp * pp);
       out.push_back(p);
-      if (model.is_moe() && tp > 1 && model.experts % tp == 0) {
+      if (model.is_moe() && tp > 1 && model.experts % tp == 0 && support.expert_parallel) {
         Parallelism ep = p;
         ep.ep = tp;
         out.push_back(ep);
-        ep.attention_dp = true;
-        out.push_back(ep);
+        if (support.attention_dp) {
+          ep.attention_dp = true;
+          out.push_back(ep);
+        }
       }
     }
   }
@@ -369,7 +382,7 @@ Result<Estimate> estimate(const EstimateRequest& request, const EfficiencyTable&
   std::optional<Error> first_error;
   int searched = 0;
   for (const Parallelism& layout :
-       candidate_layouts(*request.model, *request.accelerator, request.count)) {
+       candidate_layouts(*request.model, *request.accelerator, request.count, request.layouts)) {
     auto est = estimate_layout(request, layout, table);
     ++searched;
     if (!est.ok()) {

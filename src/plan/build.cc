@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/build_economics.h"
 #include "policy/policy.h"
 
 namespace fleetplan::plan {
@@ -172,16 +173,6 @@ double tdp_w(const catalog::Accelerator& accelerator, const catalog::Catalog& ca
   return watts;
 }
 
-// Energy cost (USD) of one accelerator running a whole period at a site.
-Result<double> energy_usd(const scenario::Period& period, const scenario::Site& site,
-                          double power_w) {
-  auto price = period.to_usd(site.energy_price_per_kwh);
-  if (!price.ok()) {
-    return price.error();
-  }
-  return power_w / 1000.0 * period.hours() * *price;
-}
-
 struct OptionSource {
   std::string procurement;  // empty for an installed-base option
   const scenario::Procurement* procurement_entry = nullptr;
@@ -335,8 +326,6 @@ void ProblemBuilder::fill_capacity(Option& option, const catalog::Accelerator& a
 
 // Options: every procurement option at every site it may be placed at.
 Status ProblemBuilder::add_procurement_options() {
-  const double horizon_end_day =
-      static_cast<double>(scenario.periods.back().end.days_since_epoch()) + 1;
   auto accelerator_of = [&](const std::string& name) { return catalog.accelerator(name); };
   for (const policy::Option& candidate : engine->options()) {
     const scenario::Procurement* procurement = nullptr;
@@ -362,37 +351,10 @@ Status ProblemBuilder::add_procurement_options() {
     option.unit_size = options.unit_size;
     option.power_w = power_of(**accelerator, *site);
     for (int p = 0; p < periods; ++p) {
-      const auto& period = scenario.periods[p];
-      auto energy = energy_usd(period, *site, option.power_w);
-      if (!energy.ok()) {
-        return energy.error();
-      }
-      option.can_acquire.push_back(procurement->available_fraction(period) > 0);
-      if (option.mode == Mode::kBuy) {
-        auto price = procurement->unit_cost_usd(period);
-        if (!price.ok()) {
-          return price.error();
-        }
-        option.upfront_usd.push_back(*price);
-        option.recurring_usd.push_back(*energy);
-        double residual = 0;
-        if (procurement->depreciation_years > 0) {
-          const double years_used =
-              (horizon_end_day - static_cast<double>(period.start.days_since_epoch())) /
-              kDaysPerYear;
-          residual = *price * std::max(0.0, 1.0 - years_used / procurement->depreciation_years);
-        }
-        option.residual_usd.push_back(residual);
-      } else {
-        auto rate = procurement->lease_usd_per_hour(period);
-        if (!rate.ok()) {
-          return rate.error();
-        }
-        option.upfront_usd.push_back(0);
-        option.recurring_usd.push_back(*rate * period.hours() +
-                                       (procurement->lease_includes_energy ? 0.0 : *energy));
-      }
+      option.can_acquire.push_back(procurement->available_fraction(scenario.periods[p]) > 0);
     }
+    // Cash by item per period, residual value and cost per accelerator-year (build_economics).
+    FLEETPLAN_RETURN_IF_ERROR(fill_option_costs(scenario, procurement, *site, false, option));
     if (option.mode == Mode::kLease && procurement->min_term_months > 0) {
       option.lease_term_periods =
           lease_term_periods(scenario.periods, procurement->min_term_months * kDaysPerMonth);
@@ -428,13 +390,16 @@ Status ProblemBuilder::add_installed_base() {
     option.existing = static_cast<double>(installed.count);
     option.installed_base = true;
     option.can_acquire.assign(periods, false);
-    for (int p = 0; p < periods; ++p) {
-      auto energy = energy_usd(scenario.periods[p], *site, option.power_w);
-      if (!energy.ok()) {
-        return energy.error();
+    // Energy, rent and operations (the chips are paid); a buy procurement of the same chip
+    // stands for its replacement cost in operations and unit costs.
+    const scenario::Procurement* replacement = nullptr;
+    for (const auto& p : scenario.procurement) {
+      if (p.accelerator == option.accelerator && p.mode == scenario::Mode::kBuy) {
+        replacement = &p;
+        break;
       }
-      option.recurring_usd.push_back(*energy);
     }
+    FLEETPLAN_RETURN_IF_ERROR(fill_option_costs(scenario, replacement, *site, true, option));
     fill_capacity(option, **accelerator);
     option.note = fmt::format("installed ({})", installed.acquired);
     problem.options.push_back(std::move(option));
@@ -670,16 +635,12 @@ void ProblemBuilder::add_supply_limits() {
 // Budget lines: the part of each option's cash that the line's items count.
 void ProblemBuilder::add_budget_lines() {
   for (int p = 0; p < periods; ++p) {
-    const auto& period = scenario.periods[p];
-    for (const auto& line : period.budget_lines) {
+    for (const auto& line : scenario.periods[p].budget_lines) {
       SpendCap cap;
       cap.name = line.name;
       cap.period = p;
       cap.max_usd = line.usd;
       cap.binding = line.binding;
-      const auto counts = [&](const char* item) {
-        return line.items.empty() || contains(line.items, item);
-      };
       for (int o = 0; o < option_count; ++o) {
         const Option& option = problem.options[o];
         const scenario::Site& site = *sources[o].site;
@@ -691,26 +652,10 @@ void ProblemBuilder::add_budget_lines() {
             (!line.modes.empty() && !contains(line.modes, mode))) {
           continue;
         }
+        // The line counts the share of the option's cash that is in its items.
         double upfront_weight = 0;
         double recurring_weight = 0;
-        const scenario::Procurement* procurement = sources[o].procurement_entry;
-        auto energy_result = energy_usd(period, site, option.power_w);
-        const double energy = energy_result.ok() ? *energy_result : 0.0;
-        if (option.mode == Mode::kBuy) {
-          const double overhead = procurement != nullptr ? procurement->server_overhead : 0;
-          upfront_weight = (counts("accelerators") ? 1.0 / (1.0 + overhead) : 0.0) +
-                           (counts("server_overhead") ? overhead / (1.0 + overhead) : 0.0);
-          recurring_weight = counts("energy") ? 1.0 : 0.0;
-        } else {
-          const double recurring = series_value(option.recurring_usd, p);
-          const double energy_part =
-              procurement != nullptr && !procurement->lease_includes_energy ? energy : 0.0;
-          if (recurring > 0) {
-            recurring_weight = ((counts("leases") ? recurring - energy_part : 0.0) +
-                                (counts("energy") ? energy_part : 0.0)) /
-                               recurring;
-          }
-        }
+        budget_line_weights(option, p, line.items, upfront_weight, recurring_weight);
         if (upfront_weight > 0 || recurring_weight > 0) {
           cap.options.push_back(o);
           cap.upfront_weight.push_back(std::min(1.0, upfront_weight));
@@ -766,6 +711,8 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
   ProblemBuilder builder(scenario, catalog, efficiency, options, cache, *engine);
   builder.add_periods_and_sites();
   builder.add_services();
+  FLEETPLAN_RETURN_IF_ERROR(add_service_values(scenario, catalog, builder.problem));
+  FLEETPLAN_RETURN_IF_ERROR(add_training_jobs(scenario, catalog, builder.problem));
   FLEETPLAN_RETURN_IF_ERROR(builder.add_procurement_options());
   FLEETPLAN_RETURN_IF_ERROR(builder.add_installed_base());
   FLEETPLAN_RETURN_IF_ERROR(builder.add_exclusions());

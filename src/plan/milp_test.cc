@@ -133,5 +133,59 @@ TEST(Milp, NodeLimitStopsTheSearchAndSaysSo) {
   }
 }
 
+// min 10x + 3z, 4x + z >= 9, x integer: x = 2, z = 1 (cost 23; x = 1 costs 25, x = 3
+// costs 30). With x held at 2 one more unit of cover costs one more z: the row's dual is 3.
+TEST(Milp, ShadowPricesWithIntegersFixed) {
+  Model model;
+  const int x = model.add_column({0, kInfinity, 10, true, "x"});
+  const int z = model.add_column({0, kInfinity, 3, false, "z"});
+  const int cover = model.add_row({9, kInfinity, {{x, 4}, {z, 1}}, "cover"});
+  auto milp = solve(model);
+  ASSERT_TRUE(milp.ok());
+  ASSERT_EQ(milp->status, Status::kOptimal);
+  EXPECT_NEAR(milp->values[x], 2, 1e-9);
+  EXPECT_TRUE(milp->row_duals.empty());
+  const Model lp = with_integers_fixed(model, milp->values);
+  EXPECT_FALSE(lp.columns()[x].integer);
+  EXPECT_DOUBLE_EQ(lp.columns()[x].lower, 2);
+  auto fixed = solve(lp);
+  ASSERT_TRUE(fixed.ok());
+  ASSERT_EQ(fixed->status, Status::kOptimal);
+  EXPECT_NEAR(fixed->objective, 23, 1e-9);
+  ASSERT_EQ(fixed->row_duals.size(), 1U);
+  EXPECT_NEAR(fixed->row_duals[cover], 3, 1e-9);
+}
+
+// The same program with x free to grow from 2: one more unit of cover costs 10/4 = 2.5
+// (a quarter of x), cheaper than a z; the optimum is x = 2.25, z = 0.
+TEST(Milp, MarginalCostsWithIntegersAtLeastTheirValues) {
+  Model model;
+  const int x = model.add_column({0, kInfinity, 10, true, "x"});
+  const int z = model.add_column({0, kInfinity, 3, false, "z"});
+  const int cover = model.add_row({9, kInfinity, {{x, 4}, {z, 1}}, "cover"});
+  const Model lp = with_integers_at_least(model, {2, 1});
+  EXPECT_DOUBLE_EQ(lp.columns()[x].lower, 2);
+  EXPECT_EQ(lp.columns()[x].upper, kInfinity);
+  auto solution = solve(lp);
+  ASSERT_TRUE(solution.ok());
+  ASSERT_EQ(solution->status, Status::kOptimal);
+  EXPECT_NEAR(solution->objective, 22.5, 1e-9);
+  EXPECT_NEAR(solution->row_duals[cover], 2.5, 1e-9);
+  EXPECT_NEAR(solution->values[z], 0, 1e-9);
+}
+
+// A served column held at its lower bound: min 10x, 4x - y >= 0, 9 <= y <= 20. Serving one
+// more unit takes a quarter of x: the reduced cost of y is 2.5.
+TEST(Milp, ReducedCostOfAServedColumn) {
+  Model model;
+  const int x = model.add_column({0, kInfinity, 10, false, "x"});
+  const int y = model.add_column({9, 20, 0, false, "y"});
+  model.add_row({0, kInfinity, {{x, 4}, {y, -1}}, "cover"});
+  auto solution = solve(model);
+  ASSERT_TRUE(solution.ok());
+  ASSERT_EQ(solution->reduced_costs.size(), 2U);
+  EXPECT_NEAR(solution->reduced_costs[y], 2.5, 1e-9);
+}
+
 }  // namespace
 }  // namespace fleetplan::plan::milp
