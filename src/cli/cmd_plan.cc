@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "core/json.h"
 #include "perf/perf.h"
 #include "plan/build.h"
 #include "plan/plan.h"
@@ -110,7 +111,7 @@ int run(const Options& o) {
     if (o.verify) {
       json["verification"] = report::verification_json(verifications);
     }
-    fmt::print("{}\n", json.dump(2));
+    fmt::print("{}", fleetplan::json::dump(json));
   } else {
     fmt::print("{}", report::plan_text(built->problem, *plan, context));
     if (o.verify) {

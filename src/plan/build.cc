@@ -19,6 +19,29 @@ constexpr double kSecondsPerDay = 86400;
 constexpr double kDaysPerYear = 365.25;
 constexpr double kDaysPerMonth = kDaysPerYear / 12;
 
+// The periods a lease started in the first period runs: whole periods until they cover its
+// term, within a day (12 months of 365.25 / 12 days against the 365 days of a year, or of two
+// half-years of 181 and 184 days, or of four quarters). Beyond the last period the periods
+// are taken to be as long as the last one.
+int lease_term_periods(const std::vector<scenario::Period>& periods, double term_days) {
+  const double needed = term_days - 1.0;
+  double covered = 0;
+  int count = 0;
+  for (const auto& period : periods) {
+    if (covered >= needed) {
+      return std::max(1, count);
+    }
+    covered += static_cast<double>(period.days());
+    ++count;
+  }
+  if (covered < needed && !periods.empty()) {
+    const double last = std::max(1.0, static_cast<double>(periods.back().days()));
+    const double more = std::ceil((needed - covered) / last);
+    return static_cast<int>(std::min(1e6, count + more));
+  }
+  return std::max(1, count);
+}
+
 bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
@@ -333,11 +356,8 @@ Status ProblemBuilder::add_procurement_options() {
     // Cash by item per period, residual value and cost per accelerator-year (build_economics).
     FLEETPLAN_RETURN_IF_ERROR(fill_option_costs(scenario, procurement, *site, false, option));
     if (option.mode == Mode::kLease && procurement->min_term_months > 0) {
-      const double term_days = procurement->min_term_months * kDaysPerMonth;
-      const double period_days = static_cast<double>(scenario.periods.front().days());
-      // A term within a day of whole periods (12 months against 365 days) is whole periods.
       option.lease_term_periods =
-          std::max(1, static_cast<int>(std::ceil(term_days / period_days - 0.01)));
+          lease_term_periods(scenario.periods, procurement->min_term_months * kDaysPerMonth);
     }
     fill_capacity(option, **accelerator);
     option.note = fmt::format("procurement {}", procurement->name);

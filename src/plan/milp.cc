@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <string>
 
 #include <fmt/format.h>
@@ -212,6 +213,12 @@ Result<Solution> solve(const Model& model, const Options& options) {
       cbc.setBestSolution(start.data(), column_count, objective, false);
     }
   }
+  // CbcMain0/CbcMain1 read their arguments through globals (CbcOrClpRead_mode and others)
+  // unless CBC is built with CBC_THREAD_SAFE, which Debian's is not (coin-or/Cbc#332): two
+  // threads in it at once misread each other's arguments. Model building, Clp-only solves
+  // and everything around them still run in parallel.
+  static std::mutex cbc_main;
+  const std::lock_guard<std::mutex> lock(cbc_main);
   CbcSolverUsefulData data;
   data.noPrinting_ = true;
   data.useSignalHandler_ = false;

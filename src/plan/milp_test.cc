@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+
 namespace fleetplan::plan::milp {
 namespace {
 
@@ -55,6 +58,79 @@ TEST(Milp, InfeasibleLp) {
   auto solution = solve(model);
   ASSERT_TRUE(solution.ok());
   EXPECT_EQ(solution->status, Status::kInfeasible);
+}
+
+// A market-split instance (Cornuejols and Dawande): 3 equality rows over 20 binaries with
+// coefficients in [0, 99], feasible by construction (b = A x* for a hidden x*). Branch and
+// bound needs many nodes on these; with a node limit of 1 the search must stop early and
+// say so (a solution without proof, or none), never claim the problem infeasible.
+Model market_split() {
+  Model model;
+  std::uint64_t state = 12345;
+  const auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int>((state >> 33U) % 100);
+  };
+  constexpr int kColumns = 20;
+  constexpr int kRows = 3;
+  for (int j = 0; j < kColumns; ++j) {
+    model.add_column({0, 1, static_cast<double>(1 + next()), true, "x" + std::to_string(j)});
+  }
+  for (int i = 0; i < kRows; ++i) {
+    Row row;
+    double rhs = 0;
+    for (int j = 0; j < kColumns; ++j) {
+      const int a = next();
+      row.terms.emplace_back(j, a);
+      if (j % 3 != 1) {  // x* = 1, 0, 1, 1, 0, 1, ...
+        rhs += a;
+      }
+    }
+    row.lower = row.upper = rhs;
+    row.name = "split" + std::to_string(i);
+    model.add_row(std::move(row));
+  }
+  return model;
+}
+
+TEST(Milp, NodeLimitStopsTheSearchAndSaysSo) {
+  const Model model = market_split();
+  Options limited;
+  limited.node_limit = 1;
+  auto stopped = solve(model, limited);
+  ASSERT_TRUE(stopped.ok()) << stopped.error().message;
+  EXPECT_NE(stopped->status, Status::kInfeasible) << "x* satisfies every row";
+  EXPECT_NE(stopped->status, Status::kUnbounded);
+  if (stopped->status == Status::kFeasible) {
+    ASSERT_TRUE(stopped->has_values());
+    for (const Row& row : model.rows()) {
+      double sum = 0;
+      for (const auto& [column, coefficient] : row.terms) {
+        sum += coefficient * stopped->values[column];
+      }
+      EXPECT_NEAR(sum, row.lower, 1e-6) << row.name;
+    }
+    EXPECT_GE(stopped->gap(), 0.0);
+  }
+  if (stopped->status == Status::kNoSolution) {
+    EXPECT_FALSE(stopped->has_values());
+  }
+  // Without the limit the same model is solved to optimality, after more than one node (so
+  // the limit above did bind), at no more cost than x*.
+  auto full = solve(model);
+  ASSERT_TRUE(full.ok()) << full.error().message;
+  ASSERT_EQ(full->status, Status::kOptimal);
+  EXPECT_GT(full->nodes, 1);
+  RecordProperty("nodes", static_cast<int>(full->nodes));
+  RecordProperty("limited_status", status_name(stopped->status));
+  double hidden = 0;
+  for (int j = 0; j < static_cast<int>(model.columns().size()); ++j) {
+    hidden += j % 3 != 1 ? model.columns()[j].cost : 0;
+  }
+  EXPECT_LE(full->objective, hidden + 1e-6);
+  if (stopped->status == Status::kFeasible) {
+    EXPECT_GE(stopped->objective, full->objective - 1e-6);
+  }
 }
 
 // min 10x + 3z, 4x + z >= 9, x integer: x = 2, z = 1 (cost 23; x = 1 costs 25, x = 3

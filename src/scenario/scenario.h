@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "core/result.h"
 #include "core/units.h"
+#include "scenario/settings_options.h"
 #include "scenario/demand_model.h"
 
 namespace fleetplan::scenario {
@@ -325,19 +326,23 @@ enum class RuleCoverage {
   kAny,       //!< applies when in force on any day of the period
 };
 
-//! Scenario-wide settings.
+//! Scenario-wide settings. Defaults, ranges and docs are in the options registry
+//! (settings_options.h), which the scenario parser, the CLI and the API all read.
 struct Settings {
   Objective objective = Objective::kMaxServed;
   //! USD charged per million tokens of demand not served, on every day of the period
   //! (min-cost objective): what the lost tokens would have sold for.
-  double shortfall_usd_per_million_tokens = 0;
-  std::string report_currency = "USD";
-  double training_mfu = 0.4;     //!< default model-FLOP utilisation for training
-  double peak_to_average = 1.0;  //!< default for demands that do not give one
+  double shortfall_usd_per_million_tokens = setting_default("shortfall_usd_per_million_tokens");
+  std::string report_currency = setting_default_text("report_currency");
+  double training_mfu = setting_default("training_mfu");        //!< default training MFU
+  double peak_to_average = setting_default("peak_to_average");  //!< default for demands
   //! Share of each accelerator's goodput the planner may fill at the peak hour: below 1 it
   //! keeps headroom for bursts, so queueing does not push latencies past the targets.
-  double planning_utilization = 1.0;
+  double planning_utilization = setting_default("planning_utilization");
   RuleCoverage rule_coverage = RuleCoverage::kMajority;
+  double gap = setting_default("gap");  //!< relative gap at which CBC stops
+  //! Branch-and-bound nodes per MILP (0: none).
+  long long node_limit = static_cast<long long>(setting_default("node_limit"));
   Provenance provenance;
 };
 

@@ -422,5 +422,30 @@ TEST_F(ReferenceScenarios, Bytedance2025ReutersHasThePublishedFigures) {
   EXPECT_TRUE(p.budget_lines.empty());
 }
 
+// The options registry gives the settings their defaults and ranges (settings_options.cc).
+TEST_F(ScenarioTest, SettingsDefaultsComeFromTheOptionsRegistry) {
+  auto s = load(kBase);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_DOUBLE_EQ(s->settings.gap, 1e-3);
+  EXPECT_EQ(s->settings.node_limit, 2000);
+  EXPECT_DOUBLE_EQ(s->settings.planning_utilization, 1.0);
+  for (const auto& spec : settings_options().all()) {
+    EXPECT_FALSE(spec.doc.empty()) << spec.name;
+    EXPECT_NE(spec.scopes, 0u) << spec.name;
+  }
+}
+
+TEST_F(ScenarioTest, SolverSettingsCanBeSetAndAreRangeChecked) {
+  auto s = load(std::string(kBase) + "settings:\n  node_limit: 500\n  gap: 0.01\n");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->settings.node_limit, 500);
+  EXPECT_DOUBLE_EQ(s->settings.gap, 0.01);
+  const std::string fraction = error_of(std::string(kBase) + "settings:\n  node_limit: 8.5\n");
+  EXPECT_NE(fraction.find("settings.node_limit"), std::string::npos) << fraction;
+  const std::string share =
+      error_of(std::string(kBase) + "settings:\n  planning_utilization: 1.5\n");
+  EXPECT_NE(share.find("settings.planning_utilization"), std::string::npos) << share;
+}
+
 }  // namespace
 }  // namespace fleetplan::scenario
