@@ -50,6 +50,7 @@ std::string dates_and_source(const Rule& rule) {
 
 Reason make_reason(const Rule& rule, bool allows, std::string message) {
   Reason r;
+  r.scope = scope_description(rule);
   r.rule = rule.name;
   r.kind = rule.kind;
   r.effective = rule.effective;
@@ -58,6 +59,24 @@ Reason make_reason(const Rule& rule, bool allows, std::string message) {
   r.allows = allows;
   r.message = std::move(message);
   return r;
+}
+
+bool has_site_scope(const RuleScope& scope) {
+  return !scope.sites.empty() || !scope.countries.empty() || !scope.not_countries.empty();
+}
+
+std::string where_text(const RuleScope& scope) {
+  std::vector<std::string> parts;
+  if (!scope.countries.empty()) {
+    parts.push_back(fmt::format("at sites in {}", fmt::join(scope.countries, ", ")));
+  }
+  if (!scope.not_countries.empty()) {
+    parts.push_back(fmt::format("at sites outside {}", fmt::join(scope.not_countries, ", ")));
+  }
+  if (!scope.sites.empty()) {
+    parts.push_back(fmt::format("at {}", fmt::join(scope.sites, ", ")));
+  }
+  return fmt::format("{}", fmt::join(parts, " and "));
 }
 
 std::string uses_text(const std::vector<Use>& uses) {
@@ -194,7 +213,9 @@ DayDecision decide_day(const scenario::Scenario& scenario, const Engine& engine,
         }
         break;
       case RuleKind::kLeaseVerification:
-        if (option.mode == Mode::kLease && !option.site->operator_verified) {
+        // Every accelerator in scope at an unverified site, bought or leased: owning the
+        // chip does not make an unverified operator verified (the scope's modes narrow it).
+        if (!option.site->operator_verified) {
           out.denies.push_back(&rule);
         }
         break;
@@ -432,11 +453,13 @@ PeriodPolicy Engine::period_policy(std::size_t index) const {
              make_reason(
                  rule, false,
                  fmt::format(
-                     "at least {:.0f} % of {} ({} of {}) must be domestic in period {}: "
+                     "at least {:.0f} % of {} ({} of {}; {}) must be domestic in period {}: "
                      "{}",
                      rule.min_share * 100, scope_text,
                      rule.basis == scenario::ShareBasis::kSpend ? "by spend" : "by count",
                      rule.share_of == scenario::ShareOf::kFleet ? "the fleet" : "acquisitions",
+                     has_site_scope(rule.scope) ? "what is placed at other sites does not count"
+                                                : "the buyer's, wherever placed",
                      period.name, dates_and_source(rule)))});
         break;
       case RuleKind::kSupplyCap: {
@@ -474,6 +497,44 @@ std::vector<PeriodPolicy> Engine::all_periods() const {
     out.push_back(period_policy(i));
   }
   return out;
+}
+
+std::string scope_description(const scenario::Rule& rule) {
+  const RuleScope& scope = rule.scope;
+  const bool buys = scope.modes.empty() || contains(scope.modes, Mode::kBuy);
+  const bool leases = scope.modes.empty() || contains(scope.modes, Mode::kLease);
+  const char* verb = buys && leases ? "buys or leases" : (buys ? "buys" : "leases");
+  const char* participle = buys && leases ? "bought or leased" : (buys ? "bought" : "leased");
+  const std::string where = where_text(scope);
+  std::string chips;
+  if (!scope.accelerators.empty()) {
+    chips = fmt::format("{}", fmt::join(scope.accelerators, ", "));
+  } else if (scope.domestic) {
+    chips = *scope.domestic ? "domestic accelerators" : "foreign accelerators";
+  } else {
+    chips = "every accelerator";
+  }
+  const std::string who = where.empty() ? fmt::format("binds the buyer wherever it {}", verb)
+                                        : fmt::format("binds the buyer {} only", where);
+  switch (rule.kind) {
+    case RuleKind::kLeaseVerification:
+      return fmt::format("{}; covers {} {} at sites whose owner or operator is not verified", who,
+                         chips, participle);
+    case RuleKind::kDomesticShare:
+      return fmt::format("{}; counts {} {}{}", who, chips, participle,
+                         where.empty() ? ", wherever placed"
+                                       : fmt::format(" and placed {} (acquisitions placed "
+                                                     "elsewhere do not count)",
+                                                     where));
+    case RuleKind::kUseRestriction:
+      return fmt::format("{}; covers {} {}, in service {}", who, chips, participle,
+                         where.empty() ? "at every site" : where);
+    case RuleKind::kExportControl:
+    case RuleKind::kSupplyCap:
+      break;
+  }
+  return fmt::format("{}; covers {} {}{}", who, chips, participle,
+                     where.empty() ? ", at every site" : " " + where);
 }
 
 std::vector<std::string> rule_names(const scenario::Scenario& scenario) {

@@ -28,6 +28,8 @@ struct Reason {
   std::optional<scenario::Date> until;
   std::string source;
   bool allows = false;  //!< true when the rule permits (an export-control allow)
+  //! Whom the rule binds, what it covers and where (see scope_description).
+  std::string scope;
   //! A sentence: "H200-SXM not available in period 2025: rule us-export-2023-10,
   //! effective 2023-11-17, source BIS ...".
   std::string message;
@@ -162,6 +164,13 @@ class Engine {
   const catalog::Catalog* catalog_;
   std::set<std::string> disabled_;
 };
+
+//! Whom a rule binds, what it covers and where, as one clause for reports, e.g. "binds the
+//! buyer wherever it buys or leases; covers buying H200-SXM; placed at sites in CN only".
+//! Every rule binds the scenario's buyer (the company planned); its scope then narrows
+//! what (accelerators, domestic or foreign, buy or lease) and where (site countries or
+//! sites). A rule with no site scope follows the buyer to every site, abroad included.
+std::string scope_description(const scenario::Rule& rule);
 
 //! The names of the enabled rules of a scenario, in file order (what "cost of each rule"
 //! re-solves without).

@@ -12,7 +12,8 @@ namespace {
 using scenario::parse_date;
 
 // Two yearly periods (2025 has 365 days), a Chinese site and two Malaysian sites (one
-// operator verified), four options; the tests add rules.
+// operator verified), four procurement options placed as six options (H20 may be bought for
+// China or for the unverified Malaysian site); the tests add rules.
 constexpr const char kBase[] = R"(name: policy-test
 services:
   - name: chat
@@ -35,7 +36,8 @@ periods:
 procurement:
   - {accelerator: Ascend-910B, mode: buy, unit_price: 12000 USD, depreciation_years: 5,
      sites: [cn]}
-  - {accelerator: H20, mode: buy, unit_price: 12500 USD, depreciation_years: 5, sites: [cn]}
+  - {accelerator: H20, mode: buy, unit_price: 12500 USD, depreciation_years: 5,
+     sites: [cn, my-u]}
   - {accelerator: H200-SXM, mode: buy, unit_price: 20000 USD, depreciation_years: 5,
      sites: [cn]}
   - {accelerator: H100-SXM, mode: lease, lease_price_per_gpu_hour: 2.2 USD,
@@ -141,10 +143,11 @@ TEST_F(PolicyTest, PeriodDecisionIsByMajorityOfDaysOrAnyDay) {
   const Decision majority = decide(engine(), {"2025", "cn", "H20", Mode::kBuy, {}, {}});
   EXPECT_TRUE(majority.allowed);
   EXPECT_DOUBLE_EQ(majority.allowed_fraction, (365.0 - 122.0) / 365.0);
-  EXPECT_EQ(engine().period_policy(0).restricted.size(), 1u);
+  // H20 bought for cn and for my-u: two options.
+  EXPECT_EQ(engine().period_policy(0).restricted.size(), 2u);
   load(rule, "settings: {rule_coverage: any}\n");
   EXPECT_FALSE(decide(engine(), {"2025", "cn", "H20", Mode::kBuy, {}, {}}).allowed);
-  EXPECT_EQ(engine().period_policy(0).excluded.size(), 1u);
+  EXPECT_EQ(engine().period_policy(0).excluded.size(), 2u);
   EXPECT_TRUE(decide(engine(), {"2026", "cn", "H20", Mode::kBuy, {}, {}}).allowed);
 }
 
@@ -164,13 +167,85 @@ TEST_F(PolicyTest, LeaseVerificationNeedsAVerifiedOperator) {
   // Before the rule the lease route was open.
   EXPECT_TRUE(
       decide(e, {"", "my-u", "H100-SXM", Mode::kLease, {}, *parse_date("2025-01-14")}).allowed);
-  // 2025: denied from 01-15, i.e. 351 of 365 days -> excluded.
+  // 2025: denied from 01-15, i.e. 351 of 365 days -> excluded. A foreign chip bought for
+  // the unverified site is excluded as well: the rule covers every foreign accelerator at
+  // an unverified site, whoever owns it.
   const PeriodPolicy p = e.period_policy(0);
-  ASSERT_EQ(p.excluded.size(), 1u);
-  EXPECT_EQ(p.excluded[0].option.procurement, "H100-SXM-lease");
+  ASSERT_EQ(p.excluded.size(), 2u);
+  EXPECT_EQ(p.excluded[0].option.procurement, "H20-buy");
   EXPECT_EQ(p.excluded[0].option.site, "my-u");
+  EXPECT_EQ(p.excluded[1].option.procurement, "H100-SXM-lease");
+  EXPECT_EQ(p.excluded[1].option.site, "my-u");
   EXPECT_TRUE(p.is_excluded("H100-SXM-lease", "my-u"));
   EXPECT_FALSE(p.is_excluded("H100-SXM-lease", "my-v"));
+  EXPECT_FALSE(p.is_excluded("H20-buy", "cn"));
+  EXPECT_EQ(decide(e, {"2026", "my-u", "H20", Mode::kBuy, {}, {}}).reasons.at(0).message,
+            "H20 (buy) not available at site my-u (MY) in period 2026: operator 'B' is not "
+            "verified; rule verify, effective 2025-01-15, source US rule");
+}
+
+TEST_F(PolicyTest, VerificationScopedToLeasesLeavesPurchasesAlone) {
+  load(R"(
+  - {name: verify-leases, kind: lease_verification, effective: 2025-01-15, source: US rule,
+     domestic: false, modes: [lease]}
+)");
+  const PeriodPolicy p = engine().period_policy(1);
+  ASSERT_EQ(p.excluded.size(), 1u);
+  EXPECT_EQ(p.excluded[0].option.procurement, "H100-SXM-lease");
+  EXPECT_FALSE(p.is_excluded("H20-buy", "my-u"));
+}
+
+TEST_F(PolicyTest, DomesticShareWithoutSiteScopeCountsPurchasesWhereverPlaced) {
+  load(R"(
+  - {name: share-30, kind: domestic_share, effective: 2025-01-01, source: guidance,
+     modes: [buy], min_share: 0.3}
+)");
+  const ShareConstraint c = engine().period_policy(1).share_constraints.at(0);
+  // Every purchase counts: Ascend at cn, H20 at cn and at my-u, H200 at cn; not the lease.
+  ASSERT_EQ(c.terms.size(), 4u);
+  EXPECT_EQ(c.terms[2].accelerator, "H20");
+  EXPECT_EQ(c.terms[2].site, "my-u");
+  EXPECT_EQ(c.reason.message,
+            "at least 30 % of accelerators (by count of acquisitions; the buyer's, wherever "
+            "placed) must be domestic in period 2026: rule share-30, effective 2025-01-01, "
+            "source guidance");
+  EXPECT_EQ(c.reason.scope,
+            "binds the buyer wherever it buys; counts every accelerator bought, wherever placed");
+}
+
+TEST_F(PolicyTest, ScopeDescriptionSaysWhomWhatAndWhere) {
+  load(std::string(kExportRules) + R"(
+  - {name: verify, kind: lease_verification, effective: 2025-01-15, source: US rule,
+     domestic: false}
+  - {name: share-cn, kind: domestic_share, effective: 2025-01-01, source: FT,
+     countries: [CN], modes: [buy], min_share: 0.6, basis: spend}
+  - {name: inference-only, kind: use_restriction, effective: 2025-01-01, source: FT,
+     domestic: true, allowed_uses: [inference]}
+  - {name: ascend-abroad, kind: export_control, effective: 2025-05-13, source: BIS,
+     accelerators: [Ascend-910B], not_countries: [CN]}
+)");
+  const auto scope = [&](std::string_view name) {
+    return scope_description(*scenario_.rule(name));
+  };
+  EXPECT_EQ(scope("us-export-2023-10"),
+            "binds the buyer wherever it buys; covers H100-SXM, H200-SXM bought, at every site");
+  EXPECT_EQ(scope("us-h200-approved"),
+            "binds the buyer at sites in CN only; covers H200-SXM bought or leased at sites in CN");
+  EXPECT_EQ(scope("verify"),
+            "binds the buyer wherever it buys or leases; covers foreign accelerators bought or "
+            "leased at sites whose owner or operator is not verified");
+  EXPECT_EQ(scope("share-cn"),
+            "binds the buyer at sites in CN only; counts every accelerator bought and placed at "
+            "sites in CN (acquisitions placed elsewhere do not count)");
+  EXPECT_EQ(scope("inference-only"),
+            "binds the buyer wherever it buys or leases; covers domestic accelerators bought or "
+            "leased, in service at every site");
+  EXPECT_EQ(scope("ascend-abroad"),
+            "binds the buyer at sites outside CN only; covers Ascend-910B bought or leased at "
+            "sites outside CN");
+  // Each reason carries its rule's scope.
+  const PeriodPolicy p = engine().period_policy(1);
+  EXPECT_EQ(p.share_constraints.at(0).reason.scope, scope("share-cn"));
 }
 
 TEST_F(PolicyTest, UseRestrictionDeniesOtherUsesAndIsAConstraint) {
@@ -215,8 +290,9 @@ TEST_F(PolicyTest, DomesticShareListsTheTermsOfTheConstraint) {
   EXPECT_FALSE(c.terms[1].domestic);
   EXPECT_FALSE(c.terms[2].domestic);
   EXPECT_EQ(c.reason.message,
-            "at least 30 % of accelerators at sites in CN (by spend of acquisitions) must be "
-            "domestic in period 2026: rule share-30, effective 2025-01-01, source guidance");
+            "at least 30 % of accelerators at sites in CN (by spend of acquisitions; what is "
+            "placed at other sites does not count) must be domestic in period 2026: rule "
+            "share-30, effective 2025-01-01, source guidance");
 }
 
 TEST_F(PolicyTest, ShareTermsLeaveOutExcludedOptions) {
