@@ -262,6 +262,7 @@ Decision decide_span(const scenario::Scenario& scenario, const Engine& engine,
   }
   const long long total = last_day - first_day + 1;
   long long denied_days = 0;
+  std::optional<scenario::Date> first_allowed;
   // Days each rule decided, by the rule's position in the file (deterministic order).
   std::map<std::size_t, long long> deny_days;
   std::map<std::size_t, long long> allow_days;
@@ -277,6 +278,8 @@ Decision decide_span(const scenario::Scenario& scenario, const Engine& engine,
         decide_day(scenario, engine, scenario::add_days(first, *it - first_day), option);
     if (!d.allowed) {
       denied_days += days;
+    } else if (!first_allowed) {
+      first_allowed = scenario::add_days(first, *it - first_day);
     }
     if (d.export_decider != nullptr && !d.export_decider->allow) {
       deny_days[index_of(d.export_decider)] += days;
@@ -294,6 +297,7 @@ Decision decide_span(const scenario::Scenario& scenario, const Engine& engine,
 
   Decision decision;
   decision.allowed_fraction = static_cast<double>(total - denied_days) / static_cast<double>(total);
+  decision.first_allowed = first_allowed;
   decision.allowed = scenario.settings.rule_coverage == scenario::RuleCoverage::kAny
                          ? denied_days == 0
                          : denied_days * 2 <= total;
@@ -395,10 +399,11 @@ PeriodPolicy Engine::period_policy(std::size_t index) const {
     if (d.allowed) {
       allowed.push_back(option);
       if (d.allowed_fraction < 1.0) {
-        out.restricted.push_back({option, d.allowed_fraction, std::move(d.reasons)});
+        out.restricted.push_back(
+            {option, d.allowed_fraction, d.first_allowed, std::move(d.reasons)});
       }
     } else {
-      out.excluded.push_back({option, d.allowed_fraction, std::move(d.reasons)});
+      out.excluded.push_back({option, d.allowed_fraction, d.first_allowed, std::move(d.reasons)});
     }
   }
 

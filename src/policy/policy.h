@@ -43,6 +43,9 @@ struct Decision {
   bool allowed = true;
   //! Fraction of the period's days on which the option is allowed (1 for a single day).
   double allowed_fraction = 1.0;
+  //! The first day of the span on which the option is allowed; absent when it is denied on
+  //! every day. A planner that prorates by days counts deliveries from this day.
+  std::optional<scenario::Date> first_allowed;
   //! The rules that denied the option on some day, and any allow that overrode an older
   //! deny; each message says on how many of the period's days it decided.
   std::vector<Reason> reasons;
@@ -74,6 +77,8 @@ struct Option {
 struct Exclusion {
   Option option;
   double allowed_fraction = 0;  //!< fraction of the period's days it is allowed
+  //! First day of the period on which it is allowed; absent when denied on every day.
+  std::optional<scenario::Date> first_allowed;
   std::vector<Reason> reasons;
 };
 

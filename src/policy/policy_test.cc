@@ -100,6 +100,9 @@ TEST_F(PolicyTest, ExportControlDeniesWithRuleDateAndSource) {
             "H200-SXM (buy) not available at site cn (CN) in period 2025 (341 of 365 days): "
             "rule us-export-2023-10, effective 2023-11-17, source BIS");
   EXPECT_DOUBLE_EQ(d.allowed_fraction, 24.0 / 365.0);
+  // Deliveries may start on the day of the allow.
+  ASSERT_TRUE(d.first_allowed.has_value());
+  EXPECT_EQ(d.first_allowed->to_string(), "2025-12-08");
   // Leasing is outside the rule's modes.
   EXPECT_TRUE(decide(e, {"2025", "my-v", "H100-SXM", Mode::kLease, {}, {}}).allowed);
 }
@@ -159,6 +162,10 @@ TEST_F(PolicyTest, LeaseVerificationNeedsAVerifiedOperator) {
   const Engine e = engine();
   const Decision unverified = decide(e, {"2026", "my-u", "H100-SXM", Mode::kLease, {}, {}});
   EXPECT_FALSE(unverified.allowed);
+  EXPECT_FALSE(unverified.first_allowed.has_value());  // denied on every day of 2026
+  // In 2025 the first 14 days were open.
+  EXPECT_EQ(decide(e, {"2025", "my-u", "H100-SXM", Mode::kLease, {}, {}}).first_allowed,
+            parse_date("2025-01-01").value());
   ASSERT_EQ(unverified.reasons.size(), 1u);
   EXPECT_EQ(unverified.reasons[0].message,
             "H100-SXM (lease) not available at site my-u (MY) in period 2026: operator 'B' is "
