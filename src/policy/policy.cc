@@ -159,6 +159,11 @@ std::vector<Option> Engine::options() const {
   return out;
 }
 
+bool Engine::in_force_any_day(const Rule& rule, const Period& period) const {
+  return !disabled_.contains(rule.name) && !(period.end < rule.effective) &&
+         !(rule.until && *rule.until < period.start);
+}
+
 bool Engine::in_force_on(const Rule& rule, const scenario::Date& day) const {
   return !disabled_.contains(rule.name) && !(day < rule.effective) &&
          !(rule.until && *rule.until < day);
@@ -383,9 +388,7 @@ PeriodPolicy Engine::period_policy(std::size_t index) const {
   PeriodPolicy out;
   out.period = period.name;
   for (const auto& rule : scenario_->rules) {
-    const bool any_day = !disabled_.contains(rule.name) && !(period.end < rule.effective) &&
-                         !(rule.until && *rule.until < period.start);
-    if (any_day) {
+    if (in_force_any_day(rule, period)) {
       out.rules_in_force.push_back(rule.name);
     }
   }
@@ -408,7 +411,12 @@ PeriodPolicy Engine::period_policy(std::size_t index) const {
   }
 
   for (const auto& rule : scenario_->rules) {
-    if (!in_force(rule, period)) {
+    // A supply cap counts every unit delivered while it is in force, so it applies to each
+    // period it overlaps by a day (a licence starting mid-quarter still caps that quarter);
+    // the other quantity rules follow the coverage setting.
+    const bool applies =
+        rule.kind == RuleKind::kSupplyCap ? in_force_any_day(rule, period) : in_force(rule, period);
+    if (!applies) {
       continue;
     }
     std::vector<Option> terms;
@@ -471,7 +479,7 @@ PeriodPolicy Engine::period_policy(std::size_t index) const {
         std::vector<std::string> periods;
         if (rule.cumulative) {
           for (const auto& p : scenario_->periods) {
-            if (in_force(rule, p)) {
+            if (in_force_any_day(rule, p)) {
               periods.push_back(p.name);
             }
           }

@@ -102,7 +102,8 @@ struct ShareConstraint {
 };
 
 //! sum(units acquired through `terms`) <= max_units in the period, or, when `cumulative`,
-//! over all the periods in `periods` together.
+//! over all the periods in `periods` together. A cap applies to every period it overlaps by
+//! at least one day: units delivered on any day under a licence count against it.
 struct CapConstraint {
   std::string rule;
   long long max_units = 0;
@@ -154,6 +155,9 @@ class Engine {
   [[nodiscard]] const std::set<std::string>& disabled_rules() const { return disabled_; }
   //! Whether a rule applies to a period (enabled, and in force per the coverage setting).
   [[nodiscard]] bool in_force(const scenario::Rule& rule, const scenario::Period& period) const;
+  //! Whether a rule is enabled and in force on at least one day of a period.
+  [[nodiscard]] bool in_force_any_day(const scenario::Rule& rule,
+                                      const scenario::Period& period) const;
   //! Whether a rule is enabled and in force on a day.
   [[nodiscard]] bool in_force_on(const scenario::Rule& rule, const scenario::Date& day) const;
   //! The rules this engine applies (not switched off), in file order: what "cost of each

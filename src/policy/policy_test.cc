@@ -336,6 +336,36 @@ TEST_F(PolicyTest, SupplyCapPerPeriodAndCumulative) {
   EXPECT_EQ(p2026.cap_constraints[1].periods, (std::vector<std::string>{"2025", "2026"}));
 }
 
+TEST_F(PolicyTest, CumulativeCapCoversEveryQuarterItTouches) {
+  std::string base = kBase;
+  const std::string years =
+      R"(  - {name: "2025", start: 2025-01-01, end: 2025-12-31, budget: 1 bn USD}
+  - {name: "2026", start: 2026-01-01, end: 2026-12-31, budget: 1 bn USD}
+)";
+  const std::string quarters =
+      R"(  - {name: 2026-Q1, start: 2026-01-01, end: 2026-03-31, budget: 1 bn USD}
+  - {name: 2026-Q2, start: 2026-04-01, end: 2026-06-30, budget: 1 bn USD}
+  - {name: 2026-Q3, start: 2026-07-01, end: 2026-09-30, budget: 1 bn USD}
+  - {name: 2026-Q4, start: 2026-10-01, end: 2026-12-31, budget: 1 bn USD}
+)";
+  base.replace(base.find(years), years.size(), quarters);
+  auto s = scenario::load_scenario_text(base + R"(rules:
+  - {name: batch, kind: supply_cap, effective: 2026-02-15, source: seed,
+     accelerators: [H200-SXM], max_units: 20000, cumulative: true}
+)",
+                                        "q.yaml", shared_catalog());
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  scenario_ = std::move(s).value();
+  const Engine e = engine();
+  // In force on 45 of Q1's 90 days (02-15 .. 03-31): not a majority, but every unit
+  // delivered under the licence counts, so Q1 is capped together with Q2..Q4.
+  const PeriodPolicy q1 = e.period_policy(0);
+  ASSERT_EQ(q1.cap_constraints.size(), 1u);
+  EXPECT_EQ(q1.cap_constraints[0].periods,
+            (std::vector<std::string>{"2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"}));
+  EXPECT_EQ(e.period_policy(3).cap_constraints.at(0).periods, q1.cap_constraints[0].periods);
+}
+
 TEST_F(PolicyTest, RulesCanBeDisabledAndVariantsEnabledByName) {
   load(std::string(kExportRules) + R"(
   - {name: variant, kind: export_control, enabled: false, effective: 2024-01-01, source: s,
