@@ -141,7 +141,7 @@ bool RuleEngine::in_force(const Rule& rule, const Period& period) const {
       std::min(rule.until ? rule.until->days_since_epoch() : period.end.days_since_epoch(),
                period.end.days_since_epoch());
   const long long overlap = last >= first ? last - first + 1 : 0;
-  if (scenario_->settings.rule_coverage == scenario::RuleCoverage::kAny) {
+  if (scenario_->settings.rule_coverage != scenario::RuleCoverage::kMajority) {
     return overlap > 0;
   }
   // More than half of the period's days.
@@ -304,9 +304,17 @@ Decision decide_span(const scenario::Scenario& scenario, const RuleEngine& engin
   Decision decision;
   decision.allowed_fraction = static_cast<double>(total - denied_days) / static_cast<double>(total);
   decision.first_allowed = first_allowed;
-  decision.allowed = scenario.settings.rule_coverage == scenario::RuleCoverage::kAny
-                         ? denied_days == 0
-                         : denied_days * 2 <= total;
+  switch (scenario.settings.rule_coverage) {
+    case scenario::RuleCoverage::kDays:
+      decision.allowed = denied_days < total;  // allowed on some day: prorated by the planner
+      break;
+    case scenario::RuleCoverage::kAny:
+      decision.allowed = denied_days == 0;
+      break;
+    case scenario::RuleCoverage::kMajority:
+      decision.allowed = denied_days * 2 <= total;
+      break;
+  }
   const std::string what =
       fmt::format("{} ({})", option.accelerator, scenario::mode_name(option.mode));
   const Site& site = *option.site;
@@ -379,6 +387,17 @@ Result<Decision> RuleEngine::evaluate(const Query& query) const {
   if (query.on) {
     return decide_span(*scenario_, *this, *query.on, *query.on,
                        fmt::format("on {}", query.on->to_string()), option);
+  }
+  if (query.from && period->start < *query.from) {
+    if (period->end < *query.from) {
+      Decision none;
+      none.allowed = false;
+      none.allowed_fraction = 0;
+      return none;
+    }
+    return decide_span(*scenario_, *this, *query.from, period->end,
+                       fmt::format("in period {} from {}", period->name, query.from->to_string()),
+                       option);
   }
   return decide_span(*scenario_, *this, period->start, period->end,
                      fmt::format("in period {}", period->name), option);

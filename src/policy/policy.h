@@ -62,6 +62,9 @@ struct Query {
   std::optional<Use> use;
   //! Evaluate on this day only (it need not lie in `period`); absent = the whole period.
   std::optional<scenario::Date> on;
+  //! With a period: evaluate only its days from this one on (the first day an option can
+  //! deliver); a day after the period's end leaves no day, and the option is denied.
+  std::optional<scenario::Date> from;
 };
 
 //! One plannable option: a procurement option (accelerator x mode) placed at a site.

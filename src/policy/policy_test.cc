@@ -49,7 +49,10 @@ class PolicyTest : public ::testing::Test {
   // The built-in catalog, loaded once for the whole suite.
   static const catalog::Catalog& shared_catalog() { return catalog::testing::builtin_catalog(); }
 
-  void load(const std::string& rules, const std::string& settings = "") {
+  // The tests of whole-period decisions use `majority`; those of day-by-day ones pass
+  // their own settings.
+  void load(const std::string& rules,
+            const std::string& settings = "settings: {rule_coverage: majority}\n") {
     auto s = scenario::load_scenario_text(kBase + settings + "rules:\n" + rules, "p.yaml",
                                           shared_catalog());
     ASSERT_TRUE(s.ok()) << s.error().message;
@@ -89,7 +92,7 @@ constexpr const char kExportRules[] = R"(
 TEST_F(PolicyTest, ExportControlDeniesWithRuleDateAndSource) {
   load(kExportRules);
   const RuleEngine e = engine();
-  const Decision d = decide(e, {"2025", "cn", "H200-SXM", Mode::kBuy, {}, {}});
+  const Decision d = decide(e, {"2025", "cn", "H200-SXM", Mode::kBuy, {}, {}, {}});
   EXPECT_FALSE(d.allowed);
   ASSERT_FALSE(d.reasons.empty());
   EXPECT_EQ(d.reasons[0].rule, "us-export-2023-10");
@@ -104,13 +107,13 @@ TEST_F(PolicyTest, ExportControlDeniesWithRuleDateAndSource) {
   ASSERT_TRUE(d.first_allowed.has_value());
   EXPECT_EQ(d.first_allowed->to_string(), "2025-12-08");
   // Leasing is outside the rule's modes.
-  EXPECT_TRUE(decide(e, {"2025", "my-v", "H100-SXM", Mode::kLease, {}, {}}).allowed);
+  EXPECT_TRUE(decide(e, {"2025", "my-v", "H100-SXM", Mode::kLease, {}, {}, {}}).allowed);
 }
 
 TEST_F(PolicyTest, LaterAllowOverridesOlderDeny) {
   load(kExportRules);
   const RuleEngine e = engine();
-  const Decision d = decide(e, {"2026", "cn", "H200-SXM", Mode::kBuy, {}, {}});
+  const Decision d = decide(e, {"2026", "cn", "H200-SXM", Mode::kBuy, {}, {}, {}});
   EXPECT_TRUE(d.allowed);
   EXPECT_DOUBLE_EQ(d.allowed_fraction, 1.0);
   ASSERT_EQ(d.reasons.size(), 1u);
@@ -119,11 +122,11 @@ TEST_F(PolicyTest, LaterAllowOverridesOlderDeny) {
             "H200-SXM (buy) allowed at site cn (CN) in period 2026: rule us-h200-approved, "
             "effective 2025-12-08, source US announcement (overrides us-export-2023-10)");
   // The allow is scoped to China: the same chip bought for Malaysia stays denied.
-  EXPECT_FALSE(decide(e, {"2026", "my-v", "H200-SXM", Mode::kBuy, {}, {}}).allowed);
+  EXPECT_FALSE(decide(e, {"2026", "my-v", "H200-SXM", Mode::kBuy, {}, {}, {}}).allowed);
   // On a single day before the allow.
   EXPECT_FALSE(
-      decide(e, {"", "cn", "H200-SXM", Mode::kBuy, {}, *parse_date("2025-12-07")}).allowed);
-  EXPECT_TRUE(decide(e, {"", "cn", "H200-SXM", Mode::kBuy, {}, *parse_date("2025-12-08")}).allowed);
+      decide(e, {"", "cn", "H200-SXM", Mode::kBuy, {}, *parse_date("2025-12-07"), {}}).allowed);
+  EXPECT_TRUE(decide(e, {"", "cn", "H200-SXM", Mode::kBuy, {}, *parse_date("2025-12-08"), {}}).allowed);
 }
 
 TEST_F(PolicyTest, SameDayDenyBeatsAllow) {
@@ -133,7 +136,7 @@ TEST_F(PolicyTest, SameDayDenyBeatsAllow) {
   - {name: d, kind: export_control, action: deny, effective: 2024-01-01, source: s,
      accelerators: [H20]}
 )");
-  EXPECT_FALSE(decide(engine(), {"2025", "cn", "H20", Mode::kBuy, {}, {}}).allowed);
+  EXPECT_FALSE(decide(engine(), {"2025", "cn", "H20", Mode::kBuy, {}, {}, {}}).allowed);
 }
 
 TEST_F(PolicyTest, PeriodDecisionIsByMajorityOfDaysOrAnyDay) {
@@ -143,15 +146,38 @@ TEST_F(PolicyTest, PeriodDecisionIsByMajorityOfDaysOrAnyDay) {
      source: s, accelerators: [H20]}
 )";
   load(rule);
-  const Decision majority = decide(engine(), {"2025", "cn", "H20", Mode::kBuy, {}, {}});
+  const Decision majority = decide(engine(), {"2025", "cn", "H20", Mode::kBuy, {}, {}, {}});
   EXPECT_TRUE(majority.allowed);
   EXPECT_DOUBLE_EQ(majority.allowed_fraction, (365.0 - 122.0) / 365.0);
   // H20 bought for cn and for my-u: two options.
   EXPECT_EQ(engine().period_policy(0).restricted.size(), 2u);
   load(rule, "settings: {rule_coverage: any}\n");
-  EXPECT_FALSE(decide(engine(), {"2025", "cn", "H20", Mode::kBuy, {}, {}}).allowed);
+  EXPECT_FALSE(decide(engine(), {"2025", "cn", "H20", Mode::kBuy, {}, {}, {}}).allowed);
   EXPECT_EQ(engine().period_policy(0).excluded.size(), 2u);
-  EXPECT_TRUE(decide(engine(), {"2026", "cn", "H20", Mode::kBuy, {}, {}}).allowed);
+  EXPECT_TRUE(decide(engine(), {"2026", "cn", "H20", Mode::kBuy, {}, {}, {}}).allowed);
+}
+
+TEST_F(PolicyTest, DayByDayCoverageAllowsAPeriodWithAnAllowedDay) {
+  // The H20 licence requirement (2025-04-15 .. 2025-08-14, 122 of 365 days) and the H200
+  // allow of 2025-12-08: day by day, both options are allowed in 2025, from their first
+  // allowed day (2025-01-01 and 2025-12-08); a period with no allowed day stays excluded.
+  load(std::string(kExportRules) + R"(
+  - {name: h20-licence, kind: export_control, effective: 2025-04-15, until: 2025-08-14,
+     source: s, accelerators: [H20]}
+)",
+       "settings: {rule_coverage: days}\n");
+  const RuleEngine e = engine();
+  const Decision h20 = decide(e, {"2025", "cn", "H20", Mode::kBuy, {}, {}, {}});
+  EXPECT_TRUE(h20.allowed);
+  EXPECT_EQ(h20.first_allowed, parse_date("2025-01-01").value());
+  const Decision h200 = decide(e, {"2025", "cn", "H200-SXM", Mode::kBuy, {}, {}, {}});
+  EXPECT_TRUE(h200.allowed);
+  EXPECT_EQ(h200.first_allowed, parse_date("2025-12-08").value());
+  EXPECT_DOUBLE_EQ(h200.allowed_fraction, 24.0 / 365.0);
+  EXPECT_FALSE(decide(e, {"2025", "my-v", "H200-SXM", Mode::kBuy, {}, {}, {}}).allowed);
+  // Day by day is the default.
+  load(kExportRules, "");
+  EXPECT_TRUE(decide(engine(), {"2025", "cn", "H200-SXM", Mode::kBuy, {}, {}, {}}).allowed);
 }
 
 TEST_F(PolicyTest, LeaseVerificationNeedsAVerifiedOperator) {
@@ -160,20 +186,20 @@ TEST_F(PolicyTest, LeaseVerificationNeedsAVerifiedOperator) {
      domestic: false}
 )");
   const RuleEngine e = engine();
-  const Decision unverified = decide(e, {"2026", "my-u", "H100-SXM", Mode::kLease, {}, {}});
+  const Decision unverified = decide(e, {"2026", "my-u", "H100-SXM", Mode::kLease, {}, {}, {}});
   EXPECT_FALSE(unverified.allowed);
   EXPECT_FALSE(unverified.first_allowed.has_value());  // denied on every day of 2026
   // In 2025 the first 14 days were open.
-  EXPECT_EQ(decide(e, {"2025", "my-u", "H100-SXM", Mode::kLease, {}, {}}).first_allowed,
+  EXPECT_EQ(decide(e, {"2025", "my-u", "H100-SXM", Mode::kLease, {}, {}, {}}).first_allowed,
             parse_date("2025-01-01").value());
   ASSERT_EQ(unverified.reasons.size(), 1u);
   EXPECT_EQ(unverified.reasons[0].message,
             "H100-SXM (lease) not available at site my-u (MY) in period 2026: operator 'B' is "
             "not verified; rule verify, effective 2025-01-15, source US rule");
-  EXPECT_TRUE(decide(e, {"2026", "my-v", "H100-SXM", Mode::kLease, {}, {}}).allowed);
+  EXPECT_TRUE(decide(e, {"2026", "my-v", "H100-SXM", Mode::kLease, {}, {}, {}}).allowed);
   // Before the rule the lease route was open.
   EXPECT_TRUE(
-      decide(e, {"", "my-u", "H100-SXM", Mode::kLease, {}, *parse_date("2025-01-14")}).allowed);
+      decide(e, {"", "my-u", "H100-SXM", Mode::kLease, {}, *parse_date("2025-01-14"), {}}).allowed);
   // 2025: denied from 01-15, i.e. 351 of 365 days -> excluded. A foreign chip bought for
   // the unverified site is excluded as well: the rule covers every foreign accelerator at
   // an unverified site, whoever owns it.
@@ -186,7 +212,7 @@ TEST_F(PolicyTest, LeaseVerificationNeedsAVerifiedOperator) {
   EXPECT_TRUE(p.is_excluded("H100-SXM-lease", "my-u"));
   EXPECT_FALSE(p.is_excluded("H100-SXM-lease", "my-v"));
   EXPECT_FALSE(p.is_excluded("H20-buy", "cn"));
-  EXPECT_EQ(decide(e, {"2026", "my-u", "H20", Mode::kBuy, {}, {}}).reasons.at(0).message,
+  EXPECT_EQ(decide(e, {"2026", "my-u", "H20", Mode::kBuy, {}, {}, {}}).reasons.at(0).message,
             "H20 (buy) not available at site my-u (MY) in period 2026: operator 'B' is not "
             "verified; rule verify, effective 2025-01-15, source US rule");
 }
@@ -261,17 +287,17 @@ TEST_F(PolicyTest, UseRestrictionDeniesOtherUsesAndIsAConstraint) {
      domestic: true, allowed_uses: [inference]}
 )");
   const RuleEngine e = engine();
-  EXPECT_TRUE(decide(e, {"2025", "cn", "Ascend-910B", Mode::kBuy, Use::kInference, {}}).allowed);
+  EXPECT_TRUE(decide(e, {"2025", "cn", "Ascend-910B", Mode::kBuy, Use::kInference, {}, {}}).allowed);
   const Decision training =
-      decide(e, {"2025", "cn", "Ascend-910B", Mode::kBuy, Use::kTraining, {}});
+      decide(e, {"2025", "cn", "Ascend-910B", Mode::kBuy, Use::kTraining, {}, {}});
   EXPECT_FALSE(training.allowed);
   EXPECT_EQ(training.reasons.at(0).message,
             "Ascend-910B at site cn may not be used for training in period 2025 (only "
             "inference): rule domestic-inference, effective 2025-01-01, source FT");
   // A foreign chip is outside the rule's scope.
-  EXPECT_TRUE(decide(e, {"2025", "cn", "H20", Mode::kBuy, Use::kTraining, {}}).allowed);
+  EXPECT_TRUE(decide(e, {"2025", "cn", "H20", Mode::kBuy, Use::kTraining, {}, {}}).allowed);
   // Without a use the option itself is allowed; the planner gets the restriction as data.
-  EXPECT_TRUE(decide(e, {"2025", "cn", "Ascend-910B", Mode::kBuy, {}, {}}).allowed);
+  EXPECT_TRUE(decide(e, {"2025", "cn", "Ascend-910B", Mode::kBuy, {}, {}, {}}).allowed);
   const PeriodPolicy p = e.period_policy(0);
   ASSERT_EQ(p.use_constraints.size(), 1u);
   EXPECT_EQ(p.use_constraints[0].allowed_uses, std::vector<Use>{Use::kInference});
@@ -371,12 +397,12 @@ TEST_F(PolicyTest, RulesCanBeDisabledAndVariantsEnabledByName) {
   - {name: variant, kind: export_control, enabled: false, effective: 2024-01-01, source: s,
      accelerators: [Ascend-910B]}
 )");
-  EXPECT_FALSE(decide(engine(), {"2025", "cn", "H200-SXM", Mode::kBuy, {}, {}}).allowed);
-  EXPECT_TRUE(decide(engine({"us-export-2023-10"}), {"2025", "cn", "H200-SXM", Mode::kBuy, {}, {}})
+  EXPECT_FALSE(decide(engine(), {"2025", "cn", "H200-SXM", Mode::kBuy, {}, {}, {}}).allowed);
+  EXPECT_TRUE(decide(engine({"us-export-2023-10"}), {"2025", "cn", "H200-SXM", Mode::kBuy, {}, {}, {}})
                   .allowed);
-  EXPECT_TRUE(decide(engine(), {"2025", "cn", "Ascend-910B", Mode::kBuy, {}, {}}).allowed);
+  EXPECT_TRUE(decide(engine(), {"2025", "cn", "Ascend-910B", Mode::kBuy, {}, {}, {}}).allowed);
   EXPECT_FALSE(
-      decide(engine({}, {"variant"}), {"2025", "cn", "Ascend-910B", Mode::kBuy, {}, {}}).allowed);
+      decide(engine({}, {"variant"}), {"2025", "cn", "Ascend-910B", Mode::kBuy, {}, {}, {}}).allowed);
   EXPECT_EQ(engine().active_rules(),
             (std::vector<std::string>{"us-export-2023-10", "us-h200-approved"}));
   EXPECT_EQ(rule_names(scenario_),
@@ -391,11 +417,11 @@ TEST_F(PolicyTest, RulesCanBeDisabledAndVariantsEnabledByName) {
 TEST_F(PolicyTest, UnknownNamesInQueriesAreErrors) {
   load(kExportRules);
   const RuleEngine e = engine();
-  EXPECT_EQ(e.evaluate({"2030", "cn", "H20", Mode::kBuy, {}, {}}).error().kind,
+  EXPECT_EQ(e.evaluate({"2030", "cn", "H20", Mode::kBuy, {}, {}, {}}).error().kind,
             ErrorKind::kNotFound);
-  EXPECT_EQ(e.evaluate({"2025", "mars", "H20", Mode::kBuy, {}, {}}).error().kind,
+  EXPECT_EQ(e.evaluate({"2025", "mars", "H20", Mode::kBuy, {}, {}, {}}).error().kind,
             ErrorKind::kNotFound);
-  EXPECT_EQ(e.evaluate({"2025", "cn", "H2O", Mode::kBuy, {}, {}}).error().kind,
+  EXPECT_EQ(e.evaluate({"2025", "cn", "H2O", Mode::kBuy, {}, {}, {}}).error().kind,
             ErrorKind::kNotFound);
 }
 
@@ -424,9 +450,18 @@ TEST_F(PolicyTest, Bytedance2026Policy) {
   EXPECT_FALSE(engine({"us-lease-verification-2025-01"})
                    .period_policy(0)
                    .is_excluded("H100-SXM-lease", "sea-unverified"));
-  EXPECT_TRUE(engine({}, {"cn-customs-h200-2026-01"})
-                  .period_policy(0)
-                  .is_excluded("H200-SXM-buy", "cn-north"));
+  // With the customs variant on, H200 is blocked again from 2026-01-15: day by day the year
+  // keeps 14 allowed days (01-01 .. 01-14), none of them on or after the first delivery
+  // (2026-02-15), so nothing bought can be delivered.
+  const RuleEngine customs = engine({}, {"cn-customs-h200-2026-01"});
+  const Decision whole = decide(customs, {"2026", "cn-north", "H200-SXM", Mode::kBuy, {}, {}, {}});
+  EXPECT_DOUBLE_EQ(whole.allowed_fraction, 14.0 / 365.0);
+  Query from_delivery{"2026", "cn-north", "H200-SXM", Mode::kBuy, {}, {}, {}};
+  from_delivery.from = parse_date("2026-02-15").value();
+  const Decision delivered = decide(customs, from_delivery);
+  EXPECT_FALSE(delivered.allowed);
+  EXPECT_FALSE(delivered.first_allowed.has_value());
+  EXPECT_TRUE(decide(e, from_delivery).allowed);
 }
 
 }  // namespace

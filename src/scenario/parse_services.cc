@@ -26,8 +26,10 @@ void Parser::parse_settings(yaml::Reader& r) {
   s.training_mfu = r.number_or("training_mfu", 0.4, 0.01, 1.0);
   s.peak_to_average = r.number_or("peak_to_average", 1.0, 1.0, 24.0);
   s.planning_utilization = r.number_or("planning_utilization", 1.0, 0.05, 1.0);
-  const std::string coverage = r.choice_or("rule_coverage", {"majority", "any"}, "majority");
-  s.rule_coverage = coverage == "any" ? RuleCoverage::kAny : RuleCoverage::kMajority;
+  const std::string coverage = r.choice_or("rule_coverage", {"days", "majority", "any"}, "days");
+  s.rule_coverage = coverage == "any"        ? RuleCoverage::kAny
+                    : coverage == "majority" ? RuleCoverage::kMajority
+                                             : RuleCoverage::kDays;
   s.provenance = provenance(r);
   r.reject_unknown_fields();
 }
@@ -81,6 +83,11 @@ void Parser::parse_service(yaml::Reader& r) {
            "training_mfu applies to training services; expected none for "
            "kind inference");
   }
+  s.allowed_countries = country_list(r, "allowed_countries");
+  if (r.has("allowed_countries") && s.allowed_countries.empty() && r.ok()) {
+    r.fail("allowed_countries", "empty list; expected at least one country, or no field");
+  }
+  s.latency_classes = r.string_list("latency_classes", false);
   s.provenance = provenance(r);
   r.reject_unknown_fields();
   out_.services.push_back(std::move(s));

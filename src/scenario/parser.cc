@@ -36,6 +36,9 @@ void Parser::parse(yaml::Reader& root) {
   for (auto& r : root.list("rules", false)) {
     parse_rule(r);
   }
+  for (auto& r : root.list("supply_pools", false)) {
+    parse_supply_pool(r);
+  }
   root.reject_unknown_fields();
   check_provenance_references();
 }
