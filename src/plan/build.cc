@@ -578,10 +578,9 @@ Result<double> ProblemBuilder::rule_fraction(const policy::RuleEngine& rule_engi
   if (!decision->first_allowed) {
     return 0.0;
   }
-  const bool operating =
-      std::any_of(decision->reasons.begin(), decision->reasons.end(), [](const auto& r) {
-        return !r.allows && r.kind == RuleKind::kLeaseVerification;
-      });
+  const bool operating = std::any_of(
+      decision->reasons.begin(), decision->reasons.end(),
+      [](const auto& r) { return !r.allows && r.kind == RuleKind::kLeaseVerification; });
   const scenario::Date first =
       query.from && period.start < *query.from ? *query.from : period.start;
   const auto span =
@@ -652,15 +651,15 @@ void ProblemBuilder::add_placement_exclusions() {
       std::string reason;
       if (!service.allowed_countries.empty() &&
           !contains(service.allowed_countries, site.country)) {
-        reason = fmt::format("{} may be served only from sites in {}; site {} is in {}",
-                             service.name, fmt::join(service.allowed_countries, ", "), site.name,
-                             site.country);
+        reason =
+            fmt::format("{} may be served only from sites in {}; site {} is in {}", service.name,
+                        fmt::join(service.allowed_countries, ", "), site.name, site.country);
       } else if (!service.latency_classes.empty() &&
                  !contains(service.latency_classes, site.latency_class)) {
-        reason = fmt::format("{} may be served only from sites of latency class {}; site {} is "
-                             "'{}'",
-                             service.name, fmt::join(service.latency_classes, ", "), site.name,
-                             site.latency_class);
+        reason = fmt::format(
+            "{} may be served only from sites of latency class {}; site {} is "
+            "'{}'",
+            service.name, fmt::join(service.latency_classes, ", "), site.name, site.latency_class);
       }
       if (!reason.empty()) {
         problem.exclusions.push_back({{}, "", o, {}, ExclusionScope::kUse, s, std::move(reason)});

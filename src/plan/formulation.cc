@@ -644,8 +644,8 @@ void Formulation::add_shares() {
           constant_total += weight[o] * option.existing;
         } else if (share.of == ShareOf::kAcquisitions) {
           // The period's cash for what is acquired in it: price and the period's rent/energy.
-          const double cash =
-              series_value(option.upfront_usd, p) + series_value(option.recurring_usd, p) * paid(p, o);
+          const double cash = series_value(option.upfront_usd, p) +
+                              series_value(option.recurring_usd, p) * paid(p, o);
           row.terms.emplace_back(acquire_[p][o], weight[o] * option.unit_size * cash / kMoneyScale);
         } else {
           double constant = 0;
@@ -780,8 +780,7 @@ double Formulation::max_lots(int o) const {
   }
   for (int p = 0; p < static_cast<int>(problem_.periods.size()); ++p) {
     const auto& budget = problem_.periods[p].budget_usd;
-    const double cash =
-        series_value(option.upfront_usd, p) + series_value(option.recurring_usd, p);
+    const double cash = series_value(option.upfront_usd, p) + series_value(option.recurring_usd, p);
     if (budget && cash > 0) {
       lots = std::min(lots, *budget / (cash * option.unit_size));
     }
@@ -808,10 +807,12 @@ void Formulation::add_min_order_rows() {
       }
       // z = 1 when the option orders in p: x <= upper z and x >= min_lots z.
       const int z = model_.add_column({0, 1, 0, true, fmt::format("ordered[{}][{}]", p, o)});
-      model_.add_row({-kInfinity, 0, {{x, 1.0}, {z, -std::max(upper, min_lots)}},
+      model_.add_row({-kInfinity,
+                      0,
+                      {{x, 1.0}, {z, -std::max(upper, min_lots)}},
                       fmt::format("order-max[{}][{}]", p, o)});
-      model_.add_row({0, kInfinity, {{x, 1.0}, {z, -min_lots}},
-                      fmt::format("order-min[{}][{}]", p, o)});
+      model_.add_row(
+          {0, kInfinity, {{x, 1.0}, {z, -min_lots}}, fmt::format("order-min[{}][{}]", p, o)});
     }
   }
 }

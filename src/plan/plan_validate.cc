@@ -233,15 +233,13 @@ Status validate_spend_caps_and_shares(const Problem& problem,
   return {};
 }
 
-
 // Delivery by day, minimum orders and deployment sizes of one option.
 Status validate_delivery(const Option& option, int o, int period_count, int service_count) {
   const std::string at = fmt::format("options[{}] ({})", o, option.accelerator);
   if (!option.delivered_fraction.empty() &&
       static_cast<int>(option.delivered_fraction.size()) != period_count) {
-    return input_error(
-        fmt::format("{}.delivered_fraction needs one value per period ({}) or none", at,
-                    period_count));
+    return input_error(fmt::format("{}.delivered_fraction needs one value per period ({}) or none",
+                                   at, period_count));
   }
   for (double f : option.delivered_fraction) {
     if (!(f >= 0 && f <= 1)) {

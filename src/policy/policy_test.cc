@@ -126,7 +126,8 @@ TEST_F(PolicyTest, LaterAllowOverridesOlderDeny) {
   // On a single day before the allow.
   EXPECT_FALSE(
       decide(e, {"", "cn", "H200-SXM", Mode::kBuy, {}, *parse_date("2025-12-07"), {}}).allowed);
-  EXPECT_TRUE(decide(e, {"", "cn", "H200-SXM", Mode::kBuy, {}, *parse_date("2025-12-08"), {}}).allowed);
+  EXPECT_TRUE(
+      decide(e, {"", "cn", "H200-SXM", Mode::kBuy, {}, *parse_date("2025-12-08"), {}}).allowed);
 }
 
 TEST_F(PolicyTest, SameDayDenyBeatsAllow) {
@@ -287,7 +288,8 @@ TEST_F(PolicyTest, UseRestrictionDeniesOtherUsesAndIsAConstraint) {
      domestic: true, allowed_uses: [inference]}
 )");
   const RuleEngine e = engine();
-  EXPECT_TRUE(decide(e, {"2025", "cn", "Ascend-910B", Mode::kBuy, Use::kInference, {}, {}}).allowed);
+  EXPECT_TRUE(
+      decide(e, {"2025", "cn", "Ascend-910B", Mode::kBuy, Use::kInference, {}, {}}).allowed);
   const Decision training =
       decide(e, {"2025", "cn", "Ascend-910B", Mode::kBuy, Use::kTraining, {}, {}});
   EXPECT_FALSE(training.allowed);
@@ -398,11 +400,13 @@ TEST_F(PolicyTest, RulesCanBeDisabledAndVariantsEnabledByName) {
      accelerators: [Ascend-910B]}
 )");
   EXPECT_FALSE(decide(engine(), {"2025", "cn", "H200-SXM", Mode::kBuy, {}, {}, {}}).allowed);
-  EXPECT_TRUE(decide(engine({"us-export-2023-10"}), {"2025", "cn", "H200-SXM", Mode::kBuy, {}, {}, {}})
-                  .allowed);
+  EXPECT_TRUE(
+      decide(engine({"us-export-2023-10"}), {"2025", "cn", "H200-SXM", Mode::kBuy, {}, {}, {}})
+          .allowed);
   EXPECT_TRUE(decide(engine(), {"2025", "cn", "Ascend-910B", Mode::kBuy, {}, {}, {}}).allowed);
   EXPECT_FALSE(
-      decide(engine({}, {"variant"}), {"2025", "cn", "Ascend-910B", Mode::kBuy, {}, {}, {}}).allowed);
+      decide(engine({}, {"variant"}), {"2025", "cn", "Ascend-910B", Mode::kBuy, {}, {}, {}})
+          .allowed);
   EXPECT_EQ(engine().active_rules(),
             (std::vector<std::string>{"us-export-2023-10", "us-h200-approved"}));
   EXPECT_EQ(rule_names(scenario_),
