@@ -873,7 +873,8 @@ void ProblemBuilder::add_assumptions() {
     problem.assumptions.push_back("planner: " + assumption);
   }
   problem.assumptions.push_back(fmt::format(
-      "planner: accelerators are bought and leased in servers of {}; a server draws {:.1f} x "
+      "planner: accelerators are bought and leased in lots (procurement lot_size; default a "
+      "server of {}); allocations are whole deployments; a server draws {:.1f} x "
       "the accelerators' TDP, times the site's PUE",
       options.unit_size, options.server_power_factor));
   problem.assumptions.push_back(
