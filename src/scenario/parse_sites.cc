@@ -37,6 +37,7 @@ void Parser::parse_site(yaml::Reader& r) {
   s.operator_name = r.string("operator");
   s.operator_verified = r.boolean("operator_verified");
   s.latency_class = r.string_or("latency_class", "");
+  read_site_costs(r, s, economics_money_);
   s.provenance = provenance(r);
   r.reject_unknown_fields();
   out_.sites.push_back(std::move(s));
