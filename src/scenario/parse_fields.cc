@@ -81,11 +81,17 @@ Provenance Parser::provenance(yaml::Reader& r) {
 }
 
 std::string Parser::location_of(const yaml::Reader& r, std::string_view key) {
-  YAML::Node at = r.node();
-  if (at.IsMap() && at[std::string(key)].IsDefined()) {
-    at = at[std::string(key)];
+  // Never assign one yaml-cpp node to another here: `at = at[key]` writes the key's value
+  // into the mapping itself (yaml-cpp assigns through references), and the fields read
+  // after it (a period's budget lines and demand) silently vanished.
+  const YAML::Node node = r.node();
+  YAML::Mark mark = node.Mark();
+  if (node.IsMap()) {
+    const YAML::Node value = node[std::string(key)];
+    if (value.IsDefined()) {
+      mark = value.Mark();
+    }
   }
-  const YAML::Mark mark = at.Mark();
   return fmt::format("{}:{}:{}", r.file(), mark.line + 1, mark.column + 1);
 }
 
