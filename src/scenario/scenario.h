@@ -14,6 +14,10 @@
 #include "core/result.h"
 #include "core/units.h"
 
+namespace YAML {
+class Node;
+}  // namespace YAML
+
 namespace fleetplan::scenario {
 
 //! A calendar date (proleptic Gregorian), as written in files: "2025-12-08".
@@ -331,6 +335,11 @@ Result<Scenario> load_scenario_file(const std::string& path);
 Result<Scenario> load_scenario_text(const std::string& text, const std::string& name,
                                     const catalog::Catalog& catalog);
 Result<Scenario> load_scenario_text(const std::string& text, const std::string& name);
+//! Parses and validates a scenario from its YAML document, already read: a sweep writes its
+//! values into a copy of the file's document and checks each variant like a file. `name`
+//! stands for the file in messages; locations come from the document's marks.
+Result<Scenario> load_scenario_node(const YAML::Node& node, const std::string& name,
+                                    const catalog::Catalog& catalog);
 
 //! A built-in scenario under data_dir()/scenarios.
 struct BuiltinScenario {
