@@ -14,7 +14,8 @@
 #include "core/result.h"
 #include "core/units.h"
 
-namespace YAML {
+// yaml-cpp's namespace, declared here so that users of this header need not include it.
+namespace YAML {  // NOLINT(readability-identifier-naming): yaml-cpp's own name
 class Node;
 }  // namespace YAML
 
