@@ -78,6 +78,32 @@ bool satisfies(const Model& model, const std::vector<double>& x) {
 
 }  // namespace
 
+Model with_integers_fixed(const Model& model, const std::vector<double>& values) {
+  Model fixed = model;
+  auto& columns = fixed.mutable_columns();
+  for (std::size_t c = 0; c < columns.size() && c < values.size(); ++c) {
+    if (columns[c].integer) {
+      const double value = std::round(values[c]);
+      columns[c].lower = value;
+      columns[c].upper = value;
+      columns[c].integer = false;
+    }
+  }
+  return fixed;
+}
+
+Model with_integers_at_least(const Model& model, const std::vector<double>& values) {
+  Model relaxed = model;
+  auto& columns = relaxed.mutable_columns();
+  for (std::size_t c = 0; c < columns.size() && c < values.size(); ++c) {
+    if (columns[c].integer) {
+      columns[c].lower = std::round(values[c]);
+      columns[c].integer = false;
+    }
+  }
+  return relaxed;
+}
+
 Result<Solution> solve(const Model& model, const Options& options) {
   const auto& columns = model.columns();
   const auto& rows = model.rows();
@@ -152,6 +178,10 @@ Result<Solution> solve(const Model& model, const Options& options) {
       solution.values.assign(values, values + column_count);
       solution.objective = solver.getObjValue();
       solution.best_bound = solution.objective;
+      const double* duals = solver.getRowPrice();
+      solution.row_duals.assign(duals, duals + row_count);
+      const double* reduced = solver.getReducedCost();
+      solution.reduced_costs.assign(reduced, reduced + column_count);
     } else if (solver.isProvenPrimalInfeasible()) {
       solution.status = Status::kInfeasible;
     } else if (solver.isProvenDualInfeasible()) {
