@@ -1,8 +1,9 @@
 // Benchmarks of sweeps (named workloads), each run once end to end (prepare: the base
 // scenario planned, its performance estimates cached; then every run planned):
 //   sweep/monte-carlo-1000/bytedance-2026   1,000 samples of the 2026 reference scenario with
-//                                the exchange rate, the H200 and Ascend-910B prices, the chat
-//                                demand and the performance model's error varied, no rule
+//                                the exchange rate, the H200 and Ascend-910B prices, the
+//                                performance model's error varied (the chat demand is modelled
+//                                from users since main's economics merge), no rule
 //                                costs, on all cores (target < 30 s wall on the 2-core VM)
 //   sweep/grid-4x4-rule-costs/bytedance-2026  H200 price x exchange rate, 4 x 4, every rule
 //                                priced in every run (target < 10 s)
@@ -34,7 +35,6 @@ SweepSpec monte_carlo(long long samples) {
       "periods[2026].exchange_rates.CNY=normal(6.96,0.15)",
       "procurement[H200-SXM,buy].unit_price=triangular(15000 USD,20000 USD,30000 USD)",
       "procurement[Ascend-910B,buy].unit_price=triangular(10000 USD,12000 USD,15000 USD)",
-      "periods[2026].demand[doubao-chat].tokens_per_day=lognormal(50e12,0.2)",
       "perf.error=normal(1,0.1)",
   };
   return spec;

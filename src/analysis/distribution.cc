@@ -114,8 +114,9 @@ Status check_numeric(Distribution& d) {
       }
       break;
     case DistributionKind::kLognormal:
-      if (!(a[0] > 0) || !(a[1] > 0)) {
-        return input_error(fmt::format("'{}': median and sigma must be > 0", text));
+      // sigma 5 already spreads P10 to P90 over a factor of 360,000.
+      if (!(a[0] > 0) || !(a[1] > 0) || a[1] > 5) {
+        return input_error(fmt::format("'{}': median must be > 0 and sigma in (0, 5]", text));
       }
       break;
     case DistributionKind::kUniform:

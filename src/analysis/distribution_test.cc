@@ -107,3 +107,79 @@ TEST(Streams, UniformDrawsAreInTheOpenIntervalAndIndependentOfOrder) {
 
 }  // namespace
 }  // namespace fleetplan::analysis
+
+#include <random>
+
+#include "analysis/parameter.h"
+
+namespace fleetplan::analysis {
+namespace {
+
+// Deterministic mutation test of the sweep's parsers (paths, value lists and ranges,
+// distributions): valid texts damaged by seeded byte flips, deletions, insertions and
+// truncations must parse or fail with a message; never throw or crash, and a distribution
+// that parses gives finite values at every probability.
+TEST(SweepParsersFuzz, MutatedTextsParseOrFailCleanly) {
+  const std::vector<std::string> seeds = {"procurement[H200-SXM,buy].unit_price",
+                                          "periods[2026].demand[doubao-chat].tokens_per_day",
+                                          "15000 USD:40000 USD:6",
+                                          "6.5,7.0,7.5",
+                                          "2026-01-01:2026-12-31:4",
+                                          "normal(6.96,0.15)",
+                                          "triangular(15000 USD,20000 USD,30000 USD)",
+                                          "lognormal(50e12,0.2)",
+                                          "choice(2026-02-15:0.5,2026-07-01:0.5)",
+                                          "bernoulli(0.3)",
+                                          "uniform(1e12,2e12)"};
+  const std::string alphabet = "()[],.:= -+e0123456789abcUSD\x01\xff";
+  std::mt19937_64 rng(12);
+  const ValueShape shapes[] = {shape_of(std::string("20000 USD")),
+                               shape_of(std::string("2026-02-15")), shape_of(std::string("6.96")),
+                               shape_of(std::nullopt)};
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = seeds[rng() % seeds.size()];
+    const int edits = 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits && !text.empty(); ++e) {
+      const std::size_t at = rng() % text.size();
+      switch (rng() % 4) {
+        case 0:
+          text[at] = alphabet[rng() % alphabet.size()];
+          break;
+        case 1:
+          text.erase(at, 1);
+          break;
+        case 2:
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        default:
+          text.resize(at);
+      }
+    }
+    auto path = parse_path(text);
+    if (!path.ok()) {
+      EXPECT_FALSE(path.error().message.empty());
+    }
+    auto values = parse_values(text);
+    if (values.ok()) {
+      EXPECT_FALSE(values->empty()) << text;
+    }
+    auto d = parse_distribution(text);
+    if (!d.ok()) {
+      EXPECT_FALSE(d.error().message.empty());
+      continue;
+    }
+    for (double u : {1e-12, 0.1, 0.5, 0.9, 1 - 1e-12}) {
+      if (d->numeric()) {
+        EXPECT_TRUE(std::isfinite(d->quantile(u))) << text << " at " << u;
+      }
+      for (const auto& shape : shapes) {
+        if (d->check_against(shape, "x").ok()) {
+          EXPECT_FALSE(d->value_at(u, shape).empty()) << text;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fleetplan::analysis

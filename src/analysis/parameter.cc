@@ -3,6 +3,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -303,27 +304,46 @@ Result<std::optional<std::string>> ScenarioDocument::value_at(const ParameterPat
   return std::optional<std::string>(value.Scalar());
 }
 
-Result<scenario::Scenario> ScenarioDocument::scenario_with(
-    const std::vector<Assignment>& assignments, const catalog::Catalog& catalog) const {
-  // A fresh parse for each variant: yaml-cpp nodes share their data, so writing into a
-  // copy of root_ would write into root_.
-  auto root = yaml::load_string(text_, name_);
-  if (!root.ok()) {
-    return root.error();
-  }
+namespace {
+
+// Writes the assignments into `root`.
+Status write_values(YAML::Node& root, const std::vector<Assignment>& assignments) {
   for (const auto& assignment : assignments) {
     if (assignment.path->perf_error()) {
       continue;
     }
-    auto at = locate(*root, *assignment.path);
+    auto at = locate(root, *assignment.path);
     if (!at.ok()) {
       return at.error();
     }
     at->parent[at->key] = assignment.value;
   }
-  YAML::Emitter out;
-  out << *root;
-  return scenario::load_scenario_text(out.c_str(), name_, catalog);
+  return {};
+}
+
+}  // namespace
+
+Result<scenario::Scenario> ScenarioDocument::scenario_with(
+    const std::vector<Assignment>& assignments, const catalog::Catalog& catalog) const {
+  // Fast: a copy of the parsed document (yaml-cpp nodes share their data, so root_ itself
+  // must not be written). A copy has no marks, so a variant the scenario layer rejects is
+  // parsed again from the text, for a message with the file's lines and columns.
+  YAML::Node copy;
+  {
+    const std::lock_guard<std::mutex> lock(*clone_mutex_);
+    copy = YAML::Clone(root_);
+  }
+  FLEETPLAN_RETURN_IF_ERROR(write_values(copy, assignments));
+  auto fast = scenario::load_scenario_node(copy, name_, catalog);
+  if (fast.ok()) {
+    return fast;
+  }
+  auto root = yaml::load_string(text_, name_);
+  if (!root.ok()) {
+    return root.error();
+  }
+  FLEETPLAN_RETURN_IF_ERROR(write_values(*root, assignments));
+  return scenario::load_scenario_node(*root, name_, catalog);
 }
 
 }  // namespace fleetplan::analysis

@@ -6,6 +6,8 @@
 // scenario layer like any file, so every sample gets the same checks and errors.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +74,8 @@ class ScenarioDocument {
   std::string text_;
   std::string name_;
   YAML::Node root_;
+  //! Copies of root_ are made one at a time (threads share the document).
+  std::shared_ptr<std::mutex> clone_mutex_ = std::make_shared<std::mutex>();
 };
 
 }  // namespace fleetplan::analysis

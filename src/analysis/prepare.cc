@@ -119,11 +119,6 @@ Status add_sets(const ScenarioDocument& document, const SweepSpec& spec,
             fmt::format("{}: a tornado needs a low and a high value (a list or a range), got '{}'",
                         parameter->path.text, parts->second));
       }
-      if (parameter->shape.base.empty()) {
-        return input_error(fmt::format(
-            "{}: the scenario has no value there, so a tornado has no base to vary around",
-            parameter->path.text));
-      }
     }
     FLEETPLAN_RETURN_IF_ERROR(check_values(document, *parameter, catalog));
     parameters.push_back(std::move(*parameter));
@@ -317,7 +312,8 @@ void grid_runs(Sweep& sweep) {
   }
 }
 
-// Run 0 is the base scenario; then each parameter at its low and its high value.
+// Run 0 is the base scenario; then each parameter at its low and its high value. A field the
+// file leaves out has no value to write in the base run ("" leaves the file as it is).
 void tornado_runs(Sweep& sweep) {
   std::vector<std::string> base;
   for (const auto& p : sweep.parameters) {

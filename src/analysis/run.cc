@@ -151,6 +151,9 @@ RunOutcome run_one(const Sweep& sweep, const ScenarioDocument& document,
   double perf_error = 1;
   for (std::size_t j = 0; j < sweep.parameters.size(); ++j) {
     const auto& value = sweep.runs[run][j];
+    if (value.empty()) {
+      continue;  // the file's own value (a tornado's base run, a field the file leaves out)
+    }
     assignments.push_back({&sweep.parameters[j].path, value});
     if (sweep.parameters[j].path.perf_error()) {
       auto q = parse_quantity(value);

@@ -204,6 +204,23 @@ TEST_F(SweepTest, TornadoRanksByTheSwing) {
   EXPECT_NEAR(summary.tornado[1].swing, 0, 1e3);
 }
 
+// A field the file leaves out (no space limit at the site): the base run leaves it out too.
+// 800 accelerators cannot serve 1 T tokens a day (an H20 serves about 0.1-0.2 bn tokens a day
+// of this service); a million can.
+TEST_F(SweepTest, TornadoOverAFieldTheFileLeavesOut) {
+  SweepSpec spec;
+  spec.mode = SweepMode::kTornado;
+  spec.sets = {"sites[home].max_accelerators=800,1000000"};
+  auto sweep = prepare(spec);
+  ASSERT_TRUE(sweep.ok()) << sweep.error().message;
+  EXPECT_EQ(sweep->runs[0][0], "");
+  const auto summary = summarize(*sweep, run(*sweep));
+  EXPECT_NEAR(summary.base_metric, 1e12, 1e3);
+  ASSERT_EQ(summary.tornado.size(), 1U);
+  EXPECT_LT(summary.tornado[0].at_low, 0.5e12);
+  EXPECT_NEAR(summary.tornado[0].at_high, 1e12, 1e3);
+}
+
 TEST_F(SweepTest, InfeasibleRunsAreCountedWithTheirConflict) {
   SweepSpec spec;
   spec.objective = plan::Objective::kMinCost;  // no shortfall price: demand is a hard limit

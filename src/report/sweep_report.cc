@@ -195,8 +195,8 @@ std::string conflicts_text(const Summary& summary) {
       "conflicts)\n",
       summary.infeasible);
   for (const auto& c : summary.conflicts) {
-    out += fmt::format("  - {} in {} runs (first: run {}): {}\n", c.constraint, c.runs, c.first_run,
-                       c.example);
+    out += fmt::format("  - {} in {} run{} (first: run {}): {}\n", c.constraint, c.runs,
+                       c.runs == 1 ? "" : "s", c.first_run, c.example);
   }
   return out;
 }

@@ -198,6 +198,11 @@ Result<Scenario> load_scenario_text(const std::string& text, const std::string& 
   return parse_node(*node, name, catalog);
 }
 
+Result<Scenario> load_scenario_node(const YAML::Node& node, const std::string& name,
+                                    const catalog::Catalog& catalog) {
+  return parse_node(node, name, catalog);
+}
+
 Result<Scenario> load_scenario_file(const std::string& path, const catalog::Catalog& catalog) {
   auto node = yaml::load_file(path);
   if (!node.ok()) {

@@ -16,6 +16,11 @@
 #include "scenario/settings_options.h"
 #include "scenario/demand_model.h"
 
+// yaml-cpp's namespace, declared here so that users of this header need not include it.
+namespace YAML {  // NOLINT(readability-identifier-naming): yaml-cpp's own name
+class Node;
+}  // namespace YAML
+
 namespace fleetplan::scenario {
 
 //! A calendar date (proleptic Gregorian), as written in files: "2025-12-08".
@@ -473,6 +478,11 @@ Result<Scenario> load_scenario_file(const std::string& path);
 Result<Scenario> load_scenario_text(const std::string& text, const std::string& name,
                                     const catalog::Catalog& catalog);
 Result<Scenario> load_scenario_text(const std::string& text, const std::string& name);
+//! Parses and validates a scenario from its YAML document, already read: a sweep writes its
+//! values into a copy of the file's document and checks each variant like a file. `name`
+//! stands for the file in messages; locations come from the document's marks.
+Result<Scenario> load_scenario_node(const YAML::Node& node, const std::string& name,
+                                    const catalog::Catalog& catalog);
 
 //! A built-in scenario under data_dir()/scenarios.
 struct BuiltinScenario {
