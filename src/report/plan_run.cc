@@ -183,6 +183,24 @@ Result<PlanRun> run_plan(const scenario::Scenario& scenario, const catalog::Cata
   return run;
 }
 
+Status check_plan(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
+                  const perf::EfficiencyTable& efficiency, const PlanOptions& options) {
+  if (!options.objective.empty()) {
+    auto objective = plan::parse_objective(options.objective);
+    if (!objective.ok()) {
+      return objective.error();
+    }
+  }
+  plan::BuildOptions build_options;
+  build_options.disabled_rules.insert(options.without_rule.begin(), options.without_rule.end());
+  build_options.enabled_rules.insert(options.with_rule.begin(), options.with_rule.end());
+  auto built = plan::build_problem(scenario, catalog, efficiency, build_options);
+  if (!built.ok()) {
+    return built.error();
+  }
+  return {};
+}
+
 ordered_json PlanRun::json() const {
   auto out = plan_json(built.problem, plan, context);
   if (verified) {

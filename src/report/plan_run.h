@@ -64,6 +64,11 @@ Result<PlanRun> run_plan(const scenario::Scenario& scenario, const catalog::Cata
                          const perf::EfficiencyTable& efficiency, const PlanOptions& options,
                          const std::string& source, const PlanProgress& progress = {});
 
+//! Checks that a plan run of these options can start: the objective, the rule names, the
+//! problem builds (what `run_plan` would refuse, with the same message), without solving.
+Status check_plan(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
+                  const perf::EfficiencyTable& efficiency, const PlanOptions& options);
+
 //! Headline figures of a `plan --json` document for lists of plans: spend and budget
 //! summed over periods, demand, served and domestic share of the last period, accelerators
 //! active in the last period, the number of periods. Null for an infeasible plan.
