@@ -55,7 +55,7 @@ int run(Options& o) {
   }
   o.server.body_limit = static_cast<std::size_t>(o.body_limit_mb * 1024 * 1024);
   if (o.server.web_dir.empty()) {
-    o.server.web_dir = server::find_web_dir("/proc/self/exe");
+    o.server.web_dir = server::find_web_dir();
   }
   auto catalog = load_catalog(o.catalogs);
   if (!catalog.ok()) {

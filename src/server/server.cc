@@ -727,17 +727,15 @@ int Server::port() const { return impl_->port; }
 
 std::string Server::store_kind() const { return impl_->store->kind(); }
 
-std::string find_web_dir(const std::string& executable) {
+std::string find_web_dir() {
   std::vector<std::filesystem::path> candidates;
   if (const char* env = std::getenv("FLEETPLAN_WEB_DIR"); env != nullptr && *env != '\0') {
     candidates.emplace_back(env);
   }
-  candidates.push_back(std::filesystem::path(data_dir()).parent_path() / "web" / "dist");
+  const std::filesystem::path data = data_dir();
+  candidates.push_back(data / "web");                         // installed: share/fleetplan/web
+  candidates.push_back(data.parent_path() / "web" / "dist");  // source tree: web/dist
   std::error_code ec;
-  const auto exe = std::filesystem::canonical(executable, ec);
-  if (!ec) {
-    candidates.push_back(exe.parent_path().parent_path() / "share" / "fleetplan" / "web");
-  }
   for (const auto& dir : candidates) {
     if (std::filesystem::is_regular_file(dir / "index.html", ec)) {
       return std::filesystem::weakly_canonical(dir).string();

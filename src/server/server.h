@@ -59,9 +59,9 @@ class Server {
 //! The OpenAPI 3 document of the API (openapi.json, compiled in).
 const std::string& openapi_json();
 
-//! The dashboard folder: $FLEETPLAN_WEB_DIR, else web/dist beside the data folder's parent
-//! (the source tree), else ../share/fleetplan/web next to the executable; empty if none
-//! holds an index.html.
-std::string find_web_dir(const std::string& executable);
+//! The dashboard folder: $FLEETPLAN_WEB_DIR, else web/ in the data folder (installed:
+//! share/fleetplan/web), else web/dist beside the data folder (the source tree); empty if
+//! none holds an index.html.
+std::string find_web_dir();
 
 }  // namespace fleetplan::server
