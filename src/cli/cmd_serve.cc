@@ -137,7 +137,9 @@ void setup(CLI::App& app, RunFn& run_fn) {
                  "$XDG_DATA_HOME/fleetplan/plans.db)");
   app.add_option("--token-file", o->token_file,
                  "file holding the bearer token that every /api request must carry");
-  app.add_option("--jobs", o->server.jobs, "plans solved at once (default 1)")
+  app.add_option(
+         "--jobs", o->server.jobs,
+         "plan jobs at once (default 1); CBC solves one plan at a time, the rest of a job overlaps")
       ->check(CLI::Range(1, 64));
   app.add_option("--queue-limit", o->server.queue_limit,
                  "plans waiting at most; more answer 503 (default 64)")

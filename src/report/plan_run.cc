@@ -1,6 +1,7 @@
 #include "report/plan_run.h"
 
 #include <algorithm>
+#include <mutex>
 #include <set>
 
 #include <fmt/format.h>
@@ -155,7 +156,13 @@ Result<PlanRun> run_plan(const scenario::Scenario& scenario, const catalog::Cata
   }
   solve_options.relative_gap = options.gap;
   solve_options.rule_costs = !options.no_rule_costs;
+  // COIN-OR CBC as Debian builds it is not safe to run in two threads at once (two plans
+  // solved side by side came out different and some failed): one solve at a time per
+  // process. Building, verifying and reporting still run in parallel.
+  static std::mutex solver;
+  std::unique_lock lock(solver);
   auto solved = plan::solve(built->problem, solve_options);
+  lock.unlock();
   if (!solved.ok()) {
     return solved.error();
   }

@@ -682,6 +682,11 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
   http.set_read_timeout(std::chrono::seconds(15));
   http.set_write_timeout(std::chrono::seconds(15));
   http.set_keep_alive_timeout(5);
+  // A client that keeps its connection should not reconnect every few requests: with
+  // httplib's listen backlog of 5, reconnect storms drop SYNs (a 1 s retransmit each).
+  http.set_keep_alive_max_count(1000);
+  // Small JSON answers must not wait for Nagle's algorithm (40 ms with delayed ACKs).
+  http.set_tcp_nodelay(true);
   impl->guard();
   impl->routes();
   return std::unique_ptr<Server>(new Server(std::move(impl)));
