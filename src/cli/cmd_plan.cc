@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 #include "perf/perf.h"
 #include "report/plan_run.h"
 #include "scenario/scenario.h"
+#include "store/store.h"
 
 namespace fleetplan::cli {
 namespace {
@@ -21,7 +23,57 @@ struct Options {
   bool json = false;
   std::string html;
   std::vector<std::string> catalogs;
+  std::string store;
 };
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Keeps the plan in a plan store, as `fleetplan serve` keeps the plans it runs.
+Status store_plan(const Options& o, const std::string& name, const std::string& source,
+                  const report::PlanRun& run) {
+  std::string url = o.store;
+  if (url == "default") {
+    auto default_url = store::default_store_url();
+    if (!default_url.ok()) {
+      return default_url.error();
+    }
+    url = *default_url;
+  }
+  auto opened = store::open_store(url);
+  if (!opened.ok()) {
+    return opened.error();
+  }
+  std::string path = name;
+  if (!std::filesystem::exists(name)) {
+    auto builtin = scenario::builtin_scenario_path(name);
+    if (!builtin.ok()) {
+      return builtin.error();
+    }
+    path = *builtin;
+  }
+  const auto plan = run.json();
+  auto id = (*opened)->add_plan({run.context.scenario, source, read_text(path),
+                                 report::plan_options_json(o.plan).dump(), FLEETPLAN_VERSION,
+                                 store::utc_now()});
+  if (!id.ok()) {
+    return id.error();
+  }
+  store::FinishedPlan finished;
+  finished.status = plan.value("status", "");
+  finished.objective = plan.value("objective", "");
+  finished.headline = report::plan_headline(plan).dump();
+  finished.result = plan.dump(2) + "\n";
+  finished.finished_at = store::utc_now();
+  FLEETPLAN_RETURN_IF_ERROR((*opened)->finish_plan(*id, finished));
+  fmt::print(stderr, "fleetplan plan: stored as plan {} in the {} store{}\n", *id,
+             (*opened)->kind(), (*opened)->kind() == "sqlite" ? " " + url : "");
+  return {};
+}
 
 int run(const Options& o) {
   if (!o.scenario.empty() && !o.scenario_flag.empty()) {
@@ -62,6 +114,11 @@ int run(const Options& o) {
       return report_error(input_error(fmt::format("--html: cannot write '{}'", o.html)));
     }
   }
+  if (!o.store.empty()) {
+    if (auto stored = store_plan(o, name, source, *run); !stored.ok()) {
+      return report_error(input_error("--store: " + stored.error().message));
+    }
+  }
   return run->infeasible() ? kExitInfeasible : kExitOk;
 }
 
@@ -94,6 +151,9 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--with-rule", options->plan.with_rule,
                  "switch on a variant rule the scenario marks `enabled: false` (repeatable)")
       ->allow_extra_args(false);
+  app.add_option("--store", options->store,
+                 "also keep the plan in a plan store: postgresql://..., sqlite:PATH, a file, or "
+                 "`default` ($XDG_DATA_HOME/fleetplan/plans.db, where `fleetplan serve` looks)");
   add_catalog_option(app, options->catalogs);
   run_fn = [options] { return run(*options); };
 }

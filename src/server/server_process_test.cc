@@ -371,5 +371,34 @@ TEST(ServeProcess, CrashWhileStoringLosesNoAcknowledgedPlan) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ServeProcess, PlanStoredByTheCommandLineIsServed) {
+  const auto dir = temp_dir("cli-store");
+  const std::string db = (dir / "plans.db").string();
+  const std::string command = fmt::format("{} plan --json --no-rule-costs --store {} 2>/dev/null",
+                                          FLEETPLAN_EXECUTABLE, db);
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string printed;
+  char buffer[4096];
+  for (std::size_t n = 0; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
+    printed.append(buffer, n);
+  }
+  ASSERT_EQ(pclose(pipe), 0);
+  ServeProcess server(db, 1, 10);
+  ASSERT_GT(server.port(), 0);
+  auto client = server.client();
+  auto res = client->Get("/api/plans/1");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body, printed);
+  auto list = client->Get("/api/plans");
+  ASSERT_TRUE(list);
+  const json row = json::parse(list->body)["plans"][0];
+  EXPECT_EQ(row["source"], "built-in scenario bytedance-2026");
+  EXPECT_EQ(row["options"], json({{"no_rule_costs", true}}));
+  server.stop(SIGTERM);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace fleetplan::server
