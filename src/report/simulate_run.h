@@ -11,7 +11,7 @@
 #include "catalog/catalog.h"
 #include "core/result.h"
 #include "perf/perf.h"
-#include "sim/scenario.h"
+#include "sim/sim_scenario.h"
 
 namespace fleetplan::report {
 
@@ -41,7 +41,7 @@ Result<SimulateOptions> parse_simulate_options(const nlohmann::json& json,
 
 //! The scenario the options describe (`name` stands for the text in messages), with the
 //! overrides applied and the limits checked.
-Result<sim::Scenario> simulate_scenario(const SimulateOptions& options,
+Result<sim::SimScenario> simulate_scenario(const SimulateOptions& options,
                                         const catalog::Catalog& catalog,
                                         const perf::EfficiencyTable& efficiency,
                                         const SimulateLimits& limits,
