@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "core/json.h"
 #include "report/listing_json.h"
 #include "report/table.h"
 
@@ -29,8 +30,7 @@ int run(const Options& options) {
   const bool show_acc = options.what != "models";
   const bool show_models = options.what != "accelerators";
   if (options.json) {
-    const auto out = report::catalog_json(*catalog, show_acc, show_models);
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}", json::dump(report::catalog_json(*catalog, show_acc, show_models)));
     return kExitOk;
   }
   if (show_acc) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "core/json.h"
 #include "perf/perf.h"
 #include "report/plan_run.h"
 #include "scenario/scenario.h"
@@ -66,8 +67,8 @@ Status store_plan(const Options& o, const std::string& name, const std::string& 
   store::FinishedPlan finished;
   finished.status = plan.value("status", "");
   finished.objective = plan.value("objective", "");
-  finished.headline = report::plan_headline(plan).dump();
-  finished.result = plan.dump(2) + "\n";
+  finished.result = fleetplan::json::dump(plan);
+  finished.headline = report::plan_headline(nlohmann::json::parse(finished.result)).dump();
   finished.finished_at = store::utc_now();
   FLEETPLAN_RETURN_IF_ERROR((*opened)->finish_plan(*id, finished));
   fmt::print(stderr, "fleetplan plan: stored as plan {} in the {} store{}\n", *id,
@@ -103,7 +104,7 @@ int run(const Options& o) {
     return report_error(run.error());
   }
   if (o.json) {
-    fmt::print("{}\n", run->json().dump(2));
+    fmt::print("{}", fleetplan::json::dump(run->json()));
   } else {
     fmt::print("{}", run->text());
   }

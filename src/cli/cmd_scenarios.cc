@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "core/json.h"
 #include "policy/policy.h"
 #include "report/listing_json.h"
 #include "report/table.h"
@@ -105,7 +106,7 @@ int list(const Options& options) {
     json.push_back(report::scenario_summary_json(b.name, *s));
   }
   if (options.json) {
-    fmt::print("{}\n", json.dump(2));
+    fmt::print("{}", fleetplan::json::dump(json));
     return kExitOk;
   }
   fmt::print("{} built-in scenarios (`fleetplan scenarios show NAME` prints one)\n{}",
@@ -227,7 +228,7 @@ int show_policy(const Options& options) {
       }
       out["periods"].push_back(pj);
     }
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}", json::dump(out));
     return kExitOk;
   }
   fmt::print("scenario {}: rules applied: {}\n", s->name, fmt::join(engine->active_rules(), ", "));

@@ -1,5 +1,6 @@
-// One `estimate` as the command line and the HTTP API both run it: the request by names,
-// checked against the catalog, the estimate, and its JSON.
+// One `estimate` as the HTTP API runs it: the request by names (the flags of `fleetplan
+// estimate` as JSON fields), checked against the catalog, the estimate with its serving
+// engine and its 80 % band, and exactly the JSON `fleetplan estimate --json` prints.
 #pragma once
 
 #include <optional>
@@ -20,7 +21,7 @@ struct EstimateOptions {
   std::string accelerator;
   int count = 1;
   std::string precision = "fp8";
-  std::string kv_precision;  //!< empty: as precision
+  std::string kv_precision;  //!< empty: the engine's default
   int input_len = 1024;
   int output_len = 256;
   std::optional<int> concurrency;
@@ -30,6 +31,7 @@ struct EstimateOptions {
   std::optional<int> pp;
   std::optional<int> ep;
   bool attention_dp = false;
+  std::string engine;  //!< empty: the family's default engine
 };
 
 //! Largest count, lengths and concurrency an estimate accepts (the command's limits).
@@ -39,22 +41,10 @@ inline constexpr int kMaxEstimateTokens = 1 << 24;
 //! Reads options from a JSON object; errors name the field.
 Result<EstimateOptions> parse_estimate_options(const nlohmann::json& json);
 
-//! An estimate and what it was asked.
-struct EstimateRun {
-  EstimateOptions options;
-  const catalog::Model* model = nullptr;
-  const catalog::Accelerator* accelerator = nullptr;
-  catalog::Precision weights = catalog::Precision::kFp8;
-  catalog::Precision kv_cache = catalog::Precision::kFp8;
-  perf::Estimate estimate;
-  perf::Efficiency efficiency;
-
-  //! Exactly `fleetplan estimate --json`.
-  [[nodiscard]] nlohmann::ordered_json json() const;
-};
-
-//! Looks the names up and estimates. Errors say which field is wrong ("precision: ...").
-Result<EstimateRun> run_estimate(const EstimateOptions& options, const catalog::Catalog& catalog,
-                                 const perf::EfficiencyTable& efficiency);
+//! Looks the names up and estimates; the JSON of `fleetplan estimate --json`. Errors name
+//! the field ("precision: ...", "engine: ...").
+Result<nlohmann::ordered_json> run_estimate(const EstimateOptions& options,
+                                            const catalog::Catalog& catalog,
+                                            const perf::EfficiencyTable& fitted);
 
 }  // namespace fleetplan::report

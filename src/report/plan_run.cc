@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "scenario/economics.h"
+
 namespace fleetplan::report {
 namespace {
 
@@ -181,6 +183,7 @@ Result<PlanRun> run_plan(const scenario::Scenario& scenario, const catalog::Cata
   set_currency(scenario, context);
   context.capacities = run.built.capacities;
   context.policy_notes = run.built.policy_notes;
+  context.demand_notes = scenario::demand_notes(scenario);
   context.rules_left_out = options.without_rule;
   context.rules_added = options.with_rule;
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/data_dir.h"
+#include "core/json.h"
 #include "report/estimate_run.h"
 #include "report/json_fields.h"
 #include "report/listing_json.h"
@@ -218,8 +219,9 @@ void Server::Impl::run_job(long long id, const std::function<void(double)>& prog
   store::FinishedPlan finished;
   finished.status = plan.value("status", "");
   finished.objective = plan.value("objective", "");
-  finished.headline = report::plan_headline(plan).dump();
-  finished.result = plan.dump(2) + "\n";  // byte for byte what `plan --json` prints
+  finished.result = fleetplan::json::dump(plan);  // byte for byte what `plan --json` prints
+  // From the printed figures (7 significant digits), so that the list adds up what a plan shows.
+  finished.headline = report::plan_headline(json::parse(finished.result)).dump();
   finished.finished_at = store::utc_now();
   if (auto stored = store->finish_plan(id, finished); !stored.ok()) {
     fmt::print(stderr, "fleetplan serve: plan {}: {}\n", id, stored.error().message);
@@ -485,11 +487,11 @@ void Server::Impl::post_estimate(const std::string& text, httplib::Response& res
     return reply_error(res, 400, estimate.error().message);
   }
   compute(res, [this, o = *estimate]() -> Result<std::string> {
-    auto run = report::run_estimate(o, catalog, efficiency);
-    if (!run.ok()) {
-      return run.error();
+    auto answer = report::run_estimate(o, catalog, efficiency);
+    if (!answer.ok()) {
+      return answer.error();
     }
-    return run->json().dump(2) + "\n";
+    return fleetplan::json::dump(*answer);
   });
 }
 

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/json.h"
+
 namespace fleetplan::sim {
 namespace {
 
@@ -98,7 +100,7 @@ std::string results_json(const Results& r) {
                      {"end_s", round_to(r.end_s, 1e-7)},
                      {"events", r.events},
                      {"steps", r.steps}};
-  return j.dump(2) + "\n";
+  return json::dump(j);
 }
 
 std::string timeseries_csv(const Results& r) {
