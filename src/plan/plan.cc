@@ -544,6 +544,10 @@ Status price_rules(const Problem& problem, const SolveOptions& options, Planner&
     FLEETPLAN_RETURN_IF_ERROR(cost);
     mark_binding(*cost, usd_noise, token_noise, score_noise);
     plan.rule_costs.push_back(std::move(cost).value());
+    if (options.progress) {
+      options.progress(static_cast<int>(plan.rule_costs.size()) + 1,
+                       static_cast<int>(problem.rules.size()) + 1);
+    }
   }
   return {};
 }
@@ -602,6 +606,9 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
   fill_plan(problem, *baseline->formulation, baseline->x(), plan);
   // Spend by item, unit costs, value served, training jobs, marginal costs (one LP).
   internal::add_plan_economics(problem, *baseline->formulation, baseline->x(), plan);
+  if (options.progress) {
+    options.progress(1, options.rule_costs ? static_cast<int>(problem.rules.size()) + 1 : 1);
+  }
 
   if (options.rule_costs) {
     planner.set_node_limit(options.rule_node_limit);

@@ -5,6 +5,7 @@
 // The formulation is written out in src/plan/README.md.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -270,6 +271,9 @@ struct SolveOptions {
   //! re-solves would otherwise run to node_limit each.
   long long rule_node_limit = 300;
   bool explain_infeasible = true;
+  //! Told (solves done, solves planned) after the plan and after each rule priced; may be
+  //! empty. For progress indicators only: it changes nothing in the plan.
+  std::function<void(int done, int planned)> progress;
 };
 
 //! The plan's status, apart from the call's status (the Result around the Plan).
