@@ -4,7 +4,7 @@
 FLEETPLAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
-  coinor-libcbc-dev libsqlite3-dev libcpp-httplib-dev libtbb-dev
+  coinor-libcbc-dev libsqlite3-dev libcpp-httplib-dev libpqxx-dev postgresql libtbb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -5,12 +5,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "report/listing_json.h"
 #include "report/table.h"
 
 namespace fleetplan::cli {
 namespace {
-
-using nlohmann::ordered_json;
 
 struct Options {
   std::string what = "all";
@@ -22,57 +21,6 @@ std::string fmt_or_dash(double value, double scale, int decimals) {
   return value > 0 ? report::grouped(value / scale, decimals) : "-";
 }
 
-ordered_json accelerator_json(const catalog::Accelerator& a) {
-  ordered_json flops = ordered_json::object();
-  for (int p = 0; p < catalog::kPrecisionCount; ++p) {
-    if (a.dense_flops[p] > 0) {
-      flops[std::string(catalog::precision_name(static_cast<catalog::Precision>(p)))] =
-          a.dense_flops[p] / 1e12;
-    }
-  }
-  ordered_json j = {{"name", a.name},
-                    {"vendor", a.vendor},
-                    {"family", a.family},
-                    {"year", a.year},
-                    {"memory_gb", a.memory_bytes / 1e9},
-                    {"memory_bw_tbps", a.memory_bw / 1e12},
-                    {"dense_tflops", flops},
-                    {"scaleup_bw_gbps_per_dir", a.scaleup_bw / 1e9},
-                    {"scaleup_domain", a.scaleup_domain},
-                    {"scaleout_gbps", a.scaleout_bw * 8 / 1e9},
-                    {"tdp_w", a.tdp_w},
-                    {"price_usd", a.price_usd ? ordered_json(*a.price_usd) : ordered_json()},
-                    {"domestic_china", a.domestic_china},
-                    {"estimate", a.estimate},
-                    {"has_performance_figures", a.has_performance_figures()},
-                    {"export_status_to_china", a.export_status_to_china},
-                    {"sources", a.sources},
-                    {"notes", a.notes}};
-  return j;
-}
-
-ordered_json model_json(const catalog::Model& m) {
-  const char* attention = m.attention == catalog::Attention::kMla   ? "MLA"
-                          : m.attention == catalog::Attention::kMha ? "MHA"
-                                                                    : "GQA";
-  return {{"name", m.name},
-          {"family", m.family},
-          {"params_total_b", m.params_total / 1e9},
-          {"params_active_b", m.params_active / 1e9},
-          {"layers", m.layers},
-          {"hidden", m.hidden},
-          {"ffn_hidden", m.ffn_hidden},
-          {"heads", m.heads},
-          {"kv_heads", m.kv_heads},
-          {"head_dim", m.head_dim},
-          {"vocab", m.vocab},
-          {"experts", m.experts},
-          {"experts_active", m.experts_active},
-          {"attention", attention},
-          {"max_context", m.max_context},
-          {"sources", m.sources}};
-}
-
 int run(const Options& options) {
   auto catalog = load_catalog(options.catalogs);
   if (!catalog.ok()) {
@@ -81,19 +29,7 @@ int run(const Options& options) {
   const bool show_acc = options.what != "models";
   const bool show_models = options.what != "accelerators";
   if (options.json) {
-    ordered_json out = ordered_json::object();
-    if (show_acc) {
-      out["accelerators"] = ordered_json::array();
-      for (const auto& a : catalog->accelerators()) {
-        out["accelerators"].push_back(accelerator_json(a));
-      }
-    }
-    if (show_models) {
-      out["models"] = ordered_json::array();
-      for (const auto& m : catalog->models()) {
-        out["models"].push_back(model_json(m));
-      }
-    }
+    const auto out = report::catalog_json(*catalog, show_acc, show_models);
     fmt::print("{}\n", out.dump(2));
     return kExitOk;
   }

@@ -6,31 +6,29 @@
 
 #include "cli/command.h"
 #include "perf/perf.h"
+#include "report/estimate_run.h"
 #include "report/table.h"
 
 namespace fleetplan::cli {
 namespace {
 
-using nlohmann::ordered_json;
-
 struct Options {
-  std::string model;
-  std::string accelerator;
-  int count = 1;
-  std::string precision = "fp8";
-  std::string kv_precision;
-  int input_len = 1024;
-  int output_len = 256;
-  std::optional<int> concurrency;
-  std::optional<double> ttft_ms;
-  std::optional<double> tpot_ms;
-  std::optional<int> tp;
-  std::optional<int> pp;
-  std::optional<int> ep;
-  bool attention_dp = false;
+  report::EstimateOptions estimate;
   bool json = false;
   std::vector<std::string> catalogs;
 };
+
+// The library names the field; the command line names its flag.
+Error with_flag(Error error) {
+  for (const auto& [field, flag] : {std::pair{"kv_precision: ", "--kv-precision: "},
+                                    std::pair{"precision: ", "--precision: "}}) {
+    if (error.message.starts_with(field)) {
+      error.message = flag + error.message.substr(std::string_view(field).size());
+      break;
+    }
+  }
+  return error;
+}
 
 std::string layout_text(const perf::Parallelism& p) {
   std::string s = fmt::format("tp={} pp={} ep={}", p.tp, p.pp, p.ep);
@@ -45,92 +43,32 @@ int run(const Options& o) {
   if (!catalog.ok()) {
     return report_error(catalog.error());
   }
-  auto model = catalog->model(o.model);
-  if (!model.ok()) {
-    return report_error(model.error());
-  }
-  auto acc = catalog->accelerator(o.accelerator);
-  if (!acc.ok()) {
-    return report_error(acc.error());
-  }
-  auto weights = catalog::parse_precision(o.precision);
-  if (!weights.ok()) {
-    return report_error(input_error("--precision: " + weights.error().message));
-  }
-  auto kv = catalog::parse_precision(o.kv_precision.empty() ? o.precision : o.kv_precision);
-  if (!kv.ok()) {
-    return report_error(input_error("--kv-precision: " + kv.error().message));
-  }
   auto table = perf::EfficiencyTable::load_builtin();
   if (!table.ok()) {
     return report_error(table.error());
   }
-  perf::EstimateRequest req;
-  req.model = *model;
-  req.accelerator = *acc;
-  req.count = o.count;
-  req.weights = *weights;
-  req.kv_cache = *kv;
-  req.input_len = o.input_len;
-  req.output_len = o.output_len;
-  req.concurrency = o.concurrency;
-  req.ttft_target_ms = o.ttft_ms;
-  req.tpot_target_ms = o.tpot_ms;
-  if (o.tp || o.pp || o.ep || o.attention_dp) {
-    perf::Parallelism p;
-    p.tp = o.tp.value_or(1);
-    p.pp = o.pp.value_or(1);
-    p.ep = o.ep.value_or(o.attention_dp ? p.tp : 1);
-    p.attention_dp = o.attention_dp;
-    req.parallelism = p;
+  auto run = report::run_estimate(o.estimate, *catalog, *table);
+  if (!run.ok()) {
+    return report_error(with_flag(run.error()));
   }
-  auto est = perf::estimate(req, *table);
-  if (!est.ok()) {
-    return report_error(est.error());
-  }
-  const perf::Efficiency& eff = table->for_family((*acc)->family);
-  const auto& m = est->memory;
   if (o.json) {
-    ordered_json j;
-    j["model"] = (*model)->name;
-    j["accelerator"] = (*acc)->name;
-    j["count"] = o.count;
-    j["precision"] = {{"weights", catalog::precision_name(*weights)},
-                      {"kv_cache", catalog::precision_name(*kv)}};
-    j["input_len"] = o.input_len;
-    j["output_len"] = o.output_len;
-    j["throughput_output_tokens_per_s"] = est->throughput_output_tokens_per_s;
-    j["throughput_total_tokens_per_s"] = est->throughput_total_tokens_per_s;
-    j["ttft_ms"] = est->ttft_ms;
-    j["tpot_ms"] = est->tpot_ms;
-    j["batch"] = est->batch;
-    j["concurrency"] = est->concurrency;
-    j["parallelism"] = {{"tp", est->parallelism.tp},
-                        {"pp", est->parallelism.pp},
-                        {"ep", est->parallelism.ep},
-                        {"attention_dp", est->parallelism.attention_dp},
-                        {"replicas", est->parallelism.replicas}};
-    j["bound"] = {{"prefill", perf::bound_name(est->prefill_bound)},
-                  {"decode", perf::bound_name(est->decode_bound)}};
-    j["memory_gb"] = {{"capacity", m.capacity / 1e9},       {"weights", m.weights / 1e9},
-                      {"activations", m.activations / 1e9}, {"reserve", m.reserve / 1e9},
-                      {"kv_cache", m.kv_cache / 1e9},       {"free", m.free / 1e9}};
-    j["meets_targets"] = est->meets_targets;
-    j["batch_limit"] = est->limit;
-    j["deployments_searched"] = est->deployments_searched;
-    j["efficiency"] = {{"family", eff.family}, {"fitted_on", eff.fitted_on}};
-    if ((*acc)->estimate) {
-      j["note"] = fmt::format("{} figures are public estimates, not a datasheet", (*acc)->name);
-    }
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", run->json().dump(2));
     return kExitOk;
   }
-  fmt::print("{} on {} x {}, weights {} / KV {}, input {} / output {} tokens\n", (*model)->name,
-             o.count, (*acc)->name, catalog::precision_name(*weights), catalog::precision_name(*kv),
-             o.input_len, o.output_len);
-  if ((*acc)->estimate) {
-    fmt::print("note: {} figures are public estimates, not a datasheet ({})\n", (*acc)->name,
-               (*acc)->sources.substr(0, 80));
+  const auto* model = run->model;
+  const auto* acc = run->accelerator;
+  const auto* weights = &run->weights;
+  const auto* kv = &run->kv_cache;
+  const auto* est = &run->estimate;
+  const perf::Efficiency& eff = run->efficiency;
+  const auto& m = est->memory;
+  const auto& options = o.estimate;
+  fmt::print("{} on {} x {}, weights {} / KV {}, input {} / output {} tokens\n", model->name,
+             options.count, acc->name, catalog::precision_name(*weights),
+             catalog::precision_name(*kv), options.input_len, options.output_len);
+  if (acc->estimate) {
+    fmt::print("note: {} figures are public estimates, not a datasheet ({})\n", acc->name,
+               acc->sources.substr(0, 80));
   }
   report::TextTable t({"estimate", "value"}, {false, true});
   t.add_row({"layout", layout_text(est->parallelism)});
@@ -141,7 +79,7 @@ int run(const Options& o) {
   t.add_row({"TPOT ms", fmt::format("{:.2f}", est->tpot_ms)});
   t.add_row({"prefill bound", perf::bound_name(est->prefill_bound)});
   t.add_row({"decode bound", perf::bound_name(est->decode_bound)});
-  if (o.ttft_ms || o.tpot_ms) {
+  if (options.ttft_ms || options.tpot_ms) {
     t.add_row({"meets p99 targets", est->meets_targets ? "yes" : "NO"});
   }
   t.add_row({"layouts searched", std::to_string(est->deployments_searched)});
@@ -161,29 +99,32 @@ int run(const Options& o) {
 
 void setup(CLI::App& app, RunFn& run_fn) {
   auto o = std::make_shared<Options>();
-  app.add_option("--model", o->model, "model name (fleetplan catalog models)")->required();
-  app.add_option("--accelerator", o->accelerator,
+  app.add_option("--model", o->estimate.model, "model name (fleetplan catalog models)")->required();
+  app.add_option("--accelerator", o->estimate.accelerator,
                  "accelerator name (fleetplan catalog accelerators)")
       ->required();
-  app.add_option("--count", o->count, "accelerators in the deployment")
+  app.add_option("--count", o->estimate.count, "accelerators in the deployment")
       ->check(CLI::Range(1, 1 << 20));
-  app.add_option("--precision", o->precision, "weight precision: bf16, fp16, fp8, int8, fp4");
-  app.add_option("--kv-precision", o->kv_precision, "KV-cache precision (default: as weights)");
-  app.add_option("--input-len", o->input_len, "prompt tokens per request")
+  app.add_option("--precision", o->estimate.precision,
+                 "weight precision: bf16, fp16, fp8, int8, fp4");
+  app.add_option("--kv-precision", o->estimate.kv_precision,
+                 "KV-cache precision (default: as weights)");
+  app.add_option("--input-len", o->estimate.input_len, "prompt tokens per request")
       ->check(CLI::Range(1, 1 << 24));
-  app.add_option("--output-len", o->output_len, "generated tokens per request")
+  app.add_option("--output-len", o->estimate.output_len, "generated tokens per request")
       ->check(CLI::Range(1, 1 << 24));
-  app.add_option("--concurrency", o->concurrency, "requests in flight (default: offline maximum)")
+  app.add_option("--concurrency", o->estimate.concurrency,
+                 "requests in flight (default: offline maximum)")
       ->check(CLI::Range(1, 1 << 24));
-  app.add_option("--ttft-ms", o->ttft_ms, "p99 time-to-first-token target")
+  app.add_option("--ttft-ms", o->estimate.ttft_ms, "p99 time-to-first-token target")
       ->check(CLI::PositiveNumber);
-  app.add_option("--tpot-ms", o->tpot_ms, "p99 time-per-output-token target")
+  app.add_option("--tpot-ms", o->estimate.tpot_ms, "p99 time-per-output-token target")
       ->check(CLI::PositiveNumber);
-  app.add_option("--tp", o->tp, "tensor parallel size (default: searched)")
+  app.add_option("--tp", o->estimate.tp, "tensor parallel size (default: searched)")
       ->check(CLI::Range(1, 4096));
-  app.add_option("--pp", o->pp, "pipeline parallel size")->check(CLI::Range(1, 4096));
-  app.add_option("--ep", o->ep, "expert parallel size (MoE)")->check(CLI::Range(1, 4096));
-  app.add_flag("--attention-dp", o->attention_dp,
+  app.add_option("--pp", o->estimate.pp, "pipeline parallel size")->check(CLI::Range(1, 4096));
+  app.add_option("--ep", o->estimate.ep, "expert parallel size (MoE)")->check(CLI::Range(1, 4096));
+  app.add_flag("--attention-dp", o->estimate.attention_dp,
                "attention data-parallel + expert parallel (DEP)");
   app.add_flag("--json", o->json, "print one JSON object");
   add_catalog_option(app, o->catalogs);

@@ -3,17 +3,15 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "cli/command.h"
 #include "perf/perf.h"
-#include "plan/build.h"
-#include "plan/plan.h"
-#include "plan/verify.h"
-#include "report/plan_report.h"
+#include "report/plan_run.h"
 #include "scenario/scenario.h"
+#include "store/store.h"
 
 namespace fleetplan::cli {
 namespace {
@@ -21,16 +19,61 @@ namespace {
 struct Options {
   std::string scenario;
   std::string scenario_flag;
-  std::string objective;
+  report::PlanOptions plan;
   bool json = false;
   std::string html;
-  bool verify = false;
-  bool no_rule_costs = false;
-  double gap = 1e-3;
-  std::vector<std::string> without_rules;
-  std::vector<std::string> with_rules;
   std::vector<std::string> catalogs;
+  std::string store;
 };
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Keeps the plan in a plan store, as `fleetplan serve` keeps the plans it runs.
+Status store_plan(const Options& o, const std::string& name, const std::string& source,
+                  const report::PlanRun& run) {
+  std::string url = o.store;
+  if (url == "default") {
+    auto default_url = store::default_store_url();
+    if (!default_url.ok()) {
+      return default_url.error();
+    }
+    url = *default_url;
+  }
+  auto opened = store::open_store(url);
+  if (!opened.ok()) {
+    return opened.error();
+  }
+  std::string path = name;
+  if (!std::filesystem::exists(name)) {
+    auto builtin = scenario::builtin_scenario_path(name);
+    if (!builtin.ok()) {
+      return builtin.error();
+    }
+    path = *builtin;
+  }
+  const auto plan = run.json();
+  auto id = (*opened)->add_plan({run.context.scenario, source, read_text(path),
+                                 report::plan_options_json(o.plan).dump(), FLEETPLAN_VERSION,
+                                 store::utc_now()});
+  if (!id.ok()) {
+    return id.error();
+  }
+  store::FinishedPlan finished;
+  finished.status = plan.value("status", "");
+  finished.objective = plan.value("objective", "");
+  finished.headline = report::plan_headline(plan).dump();
+  finished.result = plan.dump(2) + "\n";
+  finished.finished_at = store::utc_now();
+  FLEETPLAN_RETURN_IF_ERROR((*opened)->finish_plan(*id, finished));
+  fmt::print(stderr, "fleetplan plan: stored as plan {} in the {} store{}\n", *id,
+             (*opened)->kind(), (*opened)->kind() == "sqlite" ? " " + url : "");
+  return {};
+}
 
 int run(const Options& o) {
   if (!o.scenario.empty() && !o.scenario_flag.empty()) {
@@ -52,77 +95,31 @@ int run(const Options& o) {
   if (!scenario.ok()) {
     return report_error(scenario.error());
   }
-  plan::BuildOptions build_options;
-  build_options.disabled_rules.insert(o.without_rules.begin(), o.without_rules.end());
-  build_options.enabled_rules.insert(o.with_rules.begin(), o.with_rules.end());
-  auto built = plan::build_problem(*scenario, *catalog, *efficiency, build_options);
-  if (!built.ok()) {
-    return report_error(built.error());
-  }
-  plan::SolveOptions solve_options;
-  solve_options.objective = built->objective;
-  if (!o.objective.empty()) {
-    auto objective = plan::parse_objective(o.objective);
-    if (!objective.ok()) {
-      return report_error(objective.error());
-    }
-    solve_options.objective = *objective;
-  }
-  solve_options.relative_gap = o.gap;
-  solve_options.rule_costs = !o.no_rule_costs;
-  auto plan = plan::solve(built->problem, solve_options);
-  if (!plan.ok()) {
-    return report_error(plan.error());
-  }
-
-  report::PlanContext context;
-  context.scenario = scenario->name;
-  context.description = scenario->description;
   // The name as the user gave it: a built-in scenario's path depends on the installation,
   // and the report must read the same on every machine.
-  context.source = std::filesystem::exists(name) ? name : "built-in scenario " + name;
-  context.currency = scenario->settings.report_currency;
-  for (const auto& period : scenario->periods) {
-    auto rate = period.exchange_rates.find(context.currency);
-    context.per_usd.push_back(rate != period.exchange_rates.end() ? rate->second : 1.0);
+  const std::string source = std::filesystem::exists(name) ? name : "built-in scenario " + name;
+  auto run = report::run_plan(*scenario, *catalog, *efficiency, o.plan, source);
+  if (!run.ok()) {
+    return report_error(run.error());
   }
-  if (context.currency != "USD" && context.per_usd.size() != scenario->periods.size()) {
-    context.currency.clear();
-  }
-  context.capacities = built->capacities;
-  context.policy_notes = built->policy_notes;
-  context.rules_left_out = o.without_rules;
-  context.rules_added = o.with_rules;
-
-  std::vector<plan::Verification> verifications;
-  if (o.verify && plan->status != plan::SolveStatus::kInfeasible) {
-    auto checked = plan::verify(*scenario, *catalog, *efficiency, *built, *plan);
-    if (!checked.ok()) {
-      return report_error(checked.error());
-    }
-    verifications = std::move(*checked);
-  }
-
   if (o.json) {
-    auto json = report::plan_json(built->problem, *plan, context);
-    if (o.verify) {
-      json["verification"] = report::verification_json(verifications);
-    }
-    fmt::print("{}\n", json.dump(2));
+    fmt::print("{}\n", run->json().dump(2));
   } else {
-    fmt::print("{}", report::plan_text(built->problem, *plan, context));
-    if (o.verify) {
-      fmt::print("\n{}", report::verification_text(verifications));
-    }
+    fmt::print("{}", run->text());
   }
   if (!o.html.empty()) {
     std::ofstream out(o.html, std::ios::binary);
-    out << report::plan_html(built->problem, *plan, context, verifications);
+    out << run->html();
     if (!out) {
       return report_error(input_error(fmt::format("--html: cannot write '{}'", o.html)));
     }
   }
-  return plan->status == plan::SolveStatus::kInfeasible ? kExitInfeasible : kExitOk;
+  if (!o.store.empty()) {
+    if (auto stored = store_plan(o, name, source, *run); !stored.ok()) {
+      return report_error(input_error("--store: " + stored.error().message));
+    }
+  }
+  return run->infeasible() ? kExitInfeasible : kExitOk;
 }
 
 void setup(CLI::App& app, RunFn& run_fn) {
@@ -132,28 +129,31 @@ void setup(CLI::App& app, RunFn& run_fn) {
                              "scenarios`)",
                              scenario::kDefaultScenario));
   app.add_option("--scenario", options->scenario_flag, "the same, as a flag");
-  app.add_option("--objective", options->objective,
+  app.add_option("--objective", options->plan.objective,
                  "min-cost (meet demand at least cost) or max-served (most demand within the "
                  "budgets); default: the scenario's")
       ->check(CLI::IsMember({"min-cost", "max-served"}));
   app.add_flag("--json", options->json, "print JSON instead of the report");
   app.add_option("--html", options->html,
                  "also write a self-contained HTML report with charts to this file");
-  app.add_flag("--verify", options->verify,
+  app.add_flag("--verify", options->plan.verify,
                "simulate each period's peak hour on the planned deployments and report whether "
                "the latency targets hold");
-  app.add_flag("--no-rule-costs", options->no_rule_costs,
+  app.add_flag("--no-rule-costs", options->plan.no_rule_costs,
                "skip re-solving without each rule (faster)");
-  app.add_option("--gap", options->gap,
+  app.add_option("--gap", options->plan.gap,
                  "relative optimality gap at which CBC stops (default 0.001)")
       ->check(CLI::Range(0.0, 1.0));
   // One value per occurrence, so that a scenario name after the flag stays the scenario.
-  app.add_option("--without-rule", options->without_rules,
+  app.add_option("--without-rule", options->plan.without_rule,
                  "leave a rule of the scenario out (repeatable)")
       ->allow_extra_args(false);
-  app.add_option("--with-rule", options->with_rules,
+  app.add_option("--with-rule", options->plan.with_rule,
                  "switch on a variant rule the scenario marks `enabled: false` (repeatable)")
       ->allow_extra_args(false);
+  app.add_option("--store", options->store,
+                 "also keep the plan in a plan store: postgresql://..., sqlite:PATH, a file, or "
+                 "`default` ($XDG_DATA_HOME/fleetplan/plans.db, where `fleetplan serve` looks)");
   add_catalog_option(app, options->catalogs);
   run_fn = [options] { return run(*options); };
 }

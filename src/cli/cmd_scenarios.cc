@@ -12,6 +12,7 @@
 
 #include "cli/command.h"
 #include "policy/policy.h"
+#include "report/listing_json.h"
 #include "report/table.h"
 #include "scenario/scenario.h"
 
@@ -90,15 +91,8 @@ int list(const Options& options) {
       return report_error(s.error());
     }
     std::vector<std::string> budgets;
-    ordered_json periods_json = ordered_json::array();
     for (const auto& p : s->periods) {
       budgets.push_back(budget_text(p));
-      periods_json.push_back(
-          {{"name", p.name},
-           {"start", p.start.to_string()},
-           {"end", p.end.to_string()},
-           {"budget", {{"amount", p.budget.amount}, {"currency", p.budget.currency}}},
-           {"budget_usd", p.budget_usd}});
     }
     const bool is_default = b.name == scenario::kDefaultScenario;
     text += fmt::format("\n{}{}\n", b.name, is_default ? " (default)" : "");
@@ -108,10 +102,7 @@ int list(const Options& options) {
                           p.end.to_string(), budgets[i]);
     }
     text += wrap(s->description, 96, 2);
-    json.push_back({{"name", b.name},
-                    {"default", is_default},
-                    {"description", s->description},
-                    {"periods", periods_json}});
+    json.push_back(report::scenario_summary_json(b.name, *s));
   }
   if (options.json) {
     fmt::print("{}\n", json.dump(2));

@@ -1,0 +1,752 @@
+#include "server/server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/data_dir.h"
+#include "report/estimate_run.h"
+#include "report/json_fields.h"
+#include "report/listing_json.h"
+#include "report/plan_diff.h"
+#include "report/plan_run.h"
+#include "report/simulate_run.h"
+#include "scenario/scenario.h"
+#include "server/jobs.h"
+#include "sim/output.h"
+#include "store/store.h"
+
+namespace fleetplan::server {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+constexpr const char* kJson = "application/json";
+constexpr const char* kVersion = FLEETPLAN_VERSION;
+
+void reply(httplib::Response& res, int status, const ordered_json& body) {
+  res.status = status;
+  res.set_content(body.dump(2) + "\n", kJson);
+}
+
+void reply_error(httplib::Response& res, int status, const std::string& message) {
+  reply(res, status, {{"error", message}});
+}
+
+// Input errors are the requester's (400); anything else is ours (500).
+int status_for(const Error& error) { return error.kind == ErrorKind::kInternal ? 500 : 400; }
+
+Result<json> body_json(const httplib::Request& req) {
+  try {
+    return json::parse(req.body);
+  } catch (const json::parse_error& e) {
+    return input_error(fmt::format("request body is not JSON: {}", e.what()));
+  }
+}
+
+Result<long long> id_of(const std::string& text) {
+  if (text.size() > 15) {
+    return not_found_error(fmt::format("no plan {}", text));
+  }
+  return std::stoll(text);
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+ordered_json parse_or_null(const std::optional<std::string>& text) {
+  if (!text) {
+    return nullptr;
+  }
+  try {
+    return ordered_json::parse(*text);
+  } catch (const json::parse_error&) {
+    return nullptr;
+  }
+}
+
+ordered_json summary_json(const store::PlanRecord& r) {
+  const auto optional = [](const std::optional<std::string>& v) {
+    return v ? ordered_json(*v) : ordered_json();
+  };
+  return {{"plan_id", r.id},
+          {"job_id", r.id},
+          {"scenario", r.inputs.scenario},
+          {"source", r.inputs.source},
+          {"created_at", r.inputs.created_at},
+          {"started_at", optional(r.started_at)},
+          {"finished_at", optional(r.finished_at)},
+          {"state", store::plan_state_name(r.state)},
+          {"status", optional(r.status)},
+          {"objective", optional(r.objective)},
+          {"options", parse_or_null(r.inputs.options)},
+          {"version", r.inputs.version},
+          {"error", optional(r.error)},
+          {"headline", parse_or_null(r.headline)}};
+}
+
+std::string content_type(const std::filesystem::path& path) {
+  static const std::map<std::string, std::string> kTypes = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".map", "application/json"},
+      {".txt", "text/plain; charset=utf-8"}};
+  auto found = kTypes.find(path.extension().string());
+  return found != kTypes.end() ? found->second : "application/octet-stream";
+}
+
+// Equal-time comparison, so that the token cannot be guessed a byte at a time.
+bool same_secret(const std::string& a, const std::string& b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i % (b.empty() ? 1 : b.size())]);
+  }
+  return diff == 0 && !b.empty();
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  catalog::Catalog catalog;
+  perf::EfficiencyTable efficiency;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<JobQueue> jobs;
+  httplib::Server http;
+  std::string scenarios_body;
+  std::string catalog_body;
+  int port = 0;
+  // Estimates and simulations in flight, including ones past their time limit whose
+  // answer nobody waits for any more.
+  std::mutex compute_mutex;
+  std::condition_variable compute_done;
+  int computing = 0;
+
+  Impl(const ServerOptions& o, catalog::Catalog c, perf::EfficiencyTable e)
+      : options(o), catalog(std::move(c)), efficiency(std::move(e)) {}
+
+  Status prepare_listings();
+  void routes();
+  void guard();
+  void run_job(long long id, const std::function<void(double)>& progress);
+  // Runs `body` on its own thread; answers 503 past the request time limit.
+  void compute(httplib::Response& res, const std::function<Result<std::string>()>& body);
+
+  void post_plan(const httplib::Request& req, httplib::Response& res);
+  void list_plans(const httplib::Request& req, httplib::Response& res);
+  void get_plan(const httplib::Request& req, httplib::Response& res);
+  void get_inputs(const httplib::Request& req, httplib::Response& res);
+  void get_diff(const httplib::Request& req, httplib::Response& res);
+  void get_job(const httplib::Request& req, httplib::Response& res);
+  void post_estimate(const httplib::Request& req, httplib::Response& res);
+  void post_simulate(const httplib::Request& req, httplib::Response& res);
+  void get_static(const httplib::Request& req, httplib::Response& res);
+  void health(httplib::Response& res);
+  // A done plan by id, or an answer (404, 409) already written into `res`.
+  std::optional<store::PlanRecord> done_plan(const std::string& id_text, httplib::Response& res,
+                                             store::ReadParts parts);
+};
+
+Status Server::Impl::prepare_listings() {
+  ordered_json scenarios = ordered_json::array();
+  for (const auto& b : scenario::builtin_scenarios()) {
+    auto s = scenario::load_scenario_file(b.path, catalog);
+    if (!s.ok()) {
+      return s.error();
+    }
+    ordered_json entry = report::scenario_summary_json(b.name, *s);
+    entry["yaml"] = read_text(b.path);
+    scenarios.push_back(entry);
+  }
+  scenarios_body = ordered_json{{"scenarios", scenarios}}.dump(2) + "\n";
+  catalog_body = report::catalog_json(catalog).dump(2) + "\n";
+  return {};
+}
+
+void Server::Impl::run_job(long long id, const std::function<void(double)>& progress) {
+  const auto fail = [&](const std::string& message) {
+    auto failed = store->fail_plan(id, message, store::utc_now());
+    if (!failed.ok()) {
+      fmt::print(stderr, "fleetplan serve: plan {}: {}\n", id, failed.error().message);
+    }
+  };
+  if (auto marked = store->mark_running(id, store::utc_now()); !marked.ok()) {
+    fmt::print(stderr, "fleetplan serve: plan {}: {}\n", id, marked.error().message);
+    return;
+  }
+  auto record = store->plan(id, {true, false});
+  if (!record.ok() || !record->has_value()) {
+    fmt::print(stderr, "fleetplan serve: plan {} cannot be read back\n", id);
+    return;
+  }
+  const store::PlanRecord& r = **record;
+  auto plan_options = report::parse_plan_options(parse_or_null(r.inputs.options), "options");
+  if (!plan_options.ok()) {
+    return fail(plan_options.error().message);
+  }
+  auto scenario = scenario::load_scenario_text(r.inputs.scenario_text, "request", catalog);
+  if (!scenario.ok()) {
+    return fail(scenario.error().message);
+  }
+  progress(0.05);
+  auto run =
+      report::run_plan(*scenario, catalog, efficiency, *plan_options, r.inputs.source, progress);
+  if (!run.ok()) {
+    return fail(run.error().message);
+  }
+  const auto plan = run->json();
+  store::FinishedPlan finished;
+  finished.status = plan.value("status", "");
+  finished.objective = plan.value("objective", "");
+  finished.headline = report::plan_headline(plan).dump();
+  finished.result = plan.dump(2) + "\n";  // byte for byte what `plan --json` prints
+  finished.finished_at = store::utc_now();
+  if (auto stored = store->finish_plan(id, finished); !stored.ok()) {
+    fmt::print(stderr, "fleetplan serve: plan {}: {}\n", id, stored.error().message);
+  }
+}
+
+void Server::Impl::compute(httplib::Response& res,
+                           const std::function<Result<std::string>()>& body) {
+  struct Shared {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::optional<Result<std::string>> result;
+  };
+  {
+    const std::lock_guard lock(compute_mutex);
+    if (computing >= options.compute_limit) {
+      return reply_error(
+          res, 503, fmt::format("{} estimates or simulations are running; retry later", computing));
+    }
+    ++computing;
+  }
+  auto shared = std::make_shared<Shared>();
+  std::thread([this, shared, body] {
+    Result<std::string> result = body();
+    {
+      const std::lock_guard lock(shared->mutex);
+      shared->result = std::move(result);
+    }
+    shared->done.notify_all();
+    const std::lock_guard lock(compute_mutex);
+    --computing;
+    compute_done.notify_all();
+  }).detach();
+  std::unique_lock lock(shared->mutex);
+  const auto limit = std::chrono::duration<double>(options.request_time_limit_s);
+  if (!shared->done.wait_for(lock, limit, [&] { return shared->result.has_value(); })) {
+    return reply_error(res, 503,
+                       fmt::format("the request ran past the time limit of {} s; ask for less "
+                                   "(fewer requests, a smaller fleet)",
+                                   options.request_time_limit_s));
+  }
+  if (!shared->result->ok()) {
+    return reply_error(res, status_for(shared->result->error()), shared->result->error().message);
+  }
+  res.status = 200;
+  res.set_content(shared->result->value(), kJson);
+}
+
+void Server::Impl::post_plan(const httplib::Request& req, httplib::Response& res) {
+  auto body = body_json(req);
+  if (!body.ok()) {
+    return reply_error(res, 400, body.error().message);
+  }
+  std::string given;
+  report::JsonFields fields(*body, "");
+  fields.text("scenario", given);
+  const bool has_options = fields.has("options");
+  if (auto status = fields.finish(); !status.ok()) {
+    return reply_error(res, 400, status.error().message);
+  }
+  if (given.empty()) {
+    return reply_error(res, 400,
+                       "scenario is required: a built-in scenario name or a scenario's YAML text");
+  }
+  // A one-line value is a built-in scenario's name; anything else is YAML text. A file
+  // path is never opened.
+  std::string text = given;
+  std::string source = "request";
+  if (given.find('\n') == std::string::npos && given.find(':') == std::string::npos) {
+    auto path = scenario::builtin_scenario_path(given);
+    if (!path.ok()) {
+      return reply_error(res, 400, path.error().message);
+    }
+    text = read_text(*path);
+    source = "built-in scenario " + given;
+  }
+  auto scenario = scenario::load_scenario_text(text, "request", catalog);
+  if (!scenario.ok()) {
+    return reply_error(res, status_for(scenario.error()), scenario.error().message);
+  }
+  auto plan_options =
+      report::parse_plan_options(has_options ? (*body)["options"] : json(), "options");
+  if (!plan_options.ok()) {
+    return reply_error(res, 400, plan_options.error().message);
+  }
+  if (auto checked = report::check_plan(*scenario, catalog, efficiency, *plan_options);
+      !checked.ok()) {
+    return reply_error(res, status_for(checked.error()), checked.error().message);
+  }
+  if (!jobs->reserve()) {
+    return reply_error(
+        res, 503,
+        fmt::format("the plan queue is full ({} plans waiting); retry later", options.queue_limit));
+  }
+  store::NewPlan plan{scenario->name, source,
+                      text,           report::plan_options_json(*plan_options).dump(),
+                      kVersion,       store::utc_now()};
+  auto id = store->add_plan(plan);
+  if (!id.ok()) {
+    jobs->release();
+    return reply_error(res, 500, id.error().message);
+  }
+  jobs->push(*id);
+  reply(res, 202, {{"job_id", *id}, {"plan_id", *id}});
+}
+
+void Server::Impl::list_plans(const httplib::Request& req, httplib::Response& res) {
+  store::PlanFilter filter;
+  for (const auto& [key, value] : req.params) {
+    if (key == "scenario") {
+      filter.scenario = value;
+    } else if (key == "state") {
+      auto state = store::parse_plan_state(value);
+      if (!state.ok()) {
+        return reply_error(res, 400, "state: " + state.error().message);
+      }
+      filter.state = *state;
+    } else if (key == "status") {
+      if (value != "optimal" && value != "feasible" && value != "infeasible") {
+        return reply_error(res, 400,
+                           fmt::format("status: unknown plan status '{}' (expected optimal, "
+                                       "feasible or infeasible)",
+                                       value));
+      }
+      filter.status = value;
+    } else if (key == "limit" || key == "offset") {
+      const bool digits = !value.empty() && value.size() < 10 &&
+                          value.find_first_not_of("0123456789") == std::string::npos;
+      const long long n = digits ? std::stoll(value) : -1;
+      if (key == "limit" ? (n < 1 || n > 500) : n < 0) {
+        return reply_error(res, 400,
+                           fmt::format("{}: expected a whole number {}, got '{}'", key,
+                                       key == "limit" ? "from 1 to 500" : "from 0", value));
+      }
+      if (key == "limit") {
+        filter.limit = static_cast<int>(n);
+      } else {
+        filter.offset = n;
+      }
+    } else {
+      return reply_error(res, 400,
+                         fmt::format("{}: unknown query parameter (expected scenario, state, "
+                                     "status, limit, offset)",
+                                     key));
+    }
+  }
+  auto page = store->list_plans(filter);
+  if (!page.ok()) {
+    return reply_error(res, 500, page.error().message);
+  }
+  ordered_json plans = ordered_json::array();
+  for (const auto& record : page->plans) {
+    plans.push_back(summary_json(record));
+  }
+  reply(res, 200,
+        {{"total", page->total},
+         {"limit", filter.limit},
+         {"offset", filter.offset},
+         {"plans", plans}});
+}
+
+std::optional<store::PlanRecord> Server::Impl::done_plan(const std::string& id_text,
+                                                         httplib::Response& res,
+                                                         store::ReadParts parts) {
+  auto id = id_of(id_text);
+  auto record = id.ok()
+                    ? store->plan(*id, parts)
+                    : Result<std::optional<store::PlanRecord>>(std::optional<store::PlanRecord>());
+  if (!record.ok()) {
+    reply_error(res, 500, record.error().message);
+    return std::nullopt;
+  }
+  if (!record->has_value()) {
+    reply_error(res, 404, fmt::format("no plan {}", id_text));
+    return std::nullopt;
+  }
+  const store::PlanRecord& r = **record;
+  if (r.state == store::PlanState::kDone) {
+    return std::move(**record);
+  }
+  const std::string message = r.state == store::PlanState::kFailed
+                                  ? fmt::format("plan {} failed: {}", r.id, r.error.value_or(""))
+                                  : fmt::format("plan {} is {}; poll /api/jobs/{}", r.id,
+                                                store::plan_state_name(r.state), r.id);
+  reply(res, 409,
+        {{"error", message}, {"state", store::plan_state_name(r.state)}, {"job_id", r.id}});
+  return std::nullopt;
+}
+
+void Server::Impl::get_plan(const httplib::Request& req, httplib::Response& res) {
+  auto record = done_plan(req.matches[1], res, {false, true});
+  if (record) {
+    res.status = 200;
+    res.set_content(record->result.value_or("null"), kJson);
+  }
+}
+
+void Server::Impl::get_inputs(const httplib::Request& req, httplib::Response& res) {
+  auto id = id_of(req.matches[1]);
+  auto record = id.ok() ? store->plan(*id, {true, false})
+                        : Result<std::optional<store::PlanRecord>>(std::nullopt);
+  if (!record.ok()) {
+    return reply_error(res, 500, record.error().message);
+  }
+  if (!record->has_value()) {
+    return reply_error(res, 404, fmt::format("no plan {}", std::string(req.matches[1])));
+  }
+  const store::PlanRecord& r = **record;
+  ordered_json out = summary_json(r);
+  out.erase("headline");
+  out["scenario_text"] = r.inputs.scenario_text;
+  reply(res, 200, out);
+}
+
+void Server::Impl::get_diff(const httplib::Request& req, httplib::Response& res) {
+  auto a = done_plan(req.matches[1], res, {true, true});
+  if (!a) {
+    return;
+  }
+  auto b = done_plan(req.matches[2], res, {true, true});
+  if (!b) {
+    return;
+  }
+  const auto side = [](const store::PlanRecord& r) {
+    return report::PlanSide{r.id, parse_or_null(r.result), r.inputs.scenario_text,
+                            parse_or_null(r.inputs.options)};
+  };
+  reply(res, 200, report::plan_diff(side(*a), side(*b)));
+}
+
+void Server::Impl::get_job(const httplib::Request& req, httplib::Response& res) {
+  auto id = id_of(req.matches[1]);
+  auto record =
+      id.ok() ? store->plan(*id, {}) : Result<std::optional<store::PlanRecord>>(std::nullopt);
+  if (!record.ok()) {
+    return reply_error(res, 500, record.error().message);
+  }
+  if (!record->has_value()) {
+    return reply_error(res, 404, fmt::format("no job {}", std::string(req.matches[1])));
+  }
+  const store::PlanRecord& r = **record;
+  double progress = 0;
+  if (r.state == store::PlanState::kDone || r.state == store::PlanState::kFailed) {
+    progress = 1;
+  } else if (r.state == store::PlanState::kRunning) {
+    progress = std::max(0.0, jobs->progress(r.id));
+  }
+  reply(res, 200,
+        {{"job_id", r.id},
+         {"plan_id", r.id},
+         {"state", store::plan_state_name(r.state)},
+         {"progress", progress},
+         {"error", r.error ? ordered_json(*r.error) : ordered_json()}});
+}
+
+void Server::Impl::post_estimate(const httplib::Request& req, httplib::Response& res) {
+  auto body = body_json(req);
+  if (!body.ok()) {
+    return reply_error(res, 400, body.error().message);
+  }
+  auto estimate = report::parse_estimate_options(*body);
+  if (!estimate.ok()) {
+    return reply_error(res, 400, estimate.error().message);
+  }
+  compute(res, [this, o = *estimate]() -> Result<std::string> {
+    auto run = report::run_estimate(o, catalog, efficiency);
+    if (!run.ok()) {
+      return run.error();
+    }
+    return run->json().dump(2) + "\n";
+  });
+}
+
+void Server::Impl::post_simulate(const httplib::Request& req, httplib::Response& res) {
+  auto body = body_json(req);
+  if (!body.ok()) {
+    return reply_error(res, 400, body.error().message);
+  }
+  const report::SimulateLimits limits;
+  auto simulate = report::parse_simulate_options(*body, limits);
+  if (!simulate.ok()) {
+    return reply_error(res, 400, simulate.error().message);
+  }
+  compute(res, [this, o = *simulate, limits]() -> Result<std::string> {
+    auto scenario = report::simulate_scenario(o, catalog, efficiency, limits);
+    if (!scenario.ok()) {
+      return scenario.error();
+    }
+    auto results = sim::simulate(scenario->fleet, scenario->workload, scenario->options);
+    if (!results.ok()) {
+      return results.error();
+    }
+    return sim::results_json(*results);
+  });
+}
+
+void Server::Impl::health(httplib::Response& res) {
+  reply(res, 200,
+        {{"status", "ok"},
+         {"version", kVersion},
+         {"store", store->kind()},
+         {"jobs_queued", jobs->queued()},
+         {"jobs_running", jobs->running()}});
+}
+
+void Server::Impl::get_static(const httplib::Request& req, httplib::Response& res) {
+  if (options.web_dir.empty()) {
+    if (req.path == "/" || req.path == "/index.html") {
+      res.status = 200;
+      res.set_content(
+          "<!doctype html><meta charset=utf-8><title>fleetplan</title>"
+          "<h1>fleetplan serve</h1><p>The API is up (<a href=/api/openapi.json>"
+          "/api/openapi.json</a>), but the dashboard is not built: run <code>npm ci &amp;&amp; "
+          "npm run build</code> in <code>web/</code> (scripts/demo does it), then restart.</p>",
+          "text/html; charset=utf-8");
+      return;
+    }
+    return reply_error(res, 404, fmt::format("no such file: {}", req.path));
+  }
+  // Only plain relative paths under the dashboard folder; `..`, backslashes and NUL are
+  // refused before the file system is asked, and the resolved path is checked again.
+  const std::string& path = req.path;
+  if (path.empty() || path[0] != '/' || path.find("..") != std::string::npos ||
+      path.find('\\') != std::string::npos || path.find('\0') != std::string::npos) {
+    return reply_error(res, 400, "bad path");
+  }
+  const std::filesystem::path root = std::filesystem::weakly_canonical(options.web_dir);
+  std::filesystem::path file =
+      std::filesystem::weakly_canonical(root / (path == "/" ? "index.html" : path.substr(1)));
+  const auto inside = [&](const std::filesystem::path& p) {
+    const std::string prefix = root.string() + "/";
+    return p.string().compare(0, prefix.size(), prefix) == 0;
+  };
+  std::error_code ec;
+  if (!inside(file) || !std::filesystem::is_regular_file(file, ec)) {
+    // A route of the single-page app (no extension) gets the page; a missing asset a 404.
+    if (!std::filesystem::path(path).has_extension()) {
+      file = root / "index.html";
+    } else {
+      return reply_error(res, 404, fmt::format("no such file: {}", path));
+    }
+  }
+  res.status = 200;
+  res.set_content(read_text(file.string()), content_type(file).c_str());
+  if (file.parent_path().filename() == "assets") {
+    res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+  }
+}
+
+void Server::Impl::guard() {
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // The API needs the token; /healthz and the dashboard's files (no data in them) do not.
+    if (options.token.empty() || !req.path.starts_with("/api/")) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    const std::string header = req.get_header_value("Authorization");
+    const std::string bearer = "Bearer ";
+    if (header.starts_with(bearer) && same_secret(header.substr(bearer.size()), options.token)) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    res.set_header("WWW-Authenticate", "Bearer");
+    reply_error(res, 401, "missing or wrong bearer token (Authorization: Bearer TOKEN)");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  // Statuses httplib sets itself (413 past the body limit, 404 for no route, 400 for a
+  // malformed request) get a JSON body like every other error.
+  http.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+        const std::string message =
+            res.status == 413   ? "request body too large"
+            : res.status == 404 ? fmt::format("no route {} {}", req.method, req.path)
+            : res.status == 405 ? fmt::format("method {} not allowed on {}", req.method, req.path)
+                                : fmt::format("HTTP {}", res.status);
+        reply_error(res, res.status, message);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+        std::string what = "unknown";
+        try {
+          std::rethrow_exception(std::move(error));
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        reply_error(res, 500, fmt::format("internal error: {}", what));
+      });
+}
+
+void Server::Impl::routes() {
+  using Req = httplib::Request;
+  using Res = httplib::Response;
+  http.Get("/healthz", [this](const Req&, Res& res) { health(res); });
+  http.Get("/api/openapi.json",
+           [](const Req&, Res& res) { res.set_content(openapi_json(), kJson); });
+  http.Post("/api/plans", [this](const Req& req, Res& res) { post_plan(req, res); });
+  http.Get("/api/plans", [this](const Req& req, Res& res) { list_plans(req, res); });
+  http.Get(R"(/api/plans/(\d+))", [this](const Req& req, Res& res) { get_plan(req, res); });
+  http.Get(R"(/api/plans/(\d+)/inputs)",
+           [this](const Req& req, Res& res) { get_inputs(req, res); });
+  http.Get(R"(/api/plans/(\d+)/diff/(\d+))",
+           [this](const Req& req, Res& res) { get_diff(req, res); });
+  http.Get(R"(/api/jobs/(\d+))", [this](const Req& req, Res& res) { get_job(req, res); });
+  http.Post("/api/estimate", [this](const Req& req, Res& res) { post_estimate(req, res); });
+  http.Post("/api/simulate", [this](const Req& req, Res& res) { post_simulate(req, res); });
+  http.Get("/api/scenarios",
+           [this](const Req&, Res& res) { res.set_content(scenarios_body, kJson); });
+  http.Get("/api/catalog", [this](const Req&, Res& res) { res.set_content(catalog_body, kJson); });
+  http.Get("/api/.*", [](const Req& req, Res& res) {
+    reply_error(res, 404, fmt::format("no route GET {}", req.path));
+  });
+  http.Get(".*", [this](const Req& req, Res& res) { get_static(req, res); });
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { stop(); }
+
+Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
+                                               catalog::Catalog catalog,
+                                               perf::EfficiencyTable efficiency) {
+  auto impl = std::make_unique<Impl>(options, std::move(catalog), std::move(efficiency));
+  std::string url = options.store_url;
+  if (url.empty()) {
+    auto default_url = store::default_store_url();
+    if (!default_url.ok()) {
+      return default_url.error();
+    }
+    url = *default_url;
+  }
+  auto opened = store::open_store(url);
+  if (!opened.ok()) {
+    return opened.error();
+  }
+  impl->store = std::move(*opened);
+  FLEETPLAN_RETURN_IF_ERROR(impl->prepare_listings());
+  Impl* raw = impl.get();
+  impl->jobs =
+      std::make_unique<JobQueue>(std::max(1, options.jobs), std::max(1, options.queue_limit),
+                                 [raw](long long id, const std::function<void(double)>& progress) {
+                                   raw->run_job(id, progress);
+                                 });
+  // Plans a stopped (or killed) server left queued or running are planned again: their
+  // inputs were stored before they were acknowledged.
+  auto unfinished = impl->store->unfinished_plans();
+  if (!unfinished.ok()) {
+    return unfinished.error();
+  }
+  for (long long id : *unfinished) {
+    impl->jobs->push(id, true);
+  }
+  auto& http = impl->http;
+  http.new_task_queue = [threads = std::max(2, options.http_threads)] {
+    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+  };
+  http.set_payload_max_length(options.body_limit);
+  http.set_read_timeout(std::chrono::seconds(15));
+  http.set_write_timeout(std::chrono::seconds(15));
+  http.set_keep_alive_timeout(5);
+  // A client that keeps its connection should not reconnect every few requests: with
+  // httplib's listen backlog of 5, reconnect storms drop SYNs (a 1 s retransmit each).
+  http.set_keep_alive_max_count(1000);
+  // Small JSON answers must not wait for Nagle's algorithm (40 ms with delayed ACKs).
+  http.set_tcp_nodelay(true);
+  impl->guard();
+  impl->routes();
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Status Server::bind() {
+  auto& impl = *impl_;
+  if (impl.options.port == 0) {
+    impl.port = impl.http.bind_to_any_port(impl.options.bind);
+    if (impl.port <= 0) {
+      return input_error(fmt::format("cannot listen on {}", impl.options.bind));
+    }
+  } else {
+    if (!impl.http.bind_to_port(impl.options.bind, impl.options.port)) {
+      return input_error(
+          fmt::format("cannot listen on {}:{} (in use, or not an address of "
+                      "this machine)",
+                      impl.options.bind, impl.options.port));
+    }
+    impl.port = impl.options.port;
+  }
+  return {};
+}
+
+Status Server::run() {
+  if (!impl_->http.listen_after_bind()) {
+    return internal_error("the HTTP server stopped unexpectedly");
+  }
+  return {};
+}
+
+void Server::stop() {
+  if (!impl_) {
+    return;
+  }
+  impl_->http.stop();
+  impl_->jobs->stop();
+  std::unique_lock lock(impl_->compute_mutex);
+  impl_->compute_done.wait(lock, [this] { return impl_->computing == 0; });
+}
+
+int Server::port() const { return impl_->port; }
+
+std::string Server::store_kind() const { return impl_->store->kind(); }
+
+std::string find_web_dir() {
+  std::vector<std::filesystem::path> candidates;
+  if (const char* env = std::getenv("FLEETPLAN_WEB_DIR"); env != nullptr && *env != '\0') {
+    candidates.emplace_back(env);
+  }
+  const std::filesystem::path data = data_dir();
+  candidates.push_back(data / "web");                         // installed: share/fleetplan/web
+  candidates.push_back(data.parent_path() / "web" / "dist");  // source tree: web/dist
+  std::error_code ec;
+  for (const auto& dir : candidates) {
+    if (std::filesystem::is_regular_file(dir / "index.html", ec)) {
+      return std::filesystem::weakly_canonical(dir).string();
+    }
+  }
+  return "";
+}
+
+}  // namespace fleetplan::server
