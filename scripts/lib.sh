@@ -6,6 +6,7 @@ FLEETPLAN_PACKAGES=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libfmt-dev libspdlog-dev
   coinor-libcbc-dev libsqlite3-dev libcpp-httplib-dev libpqxx-dev postgresql libtbb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium
 )
 
 # Installs the Debian packages the build needs that this machine lacks.
@@ -34,4 +35,28 @@ fleetplan_build() {
   cmake -S "$FLEETPLAN_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" \
     -DFLEETPLAN_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j "$(nproc)"
+}
+
+# Node.js and npm for the dashboard (web/): Debian's packages when this machine has no npm.
+fleetplan_install_node() {
+  command -v npm >/dev/null 2>&1 && return 0
+  echo "fleetplan: installing nodejs npm"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+}
+
+# Builds the dashboard into web/dist from the lockfile (npm ci; nothing is fetched at run
+# time: the page's scripts, styles and fonts are bundled).
+fleetplan_build_web() {
+  fleetplan_install_node
+  (
+    cd "$FLEETPLAN_ROOT/web" || exit 1
+    npm ci --no-audit --no-fund --loglevel=error
+    npm run --silent build >/dev/null
+  )
+  echo "fleetplan: dashboard built in web/dist"
 }

@@ -112,14 +112,14 @@ export async function renderCompare(root: HTMLElement, a: number | null, b: numb
     data: {
       labels: chips,
       datasets: [
-        { label: `A · #${a}`, data: chips.map((c) => sum(c, "a")), backgroundColor: palette[5 % palette.length] + "99", borderColor: "#98a2b3", borderWidth: 0, borderRadius: 2 },
+        { label: `A · #${a}`, data: chips.map((c) => sum(c, "a")), backgroundColor: "#9bb4cf", borderRadius: 2 },
         { label: `B · #${b}`, data: chips.map((c) => sum(c, "b")), backgroundColor: palette[0], borderRadius: 2 },
       ],
     },
     options: {
       maintainAspectRatio: false,
       plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${count(c.parsed.y)}` } } },
-      scales: { y: { ticks: { callback: (v) => large(Number(v)) }, grid: { color: "#eef0f3" } }, x: { grid: { display: false } } },
+      scales: { y: { ticks: { callback: (v) => (Number(v) >= 1e3 ? `${Math.round(Number(v) / 1e3)}k` : String(v)) }, grid: { color: "#eef0f3" } }, x: { grid: { display: false } } },
     },
   });
 }

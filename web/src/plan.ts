@@ -15,6 +15,13 @@ function dual(usd: number | null | undefined, plan: PlanJson, period?: PeriodRes
   return `<span class="num">${money(usd)}</span><span class="num sub">${money(usd * rate, currency)}</span>`;
 }
 
+//! Axis labels of counts: "150k", "1.2 M".
+function axisCount(v: number): string {
+  if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(1)} M`;
+  if (Math.abs(v) >= 1e3) return `${Math.round(v / 1e3)}k`;
+  return String(v);
+}
+
 function meter(value: number, limit: number | null, tone = ""): string {
   if (!limit || limit <= 0) return "";
   const share = Math.min(1, value / limit);
@@ -58,7 +65,7 @@ function periodSection(plan: PlanJson, p: PeriodResult, index: number): string {
     <div class="grid-2">
       <section class="panel"><div class="panel-head"><h3>Fleet by chip and site</h3><span class="muted small">accelerators active</span></div>
         <div class="chart"><canvas id="fleet-chart-${index}"></canvas></div></section>
-      <section class="panel"><div class="panel-head"><h3>Spend against budget</h3><span class="muted small">${currency === "USD" ? "USD" : `USD and ${esc(currency)}`}</span></div>
+      <section class="panel"><div class="panel-head"><h3>Spend against budget</h3><span class="muted small">by site; ${currency === "USD" ? "USD" : `USD and ${esc(currency)}`}</span></div>
         <table class="data compact">
           <thead><tr><th></th><th class="r">spend</th><th class="r">limit</th><th class="r">used</th></tr></thead>
           <tbody>
@@ -102,13 +109,13 @@ function rulesSection(plan: PlanJson): string {
   }
   const equalService = plan.objective === "max-served";
   const rows = plan.rules.map((r) => {
-    let cost = money(r.cost_usd);
+    let cost = dual(r.cost_usd, plan);
     if (r.cost_usd === null) cost = "n/a (unreachable)";
-    else if (r.status_without === "feasible") cost = `at least ${cost}`;
+    else if (r.status_without === "feasible") cost = `<span class="muted small">at least</span> ${cost}`;
     const tokens = r.tokens_per_day.reduce((a, b) => a + b, 0);
     return `<tr><td><strong>${esc(r.name)}</strong><div class="muted small">${esc(r.description)}</div></td>
       <td>${r.binding ? '<span class="tag warn">binds</span>' : '<span class="tag">slack</span>'}</td>
-      <td class="r num">${cost}</td><td class="r num">${signedLarge(tokens)}</td>
+      <td class="r">${cost}</td><td class="r num">${signedLarge(tokens)}</td>
       <td class="small muted source">${esc(r.source)}</td></tr>`;
   }).join("");
   return `<section class="panel"><div class="panel-head"><h3>What each rule costs</h3><span class="muted small">the plan re-solved without each rule</span></div>
@@ -176,16 +183,16 @@ function drawCharts(plan: PlanJson): void {
       options: {
         indexAxis: "y", maintainAspectRatio: false,
         plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${count(c.parsed.x)}` } } },
-        scales: { x: { stacked: true, ticks: { callback: (v) => large(Number(v)) }, grid: { color: "#eef0f3" } }, y: { stacked: true, grid: { display: false } } },
+        scales: { x: { stacked: true, ticks: { callback: (v) => axisCount(Number(v)) }, grid: { color: "#eef0f3" } }, y: { stacked: true, grid: { display: false } } },
       },
     });
-    const byChip = chips.map((chip) => p.fleet.filter((f) => f.accelerator === chip).reduce((a, f) => a + f.cost_usd, 0));
+    const bySite = sites.map((site) => p.fleet.filter((f) => f.site === site).reduce((a, f) => a + f.cost_usd, 0));
     draw(`spend-chart-${index}`, {
       type: "bar",
       data: {
         labels: ["Spend", "Budget"],
         datasets: [
-          ...chips.map((chip, i) => ({ label: chip, data: [byChip[i], 0], backgroundColor: palette[i % palette.length], stack: "s" })),
+          ...sites.map((site, i) => ({ label: site, data: [bySite[i], 0], backgroundColor: palette[i % palette.length], stack: "s" })),
           { label: "Budget", data: [0, p.budget_usd ?? 0], backgroundColor: "#d0d5dd", stack: "s" },
         ],
       },
