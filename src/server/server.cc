@@ -46,9 +46,9 @@ void reply_error(httplib::Response& res, int status, const std::string& message)
 // Input errors are the requester's (400); anything else is ours (500).
 int status_for(const Error& error) { return error.kind == ErrorKind::kInternal ? 500 : 400; }
 
-Result<json> body_json(const httplib::Request& req) {
+Result<json> body_json(const std::string& body) {
   try {
-    return json::parse(req.body);
+    return json::parse(body);
   } catch (const json::parse_error& e) {
     return input_error(fmt::format("request body is not JSON: {}", e.what()));
   }
@@ -152,14 +152,14 @@ struct Server::Impl {
   // Runs `body` on its own thread; answers 503 past the request time limit.
   void compute(httplib::Response& res, const std::function<Result<std::string>()>& body);
 
-  void post_plan(const httplib::Request& req, httplib::Response& res);
+  void post_plan(const std::string& body, httplib::Response& res);
   void list_plans(const httplib::Request& req, httplib::Response& res);
   void get_plan(const httplib::Request& req, httplib::Response& res);
   void get_inputs(const httplib::Request& req, httplib::Response& res);
   void get_diff(const httplib::Request& req, httplib::Response& res);
   void get_job(const httplib::Request& req, httplib::Response& res);
-  void post_estimate(const httplib::Request& req, httplib::Response& res);
-  void post_simulate(const httplib::Request& req, httplib::Response& res);
+  void post_estimate(const std::string& body, httplib::Response& res);
+  void post_simulate(const std::string& body, httplib::Response& res);
   void get_static(const httplib::Request& req, httplib::Response& res);
   void health(httplib::Response& res);
   // A done plan by id, or an answer (404, 409) already written into `res`.
@@ -268,8 +268,8 @@ void Server::Impl::compute(httplib::Response& res,
   res.set_content(shared->result->value(), kJson);
 }
 
-void Server::Impl::post_plan(const httplib::Request& req, httplib::Response& res) {
-  auto body = body_json(req);
+void Server::Impl::post_plan(const std::string& request, httplib::Response& res) {
+  auto body = body_json(request);
   if (!body.ok()) {
     return reply_error(res, 400, body.error().message);
   }
@@ -475,8 +475,8 @@ void Server::Impl::get_job(const httplib::Request& req, httplib::Response& res) 
          {"error", r.error ? ordered_json(*r.error) : ordered_json()}});
 }
 
-void Server::Impl::post_estimate(const httplib::Request& req, httplib::Response& res) {
-  auto body = body_json(req);
+void Server::Impl::post_estimate(const std::string& text, httplib::Response& res) {
+  auto body = body_json(text);
   if (!body.ok()) {
     return reply_error(res, 400, body.error().message);
   }
@@ -493,8 +493,8 @@ void Server::Impl::post_estimate(const httplib::Request& req, httplib::Response&
   });
 }
 
-void Server::Impl::post_simulate(const httplib::Request& req, httplib::Response& res) {
-  auto body = body_json(req);
+void Server::Impl::post_simulate(const std::string& text, httplib::Response& res) {
+  auto body = body_json(text);
   if (!body.ok()) {
     return reply_error(res, 400, body.error().message);
   }
@@ -592,7 +592,7 @@ void Server::Impl::guard() {
           return httplib::Server::HandlerResponse::Unhandled;
         }
         const std::string message =
-            res.status == 413   ? "request body too large"
+            res.status == 413   ? std::string("request body too large")
             : res.status == 404 ? fmt::format("no route {} {}", req.method, req.path)
             : res.status == 405 ? fmt::format("method {} not allowed on {}", req.method, req.path)
                                 : fmt::format("HTTP {}", res.status);
@@ -618,7 +618,25 @@ void Server::Impl::routes() {
   http.Get("/healthz", [this](const Req&, Res& res) { health(res); });
   http.Get("/api/openapi.json",
            [](const Req&, Res& res) { res.set_content(openapi_json(), kJson); });
-  http.Post("/api/plans", [this](const Req& req, Res& res) { post_plan(req, res); });
+  // POST bodies are read here whatever their Content-Type: httplib would parse a body sent
+  // as a form (curl -d) itself and refuse one over 8 KiB with 413.
+  const auto post = [this](const char* pattern,
+                           void (Impl::*handler)(const std::string&, httplib::Response&)) {
+    http.Post(pattern, [this, handler](const Req&, Res& res, const httplib::ContentReader& read) {
+      std::string body;
+      const bool whole = read([&](const char* data, std::size_t size) {
+        body.append(data, size);
+        return body.size() <= options.body_limit;
+      });
+      if (!whole || body.size() > options.body_limit) {
+        return reply_error(
+            res, 413,
+            fmt::format("request body too large (the limit is {} bytes)", options.body_limit));
+      }
+      (this->*handler)(body, res);
+    });
+  };
+  post("/api/plans", &Impl::post_plan);
   http.Get("/api/plans", [this](const Req& req, Res& res) { list_plans(req, res); });
   http.Get(R"(/api/plans/(\d+))", [this](const Req& req, Res& res) { get_plan(req, res); });
   http.Get(R"(/api/plans/(\d+)/inputs)",
@@ -626,8 +644,8 @@ void Server::Impl::routes() {
   http.Get(R"(/api/plans/(\d+)/diff/(\d+))",
            [this](const Req& req, Res& res) { get_diff(req, res); });
   http.Get(R"(/api/jobs/(\d+))", [this](const Req& req, Res& res) { get_job(req, res); });
-  http.Post("/api/estimate", [this](const Req& req, Res& res) { post_estimate(req, res); });
-  http.Post("/api/simulate", [this](const Req& req, Res& res) { post_simulate(req, res); });
+  post("/api/estimate", &Impl::post_estimate);
+  post("/api/simulate", &Impl::post_simulate);
   http.Get("/api/scenarios",
            [this](const Req&, Res& res) { res.set_content(scenarios_body, kJson); });
   http.Get("/api/catalog", [this](const Req&, Res& res) { res.set_content(catalog_body, kJson); });
