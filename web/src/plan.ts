@@ -1,7 +1,7 @@
 // The plan view: the content of the terminal report (fleet by chip and site, spend against
 // budget and budget lines, demand served, rule costs, capacities, assumptions), with units,
 // and each amount in the scenario's report currency beside USD.
-import { api, type PeriodResult, type PlanInputs, type PlanJson } from "./api";
+import { api, ApiError, type PeriodResult, type PlanInputs, type PlanJson } from "./api";
 import { draw, palette } from "./charts";
 import { openDraft } from "./editor";
 import { count, esc, large, megawatts, money, percent, quantity, signedLarge, when } from "./format";
@@ -207,7 +207,16 @@ function drawCharts(plan: PlanJson): void {
 
 export async function renderPlan(root: HTMLElement, id: number): Promise<void> {
   root.innerHTML = `<div class="loading">Loading plan ${id}…</div>`;
-  const [plan, inputs] = await Promise.all([api.plan(id), api.inputs(id)]);
+  let plan: PlanJson;
+  let inputs: PlanInputs;
+  try {
+    [plan, inputs] = await Promise.all([api.plan(id), api.inputs(id)]);
+  } catch (e) {
+    // A plan still queued or running (409): show its job's progress, then the plan.
+    if (!(e instanceof ApiError) || e.status !== 409 || e.body.state === "failed") throw e;
+    if (await waitForJob(root, id, Number(e.body.job_id ?? id))) return renderPlan(root, id);
+    return;
+  }
   const options = Object.entries(inputs.options).map(([k, v]) => `${k.replaceAll("_", " ")}${v === true ? "" : `: ${Array.isArray(v) ? v.join(", ") : v}`}`);
   const currency = plan.report_currency ?? "USD";
   const feasible = plan.status !== "infeasible";
@@ -249,4 +258,22 @@ export async function renderPlan(root: HTMLElement, id: number): Promise<void> {
 
 function editFrom(inputs: PlanInputs): void {
   openDraft(inputs.scenario, inputs.scenario_text, inputs.options);
+}
+
+//! Polls the job until it is done (true) or the page has changed (false).
+async function waitForJob(root: HTMLElement, planId: number, jobId: number): Promise<boolean> {
+  root.innerHTML = `<section class="panel narrow"><h2>Plan ${planId} is being solved</h2>
+    <div class="progress"><div class="progress-label"><span id="progress-text">Queued</span><span id="progress-pct"></span></div>
+    <div class="bar"><div class="fill" id="progress-fill"></div></div></div></section>`;
+  for (;;) {
+    const job = await api.job(jobId);
+    const fill = root.querySelector<HTMLDivElement>("#progress-fill");
+    if (!fill) return false; // the user went elsewhere
+    fill.style.width = `${Math.round(job.progress * 100)}%`;
+    root.querySelector("#progress-pct")!.textContent = `${Math.round(job.progress * 100)} %`;
+    root.querySelector("#progress-text")!.textContent = job.state === "queued" ? "Queued" : "Solving…";
+    if (job.state === "done") return true;
+    if (job.state === "failed") throw new Error(job.error ?? `plan ${planId} failed`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

@@ -121,6 +121,7 @@ try {
   check((await page.locator("#assumptions li").count()) === planJson.assumptions.length, "every assumption is listed");
   check((await page.locator("canvas").count()) >= 2, "the charts are drawn");
   await shot("2-plan.png");
+  await page.screenshot({ path: join(args.out, "2-plan-top.png") }); // the first screen (docs/img)
 
   console.log("editor: an error at its line, then a budget of 144 bn CNY");
   await page.click('[data-nav="editor"]');
@@ -159,6 +160,7 @@ try {
   check(/Budget 22\.99 bn USD 20\.69 bn USD -2\.30 bn USD/.test(totals), "budget change -16 bn CNY = -2.30 bn USD", totals);
   check((await page.locator("#fleet-diff tbody tr").count()) > 0, "the fleet is compared line by line");
   await shot("6-compare.png");
+  await page.screenshot({ path: join(args.out, "6-compare-top.png") });
   check(pageErrors.length === 0, "no errors in the page's console", pageErrors.join("; "));
 } catch (e) {
   ++failures;
