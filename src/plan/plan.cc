@@ -514,6 +514,10 @@ Status price_rules(const Problem& problem, const SolveOptions& options, Planner&
     FLEETPLAN_RETURN_IF_ERROR(cost);
     mark_binding(*cost, usd_noise, token_noise, score_noise);
     plan.rule_costs.push_back(std::move(cost).value());
+    if (options.progress) {
+      options.progress(static_cast<int>(plan.rule_costs.size()) + 1,
+                       static_cast<int>(problem.rules.size()) + 1);
+    }
   }
   return {};
 }
@@ -570,6 +574,9 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
   plan.gap = baseline->solution.gap();
   plan.served_gap = options.objective == Objective::kMaxServed ? planner.served_gap() : 0.0;
   fill_plan(problem, *baseline->formulation, baseline->x(), plan);
+  if (options.progress) {
+    options.progress(1, options.rule_costs ? static_cast<int>(problem.rules.size()) + 1 : 1);
+  }
 
   if (options.rule_costs) {
     FLEETPLAN_RETURN_IF_ERROR(price_rules(problem, options, planner, *baseline, plan));

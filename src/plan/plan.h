@@ -5,6 +5,7 @@
 // The formulation is written out in src/plan/README.md.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -201,6 +202,9 @@ struct SolveOptions {
   double time_limit_s = 0;  //!< per MILP; 0: none (a limit makes results machine-dependent)
   bool rule_costs = true;   //!< re-solve without each rule to price it
   bool explain_infeasible = true;
+  //! Told (solves done, solves planned) after the plan and after each rule priced; may be
+  //! empty. For progress indicators only: it changes nothing in the plan.
+  std::function<void(int done, int planned)> progress;
 };
 
 //! The plan's status, apart from the call's status (the Result around the Plan).

@@ -326,6 +326,29 @@ TEST(Plan, SlackRuleIsNotBinding) {
   EXPECT_EQ(cost.cost_usd, 0);
 }
 
+// Progress counts the solves: the plan itself, then one per rule priced (two rules here).
+TEST(Plan, ProgressCountsThePlanAndEachRulePriced) {
+  int f = 0;
+  int d = 0;
+  Problem problem = rule_fixture(f, d);
+  problem.rules.push_back({"loose-cap", "a cap far above need", "test"});
+  problem.supply_caps.push_back({"F-cap", "loose-cap", {f}, {}, 20, false});
+  const int rules = static_cast<int>(problem.rules.size());
+  std::vector<std::pair<int, int>> told;
+  SolveOptions options = min_cost();
+  options.progress = [&](int done, int planned) { told.emplace_back(done, planned); };
+  auto plan = solve(problem, options);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  ASSERT_EQ(told.size(), static_cast<std::size_t>(rules + 1));
+  for (int i = 0; i <= rules; ++i) {
+    EXPECT_EQ(told[i], std::make_pair(i + 1, rules + 1));
+  }
+  options.rule_costs = false;
+  told.clear();
+  ASSERT_TRUE(solve(problem, options).ok());
+  EXPECT_EQ(told, (std::vector<std::pair<int, int>>{{1, 1}}));
+}
+
 // Max-served with a count share: budget 100,000 USD, F 10,000 and D 20,000 USD for 1 M
 // tokens/day each, demand out of reach. N chips with D >= 0.3 N cost 10 N + 10 D <= 100 (k USD).
 // N = 8 needs D = 3: 110 > 100; N = 7 with D = 3: 100. So 7 M tokens/day; without the rule 10 F
