@@ -207,6 +207,14 @@ export async function renderEditor(root: HTMLElement): Promise<void> {
   renderBudgets();
 
   yaml.addEventListener("input", () => { store(); refresh(); });
+  // Tab indents by two spaces (YAML has no tabs) instead of leaving the editor.
+  yaml.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab" || e.shiftKey || e.ctrlKey || e.altKey || e.metaKey) return;
+    e.preventDefault();
+    yaml.setRangeText("  ", yaml.selectionStart, yaml.selectionEnd, "end");
+    store();
+    refresh();
+  });
   yaml.addEventListener("change", renderBudgets);
   yaml.addEventListener("scroll", placeError);
   for (const el of [objective, ruleCosts, verify]) el.addEventListener("change", store);

@@ -86,7 +86,9 @@ const text = async (selector) => (await page.locator(selector).first().innerText
 
 async function runPlan() {
   await page.click("#run");
-  await page.waitForSelector("#progress:not([hidden])", { timeout: 10000 }).catch(() => {});
+  // The progress bar shows while the job is queued or running (a plan takes seconds).
+  const shown = await page.waitForSelector("#progress:not([hidden])", { timeout: 10000 }).then(() => true, () => false);
+  check(shown, "a progress bar shows while the plan is solved");
   await page.waitForURL(/#\/plans\/\d+$/, { timeout: 120000 });
   await page.waitForSelector("#plan-title", { timeout: 20000 });
   return Number(/#\/plans\/(\d+)$/.exec(page.url())[1]);
