@@ -8,6 +8,7 @@ FLEETPLAN_PACKAGES=(
   libopenmpi-dev openmpi-bin
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
+  chromium
 )
 
 # Installs the Debian packages the build needs that this machine lacks.
@@ -47,3 +48,26 @@ fleetplan_build_sanitized() {
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only"
 }
 
+# Node.js and npm for the dashboard (web/): Debian's packages when this machine has no npm.
+fleetplan_install_node() {
+  command -v npm >/dev/null 2>&1 && return 0
+  echo "fleetplan: installing nodejs npm"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+}
+
+# Builds the dashboard into web/dist from the lockfile (npm ci; nothing is fetched at run
+# time: the page's scripts, styles and fonts are bundled).
+fleetplan_build_web() {
+  fleetplan_install_node
+  (
+    cd "$FLEETPLAN_ROOT/web" || exit 1
+    npm ci --no-audit --no-fund --loglevel=error
+    npm run --silent build >/dev/null
+  )
+  echo "fleetplan: dashboard built in web/dist"
+}

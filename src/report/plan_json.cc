@@ -22,12 +22,18 @@ using namespace detail;  // NOLINT(google-build-using-namespace): this layer's o
 
 namespace {
 
-// One period: budget, spend, shares, fleet, demand and service, site power, budget lines.
-ordered_json period_json(const Problem& problem, const Plan& plan, int p) {
+// One period: exchange rate, budget, spend, shares, fleet, demand and service, site power,
+// budget lines.
+ordered_json period_json(const Problem& problem, const Plan& plan, const PlanContext& context,
+                         int p) {
   const auto& period = problem.periods[p];
   const auto& outcome = plan.periods[p];
   ordered_json j;
   j["name"] = period.name;
+  // Units of the report currency per USD in this period (1 when the report is in USD).
+  j["report_currency_per_usd"] =
+      p < static_cast<int>(context.per_usd.size()) && !context.currency.empty() ? context.per_usd[p]
+                                                                                : 1.0;
   j["budget_usd"] = period.budget_usd ? ordered_json(*period.budget_usd) : ordered_json();
   j["spend_usd"] = outcome.spend_usd;
   j["domestic_share"] = outcome.accelerators_acquired > 0
@@ -105,6 +111,8 @@ ordered_json period_json(const Problem& problem, const Plan& plan, int p) {
 ordered_json plan_json(const Problem& problem, const Plan& plan, const PlanContext& context) {
   ordered_json out;
   out["scenario"] = context.scenario;
+  // The currency the text report shows beside USD; every amount here stays in USD.
+  out["report_currency"] = context.currency.empty() ? std::string("USD") : context.currency;
   out["objective"] = plan::objective_name(plan.objective);
   out["status"] = plan::solve_status_name(plan.status);
   out["gap"] = plan.gap;
@@ -119,7 +127,7 @@ ordered_json plan_json(const Problem& problem, const Plan& plan, const PlanConte
   out["rules_added"] = context.rules_added;
   ordered_json periods = ordered_json::array();
   for (int p = 0; p < static_cast<int>(plan.periods.size()); ++p) {
-    periods.push_back(period_json(problem, plan, p));
+    periods.push_back(period_json(problem, plan, context, p));
   }
   out["periods"] = periods;
   out["unit_costs"] = unit_costs_json(problem, plan);

@@ -52,6 +52,23 @@ TEST(PlanReport, JsonHasTheIssueFields) {
   EXPECT_DOUBLE_EQ(j["rules"][0]["cost_usd"].get<double>(), 0);
 }
 
+// The currency the text report shows beside USD travels in the JSON with its rate, so a
+// client can show the same "(696,000 CNY)" the terminal does: 100,000 USD x 6.96.
+TEST(PlanReport, JsonCarriesTheReportCurrencyAndRate) {
+  const auto p = problem();
+  auto plan = plan::solve(p);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  const auto in_usd = plan_json(p, *plan, {"tiny", "", "", "", {}, {}, {}, {}, {}});
+  EXPECT_EQ(in_usd["report_currency"], "USD");
+  EXPECT_DOUBLE_EQ(in_usd["periods"][0]["report_currency_per_usd"].get<double>(), 1.0);
+  const auto in_cny = plan_json(p, *plan, {"tiny", "", "", "CNY", {6.96}, {}, {}, {}, {}});
+  EXPECT_EQ(in_cny["report_currency"], "CNY");
+  const auto& period = in_cny["periods"][0];
+  EXPECT_DOUBLE_EQ(period["report_currency_per_usd"].get<double>(), 6.96);
+  EXPECT_NEAR(period["budget_usd"].get<double>() * period["report_currency_per_usd"].get<double>(),
+              696000, 1e-6);
+}
+
 TEST(PlanReport, TextNamesFleetSpendAndAssumptions) {
   const auto p = problem();
   auto plan = plan::solve(p);

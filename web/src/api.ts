@@ -1,0 +1,108 @@
+// The JSON API of `fleetplan serve` (src/server/openapi.json), typed for the dashboard.
+
+export interface Money { amount: number; currency: string }
+export interface ScenarioPeriod { name: string; start: string; end: string; budget: Money | null; budget_usd: number | null }
+export interface BuiltinScenario { name: string; default: boolean; description: string; periods: ScenarioPeriod[]; yaml: string }
+
+export interface PlanOptions {
+  objective?: "min-cost" | "max-served";
+  gap?: number;
+  verify?: boolean;
+  no_rule_costs?: boolean;
+  without_rule?: string[];
+  with_rule?: string[];
+}
+
+export interface Job { job_id: number; plan_id: number; state: "queued" | "running" | "done" | "failed"; progress: number; error: string | null }
+
+export interface Headline {
+  spend_usd: number; budget_usd: number; demand_tokens_per_day: number; served_tokens_per_day: number;
+  domestic_share: number | null; accelerators_active: number; periods: number;
+}
+export interface PlanSummary {
+  plan_id: number; job_id: number; scenario: string; source: string; created_at: string; finished_at: string | null;
+  state: Job["state"]; status: string | null; objective: string | null; options: PlanOptions; version: string;
+  error: string | null; headline: Headline | null;
+}
+export interface PlanList { total: number; limit: number; offset: number; plans: PlanSummary[] }
+
+export interface ServiceLine { name: string; kind: "inference" | "training"; unit: string; demand: number; served: number; capacity: number }
+export interface FleetLine {
+  accelerator: string; site: string; mode: string; count: number; acquired: number; cost_usd: number;
+  power_w: number; domestic: boolean; allocation: Record<string, number>;
+}
+export interface SiteLine { name: string; power_w: number; power_limit_w: number | null }
+export interface BudgetLine { name: string; spend_usd: number; max_usd: number; binding: boolean }
+export interface PeriodResult {
+  name: string; report_currency_per_usd?: number; budget_usd: number | null; spend_usd: number;
+  domestic_share: number | null; domestic_share_spend: number; capacity_tokens_per_day: number;
+  demand_tokens_per_day: number; served_tokens_per_day: number; accelerators_active: number;
+  accelerators_acquired: number; services: ServiceLine[]; fleet: FleetLine[]; sites: SiteLine[];
+  budget_lines: BudgetLine[];
+}
+export interface RuleCost {
+  name: string; description: string; source: string; binding: boolean; cost_usd: number | null;
+  tokens_per_day: number[]; served_score_change: number; status_without: string;
+}
+export interface Conflict { constraint: string; kind: string; rule: string; period: string | null; amount: number; unit: string; relative: number; message: string }
+export interface Capacity { accelerator: string; service: string; per_accelerator: number; deployment: number; note: string }
+export interface PlanJson {
+  scenario: string; report_currency?: string; objective: string; status: string; gap: number; served_gap: number;
+  solves: number; nodes: number; spend_usd: number; residual_usd: number; cost_usd: number; served_score: number;
+  rules_left_out: string[]; rules_added: string[]; periods: PeriodResult[]; rules: RuleCost[];
+  tight: { name: string; kind: string; rule: string }[]; conflicts: Conflict[]; capacities: Capacity[];
+  assumptions: string[]; policy: string[]; verification?: Record<string, unknown>[];
+}
+export interface PlanInputs {
+  plan_id: number; scenario: string; source: string; scenario_text: string; options: PlanOptions;
+  version: string; created_at: string; finished_at: string | null; state: Job["state"];
+}
+
+export interface Compared { a: number | null; b: number | null; delta: number | null }
+export interface PlanDiff {
+  a: { plan_id: number; scenario: string; status: string; objective: string };
+  b: { plan_id: number; scenario: string; status: string; objective: string };
+  totals: Record<string, Compared>;
+  periods: ({ period: string } & Record<string, Compared | string>)[];
+  fleet: { period: string; accelerator: string; site: string; mode: string; count: Compared; cost_usd: Compared }[];
+  served: { period: string; service: string; unit: string; served: Compared; demand: Compared }[];
+  rules: { rule: string; cost_usd: Compared; binding: { a: boolean | null; b: boolean | null } }[];
+  inputs: { scenario: { path: string; a: string | null; b: string | null }[]; options: { option: string; a: unknown; b: unknown }[] };
+}
+
+//! An answer that is not 2xx: the server's `{"error": ...}` and the HTTP status.
+export class ApiError extends Error {
+  constructor(public status: number, message: string, public body: Record<string, unknown> = {}) {
+    super(message);
+  }
+}
+
+const TOKEN_KEY = "fleetplan.token";
+export function token(): string { return localStorage.getItem(TOKEN_KEY) ?? ""; }
+export function setToken(value: string): void {
+  if (value) localStorage.setItem(TOKEN_KEY, value);
+  else localStorage.removeItem(TOKEN_KEY);
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (token()) headers.Authorization = `Bearer ${token()}`;
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try { json = text ? JSON.parse(text) : {}; } catch { json = { error: text }; }
+  if (!res.ok) throw new ApiError(res.status, String(json.error ?? `HTTP ${res.status}`), json);
+  return json as T;
+}
+
+export const api = {
+  health: () => call<{ status: string; version: string; store: string; jobs_queued: number; jobs_running: number }>("GET", "/healthz"),
+  scenarios: () => call<{ scenarios: BuiltinScenario[] }>("GET", "/api/scenarios"),
+  startPlan: (scenario: string, options: PlanOptions) => call<{ job_id: number; plan_id: number }>("POST", "/api/plans", { scenario, options }),
+  job: (id: number) => call<Job>("GET", `/api/jobs/${id}`),
+  plan: (id: number) => call<PlanJson>("GET", `/api/plans/${id}`),
+  inputs: (id: number) => call<PlanInputs>("GET", `/api/plans/${id}/inputs`),
+  plans: (query = "") => call<PlanList>("GET", `/api/plans${query}`),
+  diff: (a: number, b: number) => call<PlanDiff>("GET", `/api/plans/${a}/diff/${b}`),
+};
