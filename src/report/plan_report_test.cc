@@ -58,10 +58,10 @@ TEST(PlanReport, JsonCarriesTheReportCurrencyAndRate) {
   const auto p = problem();
   auto plan = plan::solve(p);
   ASSERT_TRUE(plan.ok()) << plan.error().message;
-  const auto in_usd = plan_json(p, *plan, {"tiny", "", "", "", {}, {}, {}, {}, {}});
+  const auto in_usd = plan_json(p, *plan, {"tiny", "", "", "", {}, {}, {}, {}, {}, {}});
   EXPECT_EQ(in_usd["report_currency"], "USD");
   EXPECT_DOUBLE_EQ(in_usd["periods"][0]["report_currency_per_usd"].get<double>(), 1.0);
-  const auto in_cny = plan_json(p, *plan, {"tiny", "", "", "CNY", {6.96}, {}, {}, {}, {}});
+  const auto in_cny = plan_json(p, *plan, {"tiny", "", "", "CNY", {6.96}, {}, {}, {}, {}, {}});
   EXPECT_EQ(in_cny["report_currency"], "CNY");
   const auto& period = in_cny["periods"][0];
   EXPECT_DOUBLE_EQ(period["report_currency_per_usd"].get<double>(), 6.96);
