@@ -27,5 +27,12 @@ TEST(Csv, Numbers) {
   EXPECT_FALSE(to_number("nan").has_value());
 }
 
+// Issue 8 B7: a measurements file or trace given as /dev/zero read until memory ran out.
+TEST(Csv, ReadFileRefusesDevices) {
+  auto table = read_file("/dev/zero");
+  ASSERT_FALSE(table.ok());
+  EXPECT_NE(table.error().message.find("/dev/zero: is not a regular file"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace fleetplan::csv

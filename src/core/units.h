@@ -50,11 +50,18 @@ struct Money {
   int year = 0;          //!< price year; 0 when unspecified
 };
 
+//! The largest money amount accepted, in currency units: 10^15 (a thousand trillion) is
+//! beyond any budget and keeps sums of many amounts finite.
+inline constexpr double kMaxMoney = 1e15;
+//! The largest power accepted: 1,000 GW (the world's generating capacity is about 9,000 GW;
+//! no planned site comes near 1 GW).
+inline constexpr double kMaxWatts = 1e12;
+
 //! Parses amounts such as "160 bn CNY", "85bn CNY", "6.8 bn USD", "450 M USD", "20000 USD".
 //! Multipliers: k, M (million), bn/B (billion), T (trillion).
 Result<Money> parse_money(std::string_view text);
 
-//! Parses "1.2 MW", "800 kW", "700 W" into watts.
+//! Parses "1.2 MW", "800 kW", "700 W" into watts (0 to kMaxWatts).
 Result<Watts> parse_power(std::string_view text);
 
 }  // namespace fleetplan::units
