@@ -100,6 +100,11 @@ int run(const Options& o) {
     return report_error(input_error(
         "give --scenario FILE, or --model and --accelerator (with --rate, --count, ...)"));
   }
+  if (!o.timeseries.empty()) {
+    if (auto writable = check_writable(o.timeseries, "--timeseries"); !writable.ok()) {
+      return report_error(writable.error());
+    }
+  }
   auto catalog = load_catalog(o.catalogs);
   if (!catalog.ok()) {
     return report_error(catalog.error());
@@ -178,21 +183,27 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--model", o->quick.model, "quick scenario: the model served");
   app.add_option("--accelerator", o->quick.accelerator, "quick scenario: the accelerator");
   app.add_option("--count", o->quick.count, "quick scenario: accelerators (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, perf::kMaxDevices));
   app.add_option("--tp", o->quick.tp,
                  "quick scenario: tensor parallelism per replica (default: smallest that fits)")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--rate", o->quick.rate, "quick scenario: arrivals per second (default 1)");
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--rate", o->quick.rate, "quick scenario: arrivals per second (default 1)")
+      ->check(finite_number(0, 1e9, true));
   app.add_option("--requests", o->requests, "arrivals to simulate (default 10000)");
-  app.add_option("--duration", o->duration_s, "seconds of arrivals (instead of --requests)");
-  app.add_option("--input-len", o->quick.input_len, "quick scenario: prompt tokens (default 1024)");
-  app.add_option("--output-len", o->quick.output_len,
-                 "quick scenario: output tokens (default 256)");
+  app.add_option("--duration", o->duration_s, "seconds of arrivals (instead of --requests)")
+      ->check(finite_number(0, 1e9, true));
+  app.add_option("--input-len", o->quick.input_len, "quick scenario: prompt tokens (default 1024)")
+      ->check(CLI::Range(1, perf::kMaxTokens));
+  app.add_option("--output-len", o->quick.output_len, "quick scenario: output tokens (default 256)")
+      ->check(CLI::Range(1, perf::kMaxTokens));
   app.add_option("--arrival", o->quick.arrival, "quick scenario: poisson (default) or gamma");
   app.add_option("--cv", o->quick.cv,
-                 "quick scenario: coefficient of variation of gamma inter-arrival gaps");
-  app.add_option("--ttft-ms", o->ttft_ms, "quick scenario: TTFT target (goodput)");
-  app.add_option("--tpot-ms", o->tpot_ms, "quick scenario: TPOT target (goodput)");
+                 "quick scenario: coefficient of variation of gamma inter-arrival gaps")
+      ->check(finite_number(0, 1e9, true));
+  app.add_option("--ttft-ms", o->ttft_ms, "quick scenario: TTFT target (goodput)")
+      ->check(finite_number(0, 1e9, true));
+  app.add_option("--tpot-ms", o->tpot_ms, "quick scenario: TPOT target (goodput)")
+      ->check(finite_number(0, 1e9, true));
   app.add_option("--router", o->quick.router,
                  "quick scenario: round_robin, least_outstanding (default), least_kv, weighted, "
                  "random");
@@ -202,14 +213,15 @@ void setup(CLI::App& app, RunFn& run_fn) {
                  "quick scenario: tokens per step (default: the engine's)");
   app.add_option("--weights", o->quick.weights, "quick scenario: weight precision (default fp8)");
   app.add_option("--kv-cache", o->quick.kv_cache, "quick scenario: KV precision (default fp8)");
-  app.add_option("--seed", o->seed, "random seed (same seed, same output)");
+  app.add_option("--seed", o->seed, "random seed (same seed, same output)")
+      ->check(unsigned_number());
   app.add_flag("--step-by-step", o->step_by_step,
                "run every decode step as its own event (the reference; slow)");
   app.add_flag("--json", o->json, "print one JSON object instead of tables");
   app.add_option("--timeseries", o->timeseries, "write queue lengths over time to this CSV");
   app.add_option("--timeseries-interval", o->timeseries_interval_s,
                  "seconds between time-series samples (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_number(0, 1e9, true));
   add_catalog_option(app, o->catalogs);
   run_fn = [o] { return run(*o); };
 }
