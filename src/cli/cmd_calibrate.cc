@@ -136,7 +136,7 @@ int run(const Options& o) {
       }
       j["rows"].push_back(row);
     }
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}", json_text(j));
     return kExitOk;
   }
   if (o.rows) {

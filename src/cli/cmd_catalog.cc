@@ -94,7 +94,7 @@ int run(const Options& options) {
         out["models"].push_back(model_json(m));
       }
     }
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}", json_text(out));
     return kExitOk;
   }
   if (show_acc) {

@@ -130,7 +130,7 @@ int run(const Options& o) {
     if ((*acc)->estimate) {
       j["note"] = fmt::format("{} figures are public estimates, not a datasheet", (*acc)->name);
     }
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}", json_text(j));
     return kExitOk;
   }
   fmt::print("{} on {} x {}, weights {} / KV {}, input {} / output {} tokens\n", (*model)->name,

@@ -114,7 +114,7 @@ int run(const Options& o) {
     if (o.verify) {
       json["verification"] = report::verification_json(verifications);
     }
-    fmt::print("{}\n", json.dump(2));
+    fmt::print("{}", json_text(json));
   } else {
     fmt::print("{}", report::plan_text(built->problem, *plan, context));
     if (o.verify) {

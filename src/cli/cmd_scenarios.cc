@@ -114,7 +114,7 @@ int list(const Options& options) {
                     {"periods", periods_json}});
   }
   if (options.json) {
-    fmt::print("{}\n", json.dump(2));
+    fmt::print("{}", json_text(json));
     return kExitOk;
   }
   fmt::print("{} built-in scenarios (`fleetplan scenarios show NAME` prints one)\n{}",
@@ -234,7 +234,7 @@ int show_policy(const Options& options) {
       }
       out["periods"].push_back(pj);
     }
-    fmt::print("{}\n", out.dump(2));
+    fmt::print("{}", json_text(out));
     return kExitOk;
   }
   fmt::print("scenario {}: rules applied: {}\n", s->name, fmt::join(engine->active_rules(), ", "));

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/file.h"
+#include "core/utf8.h"
 
 namespace fleetplan::csv {
 
@@ -16,6 +17,7 @@ const std::string& Row::get(std::string_view column) const {
 }
 
 Result<Table> parse(std::string_view text, const std::string& name) {
+  FLEETPLAN_RETURN_IF_ERROR(utf8::check(text, name));
   std::vector<std::vector<std::string>> records;
   std::vector<int> record_lines;
   std::vector<std::string> record;

@@ -34,5 +34,11 @@ TEST(Csv, ReadFileRefusesDevices) {
   EXPECT_NE(table.error().message.find("/dev/zero: is not a regular file"), std::string::npos);
 }
 
+TEST(Csv, RefusesTextThatIsNotUtf8) {
+  auto table = parse("a,b\n1,\xFF\n", "t.csv");
+  ASSERT_FALSE(table.ok());
+  EXPECT_EQ(table.error().message, "t.csv:2:3: byte 0xFF is not UTF-8; expected UTF-8 text");
+}
+
 }  // namespace
 }  // namespace fleetplan::csv

@@ -11,6 +11,7 @@
 #include <yaml-cpp/eventhandler.h>
 
 #include "core/file.h"
+#include "core/utf8.h"
 
 namespace fleetplan::yaml {
 namespace {
@@ -112,6 +113,7 @@ class ExpansionCounter : public YAML::EventHandler {
 }  // namespace
 
 Result<YAML::Node> load_string(const std::string& text, const std::string& name) {
+  FLEETPLAN_RETURN_IF_ERROR(utf8::check(text, name));
   try {
     std::istringstream in(text);
     YAML::Parser parser(in);

@@ -123,5 +123,13 @@ TEST(LoadFile, RefusesDevicesAndDirectories) {
   EXPECT_NE(dir.error().message.find("is a directory"), std::string::npos);
 }
 
+// Issue 8 B6: a scenario name with a byte that is not UTF-8 loaded, and `plan --json` then
+// aborted in the JSON printer. The file is refused where the byte is.
+TEST(LoadString, RefusesTextThatIsNotUtf8) {
+  auto node = load_string("name: \"caf\xE9\"\n", "latin1.yaml");
+  ASSERT_FALSE(node.ok());
+  EXPECT_EQ(node.error().message, "latin1.yaml:1:11: byte 0xE9 is not UTF-8; expected UTF-8 text");
+}
+
 }  // namespace
 }  // namespace fleetplan::yaml

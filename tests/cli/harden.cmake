@@ -58,3 +58,10 @@ fleetplan_cli_test(calibrate_dev_zero EXIT 2 EXPECT "/dev/zero: is not a regular
 # B6/A5: huge counts are bounded at the flag, with the bound.
 fleetplan_cli_test(estimate_count_bound EXIT 2 EXPECT "--count: Value 2147483647 not in range 1 to 1048576"
   ARGS estimate --model llama3.1-8b --accelerator H100-SXM --count 2147483647)
+
+# B6: a byte that is not UTF-8 in a scenario's name aborted `plan --json` (exit 134).
+fleetplan_cli_test(plan_json_non_utf8_name EXIT 2
+  EXPECT "latin1-name.yaml:8:25: byte 0xE9 is not UTF-8; expected UTF-8 text"
+  ARGS plan @SRC@/tests/cli/data/latin1-name.yaml --json --no-rule-costs)
+fleetplan_cli_test(scenarios_check_non_utf8_name EXIT 2 EXPECT "byte 0xE9 is not UTF-8"
+  ARGS scenarios check @SRC@/tests/cli/data/latin1-name.yaml)
