@@ -19,8 +19,8 @@
 
 #include "catalog/catalog.h"
 #include "perf/perf.h"
-#include "sim/scenario.h"
 #include "sim/sim.h"
+#include "sim/sim_scenario.h"
 
 namespace {
 
@@ -53,7 +53,7 @@ Workload make_workload(int output_len, long long requests) {
   req.tp = 1;
   Workload w;
   w.fleet.deployments.push_back(std::move(sim::build_deployment(req, f.table)).value());
-  sim::Service service;
+  sim::SimService service;
   service.name = "chat";
   service.model = model->name;
   service.arrival.rate = 0.8 * est->throughput_output_tokens_per_s / output_len;

@@ -190,7 +190,7 @@ int show_policy(const Options& options) {
   const catalog::Catalog* catalog = &loaded->catalog;
   const std::set<std::string> without(options.without_rules.begin(), options.without_rules.end());
   const std::set<std::string> with(options.with_rules.begin(), options.with_rules.end());
-  auto engine = policy::Engine::create(*s, *catalog, without, with);
+  auto engine = policy::RuleEngine::create(*s, *catalog, without, with);
   if (!engine.ok()) {
     return report_error(engine.error());
   }

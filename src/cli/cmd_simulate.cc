@@ -10,7 +10,7 @@
 #include "perf/perf.h"
 #include "report/table.h"
 #include "sim/output.h"
-#include "sim/scenario.h"
+#include "sim/sim_scenario.h"
 
 namespace fleetplan::cli {
 namespace {
@@ -34,7 +34,7 @@ struct Options {
 std::string ms(double seconds) { return report::grouped(seconds * 1000.0, 1); }
 std::string percent(double fraction) { return report::grouped(fraction * 100.0, 1); }
 
-void print_tables(const sim::Scenario& scenario, const sim::Results& r) {
+void print_tables(const sim::SimScenario& scenario, const sim::Results& r) {
   fmt::print("fleetplan simulate: {}\n", scenario.source);
   for (const sim::Deployment& d : scenario.fleet.deployments) {
     fmt::print("  {} ({}): {} replica{} of {}; max batch {}, token budget {}\n", d.name,
@@ -113,7 +113,7 @@ int run(const Options& o) {
   if (!table.ok()) {
     return report_error(table.error());
   }
-  Result<sim::Scenario> scenario = Error{};
+  Result<sim::SimScenario> scenario = Error{};
   if (!o.scenario.empty()) {
     scenario = sim::load_scenario(o.scenario, *catalog, *table);
   } else {

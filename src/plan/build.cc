@@ -28,7 +28,7 @@ Mode plan_mode(scenario::Mode mode) {
 
 // The capacity of one accelerator for one service: goodput at the latency targets from the
 // best deployment of the sizes tried (inference), or achievable FLOP/s (training).
-Capacity measure(const scenario::Scenario& scenario, const scenario::Service& service,
+Capacity measure(const scenario::Scenario& scenario, const scenario::ServiceSpec& service,
                  const catalog::Accelerator& accelerator, const catalog::Catalog& catalog,
                  const perf::EfficiencyTable& efficiency, const BuildOptions& options,
                  CapacityCache* cache) {
@@ -179,32 +179,63 @@ std::vector<const scenario::Rule*> active_rules(const scenario::Scenario& scenar
   return rules;
 }
 
-}  // namespace
+// The state build_problem's sections share: the inputs, the policy engine, and the problem
+// as far as it is built. Each add_* method adds one section (one constraint family).
+struct ProblemBuilder {
+  ProblemBuilder(const scenario::Scenario& scenario_in, const catalog::Catalog& catalog_in,
+                 const perf::EfficiencyTable& efficiency_in, const BuildOptions& options_in,
+                 CapacityCache* cache_in, const policy::RuleEngine& engine_in)
+      : scenario(scenario_in),
+        catalog(catalog_in),
+        efficiency(efficiency_in),
+        options(options_in),
+        cache(cache_in),
+        engine(&engine_in),
+        rules(active_rules(scenario_in, options_in)),
+        periods(static_cast<int>(scenario_in.periods.size())) {}
 
-Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
-                            const perf::EfficiencyTable& efficiency, const BuildOptions& options,
-                            CapacityCache* cache) {
-  if (scenario.periods.empty()) {
-    return input_error(fmt::format("{}: the scenario has no periods", scenario.file));
-  }
-  auto engine =
-      policy::Engine::create(scenario, catalog, options.disabled_rules, options.enabled_rules);
-  if (!engine.ok()) {
-    return engine.error();
-  }
-  const auto rules = active_rules(scenario, options);
+  void add_periods_and_sites();
+  void add_services();
+  double power_of(const catalog::Accelerator& accelerator, const scenario::Site& site);
+  void fill_capacity(Option& option, const catalog::Accelerator& accelerator);
+  Status add_procurement_options();
+  Status add_installed_base();
+  [[nodiscard]] int procurement_option(const policy::Option& option) const;
+  Status add_exclusions();
+  Status add_use_restrictions();
+  Status add_shares_and_caps();
+  void add_share(const policy::ShareConstraint& share, int p);
+  void add_supply_limits();
+  void add_budget_lines();
+  void add_assumptions();
+
+  const scenario::Scenario& scenario;
+  const catalog::Catalog& catalog;
+  const perf::EfficiencyTable& efficiency;
+  const BuildOptions& options;
+  CapacityCache* cache;
+  const policy::RuleEngine* engine;
+  const std::vector<const scenario::Rule*> rules;
+  const int periods;
 
   Built built;
+  Problem& problem = built.problem;
+  std::map<std::string, int, std::less<>> site_index;
+  std::vector<OptionSource> sources;  // one per option, in problem.options order
+  std::vector<std::string> power_assumptions;
+  int option_count = 0;
+  // Export-control and lease-verification rules: the ones that exclude options.
+  std::vector<std::string> exclusion_rules;
+};
+
+void ProblemBuilder::add_periods_and_sites() {
   built.objective = scenario.settings.objective == scenario::Objective::kMinCost
                         ? Objective::kMinCost
                         : Objective::kMaxServed;
-  Problem& problem = built.problem;
   problem.name = scenario.name;
-  const int periods = static_cast<int>(scenario.periods.size());
   for (const auto& period : scenario.periods) {
     problem.periods.push_back({period.name, period.hours(), period.budget_usd});
   }
-  std::map<std::string, int, std::less<>> site_index;
   for (const auto& site : scenario.sites) {
     site_index[site.name] = static_cast<int>(problem.sites.size());
     Site plan_site{site.name, std::nullopt, std::nullopt};
@@ -216,10 +247,12 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
     }
     problem.sites.push_back(std::move(plan_site));
   }
+}
 
-  // Services and their demand per period.
+// Services and their demand per period.
+void ProblemBuilder::add_services() {
   for (const auto& service : scenario.services) {
-    Service plan_service;
+    ServiceRow plan_service;
     plan_service.name = service.name;
     plan_service.kind =
         service.kind == scenario::Use::kTraining ? ServiceKind::kTraining : ServiceKind::kInference;
@@ -246,40 +279,42 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
     }
     problem.services.push_back(std::move(plan_service));
   }
+}
 
-  // Options: every procurement option at every site it may be placed at, then the
-  // installed base.
+double ProblemBuilder::power_of(const catalog::Accelerator& accelerator,
+                                const scenario::Site& site) {
+  std::string assumption;
+  const double watts = tdp_w(accelerator, catalog, assumption);
+  if (!assumption.empty() && std::find(power_assumptions.begin(), power_assumptions.end(),
+                                       assumption) == power_assumptions.end()) {
+    power_assumptions.push_back(assumption);
+  }
+  return watts * options.server_power_factor * site.pue;
+}
+
+void ProblemBuilder::fill_capacity(Option& option, const catalog::Accelerator& accelerator) {
+  for (const auto& service : scenario.services) {
+    Capacity capacity =
+        measure(scenario, service, accelerator, catalog, efficiency, options, cache);
+    // Inference capacity is planned at a share of goodput, keeping headroom for bursts.
+    const double usable =
+        service.kind == scenario::Use::kTraining ? 1.0 : scenario.settings.planning_utilization;
+    option.capacity.push_back(capacity.per_accelerator * usable);
+    const bool known =
+        std::any_of(built.capacities.begin(), built.capacities.end(), [&](const Capacity& c) {
+          return c.accelerator == capacity.accelerator && c.service == capacity.service;
+        });
+    if (!known) {
+      built.capacities.push_back(std::move(capacity));
+    }
+  }
+}
+
+// Options: every procurement option at every site it may be placed at.
+Status ProblemBuilder::add_procurement_options() {
   const double horizon_end_day =
       static_cast<double>(scenario.periods.back().end.days_since_epoch()) + 1;
-  std::vector<OptionSource> sources;
   auto accelerator_of = [&](const std::string& name) { return catalog.accelerator(name); };
-  std::vector<std::string> power_assumptions;
-  auto power_of = [&](const catalog::Accelerator& accelerator, const scenario::Site& site) {
-    std::string assumption;
-    const double watts = tdp_w(accelerator, catalog, assumption);
-    if (!assumption.empty() && std::find(power_assumptions.begin(), power_assumptions.end(),
-                                         assumption) == power_assumptions.end()) {
-      power_assumptions.push_back(assumption);
-    }
-    return watts * options.server_power_factor * site.pue;
-  };
-  auto fill_capacity = [&](Option& option, const catalog::Accelerator& accelerator) {
-    for (const auto& service : scenario.services) {
-      Capacity capacity =
-          measure(scenario, service, accelerator, catalog, efficiency, options, cache);
-      // Inference capacity is planned at a share of goodput, keeping headroom for bursts.
-      const double usable =
-          service.kind == scenario::Use::kTraining ? 1.0 : scenario.settings.planning_utilization;
-      option.capacity.push_back(capacity.per_accelerator * usable);
-      const bool known =
-          std::any_of(built.capacities.begin(), built.capacities.end(), [&](const Capacity& c) {
-            return c.accelerator == capacity.accelerator && c.service == capacity.service;
-          });
-      if (!known) {
-        built.capacities.push_back(std::move(capacity));
-      }
-    }
-  };
   for (const policy::Option& candidate : engine->options()) {
     const scenario::Procurement* procurement = nullptr;
     for (const auto& p : scenario.procurement) {
@@ -347,6 +382,12 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
     problem.options.push_back(std::move(option));
     sources.push_back({candidate.procurement, procurement, site});
   }
+  return Status::ok_status();
+}
+
+// Options of the installed base.
+Status ProblemBuilder::add_installed_base() {
+  auto accelerator_of = [&](const std::string& name) { return catalog.accelerator(name); };
   for (const auto& installed : scenario.installed) {
     const scenario::Site* site = scenario.site(installed.site);
     if (site == nullptr) {
@@ -379,24 +420,25 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
     problem.options.push_back(std::move(option));
     sources.push_back({"", nullptr, site});
   }
-  const int option_count = static_cast<int>(problem.options.size());
-  auto procurement_option = [&](const policy::Option& option) -> int {
-    for (int o = 0; o < option_count; ++o) {
-      if (sources[o].procurement == option.procurement && sources[o].site->name == option.site) {
-        return o;
-      }
-    }
-    return -1;
-  };
+  option_count = static_cast<int>(problem.options.size());
+  return Status::ok_status();
+}
 
-  // Rules.
+int ProblemBuilder::procurement_option(const policy::Option& option) const {
+  for (int o = 0; o < option_count; ++o) {
+    if (sources[o].procurement == option.procurement && sources[o].site->name == option.site) {
+      return o;
+    }
+  }
+  return -1;
+}
+
+// The rules, then the exclusions from export controls and lease verification: which rules
+// impose each one is found by asking the policy engine again with each rule left out.
+Status ProblemBuilder::add_exclusions() {
   for (const scenario::Rule* rule : rules) {
     problem.rules.push_back({rule->name, rule->description, rule->source});
   }
-
-  // Exclusions from export controls and lease verification: which rules impose each one is
-  // found by asking the policy engine again with each rule left out.
-  std::vector<std::string> exclusion_rules;
   for (const scenario::Rule* rule : rules) {
     if (rule->kind == RuleKind::kExportControl || rule->kind == RuleKind::kLeaseVerification) {
       exclusion_rules.push_back(rule->name);
@@ -407,7 +449,7 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
   for (const auto& name : exclusion_rules) {
     auto disabled = options.disabled_rules;
     disabled.insert(name);
-    auto other = policy::Engine::create(scenario, catalog, disabled, options.enabled_rules);
+    auto other = policy::RuleEngine::create(scenario, catalog, disabled, options.enabled_rules);
     if (!other.ok()) {
       return other.error();
     }
@@ -454,8 +496,11 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
       }
     }
   }
+  return Status::ok_status();
+}
 
-  // Use restrictions, for every option (installed ones too) and service.
+// Use restrictions, for every option (installed ones too) and service.
+Status ProblemBuilder::add_use_restrictions() {
   for (int p = 0; p < periods; ++p) {
     for (int o = 0; o < option_count; ++o) {
       for (int s = 0; s < static_cast<int>(scenario.services.size()); ++s) {
@@ -491,15 +536,18 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
       }
     }
   }
+  return Status::ok_status();
+}
 
-  // Shares and caps: their terms from an engine without exclusions, so that an option that
-  // only a rule keeps out still counts when that rule is left out.
+// Shares and caps: their terms from an engine without exclusions, so that an option that
+// only a rule keeps out still counts when that rule is left out.
+Status ProblemBuilder::add_shares_and_caps() {
   auto unrestricted_disabled = options.disabled_rules;
   for (const auto& name : exclusion_rules) {
     unrestricted_disabled.insert(name);
   }
   auto unrestricted =
-      policy::Engine::create(scenario, catalog, unrestricted_disabled, options.enabled_rules);
+      policy::RuleEngine::create(scenario, catalog, unrestricted_disabled, options.enabled_rules);
   if (!unrestricted.ok()) {
     return unrestricted.error();
   }
@@ -507,46 +555,7 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
   for (int p = 0; p < periods; ++p) {
     const policy::PeriodPolicy policy = unrestricted->period_policy(static_cast<std::size_t>(p));
     for (const auto& share : policy.share_constraints) {
-      ShareRule rule;
-      rule.name = share.rule;
-      rule.rule = share.rule;
-      rule.periods = {p};
-      rule.min_share = share.min_share;
-      rule.basis =
-          share.basis == scenario::ShareBasis::kSpend ? ShareBasis::kSpend : ShareBasis::kCount;
-      rule.of =
-          share.share_of == scenario::ShareOf::kFleet ? ShareOf::kFleet : ShareOf::kAcquisitions;
-      for (const auto& term : share.terms) {
-        const int o = procurement_option(term);
-        if (o < 0) {
-          continue;
-        }
-        rule.scope.push_back(o);
-        if (term.domestic) {
-          rule.subset.push_back(o);
-        }
-      }
-      if (rule.of == ShareOf::kFleet) {
-        // The installed base counts in a fleet share when a bought option of the same
-        // accelerator at the same site is in the rule's scope.
-        for (int o = 0; o < option_count; ++o) {
-          if (!problem.options[o].installed_base) {
-            continue;
-          }
-          const bool in_scope =
-              std::any_of(share.terms.begin(), share.terms.end(), [&](const auto& t) {
-                return t.accelerator == problem.options[o].accelerator &&
-                       t.site == sources[o].site->name && t.mode == scenario::Mode::kBuy;
-              });
-          if (in_scope) {
-            rule.scope.push_back(o);
-            if (problem.options[o].domestic) {
-              rule.subset.push_back(o);
-            }
-          }
-        }
-      }
-      problem.shares.push_back(std::move(rule));
+      add_share(share, p);
     }
     for (const auto& cap : policy.cap_constraints) {
       if (cap.cumulative && !cumulative_done.insert(cap.rule).second) {
@@ -572,7 +581,52 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
       problem.supply_caps.push_back(std::move(supply));
     }
   }
-  // Supply limits of the procurement options themselves (facts of the market, not rules).
+  return Status::ok_status();
+}
+
+void ProblemBuilder::add_share(const policy::ShareConstraint& share, int p) {
+  ShareRule rule;
+  rule.name = share.rule;
+  rule.rule = share.rule;
+  rule.periods = {p};
+  rule.min_share = share.min_share;
+  rule.basis =
+      share.basis == scenario::ShareBasis::kSpend ? ShareBasis::kSpend : ShareBasis::kCount;
+  rule.of = share.share_of == scenario::ShareOf::kFleet ? ShareOf::kFleet : ShareOf::kAcquisitions;
+  for (const auto& term : share.terms) {
+    const int o = procurement_option(term);
+    if (o < 0) {
+      continue;
+    }
+    rule.scope.push_back(o);
+    if (term.domestic) {
+      rule.subset.push_back(o);
+    }
+  }
+  if (rule.of == ShareOf::kFleet) {
+    // The installed base counts in a fleet share when a bought option of the same
+    // accelerator at the same site is in the rule's scope.
+    for (int o = 0; o < option_count; ++o) {
+      if (!problem.options[o].installed_base) {
+        continue;
+      }
+      const bool in_scope = std::any_of(share.terms.begin(), share.terms.end(), [&](const auto& t) {
+        return t.accelerator == problem.options[o].accelerator && t.site == sources[o].site->name &&
+               t.mode == scenario::Mode::kBuy;
+      });
+      if (in_scope) {
+        rule.scope.push_back(o);
+        if (problem.options[o].domestic) {
+          rule.subset.push_back(o);
+        }
+      }
+    }
+  }
+  problem.shares.push_back(std::move(rule));
+}
+
+// Supply limits of the procurement options themselves (facts of the market, not rules).
+void ProblemBuilder::add_supply_limits() {
   for (const auto& procurement : scenario.procurement) {
     for (const auto& limit : procurement.supply) {
       auto index = scenario.period_index(limit.period);
@@ -591,8 +645,10 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
       problem.supply_caps.push_back(std::move(supply));
     }
   }
+}
 
-  // Budget lines: the part of each option's cash that the line's items count.
+// Budget lines: the part of each option's cash that the line's items count.
+void ProblemBuilder::add_budget_lines() {
   for (int p = 0; p < periods; ++p) {
     const auto& period = scenario.periods[p];
     for (const auto& line : period.budget_lines) {
@@ -644,8 +700,10 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
       problem.spend_caps.push_back(std::move(cap));
     }
   }
+}
 
-  // Assumptions: the scenario's, then the planner's own.
+// Assumptions: the scenario's, then the planner's own.
+void ProblemBuilder::add_assumptions() {
   for (const auto& assumption : scenario.assumptions) {
     problem.assumptions.push_back(fmt::format("{}: {}", assumption.name, assumption.value));
   }
@@ -670,8 +728,34 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
         }
         return sizes;
       }()));
-  FLEETPLAN_RETURN_IF_ERROR(problem.validate());
-  return built;
+}
+
+}  // namespace
+
+Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
+                            const perf::EfficiencyTable& efficiency, const BuildOptions& options,
+                            CapacityCache* cache) {
+  if (scenario.periods.empty()) {
+    return input_error(fmt::format("{}: the scenario has no periods", scenario.file));
+  }
+  auto engine =
+      policy::RuleEngine::create(scenario, catalog, options.disabled_rules, options.enabled_rules);
+  if (!engine.ok()) {
+    return engine.error();
+  }
+  ProblemBuilder builder(scenario, catalog, efficiency, options, cache, *engine);
+  builder.add_periods_and_sites();
+  builder.add_services();
+  FLEETPLAN_RETURN_IF_ERROR(builder.add_procurement_options());
+  FLEETPLAN_RETURN_IF_ERROR(builder.add_installed_base());
+  FLEETPLAN_RETURN_IF_ERROR(builder.add_exclusions());
+  FLEETPLAN_RETURN_IF_ERROR(builder.add_use_restrictions());
+  FLEETPLAN_RETURN_IF_ERROR(builder.add_shares_and_caps());
+  builder.add_supply_limits();
+  builder.add_budget_lines();
+  builder.add_assumptions();
+  FLEETPLAN_RETURN_IF_ERROR(builder.problem.validate());
+  return std::move(builder.built);
 }
 
 }  // namespace fleetplan::plan

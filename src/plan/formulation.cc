@@ -94,31 +94,49 @@ void Formulation::add_hard_row(milp::Row row, HardRow info, double slack_sign,
 }
 
 Formulation::Formulation(const Problem& problem, const Settings& settings)
-    : problem_(problem), settings_(settings) {
-  const int periods = static_cast<int>(problem.periods.size());
-  const int options = static_cast<int>(problem.options.size());
-  const int services = static_cast<int>(problem.services.size());
-  const bool elastic = settings.goal == Settings::Goal::kMinSlack;
-  const bool min_cost = settings.goal == Settings::Goal::kMinCost;
-  // Max-served breaks ties by cost: the whole horizon's budget weighs 1e-4 of one fully
-  // served service-period, far below the solver's gap, so served demand always comes first;
-  // but among plans that serve the same, the relaxations CBC rounds are the cheap ones, which
-  // gives the second stage (least cost at that service) a good first plan.
-  double cost_weight = 0;
-  if (settings.goal == Settings::Goal::kMaxServed) {
+    : problem_(problem),
+      settings_(settings),
+      periods_(static_cast<int>(problem.periods.size())),
+      options_(static_cast<int>(problem.options.size())),
+      services_(static_cast<int>(problem.services.size())),
+      elastic_(settings.goal == Settings::Goal::kMinSlack),
+      min_cost_(settings.goal == Settings::Goal::kMinCost) {
+  set_scales();
+  add_acquisitions();
+  add_served();
+  add_allocations();
+  add_exclusions();
+  add_fleet_rows();
+  add_coverage_rows();
+  add_budget_rows();
+  add_power_rows();
+  add_space_rows();
+  add_supply_caps();
+  add_spend_caps();
+  add_shares();
+  add_score_floor();
+}
+
+// Max-served breaks ties by cost: the whole horizon's budget weighs 1e-4 of one fully
+// served service-period, far below the solver's gap, so served demand always comes first;
+// but among plans that serve the same, the relaxations CBC rounds are the cheap ones, which
+// gives the second stage (least cost at that service) a good first plan.
+void Formulation::set_scales() {
+  cost_weight_ = 0;
+  if (settings_.goal == Settings::Goal::kMaxServed) {
     double budgets = 0;
-    for (const Period& period : problem.periods) {
+    for (const Period& period : problem_.periods) {
       budgets += period.budget_usd.value_or(0) / kMoneyScale;
     }
-    cost_weight = budgets > 0 ? 1e-4 / budgets : 0.0;
+    cost_weight_ = budgets > 0 ? 1e-4 / budgets : 0.0;
   }
 
   // Served demand is counted in units of the best accelerator's capacity, so a served
   // column reads "accelerators' worth" and the coverage coefficients are at most 1.
-  service_scale_.assign(services, 1.0);
-  for (int s = 0; s < services; ++s) {
+  service_scale_.assign(services_, 1.0);
+  for (int s = 0; s < services_; ++s) {
     double best = 0;
-    for (const Option& option : problem.options) {
+    for (const Option& option : problem_.options) {
       best = std::max(best, option.capacity[s]);
     }
     if (best > 0) {
@@ -127,88 +145,92 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
   }
   // A fleet size to express count slacks relative to (the elastic problem's weights).
   double existing = 0;
-  for (const Option& option : problem.options) {
+  for (const Option& option : problem_.options) {
     existing += option.existing;
   }
   reference_fleet_ = std::max(1.0, existing);
-  for (int s = 0; s < services; ++s) {
-    for (int p = 0; p < periods; ++p) {
+  for (int s = 0; s < services_; ++s) {
+    for (int p = 0; p < periods_; ++p) {
       reference_fleet_ =
-          std::max(reference_fleet_, problem.services[s].demand[p] / service_scale_[s]);
+          std::max(reference_fleet_, problem_.services[s].demand[p] / service_scale_[s]);
     }
   }
-  double largest_budget = 1e-3;  // 1,000 USD: the scale of an empty budget
-  for (const Period& period : problem.periods) {
-    largest_budget = std::max(largest_budget, period.budget_usd.value_or(0) / kMoneyScale);
+  largest_budget_ = 1e-3;  // 1,000 USD: the scale of an empty budget
+  for (const Period& period : problem_.periods) {
+    largest_budget_ = std::max(largest_budget_, period.budget_usd.value_or(0) / kMoneyScale);
   }
+}
 
-  // Acquisitions: integer, in units of unit_size accelerators.
-  acquire_.assign(periods, std::vector<int>(options, -1));
-  for (int p = 0; p < periods; ++p) {
-    for (int o = 0; o < options; ++o) {
-      const Option& option = problem.options[o];
+// Acquisitions: integer, in units of unit_size accelerators.
+void Formulation::add_acquisitions() {
+  acquire_.assign(periods_, std::vector<int>(options_, -1));
+  for (int p = 0; p < periods_; ++p) {
+    for (int o = 0; o < options_; ++o) {
+      const Option& option = problem_.options[o];
       const bool can = option.can_acquire.empty() || option.can_acquire[p];
       double cost = 0;
-      if (min_cost || cost_weight > 0) {
+      if (min_cost_ || cost_weight_ > 0) {
         // Cash of one unit over the rest of the horizon, less what it is still worth at the end.
         const int last = option.mode == Mode::kLease
-                             ? std::min(periods - 1, p + option.lease_term_periods - 1)
-                             : periods - 1;
+                             ? std::min(periods_ - 1, p + option.lease_term_periods - 1)
+                             : periods_ - 1;
         double cash = series_value(option.upfront_usd, p);
         for (int q = p; q <= last; ++q) {
           cash += series_value(option.recurring_usd, q);
         }
         cost = option.unit_size * (cash - series_value(option.residual_usd, p)) / kMoneyScale;
-        if (!min_cost) {
-          cost *= cost_weight;
+        if (!min_cost_) {
+          cost *= cost_weight_;
         }
       }
       acquire_[p][o] = model_.add_column(
           {0, can ? kInfinity : 0.0, cost, true, fmt::format("acquire[{}][{}]", p, o)});
     }
   }
-  if (min_cost) {
-    for (int p = 0; p < periods; ++p) {
-      for (const Option& option : problem.options) {
+  if (min_cost_) {
+    for (int p = 0; p < periods_; ++p) {
+      for (const Option& option : problem_.options) {
         objective_constant_ +=
             series_value(option.recurring_usd, p) * option.existing / kMoneyScale;
       }
     }
   }
+}
 
-  // Served demand per service and period.
-  served_.assign(periods, std::vector<int>(services, -1));
-  for (int p = 0; p < periods; ++p) {
-    for (int s = 0; s < services; ++s) {
-      const Service& service = problem.services[s];
+// Served demand per service and period.
+void Formulation::add_served() {
+  served_.assign(periods_, std::vector<int>(services_, -1));
+  for (int p = 0; p < periods_; ++p) {
+    for (int s = 0; s < services_; ++s) {
+      const ServiceRow& service = problem_.services[s];
       const double demand = service.demand[p] / service_scale_[s];
       double lower = 0;
       double cost = 0;
-      if (settings.goal == Settings::Goal::kMaxServed && demand > 0) {
+      if (settings_.goal == Settings::Goal::kMaxServed && demand > 0) {
         cost = -service.weight / demand;
       }
       const bool priced = !service.shortfall_penalty_usd.empty();
-      if (min_cost && priced) {
+      if (min_cost_ && priced) {
         const double penalty = series_value(service.shortfall_penalty_usd, p);
         cost = -penalty * service_scale_[s] / kMoneyScale;
         objective_constant_ += penalty * service.demand[p] / kMoneyScale;
       }
-      const bool hard = settings.hard_demand && !priced && demand > 0;
-      if (hard && !elastic) {
+      const bool hard = settings_.hard_demand && !priced && demand > 0;
+      if (hard && !elastic_) {
         lower = demand;
       }
-      if (settings.served_floor) {
+      if (settings_.served_floor) {
         // A hair below the floor: the floor is itself a solution's value, read back in floats.
-        lower = std::max(lower, std::min(demand, (*settings.served_floor)[p][s] /
+        lower = std::max(lower, std::min(demand, (*settings_.served_floor)[p][s] /
                                                      service_scale_[s] * (1 - 1e-9)));
       }
       served_[p][s] =
           model_.add_column({lower, demand, cost, false, fmt::format("served[{}][{}]", p, s)});
-      if (hard && elastic) {
+      if (hard && elastic_) {
         HardRow info;
         info.to_natural = service_scale_[s];
         info.bound = service.demand[p];
-        info.info = {fmt::format("demand[{}][{}]", service.name, problem.periods[p].name),
+        info.info = {fmt::format("demand[{}][{}]", service.name, problem_.periods[p].name),
                      "demand",
                      "",
                      p,
@@ -221,28 +243,33 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       }
     }
   }
+}
 
-  // Allocation of active accelerators to services.
-  allocate_.assign(periods, std::vector<std::vector<int>>(options, std::vector<int>(services, -1)));
-  for (int p = 0; p < periods; ++p) {
-    for (int o = 0; o < options; ++o) {
-      for (int s = 0; s < services; ++s) {
-        if (problem.options[o].capacity[s] > 0) {
+// Allocation of active accelerators to services.
+void Formulation::add_allocations() {
+  allocate_.assign(periods_,
+                   std::vector<std::vector<int>>(options_, std::vector<int>(services_, -1)));
+  for (int p = 0; p < periods_; ++p) {
+    for (int o = 0; o < options_; ++o) {
+      for (int s = 0; s < services_; ++s) {
+        if (problem_.options[o].capacity[s] > 0) {
           allocate_[p][o][s] = model_.add_column(
               {0, kInfinity, 0, false, fmt::format("allocate[{}][{}][{}]", p, o, s)});
         }
       }
     }
   }
+}
 
-  // Exclusions: bounds at 0, or in the elastic problem rows with a slack.
-  for (const Exclusion& exclusion : problem.exclusions) {
+// Exclusions: bounds at 0, or in the elastic problem rows with a slack.
+void Formulation::add_exclusions() {
+  for (const Exclusion& exclusion : problem_.exclusions) {
     if (!exclusion_on(exclusion)) {
       continue;
     }
     const std::string rules = fmt::format("{}", fmt::join(exclusion.rules, "+"));
-    const Option& option = problem.options[exclusion.option];
-    for (int p = 0; p < periods; ++p) {
+    const Option& option = problem_.options[exclusion.option];
+    for (int p = 0; p < periods_; ++p) {
       if (!covers(exclusion.periods, p)) {
         continue;
       }
@@ -252,7 +279,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
         columns.push_back(acquire_[p][exclusion.option]);
         to_natural = option.unit_size;
       } else {
-        for (int s = 0; s < services; ++s) {
+        for (int s = 0; s < services_; ++s) {
           if ((exclusion.service < 0 || exclusion.service == s) &&
               allocate_[p][exclusion.option][s] >= 0) {
             columns.push_back(allocate_[p][exclusion.option][s]);
@@ -260,7 +287,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
         }
       }
       for (int column : columns) {
-        if (!elastic) {
+        if (!elastic_) {
           model_.mutable_columns()[column].upper = 0;
           continue;
         }
@@ -270,7 +297,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
         HardRow info;
         info.to_natural = to_natural;
         info.info = {fmt::format("exclusion[{}][{}][{}]", rules,
-                                 problem.option_label(exclusion.option), problem.periods[p].name),
+                                 problem_.option_label(exclusion.option), problem_.periods[p].name),
                      "exclusion",
                      rules,
                      p,
@@ -284,13 +311,15 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       }
     }
   }
+}
 
-  // Fleet: the accelerators allocated to services are at most those active.
-  for (int p = 0; p < periods; ++p) {
-    for (int o = 0; o < options; ++o) {
+// Fleet: the accelerators allocated to services are at most those active.
+void Formulation::add_fleet_rows() {
+  for (int p = 0; p < periods_; ++p) {
+    for (int o = 0; o < options_; ++o) {
       milp::Row row;
       row.name = fmt::format("fleet[{}][{}]", p, o);
-      for (int s = 0; s < services; ++s) {
+      for (int s = 0; s < services_; ++s) {
         if (allocate_[p][o][s] >= 0) {
           row.terms.emplace_back(allocate_[p][o][s], 1.0);
         }
@@ -301,38 +330,42 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       for (const Term& term : active_terms(p, o)) {
         row.terms.emplace_back(term.column, -term.coefficient);
       }
-      row.upper = problem.options[o].existing;
+      row.upper = problem_.options[o].existing;
       row.terms = merged(row.terms);
       model_.add_row(std::move(row));
     }
   }
+}
 
-  // Coverage: served demand is at most the capacity allocated to the service.
-  for (int p = 0; p < periods; ++p) {
-    for (int s = 0; s < services; ++s) {
+// Coverage: served demand is at most the capacity allocated to the service.
+void Formulation::add_coverage_rows() {
+  for (int p = 0; p < periods_; ++p) {
+    for (int s = 0; s < services_; ++s) {
       milp::Row row;
       row.name = fmt::format("cover[{}][{}]", p, s);
       row.upper = 0;
-      row.terms.emplace_back(served_[p][s], series_or_one(problem.services[s].peak_to_average, p));
-      for (int o = 0; o < options; ++o) {
+      row.terms.emplace_back(served_[p][s], series_or_one(problem_.services[s].peak_to_average, p));
+      for (int o = 0; o < options_; ++o) {
         if (allocate_[p][o][s] >= 0) {
           row.terms.emplace_back(allocate_[p][o][s],
-                                 -problem.options[o].capacity[s] / service_scale_[s]);
+                                 -problem_.options[o].capacity[s] / service_scale_[s]);
         }
       }
       model_.add_row(std::move(row));
     }
   }
+}
 
-  // Budget: cash of the period.
-  for (int p = 0; p < periods; ++p) {
-    const auto& budget = problem.periods[p].budget_usd;
+// Budget: cash of the period.
+void Formulation::add_budget_rows() {
+  for (int p = 0; p < periods_; ++p) {
+    const auto& budget = problem_.periods[p].budget_usd;
     if (!budget) {
       continue;
     }
     milp::Row row;
     double constant_total = 0;
-    for (int o = 0; o < options; ++o) {
+    for (int o = 0; o < options_; ++o) {
       double constant = 0;
       for (const Term& term : spend_terms(p, o, constant)) {
         row.terms.emplace_back(term.column, term.coefficient);
@@ -344,22 +377,24 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
     info.to_natural = kMoneyScale;
     info.bound = *budget;
     info.info = {
-        fmt::format("budget[{}]", problem.periods[p].name), "budget", "", p, 0, "USD", 0, ""};
+        fmt::format("budget[{}]", problem_.periods[p].name), "budget", "", p, 0, "USD", 0, ""};
     row.name = info.info.constraint;
     add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1e-3, *budget / kMoneyScale));
   }
+}
 
-  // Site power.
-  for (int k = 0; k < static_cast<int>(problem.sites.size()); ++k) {
-    const auto& limit = problem.sites[k].power_limit_w;
+// Site power.
+void Formulation::add_power_rows() {
+  for (int k = 0; k < static_cast<int>(problem_.sites.size()); ++k) {
+    const auto& limit = problem_.sites[k].power_limit_w;
     if (!limit) {
       continue;
     }
-    for (int p = 0; p < periods; ++p) {
+    for (int p = 0; p < periods_; ++p) {
       milp::Row row;
       double existing_w = 0;
-      for (int o = 0; o < options; ++o) {
-        const Option& option = problem.options[o];
+      for (int o = 0; o < options_; ++o) {
+        const Option& option = problem_.options[o];
         if (option.site != k) {
           continue;
         }
@@ -376,7 +411,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       info.to_natural = kPowerScale;
       info.bound = *limit;
       info.info = {
-          fmt::format("site-power[{}][{}]", problem.sites[k].name, problem.periods[p].name),
+          fmt::format("site-power[{}][{}]", problem_.sites[k].name, problem_.periods[p].name),
           "site-power",
           "",
           p,
@@ -388,21 +423,23 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1e-3, *limit / kPowerScale));
     }
   }
+}
 
-  // Site space: accelerators active at a site.
-  for (int k = 0; k < static_cast<int>(problem.sites.size()); ++k) {
-    const auto& limit = problem.sites[k].max_accelerators;
+// Site space: accelerators active at a site.
+void Formulation::add_space_rows() {
+  for (int k = 0; k < static_cast<int>(problem_.sites.size()); ++k) {
+    const auto& limit = problem_.sites[k].max_accelerators;
     if (!limit) {
       continue;
     }
-    for (int p = 0; p < periods; ++p) {
+    for (int p = 0; p < periods_; ++p) {
       milp::Row row;
       double existing_units = 0;
-      for (int o = 0; o < options; ++o) {
-        if (problem.options[o].site != k) {
+      for (int o = 0; o < options_; ++o) {
+        if (problem_.options[o].site != k) {
           continue;
         }
-        existing_units += problem.options[o].existing;
+        existing_units += problem_.options[o].existing;
         for (const Term& term : active_terms(p, o)) {
           row.terms.emplace_back(term.column, term.coefficient);
         }
@@ -414,7 +451,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       HardRow info;
       info.bound = *limit;
       info.info = {
-          fmt::format("site-space[{}][{}]", problem.sites[k].name, problem.periods[p].name),
+          fmt::format("site-space[{}][{}]", problem_.sites[k].name, problem_.periods[p].name),
           "site-space",
           "",
           p,
@@ -426,14 +463,16 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1.0, *limit));
     }
   }
+}
 
-  // Supply caps on acquisitions: one row per period, or one over the periods together.
-  for (const SupplyCap& cap : problem.supply_caps) {
+// Supply caps on acquisitions: one row per period, or one over the periods together.
+void Formulation::add_supply_caps() {
+  for (const SupplyCap& cap : problem_.supply_caps) {
     if (!rule_on(cap.rule)) {
       continue;
     }
     std::vector<std::vector<int>> groups;
-    for (int p = 0; p < periods; ++p) {
+    for (int p = 0; p < periods_; ++p) {
       if (covers(cap.periods, p)) {
         if (cap.cumulative && !groups.empty()) {
           groups.back().push_back(p);
@@ -446,16 +485,16 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       milp::Row row;
       for (int p : group) {
         for (int o : cap.options) {
-          row.terms.emplace_back(acquire_[p][o], problem.options[o].unit_size);
+          row.terms.emplace_back(acquire_[p][o], problem_.options[o].unit_size);
         }
       }
       row.upper = cap.max_units;
       HardRow info;
       info.bound = cap.max_units;
       const std::string when = group.size() == 1
-                                   ? problem.periods[group[0]].name
-                                   : fmt::format("{}..{}", problem.periods[group.front()].name,
-                                                 problem.periods[group.back()].name);
+                                   ? problem_.periods[group[0]].name
+                                   : fmt::format("{}..{}", problem_.periods[group.front()].name,
+                                                 problem_.periods[group.back()].name);
       info.info = {fmt::format("supply-cap[{}][{}]", cap.name, when),
                    "supply-cap",
                    cap.rule,
@@ -468,9 +507,11 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1.0, cap.max_units));
     }
   }
+}
 
-  // Spend caps (budget lines): weighted cash of some options in one period.
-  for (const SpendCap& cap : problem.spend_caps) {
+// Spend caps (budget lines): weighted cash of some options in one period.
+void Formulation::add_spend_caps() {
+  for (const SpendCap& cap : problem_.spend_caps) {
     if (!cap.binding) {
       continue;
     }
@@ -479,7 +520,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
     double constant_total = 0;
     for (std::size_t i = 0; i < cap.options.size(); ++i) {
       const int o = cap.options[i];
-      const Option& option = problem.options[o];
+      const Option& option = problem_.options[o];
       const double recurring = series_value(option.recurring_usd, p) * cap.recurring_weight[i];
       const double upfront = series_value(option.upfront_usd, p) * cap.upfront_weight[i];
       for (const Term& term : active_terms(p, o)) {
@@ -492,7 +533,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
     HardRow info;
     info.to_natural = kMoneyScale;
     info.bound = cap.max_usd;
-    info.info = {fmt::format("spend-cap[{}][{}]", cap.name, problem.periods[p].name),
+    info.info = {fmt::format("spend-cap[{}][{}]", cap.name, problem_.periods[p].name),
                  "spend-cap",
                  "",
                  p,
@@ -503,17 +544,19 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
     row.name = info.info.constraint;
     add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1e-3, cap.max_usd / kMoneyScale));
   }
+}
 
-  // Shares: subset >= share * scope, by count of acquisitions or by cash.
-  for (const ShareRule& share : problem.shares) {
+// Shares: subset >= share * scope, by count of acquisitions or by cash.
+void Formulation::add_shares() {
+  for (const ShareRule& share : problem_.shares) {
     if (!rule_on(share.rule)) {
       continue;
     }
-    for (int p = 0; p < periods; ++p) {
+    for (int p = 0; p < periods_; ++p) {
       if (!covers(share.periods, p)) {
         continue;
       }
-      std::vector<double> weight(options, 0.0);
+      std::vector<double> weight(options_, 0.0);
       for (int o : share.subset) {
         weight[o] += 1.0;
       }
@@ -522,11 +565,11 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       }
       milp::Row row;
       double constant_total = 0;
-      for (int o = 0; o < options; ++o) {
+      for (int o = 0; o < options_; ++o) {
         if (weight[o] == 0) {
           continue;
         }
-        const Option& option = problem.options[o];
+        const Option& option = problem_.options[o];
         if (share.basis == ShareBasis::kCount && share.of == ShareOf::kAcquisitions) {
           row.terms.emplace_back(acquire_[p][o], weight[o] * option.unit_size);
         } else if (share.basis == ShareBasis::kCount) {
@@ -551,7 +594,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       HardRow info;
       const bool count = share.basis == ShareBasis::kCount;
       info.to_natural = count ? 1.0 : kMoneyScale;
-      info.info = {fmt::format("share[{}][{}]", share.name, problem.periods[p].name),
+      info.info = {fmt::format("share[{}][{}]", share.name, problem_.periods[p].name),
                    "share",
                    share.rule,
                    p,
@@ -561,20 +604,22 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
                    ""};
       row.name = info.info.constraint;
       add_hard_row(std::move(row), info, 1.0,
-                   count ? 1.0 / reference_fleet_ : 1.0 / largest_budget);
+                   count ? 1.0 / reference_fleet_ : 1.0 / largest_budget_);
     }
   }
+}
 
-  // The second stage of max-served: keep the served score of the first.
-  if (settings.score_floor) {
+// The second stage of max-served: keep the served score of the first.
+void Formulation::add_score_floor() {
+  if (settings_.score_floor) {
     milp::Row row;
     row.name = "served-score";
-    row.lower = *settings.score_floor;
-    for (int p = 0; p < periods; ++p) {
-      for (int s = 0; s < services; ++s) {
-        const double demand = problem.services[s].demand[p] / service_scale_[s];
+    row.lower = *settings_.score_floor;
+    for (int p = 0; p < periods_; ++p) {
+      for (int s = 0; s < services_; ++s) {
+        const double demand = problem_.services[s].demand[p] / service_scale_[s];
         if (demand > 0) {
-          row.terms.emplace_back(served_[p][s], problem.services[s].weight / demand);
+          row.terms.emplace_back(served_[p][s], problem_.services[s].weight / demand);
         }
       }
     }

@@ -81,8 +81,32 @@ class Formulation {
   [[nodiscard]] bool exclusion_on(const Exclusion& exclusion) const;
   void add_hard_row(milp::Row row, HardRow info, double slack_sign, double slack_weight);
 
+  // The constructor's sections, in order: scales, then columns, then one family of rows each.
+  void set_scales();
+  void add_acquisitions();
+  void add_served();
+  void add_allocations();
+  void add_exclusions();
+  void add_fleet_rows();
+  void add_coverage_rows();
+  void add_budget_rows();
+  void add_power_rows();
+  void add_space_rows();
+  void add_supply_caps();
+  void add_spend_caps();
+  void add_shares();
+  void add_score_floor();
+
   const Problem& problem_;
   const Settings settings_;
+  const int periods_;
+  const int options_;
+  const int services_;
+  const bool elastic_;   // the elastic problem (Goal::kMinSlack)
+  const bool min_cost_;  // Goal::kMinCost
+  //! Max-served breaks ties by cost with this weight (0 in the other goals).
+  double cost_weight_ = 0;
+  double largest_budget_ = 1e-3;  // model money; 1,000 USD: the scale of an empty budget
   milp::Model model_;
   std::vector<std::vector<int>> acquire_;
   std::vector<std::vector<std::vector<int>>> allocate_;

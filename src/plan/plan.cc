@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <memory>
 #include <set>
 
@@ -58,215 +59,6 @@ std::string Problem::option_label(int option) const {
                                ? sites[o.site].name
                                : std::string("?");
   return fmt::format("{}@{}/{}", o.accelerator, site, mode_name(o.mode));
-}
-
-namespace {
-
-bool finite_non_negative(double value) { return std::isfinite(value) && value >= 0; }
-
-Status check_indices(const std::vector<int>& indices, int size, const std::string& field) {
-  for (std::size_t i = 0; i < indices.size(); ++i) {
-    if (indices[i] < 0 || indices[i] >= size) {
-      return input_error(fmt::format("{}[{}] = {} is out of range; expected 0..{}", field, i,
-                                     indices[i], size - 1));
-    }
-  }
-  return {};
-}
-
-}  // namespace
-
-Status Problem::validate() const {
-  const int period_count = static_cast<int>(periods.size());
-  const int service_count = static_cast<int>(services.size());
-  const int option_count = static_cast<int>(options.size());
-  if (periods.empty()) {
-    return input_error("plan: the problem has no periods; expected at least one");
-  }
-  for (int p = 0; p < period_count; ++p) {
-    const Period& period = periods[p];
-    if (!(period.hours > 0) || !std::isfinite(period.hours)) {
-      return input_error(
-          fmt::format("periods[{}].hours = {}; expected a positive number", p, period.hours));
-    }
-    if (period.budget_usd && !finite_non_negative(*period.budget_usd)) {
-      return input_error(fmt::format("periods[{}].budget_usd = {}; expected a number >= 0", p,
-                                     *period.budget_usd));
-    }
-  }
-  for (int s = 0; s < service_count; ++s) {
-    const Service& service = services[s];
-    if (static_cast<int>(service.demand.size()) != period_count) {
-      return input_error(
-          fmt::format("services[{}].demand has {} values; expected one per period ({})", s,
-                      service.demand.size(), period_count));
-    }
-    for (int p = 0; p < period_count; ++p) {
-      if (!finite_non_negative(service.demand[p])) {
-        return input_error(fmt::format("services[{}].demand[{}] = {}; expected a number >= 0", s, p,
-                                       service.demand[p]));
-      }
-    }
-    if (!finite_non_negative(service.weight)) {
-      return input_error(
-          fmt::format("services[{}].weight = {}; expected a number >= 0", s, service.weight));
-    }
-    if (!service.peak_to_average.empty() &&
-        static_cast<int>(service.peak_to_average.size()) != period_count) {
-      return input_error(fmt::format(
-          "services[{}].peak_to_average has {} values; expected one per period ({}) or none", s,
-          service.peak_to_average.size(), period_count));
-    }
-    for (double ratio : service.peak_to_average) {
-      if (!(ratio >= 1) || !std::isfinite(ratio)) {
-        return input_error(
-            fmt::format("services[{}].peak_to_average = {}; expected a number >= 1", s, ratio));
-      }
-    }
-    if (service.shortfall_penalty_usd.size() > 1 &&
-        static_cast<int>(service.shortfall_penalty_usd.size()) != period_count) {
-      return input_error(fmt::format(
-          "services[{}].shortfall_penalty_usd has {} values; expected one per period ({}), one, "
-          "or none",
-          s, service.shortfall_penalty_usd.size(), period_count));
-    }
-    for (double penalty : service.shortfall_penalty_usd) {
-      if (!finite_non_negative(penalty)) {
-        return input_error(
-            fmt::format("services[{}].shortfall_penalty_usd = {}; expected >= 0", s, penalty));
-      }
-    }
-  }
-  for (int o = 0; o < option_count; ++o) {
-    const Option& option = options[o];
-    const std::string at = fmt::format("options[{}] ({})", o, option.accelerator);
-    if (option.site < 0 || option.site >= static_cast<int>(sites.size())) {
-      return input_error(fmt::format("{}.site = {} is out of range; expected 0..{}", at,
-                                     option.site, static_cast<int>(sites.size()) - 1));
-    }
-    if (option.unit_size < 1) {
-      return input_error(fmt::format("{}.unit_size = {}; expected >= 1", at, option.unit_size));
-    }
-    if (option.lease_term_periods < 1) {
-      return input_error(
-          fmt::format("{}.lease_term_periods = {}; expected >= 1", at, option.lease_term_periods));
-    }
-    for (double value : {option.power_w, option.existing}) {
-      if (!finite_non_negative(value)) {
-        return input_error(
-            fmt::format("{}: power_w and existing must be numbers >= 0; found {}", at, value));
-      }
-    }
-    for (const auto* series : {&option.upfront_usd, &option.recurring_usd, &option.residual_usd}) {
-      if (series->size() > 1 && static_cast<int>(series->size()) != period_count) {
-        return input_error(fmt::format(
-            "{}: upfront_usd, recurring_usd and residual_usd need one value per period ({}), "
-            "one value, or none; found {}",
-            at, period_count, series->size()));
-      }
-      for (double value : *series) {
-        if (!finite_non_negative(value)) {
-          return input_error(fmt::format("{}: costs must be numbers >= 0; found {}", at, value));
-        }
-      }
-    }
-    for (int p = 0; p < period_count; ++p) {
-      if (series_value(option.residual_usd, p) > series_value(option.upfront_usd, p)) {
-        return input_error(fmt::format("{}.residual_usd[{}] = {} exceeds upfront_usd = {}", at, p,
-                                       series_value(option.residual_usd, p),
-                                       series_value(option.upfront_usd, p)));
-      }
-    }
-    if (!option.can_acquire.empty() &&
-        static_cast<int>(option.can_acquire.size()) != period_count) {
-      return input_error(
-          fmt::format("{}.can_acquire needs one value per period ({}) or none", at, period_count));
-    }
-    if (static_cast<int>(option.capacity.size()) != service_count) {
-      return input_error(fmt::format("{}.capacity has {} values; expected one per service ({})", at,
-                                     option.capacity.size(), service_count));
-    }
-    for (double value : option.capacity) {
-      if (!finite_non_negative(value)) {
-        return input_error(fmt::format("{}.capacity: {} is not a number >= 0", at, value));
-      }
-    }
-  }
-  std::set<std::string> rule_names;
-  for (std::size_t r = 0; r < rules.size(); ++r) {
-    if (rules[r].name.empty()) {
-      return input_error(fmt::format("rules[{}].name is empty", r));
-    }
-    if (!rule_names.insert(rules[r].name).second) {
-      return input_error(fmt::format("rules[{}].name '{}' is used twice", r, rules[r].name));
-    }
-  }
-  auto known_rule = [&](const std::string& rule, const std::string& field,
-                        bool may_be_empty) -> Status {
-    if ((rule.empty() && may_be_empty) || rule_names.count(rule) != 0) {
-      return {};
-    }
-    return input_error(
-        fmt::format("{}.rule = '{}' is not one of the problem's rules", field, rule));
-  };
-  for (std::size_t i = 0; i < exclusions.size(); ++i) {
-    const Exclusion& e = exclusions[i];
-    const std::string at = fmt::format("exclusions[{}]", i);
-    for (const auto& rule : e.rules) {
-      FLEETPLAN_RETURN_IF_ERROR(known_rule(rule, at, false));
-    }
-    FLEETPLAN_RETURN_IF_ERROR(known_rule(e.only_without, at, true));
-    FLEETPLAN_RETURN_IF_ERROR(check_indices({e.option}, option_count, at + ".option"));
-    FLEETPLAN_RETURN_IF_ERROR(check_indices(e.periods, period_count, at + ".periods"));
-    if (e.service < -1 || e.service >= service_count) {
-      return input_error(fmt::format("{}.service = {} is out of range", at, e.service));
-    }
-  }
-  for (std::size_t i = 0; i < supply_caps.size(); ++i) {
-    const SupplyCap& cap = supply_caps[i];
-    const std::string at = fmt::format("supply_caps[{}]", i);
-    FLEETPLAN_RETURN_IF_ERROR(known_rule(cap.rule, at, true));
-    FLEETPLAN_RETURN_IF_ERROR(check_indices(cap.options, option_count, at + ".options"));
-    FLEETPLAN_RETURN_IF_ERROR(check_indices(cap.periods, period_count, at + ".periods"));
-    if (!finite_non_negative(cap.max_units)) {
-      return input_error(fmt::format("{}.max_units = {}; expected >= 0", at, cap.max_units));
-    }
-  }
-  for (std::size_t i = 0; i < spend_caps.size(); ++i) {
-    const SpendCap& cap = spend_caps[i];
-    const std::string at = fmt::format("spend_caps[{}] ({})", i, cap.name);
-    FLEETPLAN_RETURN_IF_ERROR(check_indices({cap.period}, period_count, at + ".period"));
-    FLEETPLAN_RETURN_IF_ERROR(check_indices(cap.options, option_count, at + ".options"));
-    if (cap.upfront_weight.size() != cap.options.size() ||
-        cap.recurring_weight.size() != cap.options.size()) {
-      return input_error(
-          fmt::format("{}: upfront_weight and recurring_weight need one value per option ({})", at,
-                      cap.options.size()));
-    }
-    for (std::size_t k = 0; k < cap.options.size(); ++k) {
-      for (double w : {cap.upfront_weight[k], cap.recurring_weight[k]}) {
-        if (!(w >= 0 && w <= 1)) {
-          return input_error(fmt::format("{}: weight {} is not in [0, 1]", at, w));
-        }
-      }
-    }
-    if (!finite_non_negative(cap.max_usd)) {
-      return input_error(fmt::format("{}.max_usd = {}; expected >= 0", at, cap.max_usd));
-    }
-  }
-  for (std::size_t i = 0; i < shares.size(); ++i) {
-    const ShareRule& share = shares[i];
-    const std::string at = fmt::format("shares[{}]", i);
-    FLEETPLAN_RETURN_IF_ERROR(known_rule(share.rule, at, true));
-    FLEETPLAN_RETURN_IF_ERROR(check_indices(share.scope, option_count, at + ".scope"));
-    FLEETPLAN_RETURN_IF_ERROR(check_indices(share.subset, option_count, at + ".subset"));
-    FLEETPLAN_RETURN_IF_ERROR(check_indices(share.periods, period_count, at + ".periods"));
-    if (!(share.min_share >= 0 && share.min_share <= 1)) {
-      return input_error(
-          fmt::format("{}.min_share = {}; expected a fraction in [0, 1]", at, share.min_share));
-    }
-  }
-  return {};
 }
 
 namespace {
@@ -409,7 +201,7 @@ Costs costs_of(const Problem& problem, const Formulation& f, const std::vector<d
                         std::round(x[f.acquire_column(p, o)]);
     }
     for (int s = 0; s < static_cast<int>(problem.services.size()); ++s) {
-      const Service& service = problem.services[s];
+      const ServiceRow& service = problem.services[s];
       if (!service.shortfall_penalty_usd.empty()) {
         costs.penalty += series_value(service.shortfall_penalty_usd, p) *
                          std::max(0.0, service.demand[p] - served[p][s]);
@@ -509,7 +301,7 @@ double score_of(const Problem& problem, const std::vector<std::vector<double>>& 
   double score = 0;
   for (std::size_t p = 0; p < problem.periods.size(); ++p) {
     for (std::size_t s = 0; s < problem.services.size(); ++s) {
-      const Service& service = problem.services[s];
+      const ServiceRow& service = problem.services[s];
       if (service.demand[p] > 0) {
         score += service.weight * served[p][s] / service.demand[p];
       }
@@ -605,6 +397,156 @@ std::vector<double> tokens_per_day(const Problem& problem,
   return tokens;
 }
 
+using RecordServed = std::function<void(RuleCost&, const Formulation&, const std::vector<double>&)>;
+
+// What leaving one rule out changes: the cost (re-solved at equal service in max-served)
+// and the service (tokens/day, served per service, served score).
+Result<RuleCost> price_rule(const Rule& rule, const Problem& problem, const SolveOptions& options,
+                            Planner& planner, const Solved& baseline, const Plan& plan,
+                            const RecordServed& record_served,
+                            const std::vector<std::vector<double>>& base_served) {
+  RuleCost cost;
+  cost.rule = rule.name;
+  cost.tokens_per_day.assign(problem.periods.size(), 0.0);
+  cost.served_change.assign(problem.periods.size(),
+                            std::vector<double>(problem.services.size(), 0.0));
+  const std::set<std::string> without = {rule.name};
+  // The baseline is a solution without the rule too (unless the rule permits
+  // something), so it starts each re-solve.
+  if (options.objective == Objective::kMinCost) {
+    auto relaxed = planner.plan(without, &baseline.x());
+    if (!relaxed.ok()) {
+      return relaxed.error();
+    }
+    cost.status_without = status_of(relaxed->solution);
+    if (relaxed->has_plan()) {
+      cost.cost_usd =
+          plan.cost_usd - costs_of(problem, *relaxed->formulation, relaxed->x()).total();
+      record_served(cost, *relaxed->formulation, relaxed->x());
+    } else {
+      cost.cost_known = false;
+    }
+  } else {
+    auto most = planner.serve_most(without, &baseline.x());
+    if (!most.ok()) {
+      return most.error();
+    }
+    cost.status_without = status_of(most->solution);
+    if (most->has_plan()) {
+      record_served(cost, *most->formulation, most->x());
+    }
+    Settings same_service;
+    same_service.goal = Settings::Goal::kMinCost;
+    same_service.disabled_rules = without;
+    same_service.served_floor = base_served;
+    auto cheapest = planner.run(same_service, &baseline.x());
+    if (!cheapest.ok()) {
+      return cheapest.error();
+    }
+    if (cheapest->has_plan()) {
+      cost.cost_usd =
+          plan.cost_usd - costs_of(problem, *cheapest->formulation, cheapest->x()).total();
+    } else {
+      // Without a rule that permits something, the same service may be out of reach.
+      cost.cost_known = false;
+    }
+    if (cheapest->solution.status == milp::Status::kFeasible) {
+      cost.status_without = SolveStatus::kFeasible;
+    }
+  }
+  return cost;
+}
+
+// A rule binds when leaving it out changes the cost or the service by more than the noise
+// of the solver's gap; one that does not is reported as free.
+void mark_binding(RuleCost& cost, double usd_noise, double token_noise, double score_noise) {
+  // A rule that permits something (an export licence) has a negative cost: leaving it
+  // out makes the plan dearer. It binds all the same.
+  double token_change = 0;
+  for (double t : cost.tokens_per_day) {
+    token_change = std::max(token_change, std::abs(t));
+  }
+  cost.binding = !cost.cost_known || std::abs(cost.cost_usd) > usd_noise ||
+                 token_change > token_noise || std::abs(cost.served_score_change) > score_noise;
+  if (!cost.binding) {
+    // Within the solver's tolerance the rule changes nothing: report it as free.
+    cost.cost_usd = 0;
+    cost.served_score_change = 0;
+    std::fill(cost.tokens_per_day.begin(), cost.tokens_per_day.end(), 0.0);
+    for (auto& row : cost.served_change) {
+      std::fill(row.begin(), row.end(), 0.0);
+    }
+  }
+}
+
+// The cost of each rule of the problem, against the baseline plan.
+Status price_rules(const Problem& problem, const SolveOptions& options, Planner& planner,
+                   const Solved& baseline, Plan& plan) {
+  const auto base_served = served_of(problem, *baseline.formulation, baseline.x());
+  const auto base_tokens = tokens_per_day(problem, base_served);
+  double total_demand_tokens = 0;
+  for (const auto& service : problem.services) {
+    if (service.kind == ServiceKind::kInference) {
+      for (double d : service.demand) {
+        total_demand_tokens += d;
+      }
+    }
+  }
+  // Differences below what the gap lets each solve be off by are noise, not a cost.
+  const double usd_noise = std::max(1000.0, 2 * options.relative_gap * std::abs(plan.cost_usd));
+  const double token_noise = std::max(1.0, 2 * options.relative_gap * total_demand_tokens);
+  const double score_noise = std::max(1e-9, 2 * options.relative_gap * plan.served_score);
+  const RecordServed record_served = [&](RuleCost& cost, const Formulation& f,
+                                         const std::vector<double>& x) {
+    const auto served = served_of(problem, f, x);
+    const auto tokens = tokens_per_day(problem, served);
+    for (std::size_t p = 0; p < served.size(); ++p) {
+      cost.tokens_per_day[p] = tokens[p] - base_tokens[p];
+      for (std::size_t s = 0; s < served[p].size(); ++s) {
+        cost.served_change[p][s] = served[p][s] - base_served[p][s];
+      }
+    }
+    cost.served_score_change = score_of(problem, served) - plan.served_score;
+  };
+  for (const Rule& rule : problem.rules) {
+    auto cost =
+        price_rule(rule, problem, options, planner, baseline, plan, record_served, base_served);
+    FLEETPLAN_RETURN_IF_ERROR(cost);
+    mark_binding(*cost, usd_noise, token_noise, score_noise);
+    plan.rule_costs.push_back(std::move(cost).value());
+  }
+  return {};
+}
+
+// No plan meets the constraints: with explain_infeasible, the elastic problem says which.
+Result<Plan> infeasible_plan(const Solved& baseline, const SolveOptions& options, Planner& planner,
+                             Plan plan) {
+  plan.status = SolveStatus::kInfeasible;
+  if (baseline.solution.status == milp::Status::kUnbounded) {
+    return internal_error("plan: the MILP is unbounded; a cost or capacity is negative");
+  }
+  if (baseline.solution.status == milp::Status::kNoSolution) {
+    return internal_error(fmt::format(
+        "plan: the time limit of {} s ran out before any plan was found", options.time_limit_s));
+  }
+  if (options.explain_infeasible) {
+    Settings settings;
+    settings.goal = Settings::Goal::kMinSlack;
+    settings.hard_demand = options.objective == Objective::kMinCost;
+    auto elastic = planner.run(settings, nullptr);
+    if (!elastic.ok()) {
+      return elastic.error();
+    }
+    if (elastic->has_plan()) {
+      plan.conflicts = conflicts_of(*elastic->formulation, elastic->x());
+      plan.tight = tight_of(*elastic->formulation, elastic->x());
+    }
+  }
+  plan.solves = planner.solves();
+  plan.nodes = planner.nodes();
+  return plan;
+}
+
 }  // namespace
 
 Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
@@ -622,30 +564,7 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
     return baseline.error();
   }
   if (!baseline->has_plan()) {
-    plan.status = SolveStatus::kInfeasible;
-    if (baseline->solution.status == milp::Status::kUnbounded) {
-      return internal_error("plan: the MILP is unbounded; a cost or capacity is negative");
-    }
-    if (baseline->solution.status == milp::Status::kNoSolution) {
-      return internal_error(fmt::format(
-          "plan: the time limit of {} s ran out before any plan was found", options.time_limit_s));
-    }
-    if (options.explain_infeasible) {
-      Settings settings;
-      settings.goal = Settings::Goal::kMinSlack;
-      settings.hard_demand = options.objective == Objective::kMinCost;
-      auto elastic = planner.run(settings, nullptr);
-      if (!elastic.ok()) {
-        return elastic.error();
-      }
-      if (elastic->has_plan()) {
-        plan.conflicts = conflicts_of(*elastic->formulation, elastic->x());
-        plan.tight = tight_of(*elastic->formulation, elastic->x());
-      }
-    }
-    plan.solves = planner.solves();
-    plan.nodes = planner.nodes();
-    return plan;
+    return infeasible_plan(*baseline, options, planner, std::move(plan));
   }
   plan.status = status_of(baseline->solution);
   plan.gap = baseline->solution.gap();
@@ -653,101 +572,7 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
   fill_plan(problem, *baseline->formulation, baseline->x(), plan);
 
   if (options.rule_costs) {
-    const auto base_served = served_of(problem, *baseline->formulation, baseline->x());
-    const auto base_tokens = tokens_per_day(problem, base_served);
-    double total_demand_tokens = 0;
-    for (const auto& service : problem.services) {
-      if (service.kind == ServiceKind::kInference) {
-        for (double d : service.demand) {
-          total_demand_tokens += d;
-        }
-      }
-    }
-    // Differences below what the gap lets each solve be off by are noise, not a cost.
-    const double usd_noise = std::max(1000.0, 2 * options.relative_gap * std::abs(plan.cost_usd));
-    const double token_noise = std::max(1.0, 2 * options.relative_gap * total_demand_tokens);
-    const double score_noise = std::max(1e-9, 2 * options.relative_gap * plan.served_score);
-    const auto record_served = [&](RuleCost& cost, const Formulation& f,
-                                   const std::vector<double>& x) {
-      const auto served = served_of(problem, f, x);
-      const auto tokens = tokens_per_day(problem, served);
-      for (std::size_t p = 0; p < served.size(); ++p) {
-        cost.tokens_per_day[p] = tokens[p] - base_tokens[p];
-        for (std::size_t s = 0; s < served[p].size(); ++s) {
-          cost.served_change[p][s] = served[p][s] - base_served[p][s];
-        }
-      }
-      cost.served_score_change = score_of(problem, served) - plan.served_score;
-    };
-    for (const Rule& rule : problem.rules) {
-      RuleCost cost;
-      cost.rule = rule.name;
-      cost.tokens_per_day.assign(problem.periods.size(), 0.0);
-      cost.served_change.assign(problem.periods.size(),
-                                std::vector<double>(problem.services.size(), 0.0));
-      const std::set<std::string> without = {rule.name};
-      // The baseline is a solution without the rule too (unless the rule permits
-      // something), so it starts each re-solve.
-      if (options.objective == Objective::kMinCost) {
-        auto relaxed = planner.plan(without, &baseline->x());
-        if (!relaxed.ok()) {
-          return relaxed.error();
-        }
-        cost.status_without = status_of(relaxed->solution);
-        if (relaxed->has_plan()) {
-          cost.cost_usd =
-              plan.cost_usd - costs_of(problem, *relaxed->formulation, relaxed->x()).total();
-          record_served(cost, *relaxed->formulation, relaxed->x());
-        } else {
-          cost.cost_known = false;
-        }
-      } else {
-        auto most = planner.serve_most(without, &baseline->x());
-        if (!most.ok()) {
-          return most.error();
-        }
-        cost.status_without = status_of(most->solution);
-        if (most->has_plan()) {
-          record_served(cost, *most->formulation, most->x());
-        }
-        Settings same_service;
-        same_service.goal = Settings::Goal::kMinCost;
-        same_service.disabled_rules = without;
-        same_service.served_floor = base_served;
-        auto cheapest = planner.run(same_service, &baseline->x());
-        if (!cheapest.ok()) {
-          return cheapest.error();
-        }
-        if (cheapest->has_plan()) {
-          cost.cost_usd =
-              plan.cost_usd - costs_of(problem, *cheapest->formulation, cheapest->x()).total();
-        } else {
-          // Without a rule that permits something, the same service may be out of reach.
-          cost.cost_known = false;
-        }
-        if (cheapest->solution.status == milp::Status::kFeasible) {
-          cost.status_without = SolveStatus::kFeasible;
-        }
-      }
-      // A rule that permits something (an export licence) has a negative cost: leaving it
-      // out makes the plan dearer. It binds all the same.
-      double token_change = 0;
-      for (double t : cost.tokens_per_day) {
-        token_change = std::max(token_change, std::abs(t));
-      }
-      cost.binding = !cost.cost_known || std::abs(cost.cost_usd) > usd_noise ||
-                     token_change > token_noise || std::abs(cost.served_score_change) > score_noise;
-      if (!cost.binding) {
-        // Within the solver's tolerance the rule changes nothing: report it as free.
-        cost.cost_usd = 0;
-        cost.served_score_change = 0;
-        std::fill(cost.tokens_per_day.begin(), cost.tokens_per_day.end(), 0.0);
-        for (auto& row : cost.served_change) {
-          std::fill(row.begin(), row.end(), 0.0);
-        }
-      }
-      plan.rule_costs.push_back(std::move(cost));
-    }
+    FLEETPLAN_RETURN_IF_ERROR(price_rules(problem, options, planner, *baseline, plan));
   }
   plan.solves = planner.solves();
   plan.nodes = planner.nodes();

@@ -47,7 +47,7 @@ enum class ServiceKind { kInference, kTraining };
 
 //! A service whose demand the fleet serves. Demand and capacity are rates in the service's
 //! unit: tokens/day for inference, FLOP/s sustained over the period for training.
-struct Service {
+struct ServiceRow {
   std::string name;
   ServiceKind kind = ServiceKind::kInference;
   std::vector<double> demand;  //!< per period
@@ -171,7 +171,7 @@ struct Problem {
   std::string name;
   std::vector<Period> periods;
   std::vector<Site> sites;
-  std::vector<Service> services;
+  std::vector<ServiceRow> services;
   std::vector<Option> options;
   std::vector<Rule> rules;
   std::vector<Exclusion> exclusions;

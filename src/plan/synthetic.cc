@@ -41,7 +41,7 @@ Problem synthetic_problem(const SyntheticSpec& spec) {
         {fmt::format("site-{:02}", k), draw.uniform(40e6, 240e6), std::nullopt});
   }
   for (int s = 0; s < spec.services; ++s) {
-    Service service;
+    ServiceRow service;
     const bool training = s >= spec.services - training_services;
     service.name = fmt::format("{}-{:02}", training ? "train" : "serve", s);
     service.kind = training ? ServiceKind::kTraining : ServiceKind::kInference;
@@ -118,7 +118,7 @@ Problem synthetic_problem(const SyntheticSpec& spec) {
   for (int p = 0; p < spec.periods; ++p) {
     double need = 0;
     for (std::size_t s = 0; s < problem.services.size(); ++s) {
-      const Service& service = problem.services[s];
+      const ServiceRow& service = problem.services[s];
       double best = 0;
       for (const auto& chip : chips) {
         best = std::max(best, chip.capacity[s] / (chip.price * 1.4));

@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "sim/scenario.h"
 #include "sim/sim.h"
+#include "sim/sim_scenario.h"
 
 namespace fleetplan::plan {
 namespace {
@@ -24,7 +24,7 @@ const Capacity* capacity_of(const Built& built, const std::string& accelerator,
 }
 
 // Simulates one deployment at `rate` requests/s and fills the latency figures.
-Status simulate_one(const scenario::Service& service, const catalog::Model& model,
+Status simulate_one(const scenario::ServiceSpec& service, const catalog::Model& model,
                     const catalog::Accelerator& accelerator, const Capacity& capacity,
                     const perf::EfficiencyTable& efficiency, const VerifyOptions& options,
                     Verification& v) {
@@ -45,7 +45,7 @@ Status simulate_one(const scenario::Service& service, const catalog::Model& mode
   sim::Fleet fleet;
   fleet.deployments.push_back(std::move(*deployment));
   sim::Workload workload;
-  sim::Service traffic;
+  sim::SimService traffic;
   traffic.name = service.name;
   traffic.model = model.name;
   traffic.arrival.kind = sim::ArrivalProcess::Kind::kPoisson;
@@ -97,7 +97,7 @@ Result<std::vector<Verification>> verify(const scenario::Scenario& scenario,
       if (problem.services[s].kind != ServiceKind::kInference) {
         continue;
       }
-      const scenario::Service* service = scenario.service(problem.services[s].name);
+      const scenario::ServiceSpec* service = scenario.service(problem.services[s].name);
       if (service == nullptr) {
         return internal_error(
             fmt::format("verify: service {} is not in the scenario", problem.services[s].name));

@@ -85,9 +85,10 @@ bool PeriodPolicy::is_excluded(std::string_view procurement, std::string_view si
   });
 }
 
-Result<Engine> Engine::create(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
-                              const std::set<std::string>& disabled_rules,
-                              const std::set<std::string>& enabled_rules) {
+Result<RuleEngine> RuleEngine::create(const scenario::Scenario& scenario,
+                                      const catalog::Catalog& catalog,
+                                      const std::set<std::string>& disabled_rules,
+                                      const std::set<std::string>& enabled_rules) {
   std::set<std::string> disabled;
   std::set<std::string> named = disabled_rules;
   named.insert(enabled_rules.begin(), enabled_rules.end());
@@ -108,10 +109,10 @@ Result<Engine> Engine::create(const scenario::Scenario& scenario, const catalog:
       disabled.insert(r.name);
     }
   }
-  return Engine(scenario, catalog, std::move(disabled));
+  return RuleEngine(scenario, catalog, std::move(disabled));
 }
 
-bool Engine::in_force(const Rule& rule, const Period& period) const {
+bool RuleEngine::in_force(const Rule& rule, const Period& period) const {
   if (disabled_.contains(rule.name)) {
     return false;
   }
@@ -128,7 +129,7 @@ bool Engine::in_force(const Rule& rule, const Period& period) const {
   return overlap * 2 > period.days();
 }
 
-std::vector<Option> Engine::options() const {
+std::vector<Option> RuleEngine::options() const {
   std::vector<Option> out;
   for (const auto& p : scenario_->procurement) {
     for (const auto& s : scenario_->sites) {
@@ -140,12 +141,12 @@ std::vector<Option> Engine::options() const {
   return out;
 }
 
-bool Engine::in_force_on(const Rule& rule, const scenario::Date& day) const {
+bool RuleEngine::in_force_on(const Rule& rule, const scenario::Date& day) const {
   return !disabled_.contains(rule.name) && !(day < rule.effective) &&
          !(rule.until && *rule.until < day);
 }
 
-std::vector<std::string> Engine::active_rules() const {
+std::vector<std::string> RuleEngine::active_rules() const {
   std::vector<std::string> out;
   for (const auto& r : scenario_->rules) {
     if (!disabled_.contains(r.name)) {
@@ -173,7 +174,7 @@ struct OptionRef {
   std::optional<Use> use;
 };
 
-DayDecision decide_day(const scenario::Scenario& scenario, const Engine& engine,
+DayDecision decide_day(const scenario::Scenario& scenario, const RuleEngine& engine,
                        const scenario::Date& day, const OptionRef& option) {
   DayDecision out;
   std::vector<const Rule*> export_rules;
@@ -221,7 +222,7 @@ DayDecision decide_day(const scenario::Scenario& scenario, const Engine& engine,
 
 // The decision over the days [first, last]: rules change only on their effective dates and
 // the day after their `until`, so the span is cut there and each piece decided once.
-Decision decide_span(const scenario::Scenario& scenario, const Engine& engine,
+Decision decide_span(const scenario::Scenario& scenario, const RuleEngine& engine,
                      const scenario::Date& first, const scenario::Date& last,
                      const std::string& when, const OptionRef& option) {
   const long long first_day = first.days_since_epoch();
@@ -320,7 +321,7 @@ Decision decide_span(const scenario::Scenario& scenario, const Engine& engine,
 
 }  // namespace
 
-Result<Decision> Engine::evaluate(const Query& query) const {
+Result<Decision> RuleEngine::evaluate(const Query& query) const {
   const Period* period = scenario_->period(query.period);
   if (period == nullptr && !query.on) {
     std::vector<std::string> names;
@@ -353,7 +354,7 @@ Result<Decision> Engine::evaluate(const Query& query) const {
                      fmt::format("in period {}", period->name), option);
 }
 
-PeriodPolicy Engine::period_policy(std::size_t index) const {
+PeriodPolicy RuleEngine::period_policy(std::size_t index) const {
   const Period& period = scenario_->periods.at(index);
   PeriodPolicy out;
   out.period = period.name;
@@ -468,7 +469,7 @@ PeriodPolicy Engine::period_policy(std::size_t index) const {
   return out;
 }
 
-std::vector<PeriodPolicy> Engine::all_periods() const {
+std::vector<PeriodPolicy> RuleEngine::all_periods() const {
   std::vector<PeriodPolicy> out;
   for (std::size_t i = 0; i < scenario_->periods.size(); ++i) {
     out.push_back(period_policy(i));

@@ -109,7 +109,7 @@ struct CapConstraint {
 struct PeriodPolicy {
   std::string period;
   //! Active rules in force on at least one day of the period. Exclusions are decided day
-  //! by day; share, cap and use constraints come from the rules that `Engine::in_force`.
+  //! by day; share, cap and use constraints come from the rules that `RuleEngine::in_force`.
   std::vector<std::string> rules_in_force;
   std::vector<Exclusion> excluded;  //!< options (procurement x site) not allowed
   //! Options allowed in the period but denied on some of its days (fewer than half, under
@@ -124,14 +124,15 @@ struct PeriodPolicy {
 
 //! Evaluates the rules of one scenario. Rules can be switched off by name to measure what
 //! each one costs. The scenario and catalog must outlive the engine.
-class Engine {
+class RuleEngine {
  public:
   //! Checks that every name in `disabled_rules` and `enabled_rules` is a rule of the
   //! scenario. `enabled_rules` switches on rules the file marks `enabled: false` (variants
   //! such as a 60 % domestic share); `disabled_rules` switches rules off.
-  static Result<Engine> create(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
-                               const std::set<std::string>& disabled_rules = {},
-                               const std::set<std::string>& enabled_rules = {});
+  static Result<RuleEngine> create(const scenario::Scenario& scenario,
+                                   const catalog::Catalog& catalog,
+                                   const std::set<std::string>& disabled_rules = {},
+                                   const std::set<std::string>& enabled_rules = {});
 
   //! Whether an option is allowed, and which rules say so.
   [[nodiscard]] Result<Decision> evaluate(const Query& query) const;
@@ -154,8 +155,8 @@ class Engine {
   [[nodiscard]] std::vector<std::string> active_rules() const;
 
  private:
-  Engine(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
-         std::set<std::string> disabled)
+  RuleEngine(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
+             std::set<std::string> disabled)
       : scenario_(&scenario), catalog_(&catalog), disabled_(std::move(disabled)) {}
 
   const scenario::Scenario* scenario_;

@@ -53,13 +53,13 @@ class PolicyTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.error().message;
     scenario_ = std::move(s).value();
   }
-  Engine engine(const std::set<std::string>& disabled = {},
-                const std::set<std::string>& enabled = {}) {
-    auto e = Engine::create(scenario_, shared_catalog(), disabled, enabled);
+  RuleEngine engine(const std::set<std::string>& disabled = {},
+                    const std::set<std::string>& enabled = {}) {
+    auto e = RuleEngine::create(scenario_, shared_catalog(), disabled, enabled);
     EXPECT_TRUE(e.ok()) << e.error().message;
     return std::move(e).value();
   }
-  static Decision decide(const Engine& e, const Query& q) {
+  static Decision decide(const RuleEngine& e, const Query& q) {
     auto d = e.evaluate(q);
     EXPECT_TRUE(d.ok()) << d.error().message;
     return d.ok() ? *d : Decision{};
@@ -86,7 +86,7 @@ constexpr const char kExportRules[] = R"(
 
 TEST_F(PolicyTest, ExportControlDeniesWithRuleDateAndSource) {
   load(kExportRules);
-  const Engine e = engine();
+  const RuleEngine e = engine();
   const Decision d = decide(e, {"2025", "cn", "H200-SXM", Mode::kBuy, {}, {}});
   EXPECT_FALSE(d.allowed);
   ASSERT_FALSE(d.reasons.empty());
@@ -104,7 +104,7 @@ TEST_F(PolicyTest, ExportControlDeniesWithRuleDateAndSource) {
 
 TEST_F(PolicyTest, LaterAllowOverridesOlderDeny) {
   load(kExportRules);
-  const Engine e = engine();
+  const RuleEngine e = engine();
   const Decision d = decide(e, {"2026", "cn", "H200-SXM", Mode::kBuy, {}, {}});
   EXPECT_TRUE(d.allowed);
   EXPECT_DOUBLE_EQ(d.allowed_fraction, 1.0);
@@ -153,7 +153,7 @@ TEST_F(PolicyTest, LeaseVerificationNeedsAVerifiedOperator) {
   - {name: verify, kind: lease_verification, effective: 2025-01-15, source: US rule,
      domestic: false}
 )");
-  const Engine e = engine();
+  const RuleEngine e = engine();
   const Decision unverified = decide(e, {"2026", "my-u", "H100-SXM", Mode::kLease, {}, {}});
   EXPECT_FALSE(unverified.allowed);
   ASSERT_EQ(unverified.reasons.size(), 1u);
@@ -178,7 +178,7 @@ TEST_F(PolicyTest, UseRestrictionDeniesOtherUsesAndIsAConstraint) {
   - {name: domestic-inference, kind: use_restriction, effective: 2025-01-01, source: FT,
      domestic: true, allowed_uses: [inference]}
 )");
-  const Engine e = engine();
+  const RuleEngine e = engine();
   EXPECT_TRUE(decide(e, {"2025", "cn", "Ascend-910B", Mode::kBuy, Use::kInference, {}}).allowed);
   const Decision training =
       decide(e, {"2025", "cn", "Ascend-910B", Mode::kBuy, Use::kTraining, {}});
@@ -224,7 +224,7 @@ TEST_F(PolicyTest, ShareTermsLeaveOutExcludedOptions) {
   - {name: share-30, kind: domestic_share, effective: 2025-01-01, source: guidance,
      countries: [CN], min_share: 0.3}
 )");
-  const Engine e = engine();
+  const RuleEngine e = engine();
   // 2025: H200 excluded, so the share counts Ascend and H20 only; 2026: H200 too.
   EXPECT_EQ(e.period_policy(0).share_constraints.at(0).terms.size(), 2u);
   EXPECT_EQ(e.period_policy(1).share_constraints.at(0).terms.size(), 3u);
@@ -237,7 +237,7 @@ TEST_F(PolicyTest, SupplyCapPerPeriodAndCumulative) {
   - {name: total, kind: supply_cap, effective: 2025-01-01, source: s, accelerators: [H20],
      max_units: 1000, cumulative: true}
 )");
-  const Engine e = engine();
+  const RuleEngine e = engine();
   // 2026-02-15 .. 2026-12-31 = 320 of 365 days: the cap applies to 2026, not to 2025.
   const PeriodPolicy p2025 = e.period_policy(0);
   const PeriodPolicy p2026 = e.period_policy(1);
@@ -268,7 +268,7 @@ TEST_F(PolicyTest, RulesCanBeDisabledAndVariantsEnabledByName) {
             (std::vector<std::string>{"us-export-2023-10", "us-h200-approved"}));
   EXPECT_EQ(rule_names(scenario_),
             (std::vector<std::string>{"us-export-2023-10", "us-h200-approved"}));
-  auto bad = Engine::create(scenario_, shared_catalog(), {"no-such-rule"});
+  auto bad = RuleEngine::create(scenario_, shared_catalog(), {"no-such-rule"});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().message,
             "unknown rule 'no-such-rule' in scenario 'policy-test'; its rules are: "
@@ -277,7 +277,7 @@ TEST_F(PolicyTest, RulesCanBeDisabledAndVariantsEnabledByName) {
 
 TEST_F(PolicyTest, UnknownNamesInQueriesAreErrors) {
   load(kExportRules);
-  const Engine e = engine();
+  const RuleEngine e = engine();
   EXPECT_EQ(e.evaluate({"2030", "cn", "H20", Mode::kBuy, {}, {}}).error().kind,
             ErrorKind::kNotFound);
   EXPECT_EQ(e.evaluate({"2025", "mars", "H20", Mode::kBuy, {}, {}}).error().kind,
@@ -291,7 +291,7 @@ TEST_F(PolicyTest, Bytedance2026Policy) {
   auto s = scenario::load_scenario("bytedance-2026", shared_catalog());
   ASSERT_TRUE(s.ok()) << s.error().message;
   scenario_ = std::move(s).value();
-  const Engine e = engine();
+  const RuleEngine e = engine();
   const PeriodPolicy p = e.period_policy(0);
   // H200 bought for China: allowed from 2025-12-08 (overrides the 2023 rule) and capped at
   // the 20,000 units ByteDance is reported to want.

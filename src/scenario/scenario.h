@@ -56,7 +56,7 @@ enum class Use { kInference, kTraining };
 std::string_view use_name(Use use);
 
 //! One AI service whose demand the fleet must serve.
-struct Service {
+struct ServiceSpec {
   std::string name;
   std::string description;
   Use kind = Use::kInference;
@@ -307,7 +307,7 @@ struct Scenario {
   Settings settings;
   std::vector<Period> periods;  //!< in time order, not overlapping
   std::vector<Site> sites;
-  std::vector<Service> services;
+  std::vector<ServiceSpec> services;
   std::vector<Procurement> procurement;
   std::vector<Installed> installed;
   std::vector<Rule> rules;
@@ -315,7 +315,7 @@ struct Scenario {
 
   [[nodiscard]] const Period* period(std::string_view name) const;
   [[nodiscard]] const Site* site(std::string_view name) const;
-  [[nodiscard]] const Service* service(std::string_view name) const;
+  [[nodiscard]] const ServiceSpec* service(std::string_view name) const;
   [[nodiscard]] const Rule* rule(std::string_view name) const;
   [[nodiscard]] const Assumption* assumption(std::string_view name) const;
   [[nodiscard]] std::optional<std::size_t> period_index(std::string_view name) const;

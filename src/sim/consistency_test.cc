@@ -10,7 +10,7 @@
 
 #include "catalog/catalog.h"
 #include "perf/perf.h"
-#include "sim/scenario.h"
+#include "sim/sim_scenario.h"
 #include "sim/sim_test_util.h"
 
 namespace fleetplan::sim {

@@ -173,12 +173,12 @@ TEST(Queueing, LittleAndConservationOnBurstyMixedTraffic) {
   Fleet fleet;
   fleet.deployments.push_back(analytic_deployment(p, 3, 64));
   Workload w;
-  Service chat = poisson_service(10, LengthDistribution::lognormal(800, 0.8, 1, 8000),
-                                 LengthDistribution::uniform(10, 400), "m", "chat");
+  SimService chat = poisson_service(10, LengthDistribution::lognormal(800, 0.8, 1, 8000),
+                                    LengthDistribution::uniform(10, 400), "m", "chat");
   chat.arrival.kind = ArrivalProcess::Kind::kGamma;
   chat.arrival.cv = 3;
-  Service batch = poisson_service(0, LengthDistribution::fixed(3000),
-                                  LengthDistribution::exponential(200), "m", "batch");
+  SimService batch = poisson_service(0, LengthDistribution::fixed(3000),
+                                     LengthDistribution::exponential(200), "m", "batch");
   batch.arrival.kind = ArrivalProcess::Kind::kDayCurve;
   batch.arrival.curve = {2, 0, 8, 4};
   batch.arrival.period_s = 400;

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/engine.h"
+#include "sim/detail/simulator.h"
 
 namespace fleetplan::sim {
 namespace {
@@ -184,7 +184,7 @@ Status validate(const Fleet& fleet, const Workload& workload) {
     return input_error("services: the workload has no service");
   }
   for (std::size_t s = 0; s < workload.services.size(); ++s) {
-    const Service& svc = workload.services[s];
+    const SimService& svc = workload.services[s];
     const std::string path = fmt::format("services[{}]", s);
     if (!entry_models.count(svc.model)) {
       return input_error(
@@ -233,7 +233,7 @@ Result<Results> simulate(const Fleet& fleet, const Workload& workload, const Opt
   if (!(options.timeseries_interval_s >= 0) || !std::isfinite(options.timeseries_interval_s)) {
     return input_error("timeseries interval must be >= 0 seconds");
   }
-  return run_engine(fleet, workload, options);
+  return detail::run_engine(fleet, workload, options);
 }
 
 }  // namespace fleetplan::sim

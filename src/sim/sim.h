@@ -2,7 +2,7 @@
 // prefill, paged KV cache, preemption by recompute, optional prefill/decode disaggregation)
 // under a workload of services, driven by a step-time model per replica. See README.md.
 //
-// Build a Fleet and a Workload in code (or load a scenario file with sim/scenario.h) and
+// Build a Fleet and a Workload in code (or load a scenario file with sim/sim_scenario.h) and
 // call simulate(); the same inputs and seed give the same Results, bit for bit.
 #pragma once
 
@@ -19,7 +19,7 @@
 namespace fleetplan::sim {
 
 //! One AI service: its model, its traffic and its latency targets.
-struct Service {
+struct SimService {
   std::string name;
   std::string model;  //!< routed to the deployments serving this model
   ArrivalProcess arrival;
@@ -39,7 +39,7 @@ struct TraceRequest {
 
 //! What arrives: services with their arrival processes, or a trace.
 struct Workload {
-  std::vector<Service> services;
+  std::vector<SimService> services;
   //! When non-empty, these requests (sorted by arrival) replace the arrival processes and
   //! length distributions; services then only give names, models and targets.
   std::vector<TraceRequest> trace;

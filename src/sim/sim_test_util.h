@@ -28,9 +28,9 @@ inline Deployment analytic_deployment(const AnalyticStepParams& params, int repl
 }
 
 //! One service with Poisson arrivals and the given lengths.
-inline Service poisson_service(double rate, LengthDistribution input, LengthDistribution output,
-                               const std::string& model = "m", const std::string& name = "s") {
-  Service s;
+inline SimService poisson_service(double rate, LengthDistribution input, LengthDistribution output,
+                                  const std::string& model = "m", const std::string& name = "s") {
+  SimService s;
   s.name = name;
   s.model = model;
   s.arrival.kind = ArrivalProcess::Kind::kPoisson;

@@ -41,7 +41,7 @@ std::vector<Results> run_both(const Fleet& fleet, const Workload& w) {
 // Four decode steps follow, with context S = 101, 102, 103, 104 (the prompt and the tokens
 // written so far): each 0.01 + 1e-5 S, in all 0.04 + 1e-5 * 410 = 0.0441 s.
 // e2e = 0.1041; TPOT = 0.0441 / 4 = 0.011025.
-TEST(Engine, SingleRequestByHand) {
+TEST(Simulator, SingleRequestByHand) {
   AnalyticStepParams p;
   p.prefill_s = 0.05;
   p.prefill_s_per_token = 1e-4;
@@ -66,7 +66,7 @@ TEST(Engine, SingleRequestByHand) {
 //   64 * 32 = 2048, 64 * 96 = 6144, 22 * 139 = 3058.
 // Step time 0.01 + 1e-4 c + 1e-6 pairs: 0.018448, 0.022544, 0.015258; TTFT = 0.05625.
 // One decode step (output 2) of 0.02 s: e2e = 0.07625.
-TEST(Engine, ChunkedPrefillByHand) {
+TEST(Simulator, ChunkedPrefillByHand) {
   AnalyticStepParams p;
   p.prefill_s = 0.01;
   p.prefill_s_per_token = 1e-4;
@@ -89,7 +89,7 @@ TEST(Engine, ChunkedPrefillByHand) {
 // R1's decode: [0.1, 0.2] -> R1 token 2, R2 token 1 (TTFT 0.199).
 // [0.2, 0.25] decodes both: R1 token 3 and R2 token 2, both done at 0.25.
 // TTFT 0.1 and 0.199; e2e 0.25 and 0.249; TPOT (0.25 - 0.1) / 2 = 0.075 and 0.05 / 1.
-TEST(Engine, ContinuousBatchingByHand) {
+TEST(Simulator, ContinuousBatchingByHand) {
   AnalyticStepParams p;
   p.prefill_s = 0.1;
   p.decode_s = 0.05;
@@ -119,7 +119,7 @@ TEST(Engine, ContinuousBatchingByHand) {
 //  t=2.8 R2 is readmitted and prefills prompt + 4 generated = 12 tokens, [2.8, 3.8],
 //        which yields token 5; 5 more decode steps: done at 4.3.
 // TTFT 1 and 2; e2e 2.8 and 4.3; TPOT 1.8/9 and 2.3/9; one preemption.
-TEST(Engine, PreemptionByRecomputeByHand) {
+TEST(Simulator, PreemptionByRecomputeByHand) {
   AnalyticStepParams p;
   p.prefill_s = 1.0;
   p.decode_s = 0.1;
@@ -142,7 +142,7 @@ TEST(Engine, PreemptionByRecomputeByHand) {
 // The same two requests with admission that reserves the whole sequence (prompt + output - 1
 // = 17 tokens: 5 blocks): R2 cannot be admitted beside R1 and waits; nothing is preempted.
 // R1: prefill [0, 1], 9 decode steps: done at 1.9. R2: prefill [1.9, 2.9], done at 3.8.
-TEST(Engine, ReserveAdmissionNeverPreempts) {
+TEST(Simulator, ReserveAdmissionNeverPreempts) {
   AnalyticStepParams p;
   p.prefill_s = 1.0;
   p.decode_s = 0.1;
@@ -163,7 +163,7 @@ TEST(Engine, ReserveAdmissionNeverPreempts) {
 // Prefill/decode disaggregation. The prefill replica takes 1 s for the prompt (TTFT 1);
 // the KV cache, 100 tokens x 1000 bytes, crosses a 1 MB/s link in 0.1 s after a 0.5 s
 // latency; the decode replica receives it at 1.6 and runs 3 decode steps of 0.1 s: 1.9.
-TEST(Engine, DisaggregatedPrefillDecodeByHand) {
+TEST(Simulator, DisaggregatedPrefillDecodeByHand) {
   AnalyticStepParams prefill;
   prefill.prefill_s = 1.0;
   prefill.kv_bytes_per_token = 1000;
@@ -276,7 +276,7 @@ TEST(Router, RandomIsUniform) {
 
 // A request whose sequence cannot fit in the KV cache is dropped at arrival; one that fits
 // is served. KV cache 100 tokens in blocks of 16 = 6 blocks (96 tokens), watermark 0.
-TEST(Engine, DropsWhatCannotFit) {
+TEST(Simulator, DropsWhatCannotFit) {
   AnalyticStepParams p;
   p.kv_capacity_tokens = 100;
   Fleet fleet;
@@ -290,7 +290,7 @@ TEST(Engine, DropsWhatCannotFit) {
 }
 
 // A queue limit: batch of 1, at most 1 waiting. R1 runs, R2 waits, R3 is turned away.
-TEST(Engine, DropsBeyondTheQueueLimit) {
+TEST(Simulator, DropsBeyondTheQueueLimit) {
   AnalyticStepParams p;
   p.prefill_s = 1.0;
   Fleet fleet;
@@ -307,7 +307,7 @@ TEST(Engine, DropsBeyondTheQueueLimit) {
 // Queue length over time. Batch 1, 2 s per request, arrivals at 0.5 and 1.5:
 // t=0: empty; t=1: R1 running; t=2: R1 running, R2 waiting; t=3, 4: R2 running
 // (R1 left at 2.5); R2 leaves at 4.5. Samples every second from 0 to 4.
-TEST(Engine, TimeseriesSamplesQueueLengths) {
+TEST(Simulator, TimeseriesSamplesQueueLengths) {
   AnalyticStepParams p;
   p.prefill_s = 2.0;
   Fleet fleet;
@@ -369,14 +369,14 @@ std::vector<Config> busy_configs() {
     Config c{"gamma-least-kv-two-services", {}, {}};
     c.fleet.deployments.push_back(analytic_deployment(p, 3, 64));
     c.fleet.router = RouterPolicy::kLeastKv;
-    Service chat = poisson_service(20, LengthDistribution::fixed(2000),
-                                   LengthDistribution::exponential(300), "m", "chat");
+    SimService chat = poisson_service(20, LengthDistribution::fixed(2000),
+                                      LengthDistribution::exponential(300), "m", "chat");
     chat.arrival.kind = ArrivalProcess::Kind::kGamma;
     chat.arrival.cv = 2;
     chat.ttft_target_s = 0.5;
     chat.tpot_target_s = 0.02;
-    Service code = poisson_service(5, LengthDistribution::uniform(100, 200),
-                                   LengthDistribution::fixed(800), "m", "code");
+    SimService code = poisson_service(5, LengthDistribution::uniform(100, 200),
+                                      LengthDistribution::fixed(800), "m", "code");
     c.workload.services = {chat, code};
     c.workload.requests = 10000;
     configs.push_back(std::move(c));
@@ -478,7 +478,7 @@ TEST(FastPath, EventsPerRequestDoNotGrowWithOutputLength) {
 }
 
 // Same inputs and seed: the same results to the last bit; another seed: other results.
-TEST(Engine, DeterministicForASeed) {
+TEST(Simulator, DeterministicForASeed) {
   const Config c = busy_configs()[2];
   Options o;
   o.seed = 42;

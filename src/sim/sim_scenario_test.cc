@@ -1,5 +1,5 @@
-// Scenario files, traces and quick flags: the examples parse, and bad input gets an error
-// with the file, line, column (trace: line and field) and field path.
+// Simulation scenario files, traces and quick flags: the examples parse, and bad input gets an
+// error with the file, line, column (trace: line and field) and field path.
 #include <string>
 
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include "perf/perf.h"
 #include "sim/output.h"
 #include "sim/perf_step_model.h"
-#include "sim/scenario.h"
+#include "sim/sim_scenario.h"
 
 namespace fleetplan::sim {
 namespace {
@@ -28,11 +28,11 @@ struct Data {
   }
 };
 
-class ScenarioTest : public ::testing::Test {
+class SimScenarioTest : public ::testing::Test {
  protected:
   static const catalog::Catalog& cat() { return Data::get().catalog; }
   static const perf::EfficiencyTable& table() { return Data::get().table; }
-  static Result<Scenario> parse(const std::string& text) {
+  static Result<SimScenario> parse(const std::string& text) {
     return parse_scenario(text, "s.yaml", "", cat(), table());
   }
   // The error message of a scenario that must fail.
@@ -61,7 +61,7 @@ services:
     tpot_ms: 40
 )";
 
-TEST_F(ScenarioTest, ParsesAScenario) {
+TEST_F(SimScenarioTest, ParsesAScenario) {
   auto s = parse(kGood);
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s->options.seed, 4U);
@@ -73,7 +73,7 @@ TEST_F(ScenarioTest, ParsesAScenario) {
   EXPECT_EQ(d.replicas, 4);
   EXPECT_EQ(d.devices_per_replica, 1);
   ASSERT_EQ(s->workload.services.size(), 1U);
-  const Service& svc = s->workload.services[0];
+  const SimService& svc = s->workload.services[0];
   EXPECT_EQ(svc.arrival.kind, ArrivalProcess::Kind::kGamma);
   EXPECT_DOUBLE_EQ(svc.arrival.cv, 2);
   EXPECT_EQ(svc.input.kind, LengthDistribution::Kind::kLognormal);
@@ -84,7 +84,7 @@ TEST_F(ScenarioTest, ParsesAScenario) {
   EXPECT_DOUBLE_EQ(*svc.tpot_target_s, 0.04);
 }
 
-TEST_F(ScenarioTest, ExamplesParseAndRun) {
+TEST_F(SimScenarioTest, ExamplesParseAndRun) {
   for (const char* name : {"simulate-chat.yaml", "simulate-hetero.yaml", "simulate-disagg.yaml",
                            "simulate-trace.yaml"}) {
     const std::string path = std::string(FLEETPLAN_SOURCE_DIR) + "/examples/" + name;
@@ -104,7 +104,7 @@ TEST_F(ScenarioTest, ExamplesParseAndRun) {
 
 // A 70B model in FP8 (70.6 GB of weights) does not fit one 80 GB H100 once the runtime
 // reserve (8 %) is set aside; the smallest layout that fits is tp = 2.
-TEST_F(ScenarioTest, AutomaticLayoutIsTheSmallestThatFits) {
+TEST_F(SimScenarioTest, AutomaticLayoutIsTheSmallestThatFits) {
   DeploymentRequest req;
   req.model = *cat().model("llama3.1-70b");
   req.accelerator = *cat().accelerator("H100-SXM");
@@ -115,7 +115,7 @@ TEST_F(ScenarioTest, AutomaticLayoutIsTheSmallestThatFits) {
   EXPECT_EQ(d->replicas, 4);
 }
 
-TEST_F(ScenarioTest, UnknownModelNamesFileLineColumnAndField) {
+TEST_F(SimScenarioTest, UnknownModelNamesFileLineColumnAndField) {
   std::string text = kGood;
   text.replace(text.find("model: llama3.1-8b"), 18, "model: llama9-1t");
   const std::string e = error_of(text);
@@ -123,7 +123,7 @@ TEST_F(ScenarioTest, UnknownModelNamesFileLineColumnAndField) {
   EXPECT_NE(e.find("llama9-1t"), std::string::npos) << e;
 }
 
-TEST_F(ScenarioTest, ImpossibleDeploymentIsExplained) {
+TEST_F(SimScenarioTest, ImpossibleDeploymentIsExplained) {
   std::string text = kGood;
   text.replace(text.find("model: llama3.1-8b"), 18, "model: llama3.1-405b");
   text.replace(text.find("count: 4"), 8, "count: 1");
@@ -132,7 +132,7 @@ TEST_F(ScenarioTest, ImpossibleDeploymentIsExplained) {
   EXPECT_NE(e.find("does not fit"), std::string::npos) << e;
 }
 
-TEST_F(ScenarioTest, CountNotAMultipleOfTheLayout) {
+TEST_F(SimScenarioTest, CountNotAMultipleOfTheLayout) {
   std::string text = kGood;
   text.replace(text.find("count: 4"), 8, "count: 6\n      tp: 4");
   const std::string e = error_of(text);
@@ -140,7 +140,7 @@ TEST_F(ScenarioTest, CountNotAMultipleOfTheLayout) {
   EXPECT_NE(e.find("not a multiple"), std::string::npos) << e;
 }
 
-TEST_F(ScenarioTest, NegativeRateNamesTheField) {
+TEST_F(SimScenarioTest, NegativeRateNamesTheField) {
   std::string text = kGood;
   text.replace(text.find("rate: 12.5"), 10, "rate: -3");
   const std::string e = error_of(text);
@@ -148,28 +148,28 @@ TEST_F(ScenarioTest, NegativeRateNamesTheField) {
   EXPECT_NE(e.find("-3"), std::string::npos) << e;
 }
 
-TEST_F(ScenarioTest, UnknownFieldIsRejected) {
+TEST_F(SimScenarioTest, UnknownFieldIsRejected) {
   std::string text = kGood;
   text.replace(text.find("    tpot_ms: 40"), 15, "    tpot_ms: 40\n    tpot_msec: 40");
   const std::string e = error_of(text);
   EXPECT_EQ(e.rfind("s.yaml:17:5: services[0].tpot_msec: unknown field", 0), 0U) << e;
 }
 
-TEST_F(ScenarioTest, ServiceWithoutDeployment) {
+TEST_F(SimScenarioTest, ServiceWithoutDeployment) {
   std::string text = kGood;
   text.replace(text.rfind("model: llama3.1-8b"), 18, "model: llama3.1-70b");
   const std::string e = error_of(text);
   EXPECT_EQ(e.rfind("s.yaml:11:12: services[0].model:", 0), 0U) << e;
 }
 
-TEST_F(ScenarioTest, BadLengthDistribution) {
+TEST_F(SimScenarioTest, BadLengthDistribution) {
   std::string text = kGood;
   text.replace(text.find("output_len: 200"), 15, "output_len: {dist: uniform, min: 50, max: 10}");
   const std::string e = error_of(text);
   EXPECT_EQ(e.rfind("s.yaml:14:47: services[0].output_len.max:", 0), 0U) << e;
 }
 
-TEST_F(ScenarioTest, EndlessArrivalsAreAnError) {
+TEST_F(SimScenarioTest, EndlessArrivalsAreAnError) {
   std::string text = kGood;
   text.replace(text.find("requests: 1000"), 14, "seed: 5");
   text.replace(text.find("seed: 4, "), 9, "");
@@ -214,7 +214,7 @@ TEST(Trace, MalformedLineNamesLineColumnAndField) {
   EXPECT_EQ(zero.error().message.rfind("t.csv:1:5: output_tokens:", 0), 0U);
 }
 
-TEST_F(ScenarioTest, QuickFlagsErrors) {
+TEST_F(SimScenarioTest, QuickFlagsErrors) {
   QuickSpec q;
   q.model = "llama3.1-8b";
   q.accelerator = "H100-SXM";
@@ -234,7 +234,7 @@ TEST_F(ScenarioTest, QuickFlagsErrors) {
 }
 
 // Same inputs and seed, same bytes of JSON; and it carries the fields the issue names.
-TEST_F(ScenarioTest, JsonIsDeterministicAndComplete) {
+TEST_F(SimScenarioTest, JsonIsDeterministicAndComplete) {
   auto s = parse(kGood);
   ASSERT_TRUE(s.ok());
   const std::string a = results_json(*simulate(s->fleet, s->workload, s->options));
@@ -250,7 +250,7 @@ TEST_F(ScenarioTest, JsonIsDeterministicAndComplete) {
 
 // The closed form the kernel jumps with (perf::DecodeCost::total_time through PerfStepModel)
 // equals the sum of the single steps, for the real roofline of a real deployment.
-TEST_F(ScenarioTest, PerfDecodeJumpEqualsTheSumOfSteps) {
+TEST_F(SimScenarioTest, PerfDecodeJumpEqualsTheSumOfSteps) {
   perf::DeploymentSpec spec;
   spec.model = *cat().model("llama3.1-70b");
   spec.accelerator = *cat().accelerator("H100-SXM");

@@ -16,7 +16,7 @@
 namespace fleetplan::sim {
 
 //! A fleet, a workload and how to run them.
-struct Scenario {
+struct SimScenario {
   Fleet fleet;
   Workload workload;
   Options options;
@@ -51,13 +51,13 @@ Result<Deployment> build_deployment(const DeploymentRequest& request,
 
 //! Loads a scenario file; relative paths inside it (trace, empirical lengths) are relative
 //! to the file's folder.
-Result<Scenario> load_scenario(const std::string& path, const catalog::Catalog& catalog,
-                               const perf::EfficiencyTable& efficiency);
+Result<SimScenario> load_scenario(const std::string& path, const catalog::Catalog& catalog,
+                                  const perf::EfficiencyTable& efficiency);
 //! Parses scenario YAML text; `name` stands for the file in messages, `base_dir` resolves
 //! relative paths.
-Result<Scenario> parse_scenario(const std::string& text, const std::string& name,
-                                const std::string& base_dir, const catalog::Catalog& catalog,
-                                const perf::EfficiencyTable& efficiency);
+Result<SimScenario> parse_scenario(const std::string& text, const std::string& name,
+                                   const std::string& base_dir, const catalog::Catalog& catalog,
+                                   const perf::EfficiencyTable& efficiency);
 
 //! Reads a trace: CSV lines `arrival_s,input_tokens,output_tokens[,service]`, with or
 //! without that header, sorted by arrival; `#` starts a comment line. A line without a
@@ -88,8 +88,8 @@ struct QuickSpec {
   std::string weights = "fp8";
   std::string kv_cache = "fp8";
 };
-Result<Scenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog& catalog,
-                                const perf::EfficiencyTable& efficiency);
+Result<SimScenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog& catalog,
+                                   const perf::EfficiencyTable& efficiency);
 
 //! Parses a router policy name ("least_outstanding", ...).
 Result<RouterPolicy> parse_router(const std::string& name);

@@ -1,0 +1,158 @@
+// Field readers the sections share: dates, money amounts, names, provenance (see detail/parser.h).
+#include "scenario/detail/parser.h"
+
+namespace fleetplan::scenario::detail {
+
+std::optional<Date> Parser::date(yaml::Reader& r, std::string_view key, bool required) {
+  auto text = r.optional_string(key);
+  if (!text) {
+    if (required && !r.has(key)) {
+      r.fail(key, "required date is missing; expected YYYY-MM-DD");
+    }
+    return std::nullopt;
+  }
+  auto parsed = parse_date(*text);
+  if (!parsed.ok()) {
+    r.fail(key, parsed.error().message);
+    return std::nullopt;
+  }
+  return *parsed;
+}
+
+// A money amount: "160 bn CNY" or "20000 USD", optionally followed by a price year
+// ("20000 USD 2025"). A bare number has no currency and is rejected.
+std::optional<units::Money> Parser::money(yaml::Reader& r, std::string_view key, bool required,
+                                          bool allow_negative) {
+  const bool present = r.has(key);
+  auto text = r.optional_string(key);
+  if (!text) {
+    if (required && !present) {
+      r.fail(key, "required money amount is missing; expected e.g. '160 bn CNY' or '2.1 USD'");
+    }
+    return std::nullopt;
+  }
+  std::string_view body = *text;
+  int year = 0;
+  const auto last_space = body.find_last_of(' ');
+  if (last_space != std::string_view::npos) {
+    const std::string_view tail = body.substr(last_space + 1);
+    if (tail.size() == 4 && std::all_of(tail.begin(), tail.end(), [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c)) != 0;
+        })) {
+      std::from_chars(tail.data(), tail.data() + tail.size(), year);
+      body = body.substr(0, last_space);
+    }
+  }
+  auto parsed = units::parse_money(body);
+  if (!parsed.ok()) {
+    r.fail(key, parsed.error().message);
+    return std::nullopt;
+  }
+  units::Money m = *parsed;
+  m.year = year;
+  if (!allow_negative && m.amount < 0) {
+    r.fail(key, fmt::format("'{}' is negative; expected an amount >= 0", *text));
+    return std::nullopt;
+  }
+  return m;
+}
+
+// Checks that `m` converts in every period (the field is used in all of them).
+void Parser::check_convertible_everywhere(yaml::Reader& r, std::string_view key,
+                                          const units::Money& m) {
+  for (const auto& p : out_.periods) {
+    if (!p.to_usd(m).ok()) {
+      r.fail(key, fmt::format("currency {} has no exchange rate in period '{}'; add it to "
+                              "periods[].exchange_rates (units per USD)",
+                              m.currency, p.name));
+      return;
+    }
+  }
+}
+
+Provenance Parser::provenance(yaml::Reader& r) {
+  Provenance p;
+  p.source = r.string_or("source", "");
+  p.assumption = r.string_or("assumption", "");
+  if (!p.assumption.empty()) {
+    references_.push_back({r.path() + ".assumption", p.assumption, location_of(r, "assumption")});
+  }
+  return p;
+}
+
+std::string Parser::location_of(const yaml::Reader& r, std::string_view key) {
+  YAML::Node at = r.node();
+  if (at.IsMap() && at[std::string(key)].IsDefined()) {
+    at = at[std::string(key)];
+  }
+  const YAML::Mark mark = at.Mark();
+  return fmt::format("{}:{}:{}", r.file(), mark.line + 1, mark.column + 1);
+}
+
+// A unique, non-empty name for an item of a list.
+std::string Parser::unique_name(yaml::Reader& r, std::set<std::string>& seen,
+                                std::string_view what) {
+  std::string name = r.string("name");
+  if (r.has("name") && name.empty()) {
+    r.fail("name", fmt::format("empty {} name", what));
+  } else if (!name.empty() && !seen.insert(name).second) {
+    r.fail("name", fmt::format("duplicate {} name '{}'; names must be unique", what, name));
+  }
+  return name;
+}
+
+std::string Parser::accelerator_name(yaml::Reader& r, std::string_view key,
+                                     const std::string& value, bool need_figures) {
+  auto found = catalog_.accelerator(value);
+  if (!found.ok()) {
+    r.fail(key, found.error().message);
+    return value;
+  }
+  if (need_figures && !(*found)->has_performance_figures()) {
+    r.fail(key, fmt::format("accelerator '{}' has no performance figures in the catalog, so "
+                            "it cannot be planned; expected one with memory, bandwidth and "
+                            "BF16 figures (see `fleetplan catalog accelerators`)",
+                            value));
+  }
+  return (*found)->name;
+}
+
+std::vector<std::string> Parser::country_list(yaml::Reader& r, std::string_view key) {
+  auto codes = r.string_list(key, false);
+  for (const auto& c : codes) {
+    if (!is_country_code(c)) {
+      r.fail(key, fmt::format("'{}' is not a country code; expected an ISO 3166 alpha-2 code "
+                              "such as CN or MY",
+                              c));
+    }
+  }
+  return codes;
+}
+
+std::vector<std::string> Parser::site_names(yaml::Reader& r, std::string_view key) {
+  auto names = r.string_list(key, false);
+  for (const auto& n : names) {
+    if (out_.site(n) == nullptr) {
+      r.fail(key, fmt::format("unknown site '{}'; expected one of: {}", n, known_sites()));
+    }
+  }
+  return names;
+}
+
+std::string Parser::known_sites() const {
+  std::vector<std::string> names;
+  for (const auto& s : out_.sites) {
+    names.push_back(s.name);
+  }
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+std::string Parser::known_periods() const {
+  std::vector<std::string> names;
+  for (const auto& p : out_.periods) {
+    names.push_back(p.name);
+  }
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+}  // namespace fleetplan::scenario::detail

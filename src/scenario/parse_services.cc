@@ -1,0 +1,89 @@
+// The assumptions, settings and services sections (see detail/parser.h).
+#include "scenario/detail/parser.h"
+
+namespace fleetplan::scenario::detail {
+
+void Parser::parse_assumption(yaml::Reader& r) {
+  Assumption a;
+  a.name = unique_name(r, assumption_names_, "assumption");
+  a.value = r.string("value");
+  a.reasoning = r.string("reasoning");
+  a.source = r.string_or("source", "");
+  r.reject_unknown_fields();
+  out_.assumptions.push_back(std::move(a));
+}
+
+void Parser::parse_settings(yaml::Reader& r) {
+  Settings& s = out_.settings;
+  const std::string objective = r.choice_or("objective", {"min-cost", "max-served"}, "max-served");
+  s.objective = objective == "min-cost" ? Objective::kMinCost : Objective::kMaxServed;
+  s.shortfall_usd_per_million_tokens = r.number_or("shortfall_usd_per_million_tokens", 0, 0, 1e9);
+  s.report_currency = r.string_or("report_currency", "USD");
+  if (!is_currency_code(s.report_currency)) {
+    r.fail("report_currency",
+           fmt::format("'{}' is not a three-letter ISO currency code", s.report_currency));
+  }
+  s.training_mfu = r.number_or("training_mfu", 0.4, 0.01, 1.0);
+  s.peak_to_average = r.number_or("peak_to_average", 1.0, 1.0, 24.0);
+  s.planning_utilization = r.number_or("planning_utilization", 1.0, 0.05, 1.0);
+  const std::string coverage = r.choice_or("rule_coverage", {"majority", "any"}, "majority");
+  s.rule_coverage = coverage == "any" ? RuleCoverage::kAny : RuleCoverage::kMajority;
+  s.provenance = provenance(r);
+  r.reject_unknown_fields();
+}
+
+void Parser::parse_service(yaml::Reader& r) {
+  ServiceSpec s;
+  s.name = unique_name(r, service_names_, "service");
+  s.description = r.string_or("description", "");
+  s.kind = parse_use(r.choice("kind", kUseChoices));
+  const std::string model = r.string("model");
+  if (!model.empty()) {
+    auto found = catalog_.model(model);
+    if (!found.ok()) {
+      r.fail("model", found.error().message);
+      s.model = model;
+    } else {
+      s.model = (*found)->name;
+    }
+  }
+  const bool inference = s.kind == Use::kInference;
+  if (inference) {
+    s.input_len = static_cast<int>(r.integer("input_len", 1, 10'000'000));
+    s.output_len = static_cast<int>(r.integer("output_len", 1, 10'000'000));
+    s.ttft_ms = r.number("ttft_ms", 1e-3, 1e7);
+    s.tpot_ms = r.number("tpot_ms", 1e-3, 1e6);
+  } else {
+    s.input_len = static_cast<int>(r.integer_or("input_len", 0, 0, 10'000'000));
+    s.output_len = static_cast<int>(r.integer_or("output_len", 0, 0, 10'000'000));
+    for (const char* key : {"ttft_ms", "tpot_ms"}) {
+      if (r.has(key)) {
+        r.optional_number(key);
+        r.fail(key,
+               "latency targets apply to inference services; expected none for kind "
+               "training");
+      }
+    }
+  }
+  for (const auto& [key, field] : {std::pair{"weights", &s.weights}, {"kv_cache", &s.kv_cache}}) {
+    if (auto text = r.optional_string(key)) {
+      auto p = catalog::parse_precision(*text);
+      if (!p.ok()) {
+        r.fail(key, p.error().message);
+      } else {
+        *field = *p;
+      }
+    }
+  }
+  s.training_mfu = r.number_or("training_mfu", 0, 0.01, 1.0);
+  if (inference && r.has("training_mfu")) {
+    r.fail("training_mfu",
+           "training_mfu applies to training services; expected none for "
+           "kind inference");
+  }
+  s.provenance = provenance(r);
+  r.reject_unknown_fields();
+  out_.services.push_back(std::move(s));
+}
+
+}  // namespace fleetplan::scenario::detail

@@ -1,0 +1,100 @@
+// The command line's one-service, one-deployment scenario.
+#include "sim/sim_scenario.h"
+
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/yaml_reader.h"
+#include "sim/detail/scenario_fields.h"
+#include "sim/perf_step_model.h"
+
+namespace fleetplan::sim {
+
+using namespace detail;  // NOLINT(google-build-using-namespace): this layer's own helpers
+
+Result<SimScenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog& catalog,
+                                   const perf::EfficiencyTable& efficiency) {
+  auto model = catalog.model(spec.model);
+  if (!model.ok()) {
+    return Error{model.error().kind, "--model: " + model.error().message};
+  }
+  auto acc = catalog.accelerator(spec.accelerator);
+  if (!acc.ok()) {
+    return Error{acc.error().kind, "--accelerator: " + acc.error().message};
+  }
+  if (!(spec.rate > 0) || !std::isfinite(spec.rate)) {
+    return input_error(fmt::format("--rate: {} requests/s must be > 0", spec.rate));
+  }
+  if (spec.requests < 0 || !(spec.duration_s >= 0) ||
+      (spec.requests == 0 && spec.duration_s == 0)) {
+    return input_error("--requests (or --duration) must be > 0");
+  }
+  if (spec.input_len < 1 || spec.output_len < 1) {
+    return input_error(fmt::format("--input-len {} and --output-len {} must be >= 1 token",
+                                   spec.input_len, spec.output_len));
+  }
+  if (spec.arrival != "poisson" && spec.arrival != "gamma") {
+    return input_error(
+        fmt::format("--arrival: '{}' is not known; expected poisson or gamma", spec.arrival));
+  }
+  if (spec.arrival == "gamma" && (!(spec.cv > 0) || !std::isfinite(spec.cv))) {
+    return input_error(fmt::format("--cv: {} must be > 0", spec.cv));
+  }
+  auto router = parse_router(spec.router);
+  if (!router.ok()) {
+    return Error{router.error().kind, "--router: " + router.error().message};
+  }
+  auto weights = catalog::parse_precision(spec.weights);
+  FLEETPLAN_RETURN_IF_ERROR(weights);
+  auto kv = catalog::parse_precision(spec.kv_cache);
+  FLEETPLAN_RETURN_IF_ERROR(kv);
+  DeploymentRequest req;
+  req.model = *model;
+  req.accelerator = *acc;
+  req.count = spec.count;
+  req.tp = spec.tp;
+  req.weights = *weights;
+  req.kv_cache = *kv;
+  req.scheduler.max_batch = spec.max_batch;
+  req.scheduler.token_budget = spec.token_budget;
+  auto deployment = build_deployment(req, efficiency);
+  if (!deployment.ok()) {
+    return Error{deployment.error().kind,
+                 fmt::format("--model {} --accelerator {} --count {}: {}", (*model)->name,
+                             (*acc)->name, spec.count, deployment.error().message)};
+  }
+  SimScenario s;
+  s.source = "command line";
+  s.fleet.router = *router;
+  s.fleet.deployments.push_back(std::move(deployment).value());
+  SimService svc;
+  svc.name = (*model)->name;
+  svc.model = (*model)->name;
+  svc.arrival.kind =
+      spec.arrival == "gamma" ? ArrivalProcess::Kind::kGamma : ArrivalProcess::Kind::kPoisson;
+  svc.arrival.rate = spec.rate;
+  svc.arrival.cv = spec.arrival == "gamma" ? spec.cv : 1.0;
+  svc.input = LengthDistribution::fixed(spec.input_len);
+  svc.output = LengthDistribution::fixed(spec.output_len);
+  if (spec.ttft_ms) {
+    svc.ttft_target_s = *spec.ttft_ms / 1000.0;
+  }
+  if (spec.tpot_ms) {
+    svc.tpot_target_s = *spec.tpot_ms / 1000.0;
+  }
+  s.workload.services.push_back(std::move(svc));
+  s.workload.requests = spec.requests;
+  s.workload.duration_s = spec.duration_s;
+  FLEETPLAN_RETURN_IF_ERROR(validate(s.fleet, s.workload));
+  return s;
+}
+
+}  // namespace fleetplan::sim
