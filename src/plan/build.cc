@@ -206,7 +206,7 @@ struct ProblemBuilder {
   Status add_shares_and_caps();
   void add_share(const policy::ShareConstraint& share, int p);
   void add_supply_limits();
-  void add_budget_lines();
+  Status add_budget_lines();
   void add_assumptions();
 
   const scenario::Scenario& scenario;
@@ -648,7 +648,7 @@ void ProblemBuilder::add_supply_limits() {
 }
 
 // Budget lines: the part of each option's cash that the line's items count.
-void ProblemBuilder::add_budget_lines() {
+Status ProblemBuilder::add_budget_lines() {
   for (int p = 0; p < periods; ++p) {
     const auto& period = scenario.periods[p];
     for (const auto& line : period.budget_lines) {
@@ -674,8 +674,14 @@ void ProblemBuilder::add_budget_lines() {
         double upfront_weight = 0;
         double recurring_weight = 0;
         const scenario::Procurement* procurement = sources[o].procurement_entry;
+        // The options were built with the same conversion, so it cannot fail here; were it to,
+        // the line must not count the energy as free.
         auto energy_result = energy_usd(period, site, option.power_w);
-        const double energy = energy_result.ok() ? *energy_result : 0.0;
+        if (!energy_result.ok()) {
+          return input_error(fmt::format("periods[{}].budget_lines '{}': {}", p, line.name,
+                                         energy_result.error().message));
+        }
+        const double energy = *energy_result;
         if (option.mode == Mode::kBuy) {
           const double overhead = procurement != nullptr ? procurement->server_overhead : 0;
           upfront_weight = (counts("accelerators") ? 1.0 / (1.0 + overhead) : 0.0) +
@@ -700,6 +706,7 @@ void ProblemBuilder::add_budget_lines() {
       problem.spend_caps.push_back(std::move(cap));
     }
   }
+  return {};
 }
 
 // Assumptions: the scenario's, then the planner's own.
@@ -752,7 +759,7 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
   FLEETPLAN_RETURN_IF_ERROR(builder.add_use_restrictions());
   FLEETPLAN_RETURN_IF_ERROR(builder.add_shares_and_caps());
   builder.add_supply_limits();
-  builder.add_budget_lines();
+  FLEETPLAN_RETURN_IF_ERROR(builder.add_budget_lines());
   builder.add_assumptions();
   FLEETPLAN_RETURN_IF_ERROR(builder.problem.validate());
   return std::move(builder.built);

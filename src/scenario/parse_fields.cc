@@ -81,11 +81,17 @@ Provenance Parser::provenance(yaml::Reader& r) {
 }
 
 std::string Parser::location_of(const yaml::Reader& r, std::string_view key) {
-  YAML::Node at = r.node();
-  if (at.IsMap() && at[std::string(key)].IsDefined()) {
-    at = at[std::string(key)];
+  // By mark, never by assigning nodes: yaml-cpp's Node::operator= writes through to the node
+  // referred to, so `at = at[key]` replaced the whole mapping by its `assumption:` value and
+  // hid the fields beside it (issue 8 A1; the same bug as 19da49e in core/yaml_reader.cc).
+  const YAML::Node& here = r.node();
+  YAML::Mark mark = here.Mark();
+  if (here.IsMap()) {
+    const YAML::Node child = here[std::string(key)];
+    if (child.IsDefined()) {
+      mark = child.Mark();
+    }
   }
-  const YAML::Mark mark = at.Mark();
   return fmt::format("{}:{}:{}", r.file(), mark.line + 1, mark.column + 1);
 }
 

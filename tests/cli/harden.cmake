@@ -65,3 +65,15 @@ fleetplan_cli_test(plan_json_non_utf8_name EXIT 2
   ARGS plan @SRC@/tests/cli/data/latin1-name.yaml --json --no-rule-costs)
 fleetplan_cli_test(scenarios_check_non_utf8_name EXIT 2 EXPECT "byte 0xE9 is not UTF-8"
   ARGS scenarios check @SRC@/tests/cli/data/latin1-name.yaml)
+
+# A3: a missing file or a directory given as a scenario was "unknown scenario".
+fleetplan_cli_test(plan_missing_scenario_file EXIT 2
+  EXPECT "fleetplan: error: /nonexistent/s.yaml: no such file" NOT "unknown scenario"
+  ARGS plan /nonexistent/s.yaml)
+fleetplan_cli_test(plan_directory_as_scenario EXIT 2 EXPECT "@TMP@: is a directory; expected a file"
+  ARGS plan @TMP@)
+fleetplan_cli_test(scenarios_check_dev_zero EXIT 2 EXPECT "/dev/zero: is not a regular file"
+  ARGS scenarios check /dev/zero)
+fleetplan_cli_test(plan_unknown_builtin_still_lists_them EXIT 2
+  EXPECT "unknown scenario 'bytedance-2027'; built-in scenarios: bytedance-2025-ft"
+  ARGS plan bytedance-2027)
