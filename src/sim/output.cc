@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sim/stats.h"
+
 namespace fleetplan::sim {
 namespace {
 
@@ -92,13 +94,18 @@ std::string results_json(const Results& r) {
                            {"steps", d.steps}});
   }
   j["deployments"] = std::move(deployments);
-  j["simulation"] = {{"seed", r.seed},
-                     {"mode", r.step_by_step ? "step_by_step" : "fast"},
-                     {"start_s", round_to(r.start_s, 1e-7)},
-                     {"end_s", round_to(r.end_s, 1e-7)},
-                     {"events", r.events},
-                     {"steps", r.steps}};
-  return j.dump(2) + "\n";
+  j["simulation"] = {
+      {"seed", r.seed},
+      {"mode", r.step_by_step ? "step_by_step" : "fast"},
+      {"start_s", round_to(r.start_s, 1e-7)},
+      {"end_s", round_to(r.end_s, 1e-7)},
+      {"events", r.events},
+      {"steps", r.steps},
+      {"percentiles", r.exact_percentiles ? "exact"
+                                          : fmt::format("sketch (relative error <= {} %)",
+                                                        LatencySample::kRelativeError * 100)}};
+  // Names are checked to be UTF-8 where they are read; a stray byte prints as U+FFFD.
+  return j.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::string timeseries_csv(const Results& r) {
