@@ -105,7 +105,7 @@ void read_accelerator(yaml::Reader& r, Accelerator& a) {
   set_scaled(r, "scaleup_bw_gbps_per_dir", a.scaleup_bw, units::kGiga, 1e5);
   set_int(r, "scaleup_domain", a.scaleup_domain, 1, 1 << 20);
   if (auto v = r.optional_number("scaleout_gbps", 0.0, 1e5)) {
-    a.scaleout_bw = units::gigabits_per_second(*v).value;
+    a.scaleout_bw = units::bytes_per_second_from_gigabits(*v);
   }
   if (auto v = r.optional_number("tdp_w", 0.0, 1e5)) {
     a.tdp_w = *v;

@@ -58,8 +58,8 @@ TEST(ParseMoney, RejectsNanInfinityAndOverflow) {
 
 TEST(Conversions, LinkRatesAreBitsAndBandwidthIsBytes) {
   // 400 Gbit/s NIC = 50 GB/s; 3.35 TB/s HBM = 3.35e12 B/s.
-  EXPECT_DOUBLE_EQ(gigabits_per_second(400).value, 50e9);
-  EXPECT_DOUBLE_EQ(terabytes_per_second(3.35).value, 3.35e12);
+  EXPECT_DOUBLE_EQ(bytes_per_second_from_gigabits(400), 50e9);
+  EXPECT_DOUBLE_EQ(3.35 * kTera, 3.35e12);
 }
 
 }  // namespace
