@@ -9,7 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "perf/band.h"
+#include "core/json.h"
 #include "perf/calibration.h"
+#include "perf/engine.h"
 #include "report/table.h"
 
 namespace fleetplan::cli {
@@ -26,6 +29,8 @@ struct Options {
   bool rows = true;
   std::string write;
   std::string date = "undated";
+  std::string cv;  //!< "" or "source": leave-one-source-out cross-validation
+  std::string write_bands;
 };
 
 std::string layout_text(const perf::Parallelism& p) {
@@ -79,27 +84,73 @@ int run(const Options& o) {
   if (!rows.ok()) {
     return report_error(rows.error());
   }
+  auto engines = perf::EngineTable::load_builtin();
+  if (!engines.ok()) {
+    return report_error(engines.error());
+  }
   perf::EfficiencyTable table = *start;
   if (!o.no_fit) {
     table = perf::fit(*rows, *catalog, *start,
                       fmt::format("fitted {} on {}", o.date,
-                                  std::filesystem::path(o.measurements).filename().string()));
+                                  std::filesystem::path(o.measurements).filename().string()),
+                      &*engines);
   }
-  const perf::CalibrationReport report = perf::evaluate(*rows, *catalog, table);
+  const perf::CalibrationReport in_sample = perf::evaluate(*rows, *catalog, table, &*engines);
+  std::optional<perf::CrossValidation> cv;
+  if (o.cv == "source") {
+    cv = perf::cross_validate_by_source(*rows, *catalog, *start, &*engines);
+  }
+  // With --cv every figure below is the held-out one; the in-sample fit is shown beside it.
+  const perf::CalibrationReport& report = cv ? cv->held_out : in_sample;
+  const char* const kind = cv ? "held out, leave-one-source-out" : "in-sample";
+  if (!o.write_bands.empty() && !cv) {
+    return report_error(
+        input_error("--write-bands needs --cv source (bands come from held-out rows)"));
+  }
+  const double coverage = cv ? perf::band_coverage(cv->held_out.rows) : 0.0;
+  if (!o.write_bands.empty()) {
+    const perf::BandTable bands = perf::BandTable::from_rows(cv->held_out.rows);
+    std::ofstream out(o.write_bands);
+    out << bands.to_yaml(fmt::format(
+        "80 % error bands of estimate: 10th and 90th percentiles of measured / predicted output\n"
+        "throughput on held-out rows (leave-one-source-out) of {}, per family/engine x model\n"
+        "class (groups of >= {} rows; '*' = all). Written by `fleetplan calibrate --cv source\n"
+        "--write-bands FILE` on {}. Coverage on held-out sources (each source's rows against\n"
+        "bands computed without it): {:.1f} %.",
+        std::filesystem::path(o.measurements).filename().string(), perf::BandTable::kMinRows,
+        o.date, 100.0 * coverage));
+    if (!out) {
+      return report_error(input_error(fmt::format("{}: cannot write", o.write_bands)));
+    }
+  }
   if (!o.write.empty()) {
     std::ofstream out(o.write);
     out << table.to_yaml(fmt::format(
         "Efficiency factors per accelerator family, fitted by `fleetplan calibrate` on {}\n"
-        "from {} ({} scored rows). Median |error| {:.1f} %, p90 {:.1f} % over the\n"
-        "fully specified rows. Regenerate: fleetplan calibrate --measurements FILE --write FILE",
-        o.date, std::filesystem::path(o.measurements).filename().string(), report.throughput.rows,
-        report.throughput.median_abs_error_pct, report.throughput.p90_abs_error_pct));
+        "from {} ({} scored rows). In-sample median |error| {:.1f} %, p90 {:.1f} %{}.\n"
+        "Regenerate: fleetplan calibrate --measurements FILE --cv source --write FILE",
+        o.date, std::filesystem::path(o.measurements).filename().string(),
+        in_sample.throughput.rows, in_sample.throughput.median_abs_error_pct,
+        in_sample.throughput.p90_abs_error_pct,
+        cv ? fmt::format(";\nheld out (leave-one-source-out) median {:.1f} %, p90 {:.1f} %",
+                         report.throughput.median_abs_error_pct,
+                         report.throughput.p90_abs_error_pct)
+           : std::string()));
     if (!out) {
       return report_error(input_error(fmt::format("--write: cannot write '{}'", o.write)));
     }
   }
   if (o.json) {
     ordered_json j;
+    j["accuracy"] = cv ? "leave-one-source-out cross-validation" : "in-sample";
+    if (cv) {
+      j["folds"] = cv->sources;
+      j["band_coverage"] = coverage;
+      j["in_sample_throughput"] = {
+          {"rows", in_sample.throughput.rows},
+          {"median_abs_error_pct", in_sample.throughput.median_abs_error_pct},
+          {"p90_abs_error_pct", in_sample.throughput.p90_abs_error_pct}};
+    }
     j["throughput"] = {{"rows", report.throughput.rows},
                        {"median_abs_error_pct", report.throughput.median_abs_error_pct},
                        {"p90_abs_error_pct", report.throughput.p90_abs_error_pct},
@@ -110,6 +161,20 @@ int run(const Options& o) {
     j["fully_specified_rows"] = report.fully_specified;
     j["modelled_rows"] = report.modelled;
     j["coverage"] = report.coverage();
+    const auto groups = [&](auto key) {
+      ordered_json out = ordered_json::array();
+      for (const auto& [name, a] : grouped_accuracy(report, key)) {
+        out.push_back({{"name", name},
+                       {"rows", a.rows},
+                       {"median_abs_error_pct", a.median_abs_error_pct},
+                       {"p90_abs_error_pct", a.p90_abs_error_pct},
+                       {"mean_signed_error_pct", a.mean_signed_error_pct}});
+      }
+      return out;
+    };
+    j["per_family_engine"] =
+        groups([](const perf::RowResult& r) { return perf::family_engine(r); });
+    j["per_model"] = groups([](const perf::RowResult& r) { return r.row->model; });
     j["families"] = ordered_json::array();
     for (const auto& e : table.entries()) {
       j["families"].push_back({{"family", e.family},
@@ -125,6 +190,7 @@ int run(const Options& o) {
       ordered_json row = {{"id", r.row->id},
                           {"accelerator", r.row->accelerator},
                           {"model", r.row->model},
+                          {"source", r.row->source},
                           {"use", perf::row_use_name(r.use)}};
       if (r.use == perf::RowUse::kThroughput || r.use == perf::RowUse::kTtft) {
         row["measured"] = r.measured;
@@ -136,7 +202,7 @@ int run(const Options& o) {
       }
       j["rows"].push_back(row);
     }
-    fmt::print("{}", json_text(j));
+    fmt::print("{}", json::dump(j));
     return kExitOk;
   }
   if (o.rows) {
@@ -154,8 +220,22 @@ int run(const Options& o) {
                  report::grouped(r.measured, 0), report::grouped(r.predicted, 0),
                  fmt::format("{:+.1f}", r.error_pct)});
     }
-    fmt::print("Output throughput, fully specified rows\n{}\n", t.render());
+    fmt::print("Output throughput, fully specified rows ({})\n{}\n", kind, t.render());
   }
+  const auto accuracy_table = [](const char* first, const auto& groups) {
+    report::TextTable t({first, "rows", "median |err| %", "p90 |err| %", "mean err %"},
+                        {false, true, true, true, true});
+    for (const auto& [name, a] : groups) {
+      t.add_row({name, std::to_string(a.rows), fmt::format("{:.1f}", a.median_abs_error_pct),
+                 fmt::format("{:.1f}", a.p90_abs_error_pct),
+                 fmt::format("{:+.1f}", a.mean_signed_error_pct)});
+    }
+    return t.render();
+  };
+  fmt::print("Per family x engine ({})\n{}\n", kind,
+             accuracy_table("family/engine", grouped_accuracy(report, [](const perf::RowResult& r) {
+                              return perf::family_engine(r);
+                            })));
   report::TextTable per_acc({"accelerator", "rows", "median |err| %", "p90 |err| %", "mean err %"},
                             {false, true, true, true, true});
   for (const auto& [name, a] :
@@ -172,7 +252,8 @@ int run(const Options& o) {
                        fmt::format("{:.1f}", a.p90_abs_error_pct),
                        fmt::format("{:+.1f}", a.mean_signed_error_pct)});
   }
-  fmt::print("Per accelerator\n{}\nPer model\n{}\n", per_acc.render(), per_model.render());
+  fmt::print("Per accelerator ({})\n{}\nPer model ({})\n{}\n", kind, per_acc.render(), kind,
+             per_model.render());
   std::map<std::string, int> apart;
   for (const auto& r : report.rows) {
     if (r.use != perf::RowUse::kThroughput && r.use != perf::RowUse::kTtft) {
@@ -186,20 +267,35 @@ int run(const Options& o) {
     }
     fmt::print("\n");
   }
-  fmt::print("Efficiency factors{}\n", o.no_fit ? " (as given, not refitted)" : " (fitted)");
-  report::TextTable fac({"family", "compute", "memory", "link", "moe", "overhead ms", "max batch"},
-                        {false, true, true, true, true, true, true});
+  fmt::print("Efficiency factors{}\n",
+             o.no_fit ? " (as given, not refitted)" : " (fitted on every row)");
+  report::TextTable fac({"family", "compute", "memory", "link", "moe", "attention", "overhead ms",
+                         "layer us", "seq us", "max batch"},
+                        {false, true, true, true, true, true, true, true, true, true});
   for (const auto& e : table.entries()) {
     fac.add_row({e.family, fmt::format("{:.3f}", e.compute), fmt::format("{:.3f}", e.memory),
                  fmt::format("{:.3f}", e.link), fmt::format("{:.3f}", e.moe_compute),
-                 fmt::format("{:.2f}", e.step_overhead_s * 1000), std::to_string(e.max_batch)});
+                 e.attention > 0 ? fmt::format("{:.3f}", e.attention) : "as compute",
+                 fmt::format("{:.2f}", e.step_overhead_s * 1000),
+                 fmt::format("{:.1f}", e.layer_overhead_s * 1e6),
+                 fmt::format("{:.1f}", e.seq_overhead_s * 1e6), std::to_string(e.max_batch)});
   }
   fmt::print("{}\n", fac.render());
+  if (cv) {
+    fmt::print(
+        "Cross-validation: {} folds (one per source); each row predicted by the factors fitted "
+        "without its source\nIn-sample fit: {} rows, median |error| {:.1f} %, p90 {:.1f} %\n",
+        cv->sources.size(), in_sample.throughput.rows, in_sample.throughput.median_abs_error_pct,
+        in_sample.throughput.p90_abs_error_pct);
+    fmt::print("80 % band coverage (each source against bands computed without it): {:.1f} %\n",
+               100.0 * coverage);
+  }
   fmt::print(
-      "Throughput: {} rows scored, median |error| {:.1f} %, p90 {:.1f} %, mean signed {:+.1f} %\n"
+      "Throughput ({}): {} rows scored, median |error| {:.1f} %, p90 {:.1f} %, mean signed "
+      "{:+.1f} %\n"
       "TTFT:       {} rows scored, median |error| {:.1f} %\n"
       "Coverage:   {} of {} fully specified rows modelled ({:.1f} %)\n",
-      report.throughput.rows, report.throughput.median_abs_error_pct,
+      kind, report.throughput.rows, report.throughput.median_abs_error_pct,
       report.throughput.p90_abs_error_pct, report.throughput.mean_signed_error_pct,
       report.ttft.rows, report.ttft.median_abs_error_pct, report.modelled, report.fully_specified,
       100.0 * report.coverage());
@@ -218,6 +314,12 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_flag("--no-fit", o->no_fit, "only evaluate the given factors (check on held-out rows)");
   app.add_option("--write", o->write, "write the fitted factors as YAML to this file");
   app.add_option("--date", o->date, "date recorded in the fitted factors (YYYY-MM-DD)");
+  app.add_option("--cv", o->cv,
+                 "cross-validate: 'source' fits with each source left out in turn and scores "
+                 "the rows of the source left out")
+      ->check(CLI::IsMember({"source"}));
+  app.add_option("--write-bands", o->write_bands,
+                 "write the 80 % error bands from the held-out rows as YAML (needs --cv source)");
   app.add_flag("--json", o->json, "print JSON");
   app.add_flag("!--no-rows", o->rows, "omit the per-row table");
   add_catalog_option(app, o->catalogs);

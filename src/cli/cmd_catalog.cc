@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "core/json.h"
 #include "report/table.h"
 
 namespace fleetplan::cli {
@@ -94,7 +95,7 @@ int run(const Options& options) {
         out["models"].push_back(model_json(m));
       }
     }
-    fmt::print("{}", json_text(out));
+    fmt::print("{}", json::dump(out));
     return kExitOk;
   }
   if (show_acc) {

@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "perf/band.h"
+#include "perf/engine.h"
+#include "core/json.h"
 #include "perf/perf.h"
 #include "report/table.h"
 
@@ -28,6 +31,7 @@ struct Options {
   std::optional<int> pp;
   std::optional<int> ep;
   bool attention_dp = false;
+  std::string engine;
   bool json = false;
   std::vector<std::string> catalogs;
 };
@@ -57,14 +61,37 @@ int run(const Options& o) {
   if (!weights.ok()) {
     return report_error(input_error("--weights: " + weights.error().message));
   }
-  auto kv = catalog::parse_precision(o.kv_cache.empty() ? o.weights : o.kv_cache);
-  if (!kv.ok()) {
-    return report_error(input_error("--kv-cache: " + kv.error().message));
+  auto engines = perf::EngineTable::load_builtin();
+  if (!engines.ok()) {
+    return report_error(engines.error());
   }
-  auto table = perf::EfficiencyTable::load_builtin();
-  if (!table.ok()) {
-    return report_error(table.error());
+  const perf::Engine* engine = &engines->default_for((*acc)->family);
+  if (!o.engine.empty()) {
+    auto found = engines->find(o.engine);
+    if (!found.ok()) {
+      return report_error(input_error("--engine: " + found.error().message));
+    }
+    engine = *found;
   }
+  const char* const engine_origin = o.engine.empty() ? "default for the family" : "given";
+  Result<catalog::Precision> kv = perf::engine_kv_cache(*engine, **acc, *weights);
+  if (!o.kv_cache.empty()) {
+    kv = catalog::parse_precision(o.kv_cache);
+    if (!kv.ok()) {
+      return report_error(input_error("--kv-cache: " + kv.error().message));
+    }
+  }
+  const char* const kv_origin = o.kv_cache.empty() ? "engine default" : "given";
+  auto fitted = perf::EfficiencyTable::load_builtin();
+  if (!fitted.ok()) {
+    return report_error(fitted.error());
+  }
+  auto bands = perf::BandTable::load_builtin();
+  if (!bands.ok()) {
+    return report_error(bands.error());
+  }
+  const perf::ResolvedFactors factors = perf::resolve_factors(*fitted, (*acc)->family, *engine);
+  const auto table = std::make_optional(perf::with_resolved(*fitted, factors));
   perf::EstimateRequest req;
   req.model = *model;
   req.accelerator = *acc;
@@ -76,6 +103,8 @@ int run(const Options& o) {
   req.concurrency = o.concurrency;
   req.ttft_target_ms = o.ttft_ms;
   req.tpot_target_ms = o.tpot_ms;
+  req.engine = engine->name;
+  req.layouts = perf::layout_support(*engine);
   if (o.tp || o.pp || o.ep || o.attention_dp) {
     perf::Parallelism p;
     p.tp = o.tp.value_or(1);
@@ -96,7 +125,19 @@ int run(const Options& o) {
                                                 {"parallelism.pp", "--pp"},
                                                 {"parallelism.ep", "--ep"}}));
   }
-  const perf::Efficiency& eff = table->for_family((*acc)->family);
+  const perf::Efficiency& eff = factors.efficiency;
+  const perf::Band& band = bands->lookup(eff.family, perf::model_class(**model));
+  // The band is the spread of measured / predicted throughput on held-out rows; latency at
+  // the same batch scales inversely (TPOT = batch / per-replica throughput), and TTFT, made of
+  // the same kernels, is given the same relative spread.
+  const double thr_p10 = est->throughput_output_tokens_per_s * band.p10;
+  const double thr_p90 = est->throughput_output_tokens_per_s * band.p90;
+  const double lat_p10 = 1.0 / band.p90;
+  const double lat_p90 = 1.0 / band.p10;
+  const std::string band_text =
+      fmt::format("80 % band from {} held-out rows of {} x {} (leave-one-source-out)", band.rows,
+                  band.family_engine == "*" ? "all families" : band.family_engine,
+                  band.model_class == "*" ? "all model classes" : band.model_class + " models");
   const auto& m = est->memory;
   if (o.json) {
     ordered_json j;
@@ -104,13 +145,26 @@ int run(const Options& o) {
     j["accelerator"] = (*acc)->name;
     j["count"] = o.count;
     j["precision"] = {{"weights", catalog::precision_name(*weights)},
-                      {"kv_cache", catalog::precision_name(*kv)}};
+                      {"kv_cache", catalog::precision_name(*kv)},
+                      {"kv_cache_origin", kv_origin}};
     j["input_len"] = o.input_len;
     j["output_len"] = o.output_len;
+    j["engine"] = {{"name", engine->name}, {"title", engine->title}, {"origin", engine_origin}};
     j["throughput_output_tokens_per_s"] = est->throughput_output_tokens_per_s;
+    j["throughput_output_tokens_per_s_p10"] = thr_p10;
+    j["throughput_output_tokens_per_s_p90"] = thr_p90;
     j["throughput_total_tokens_per_s"] = est->throughput_total_tokens_per_s;
     j["ttft_ms"] = est->ttft_ms;
+    j["ttft_ms_p10"] = est->ttft_ms * lat_p10;
+    j["ttft_ms_p90"] = est->ttft_ms * lat_p90;
     j["tpot_ms"] = est->tpot_ms;
+    j["tpot_ms_p10"] = est->tpot_ms * lat_p10;
+    j["tpot_ms_p90"] = est->tpot_ms * lat_p90;
+    j["band"] = {{"family_engine", band.family_engine},
+                 {"model_class", band.model_class},
+                 {"rows", band.rows},
+                 {"measured_over_predicted_p10", band.p10},
+                 {"measured_over_predicted_p90", band.p90}};
     j["batch"] = est->batch;
     j["concurrency"] = est->concurrency;
     j["parallelism"] = {{"tp", est->parallelism.tp},
@@ -126,16 +180,26 @@ int run(const Options& o) {
     j["meets_targets"] = est->meets_targets;
     j["batch_limit"] = est->limit;
     j["deployments_searched"] = est->deployments_searched;
-    j["efficiency"] = {{"family", eff.family}, {"fitted_on", eff.fitted_on}};
+    j["efficiency"] = {{"family", eff.family},
+                       {"fitted_entry", factors.fitted_entry},
+                       {"fallback", factors.fallback},
+                       {"fitted_on", eff.fitted_on}};
+    if (factors.fallback) {
+      j["efficiency"]["note"] = factors.note;
+    }
     if ((*acc)->estimate) {
       j["note"] = fmt::format("{} figures are public estimates, not a datasheet", (*acc)->name);
     }
-    fmt::print("{}", json_text(j));
+    fmt::print("{}", json::dump(j));
     return kExitOk;
   }
-  fmt::print("{} on {} x {}, weights {} / KV {}, input {} / output {} tokens\n", (*model)->name,
-             o.count, (*acc)->name, catalog::precision_name(*weights), catalog::precision_name(*kv),
-             o.input_len, o.output_len);
+  fmt::print("{} on {} x {}, weights {} / KV {} ({}), input {} / output {} tokens\n",
+             (*model)->name, o.count, (*acc)->name, catalog::precision_name(*weights),
+             catalog::precision_name(*kv), kv_origin, o.input_len, o.output_len);
+  fmt::print("engine: {} ({})\n", engine->title, engine_origin);
+  if (factors.fallback) {
+    fmt::print("note: {}\n", factors.note);
+  }
   if ((*acc)->estimate) {
     fmt::print("note: {} figures are public estimates, not a datasheet ({})\n", (*acc)->name,
                (*acc)->sources.substr(0, 80));
@@ -143,10 +207,14 @@ int run(const Options& o) {
   report::TextTable t({"estimate", "value"}, {false, true});
   t.add_row({"layout", layout_text(est->parallelism)});
   t.add_row({"batch per replica", fmt::format("{} (limit: {})", est->batch, est->limit)});
-  t.add_row({"output tokens/s", report::grouped(est->throughput_output_tokens_per_s, 0)});
+  t.add_row({"output tokens/s",
+             fmt::format("{} ({} - {})", report::grouped(est->throughput_output_tokens_per_s, 0),
+                         report::grouped(thr_p10, 0), report::grouped(thr_p90, 0))});
   t.add_row({"total tokens/s", report::grouped(est->throughput_total_tokens_per_s, 0)});
-  t.add_row({"TTFT ms", fmt::format("{:.1f}", est->ttft_ms)});
-  t.add_row({"TPOT ms", fmt::format("{:.2f}", est->tpot_ms)});
+  t.add_row({"TTFT ms", fmt::format("{:.1f} ({:.1f} - {:.1f})", est->ttft_ms,
+                                    est->ttft_ms * lat_p10, est->ttft_ms * lat_p90)});
+  t.add_row({"TPOT ms", fmt::format("{:.2f} ({:.2f} - {:.2f})", est->tpot_ms,
+                                    est->tpot_ms * lat_p10, est->tpot_ms * lat_p90)});
   t.add_row({"prefill bound", perf::bound_name(est->prefill_bound)});
   t.add_row({"decode bound", perf::bound_name(est->decode_bound)});
   if (o.ttft_ms || o.tpot_ms) {
@@ -162,7 +230,8 @@ int run(const Options& o) {
   mt.add_row({"KV cache", fmt::format("{:.1f}", m.kv_cache / 1e9)});
   mt.add_row({"KV cache free at this batch", fmt::format("{:.1f}", m.free / 1e9)});
   fmt::print("\n{}", mt.render());
-  fmt::print("\nefficiency ({}): compute {:.2f}, memory {:.2f}, link {:.2f}; {}\n", eff.family,
+  fmt::print("\n(ranges: {})\n", band_text);
+  fmt::print("efficiency ({}): compute {:.2f}, memory {:.2f}, link {:.2f}; {}\n", eff.family,
              eff.compute, eff.memory, eff.link, eff.fitted_on);
   return kExitOk;
 }
@@ -176,7 +245,10 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--count", o->count, "accelerators in the deployment")
       ->check(CLI::Range(1, perf::kMaxDevices));
   app.add_option("--weights", o->weights, "weight precision: bf16, fp16, fp8 (default), int8, fp4");
-  app.add_option("--kv-cache", o->kv_cache, "KV-cache precision (default: as --weights)");
+  app.add_option(
+      "--kv-cache", o->kv_cache,
+      "KV-cache precision (default: FP8 for FP8/FP4 weights on chips with FP8 units, else BF16; "
+      "never FP4)");
   app.add_option("--input-len", o->input_len, "prompt tokens per request")
       ->check(CLI::Range(1, perf::kMaxTokens));
   app.add_option("--output-len", o->output_len, "generated tokens per request")
@@ -193,6 +265,9 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--ep", o->ep, "expert parallel size (MoE)")->check(CLI::Range(1, 4096));
   app.add_flag("--attention-dp", o->attention_dp,
                "attention data-parallel + expert parallel (DEP)");
+  app.add_option("--engine", o->engine,
+                 "serving engine: trtllm, vllm, sglang, mindie, chitu (default: the family's "
+                 "best-supported engine, data/catalog/engines/engines.yaml)");
   app.add_flag("--json", o->json, "print one JSON object");
   add_catalog_option(app, o->catalogs);
   run_fn = [o] { return run(*o); };

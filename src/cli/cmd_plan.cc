@@ -8,11 +8,13 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "core/json.h"
 #include "perf/perf.h"
 #include "plan/build.h"
 #include "plan/plan.h"
 #include "plan/verify.h"
 #include "report/plan_report.h"
+#include "scenario/economics.h"
 #include "scenario/scenario.h"
 
 namespace fleetplan::cli {
@@ -97,6 +99,7 @@ int run(const Options& o) {
   }
   context.capacities = built->capacities;
   context.policy_notes = built->policy_notes;
+  context.demand_notes = scenario::demand_notes(*scenario);
   context.rules_left_out = o.without_rules;
   context.rules_added = o.with_rules;
 
@@ -114,7 +117,7 @@ int run(const Options& o) {
     if (o.verify) {
       json["verification"] = report::verification_json(verifications);
     }
-    fmt::print("{}", json_text(json));
+    fmt::print("{}", fleetplan::json::dump(json));
   } else {
     fmt::print("{}", report::plan_text(built->problem, *plan, context));
     if (o.verify) {

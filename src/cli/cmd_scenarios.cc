@@ -11,6 +11,7 @@
 
 #include "cli/command.h"
 #include "core/file.h"
+#include "core/json.h"
 #include "policy/policy.h"
 #include "report/table.h"
 #include "scenario/scenario.h"
@@ -114,7 +115,7 @@ int list(const Options& options) {
                     {"periods", periods_json}});
   }
   if (options.json) {
-    fmt::print("{}", json_text(json));
+    fmt::print("{}", fleetplan::json::dump(json));
     return kExitOk;
   }
   fmt::print("{} built-in scenarios (`fleetplan scenarios show NAME` prints one)\n{}",
@@ -234,7 +235,7 @@ int show_policy(const Options& options) {
       }
       out["periods"].push_back(pj);
     }
-    fmt::print("{}", json_text(out));
+    fmt::print("{}", json::dump(out));
     return kExitOk;
   }
   fmt::print("scenario {}: rules applied: {}\n", s->name, fmt::join(engine->active_rules(), ", "));

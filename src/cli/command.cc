@@ -226,10 +226,6 @@ int report_parse_error(CLI::App& app, const CLI::ParseError& error,
   return kExitInput;
 }
 
-std::string json_text(const nlohmann::ordered_json& json) {
-  return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
-}
-
 void add_catalog_option(CLI::App& app, std::vector<std::string>& files) {
   app.add_option("--catalog", files,
                  "YAML file that adds or overrides accelerators/models (repeatable)")

@@ -61,11 +61,6 @@ Error with_flag(Error error, const std::vector<std::pair<std::string, std::strin
 int report_parse_error(CLI::App& app, const CLI::ParseError& error,
                        const std::vector<std::string>& args);
 
-//! JSON text, indented by 2, with a final newline. Input text is checked to be UTF-8 where
-//! it is read; any byte that still is not (a name typed on the command line) is printed as
-//! U+FFFD instead of aborting the printer.
-std::string json_text(const nlohmann::ordered_json& json);
-
 //! Adds the repeatable `--catalog FILE` option.
 void add_catalog_option(CLI::App& app, std::vector<std::string>& files);
 //! Loads the built-in catalog plus user files.

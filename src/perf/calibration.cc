@@ -1,6 +1,7 @@
 #include "perf/calibration.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -8,8 +9,10 @@
 #include <regex>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/csv.h"
+#include "perf/engine.h"
 
 namespace fleetplan::perf {
 namespace {
@@ -160,17 +163,31 @@ double percentile(std::vector<double> values, double q) {
   return values[lo] + (values[hi] - values[lo]) * (pos - static_cast<double>(lo));
 }
 
-RowResult predict(const Measurement& row, const catalog::Catalog& catalog,
-                  const EfficiencyTable& table) {
-  RowResult out;
+// A row read once into the request it stands for (names looked up, layout parsed), so the
+// fit can re-predict it under many trial factors at the cost of the estimate alone.
+struct PreparedRow {
+  RowResult base;              // use, why, family, factors, measured, request
+  bool runnable = false;       // model and accelerator found
+  bool try_ep_spread = false;  // "TP8" on an MoE model: also try EP = TP
+  bool specified = false;      // counts towards coverage
+};
+
+PreparedRow prepare(const Measurement& row, const catalog::Catalog& catalog,
+                    const EngineTable* engines) {
+  PreparedRow prepared;
+  prepared.specified = row.input_len && row.output_len && row.count > 0 &&
+                       (row.output_tokens_per_s || row.total_tokens_per_s || row.ttft_ms) &&
+                       !is_apart(row.notes);
+  RowResult& out = prepared.base;
   out.row = &row;
   auto acc = catalog.accelerator(row.accelerator);
   auto model = catalog.model(row.model);
   if (!acc.ok() || !model.ok()) {
     out.why = !acc.ok() ? fmt::format("accelerator '{}' not in catalog", row.accelerator)
                         : fmt::format("model '{}' not in catalog", row.model);
-    return out;
+    return prepared;
   }
+  prepared.runnable = true;
   out.family = (*acc)->family;
   out.factors = row.engine == "trtllm" ? out.family : out.family + "/" + row.engine;
   const bool lengths = row.input_len && row.output_len && row.count > 0;
@@ -203,13 +220,15 @@ RowResult predict(const Measurement& row, const catalog::Catalog& catalog,
   const std::string precision = row.precision.empty() ? "fp8" : row.precision;
   auto weights = catalog::parse_precision(precision == "int4" ? "fp4" : precision);
   req.weights = weights.ok() ? *weights : catalog::Precision::kFp8;
-  // KV cache in FP8 where the chip has FP8 units and the weights are FP8 or narrower
-  // (TensorRT-LLM and vLLM FP8 checkpoints), else in the activation format.
-  const bool narrow =
-      req.weights == catalog::Precision::kFp8 || req.weights == catalog::Precision::kFp4;
-  req.kv_cache = narrow && (*acc)->native(catalog::Precision::kFp8) ? catalog::Precision::kFp8
-                 : req.weights == catalog::Precision::kInt8         ? catalog::Precision::kInt8
-                                                                    : catalog::Precision::kBf16;
+  // The engine's own default KV format where the engine is known (vLLM, SGLang and Chitu keep
+  // the model's dtype), else FP8 beside narrow weights on chips with FP8 units.
+  const Engine* engine = nullptr;
+  if (engines != nullptr) {
+    auto found = engines->find(row.engine);
+    engine = found.ok() ? *found : nullptr;
+  }
+  req.kv_cache = engine != nullptr ? engine_kv_cache(*engine, **acc, req.weights)
+                                   : default_kv_cache(**acc, req.weights);
   // MLPerf llama2-70b (OpenOrca): 294.45 output tokens on average; the mean input is not
   // in the data, so these rows are predicted with an assumed 1,024-token cap halved.
   req.input_len = row.input_len.value_or(512);
@@ -225,16 +244,29 @@ RowResult predict(const Measurement& row, const catalog::Catalog& catalog,
   if (!stated.problem.empty()) {
     out.use = RowUse::kUnmodelled;
     out.why = stated.problem;
-    return out;
+    prepared.runnable = false;
+    return prepared;
   }
   req.parallelism = stated.layout;
   req.enforce_context = false;
   req.engine = row.engine;
+  out.measured = out.use == RowUse::kTtft ? *row.ttft_ms : measured;
+  prepared.try_ep_spread = req.parallelism && model.value()->is_moe() && req.parallelism->ep == 1 &&
+                           req.parallelism->tp > 1 &&
+                           model.value()->experts % req.parallelism->tp == 0;
+  return prepared;
+}
+
+RowResult score(const PreparedRow& prepared, const EfficiencyTable& table) {
+  RowResult out = prepared.base;
+  if (!prepared.runnable) {
+    return out;
+  }
+  const EstimateRequest& req = out.request;
   auto est = estimate(req, table);
   // "TP8" alone does not say how an MoE model's experts were laid out: take the better of
   // experts sliced over the TP ranks (EP1) and spread over them (EP = TP).
-  if (req.parallelism && model.value()->is_moe() && req.parallelism->ep == 1 &&
-      req.parallelism->tp > 1 && model.value()->experts % req.parallelism->tp == 0) {
+  if (prepared.try_ep_spread) {
     EstimateRequest alt = req;
     alt.parallelism->ep = alt.parallelism->tp;
     auto other = estimate(alt, table);
@@ -249,13 +281,7 @@ RowResult predict(const Measurement& row, const catalog::Catalog& catalog,
     return out;
   }
   out.layout = est->parallelism;
-  if (out.use == RowUse::kTtft) {
-    out.measured = *row.ttft_ms;
-    out.predicted = est->ttft_ms;
-  } else {
-    out.measured = measured;
-    out.predicted = est->throughput_output_tokens_per_s;
-  }
+  out.predicted = out.use == RowUse::kTtft ? est->ttft_ms : est->throughput_output_tokens_per_s;
   if (out.measured > 0) {
     out.error_pct = (out.predicted - out.measured) / out.measured * 100.0;
   }
@@ -280,17 +306,43 @@ const char* row_use_name(RowUse use) {
   return "?";
 }
 
-Result<std::vector<Measurement>> read_measurements(const std::string& path) {
-  auto table = csv::read_file(path);
-  FLEETPLAN_RETURN_IF_ERROR(table);
+namespace {
+
+Result<std::vector<Measurement>> measurements_of(const csv::Table& table, const std::string& path) {
   for (const char* column : {"id", "accelerator", "accelerator_count", "model", "scenario",
                              "input_len", "output_len", "tokens_per_s_output"}) {
-    if (std::find(table->columns.begin(), table->columns.end(), column) == table->columns.end()) {
+    if (std::find(table.columns.begin(), table.columns.end(), column) == table.columns.end()) {
       return input_error(fmt::format("{}:1: missing column '{}'", path, column));
     }
   }
+  // A misspelt column would drop its figures without a word.
+  static const char* const kColumns[] = {"id",
+                                         "source",
+                                         "source_detail",
+                                         "system",
+                                         "accelerator",
+                                         "accelerator_count",
+                                         "precision",
+                                         "model",
+                                         "framework",
+                                         "scenario",
+                                         "input_len",
+                                         "output_len",
+                                         "concurrency_or_batch",
+                                         "tokens_per_s_output",
+                                         "tokens_per_s_total",
+                                         "ttft_ms",
+                                         "tpot_ms",
+                                         "notes",
+                                         "precision_norm"};
+  for (const std::string& column : table.columns) {
+    if (std::find(std::begin(kColumns), std::end(kColumns), column) == std::end(kColumns)) {
+      return input_error(fmt::format("{}:1: unknown column '{}'; expected {}", path, column,
+                                     fmt::join(kColumns, ", ")));
+    }
+  }
   std::vector<Measurement> rows;
-  for (const csv::Row& r : table->rows) {
+  for (const csv::Row& r : table.rows) {
     Measurement m;
     m.line = r.line;
     m.id = r.get("id");
@@ -341,6 +393,21 @@ Result<std::vector<Measurement>> read_measurements(const std::string& path) {
   return rows;
 }
 
+}  // namespace
+
+Result<std::vector<Measurement>> read_measurements(const std::string& path) {
+  auto table = csv::read_file(path);
+  FLEETPLAN_RETURN_IF_ERROR(table);
+  return measurements_of(*table, path);
+}
+
+Result<std::vector<Measurement>> parse_measurements(std::string_view text,
+                                                    const std::string& name) {
+  auto table = csv::parse(text, name);
+  FLEETPLAN_RETURN_IF_ERROR(table);
+  return measurements_of(*table, name);
+}
+
 Accuracy accuracy_of(const std::vector<double>& errors_pct) {
   Accuracy a;
   a.rows = static_cast<int>(errors_pct.size());
@@ -359,17 +426,16 @@ Accuracy accuracy_of(const std::vector<double>& errors_pct) {
   return a;
 }
 
-CalibrationReport evaluate(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
-                           const EfficiencyTable& table) {
+namespace {
+
+CalibrationReport evaluate_prepared(const std::vector<PreparedRow>& rows,
+                                    const EfficiencyTable& table) {
   CalibrationReport report;
   std::vector<double> throughput_errors;
   std::vector<double> ttft_errors;
-  for (const Measurement& row : rows) {
-    RowResult r = predict(row, catalog, table);
-    const bool specified = row.input_len && row.output_len && row.count > 0 &&
-                           (row.output_tokens_per_s || row.total_tokens_per_s || row.ttft_ms) &&
-                           !is_apart(row.notes);
-    if (specified) {
+  for (const PreparedRow& row : rows) {
+    RowResult r = score(row, table);
+    if (row.specified) {
       ++report.fully_specified;
       if (r.use == RowUse::kThroughput || r.use == RowUse::kTtft) {
         ++report.modelled;
@@ -387,13 +453,54 @@ CalibrationReport evaluate(const std::vector<Measurement>& rows, const catalog::
   return report;
 }
 
+std::vector<PreparedRow> prepare_all(const std::vector<Measurement>& rows,
+                                     const catalog::Catalog& catalog, const EngineTable* engines) {
+  std::vector<PreparedRow> out;
+  out.reserve(rows.size());
+  for (const Measurement& row : rows) {
+    out.push_back(prepare(row, catalog, engines));
+  }
+  return out;
+}
+
+}  // namespace
+
+CalibrationReport evaluate(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
+                           const EfficiencyTable& table, const EngineTable* engines) {
+  return evaluate_prepared(prepare_all(rows, catalog, engines), table);
+}
+
+namespace {
+
+struct Knob {
+  double Efficiency::*field;
+  double lo;
+  double hi;
+};
+// Ranges of the fitted factors. Dense GEMMs reach 25-85 % of peak across vendors and
+// engines (MLPerf-class kernels 60-80 %, immature stacks lower); HBM streaming 50-95 %;
+// grouped expert GEMMs 20-100 % of the dense rate; attention kernels 10-85 % of peak; links
+// 30-95 %; an engine's step costs 0.2-50 ms, 0-300 us per layer, 1-200 us per sequence.
+// The first two are fitted for every family, the rest only with enough rows.
+const std::array<Knob, 8> kPlausible = {{{&Efficiency::compute, 0.25, 0.85},
+                                         {&Efficiency::memory, 0.5, 0.95},
+                                         {&Efficiency::moe_compute, 0.2, 1.0},
+                                         {&Efficiency::attention, 0.1, 0.85},
+                                         {&Efficiency::step_overhead_s, 0.0002, 0.05},
+                                         {&Efficiency::layer_overhead_s, 1e-6, 3e-4},
+                                         {&Efficiency::link, 0.3, 0.95},
+                                         {&Efficiency::seq_overhead_s, 1e-6, 2e-4}}};
+
+}  // namespace
+
 EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
-                    const EfficiencyTable& start, const std::string& provenance) {
+                    const EfficiencyTable& start, const std::string& provenance,
+                    const EngineTable* engines) {
   EfficiencyTable table = start;
   // Group the scored rows by family.
   std::map<std::string, std::vector<const Measurement*>> by_family;
   {
-    const CalibrationReport report = evaluate(rows, catalog, start);
+    const CalibrationReport report = evaluate(rows, catalog, start, engines);
     for (const RowResult& r : report.rows) {
       if (r.use == RowUse::kThroughput) {
         by_family[r.factors].push_back(r.row);
@@ -401,9 +508,9 @@ EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog
     }
   }
   for (const auto& [family, members] : by_family) {
-    std::vector<Measurement> subset;
+    std::vector<PreparedRow> subset;
     for (const Measurement* m : members) {
-      subset.push_back(*m);
+      subset.push_back(prepare(*m, catalog, engines));
     }
     const auto slash = family.find('/');
     Efficiency best = slash == std::string::npos
@@ -413,7 +520,7 @@ EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog
     const auto loss = [&](const Efficiency& e) {
       EfficiencyTable trial = table;
       trial.set(e);
-      const CalibrationReport report = evaluate(subset, catalog, trial);
+      const CalibrationReport report = evaluate_prepared(subset, trial);
       double sum = 0;
       int n = 0;
       for (const RowResult& r : report.rows) {
@@ -428,20 +535,23 @@ EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog
       }
       return n > 0 ? sum / n : 0.0;
     };
-    // Continuous factors, each searched multiplicatively inside its physical range.
-    struct Knob {
-      double Efficiency::*field;
-      double lo;
-      double hi;
-    };
-    std::vector<Knob> knobs = {{&Efficiency::compute, 0.05, 0.95},
-                               {&Efficiency::memory, 0.2, 0.95}};
+    // Continuous factors, each searched multiplicatively inside its physically plausible range
+    // (kPlausible): a fit that could push a factor outside it would absorb a missing piece of
+    // physics into a number that is then wrong for every other row of the family.
+    std::vector<Knob> knobs = {kPlausible[0], kPlausible[1]};
     const bool rich = subset.size() >= 15;
     if (rich) {
-      knobs.push_back({&Efficiency::moe_compute, 0.1, 1.0});
-      knobs.push_back({&Efficiency::step_overhead_s, 0.0002, 0.05});
-      knobs.push_back({&Efficiency::link, 0.2, 0.95});
-      knobs.push_back({&Efficiency::seq_overhead_s, 1e-6, 2e-4});
+      knobs.insert(knobs.end(), kPlausible.begin() + 2, kPlausible.end());
+    }
+    // Attention gets its own efficiency only where it is fitted; elsewhere it follows compute.
+    if (rich && best.attention <= 0) {
+      best.attention = best.compute;
+    }
+    for (const Knob& knob : knobs) {
+      best.*knob.field = std::clamp(best.*knob.field, knob.lo, knob.hi);
+    }
+    if (!rich) {
+      best.attention = 0;
     }
     double current = loss(best);
     // Passes of coordinate descent, coarse steps then fine, until a pass gains nothing.
@@ -487,6 +597,59 @@ EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog
     table.set(best);
   }
   return table;
+}
+
+std::string family_engine(const RowResult& row) {
+  if (row.factors.find('/') != std::string::npos || row.factors.empty()) {
+    return row.factors;
+  }
+  return row.factors + "/trtllm";
+}
+
+CrossValidation cross_validate_by_source(const std::vector<Measurement>& rows,
+                                         const catalog::Catalog& catalog,
+                                         const EfficiencyTable& start, const EngineTable* engines) {
+  CrossValidation cv;
+  for (const Measurement& m : rows) {
+    if (std::find(cv.sources.begin(), cv.sources.end(), m.source) == cv.sources.end()) {
+      cv.sources.push_back(m.source);
+    }
+  }
+  std::vector<std::optional<RowResult>> held(rows.size());
+  for (const std::string& source : cv.sources) {
+    std::vector<Measurement> train;
+    std::vector<Measurement> test;
+    std::vector<std::size_t> test_index;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i].source == source) {
+        test.push_back(rows[i]);
+        test_index.push_back(i);
+      } else {
+        train.push_back(rows[i]);
+      }
+    }
+    const EfficiencyTable table = fit(train, catalog, start, "cross-validation fold", engines);
+    CalibrationReport fold = evaluate(test, catalog, table, engines);
+    for (std::size_t k = 0; k < fold.rows.size(); ++k) {
+      fold.rows[k].row = &rows[test_index[k]];
+      held[test_index[k]] = std::move(fold.rows[k]);
+    }
+    cv.held_out.fully_specified += fold.fully_specified;
+    cv.held_out.modelled += fold.modelled;
+  }
+  std::vector<double> throughput_errors;
+  std::vector<double> ttft_errors;
+  for (auto& r : held) {
+    if (r->use == RowUse::kThroughput) {
+      throughput_errors.push_back(r->error_pct);
+    } else if (r->use == RowUse::kTtft) {
+      ttft_errors.push_back(r->error_pct);
+    }
+    cv.held_out.rows.push_back(std::move(*r));
+  }
+  cv.held_out.throughput = accuracy_of(throughput_errors);
+  cv.held_out.ttft = accuracy_of(ttft_errors);
+  return cv;
 }
 
 }  // namespace fleetplan::perf

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "catalog/catalog.h"
@@ -11,6 +12,8 @@
 #include "perf/perf.h"
 
 namespace fleetplan::perf {
+
+class EngineTable;
 
 //! One published measurement (a row of measurements-calibration.csv).
 struct Measurement {
@@ -36,6 +39,8 @@ struct Measurement {
 
 //! Reads a measurement CSV with the columns of the reference file; errors name the line.
 Result<std::vector<Measurement>> read_measurements(const std::string& path);
+//! The same from CSV text; `name` stands for the file in messages.
+Result<std::vector<Measurement>> parse_measurements(std::string_view text, const std::string& name);
 
 //! How a row takes part in the accuracy figures.
 enum class RowUse {
@@ -84,13 +89,31 @@ struct CalibrationReport {
 Accuracy accuracy_of(const std::vector<double>& errors_pct);
 
 //! Predicts every row with the given factors.
+//! With `engines`, each row's KV cache is its engine's default format (engines.yaml).
 CalibrationReport evaluate(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
-                           const EfficiencyTable& table);
+                           const EfficiencyTable& table, const EngineTable* engines = nullptr);
 
 //! Fits the factors of each accelerator family on its fully specified throughput rows
 //! (coordinate descent on the mean squared log error); families with few rows fit only
 //! their compute and memory efficiencies. `provenance` is written into each fitted entry.
 EfficiencyTable fit(const std::vector<Measurement>& rows, const catalog::Catalog& catalog,
-                    const EfficiencyTable& start, const std::string& provenance);
+                    const EfficiencyTable& start, const std::string& provenance,
+                    const EngineTable* engines = nullptr);
+
+//! The factors' key of a row result with its engine always named: "Hopper/trtllm".
+std::string family_engine(const RowResult& row);
+
+//! Leave-one-source-out cross-validation: for each source in turn, the factors are fitted from
+//! `start` on the rows of every other source, and the rows of the source left out are
+//! predicted with them. The report holds one held-out prediction per row, in input order; its
+//! figures are what the model does on measurements it was not fitted to.
+struct CrossValidation {
+  CalibrationReport held_out;        //!< rows predicted by the fit without their source
+  std::vector<std::string> sources;  //!< the folds, in order of first appearance
+};
+CrossValidation cross_validate_by_source(const std::vector<Measurement>& rows,
+                                         const catalog::Catalog& catalog,
+                                         const EfficiencyTable& start,
+                                         const EngineTable* engines = nullptr);
 
 }  // namespace fleetplan::perf

@@ -1,10 +1,14 @@
 #include "perf/calibration.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
+
+#include "perf/band.h"
+#include "perf/engine.h"
 
 namespace fleetplan::perf {
 namespace {
@@ -74,19 +78,78 @@ class ReferenceSet : public ::testing::Test {
                                   "/reference/measurements-calibration.csv");
     ASSERT_TRUE(rows.ok()) << rows.error().message;
     rows_ = *rows;
+    auto engines = EngineTable::load_builtin();
+    ASSERT_TRUE(engines.ok()) << engines.error().message;
+    engines_ = *engines;
   }
+  EngineTable engines_;
   catalog::Catalog catalog_;
   EfficiencyTable table_;
   std::vector<Measurement> rows_;
 };
 
-TEST_F(ReferenceSet, ShippedFactorsMeetTheAccuracyTargets) {
-  // The targets of the project against published MLPerf / vendor measurements: median absolute
-  // error of output throughput <= 15 %, p90 <= 50 %, over >= 90 % of fully specified rows.
-  const CalibrationReport report = evaluate(rows_, catalog_, table_);
+TEST_F(ReferenceSet, InSampleFitOfTheShippedFactors) {
+  // In-sample (the factors were fitted on these rows): a lower bound on the error the model
+  // makes on new measurements, kept so a change that breaks the fit itself shows at once.
+  // (13.6 % / 50.1 % with factors bounded to plausible ranges; 13.5 % / 46.5 % unbounded.)
+  const CalibrationReport report = evaluate(rows_, catalog_, table_, &engines_);
   EXPECT_GE(report.coverage(), 0.90) << report.modelled << " of " << report.fully_specified;
   EXPECT_LE(report.throughput.median_abs_error_pct, 15.0);
-  EXPECT_LE(report.throughput.p90_abs_error_pct, 50.0);
+  EXPECT_LE(report.throughput.p90_abs_error_pct, 52.0);
+}
+
+TEST_F(ReferenceSet, CrossValidatedAccuracy) {
+  // The accuracy that counts: each source's rows predicted by factors fitted without it. The
+  // project's targets are median <= 12 %, p90 <= 50 %, coverage >= 90 %; the bounds below are
+  // today's held-out figures (docs/notes/fidelity.md) rounded up, so a change that makes the
+  // model worse on data it has not seen fails here. The median/p90 targets are not met yet.
+  auto start = EfficiencyTable::load_file(std::string(FLEETPLAN_TEST_DATA_DIR) +
+                                          "/calibration/efficiency-start.yaml");
+  ASSERT_TRUE(start.ok()) << start.error().message;
+  const CrossValidation cv = cross_validate_by_source(rows_, catalog_, *start, &engines_);
+  const CalibrationReport& held = cv.held_out;
+  EXPECT_EQ(held.rows.size(), rows_.size());
+  EXPECT_GE(held.coverage(), 0.90) << held.modelled << " of " << held.fully_specified;
+  EXPECT_GE(held.throughput.rows, 300);
+  EXPECT_LE(held.throughput.median_abs_error_pct, 22.5);
+  EXPECT_LE(held.throughput.p90_abs_error_pct, 85.0);
+  // The 80 % bands, each source scored against bands computed without it: 67.1 % today
+  // (target 70-90 %); a band that stops covering, or covers everything, fails.
+  const double coverage = band_coverage(held.rows);
+  EXPECT_GE(coverage, 0.62);
+  EXPECT_LE(coverage, 0.92);
+}
+
+TEST(CrossValidation, ASourceIsNeverFittedOnItself) {
+  // Two sources, each the only one measuring its chip. Left out, a source's chip has no
+  // training rows, so its rows must be predicted with the starting factors exactly; a fit
+  // that leaked the held-out rows would move them.
+  setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
+  auto catalog = catalog::Catalog::load();
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  const std::string path = testing::TempDir() + "cv_measurements.csv";
+  std::ofstream(path)
+      << "id,source,accelerator,accelerator_count,model,framework,scenario,input_len,"
+         "output_len,tokens_per_s_output,notes,precision_norm\n"
+         "a1,first,H100-SXM,1,llama3.1-8b,TensorRT-LLM,offline,128,128,20000,TP1,fp8\n"
+         "a2,first,H100-SXM,1,llama3.1-8b,TensorRT-LLM,offline,2048,128,9000,TP1,fp8\n"
+         "b1,second,MI300X,1,llama3.1-8b,vLLM,offline,128,128,15000,TP1,fp8\n";
+  auto rows = read_measurements(path);
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  EfficiencyTable start;
+  start.set(Efficiency{});
+  const CalibrationReport plain = evaluate(*rows, *catalog, start);
+  const CrossValidation cv = cross_validate_by_source(*rows, *catalog, start);
+  ASSERT_EQ(cv.sources, (std::vector<std::string>{"first", "second"}));
+  ASSERT_EQ(cv.held_out.rows.size(), 3U);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(cv.held_out.rows[i].row, &(*rows)[i]);
+    EXPECT_DOUBLE_EQ(cv.held_out.rows[i].predicted, plain.rows[i].predicted) << i;
+  }
+  // The in-sample fit, by contrast, moves them towards the measurements.
+  const EfficiencyTable fitted = fit(*rows, *catalog, start, "test");
+  const CalibrationReport in_sample = evaluate(*rows, *catalog, fitted);
+  EXPECT_LT(std::fabs(in_sample.rows[2].error_pct), std::fabs(plain.rows[2].error_pct));
 }
 
 // Issue 8 B6: std::stoi on a layout note like "TP99999999999" threw out_of_range, which

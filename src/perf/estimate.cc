@@ -151,6 +151,7 @@ Result<EfficiencyTable> EfficiencyTable::load_file(const std::string& path) {
     e.memory = r.number("memory", 0.01, 1.0);
     e.link = r.number("link", 0.01, 1.0);
     e.moe_compute = r.number("moe_compute", 0.01, 1.0);
+    e.attention = r.number_or("attention", 0.0, 0.0, 1.0);
     e.step_overhead_s = r.number("step_overhead_ms", 0.0, 1000.0) / 1000.0;
     e.layer_overhead_s = r.number_or("layer_overhead_us", 0.0, 0.0, 1e4) / 1e6;
     e.seq_overhead_s = r.number_or("seq_overhead_us", 0.0, 0.0, 1e5) / 1e6;
@@ -171,6 +172,26 @@ Result<EfficiencyTable> EfficiencyTable::load_builtin() {
   return load_file(path);
 }
 
+namespace {
+
+// A YAML double-quoted scalar: backslashes, quotes and control characters escaped.
+std::string yaml_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
 std::string EfficiencyTable::to_yaml(const std::string& header_comment) const {
   std::string out;
   const std::string& comment = header_comment;
@@ -187,21 +208,31 @@ std::string EfficiencyTable::to_yaml(const std::string& header_comment) const {
   out += "families:\n";
   for (const auto& e : entries_) {
     out += fmt::format(
-        "  - family: \"{}\"\n    compute: {:.4f}\n    memory: {:.4f}\n    link: {:.4f}\n"
-        "    moe_compute: {:.4f}\n    step_overhead_ms: {:.4f}\n    layer_overhead_us: {:.3f}\n"
+        "  - family: {}\n    compute: {:.4f}\n    memory: {:.4f}\n    link: {:.4f}\n"
+        "    moe_compute: {:.4f}\n    attention: {:.4f}\n    step_overhead_ms: {:.4f}\n"
+        "    layer_overhead_us: {:.3f}\n"
         "    seq_overhead_us: {:.3f}\n"
-        "    max_batch: {}\n    max_num_tokens: {}\n    fitted_on: \"{}\"\n",
-        e.family, e.compute, e.memory, e.link, e.moe_compute, e.step_overhead_s * 1000.0,
-        e.layer_overhead_s * 1e6, e.seq_overhead_s * 1e6, e.max_batch, e.max_num_tokens,
-        e.fitted_on);
+        "    max_batch: {}\n    max_num_tokens: {}\n    fitted_on: {}\n",
+        yaml_quoted(e.family), e.compute, e.memory, e.link, e.moe_compute, e.attention,
+        e.step_overhead_s * 1000.0, e.layer_overhead_s * 1e6, e.seq_overhead_s * 1e6, e.max_batch,
+        e.max_num_tokens, yaml_quoted(e.fitted_on));
   }
   return out;
+}
+
+Precision default_kv_cache(const catalog::Accelerator& accelerator, Precision weights) {
+  const bool narrow = weights == Precision::kFp8 || weights == Precision::kFp4;
+  if (narrow && accelerator.native(Precision::kFp8)) {
+    return Precision::kFp8;
+  }
+  return weights == Precision::kInt8 ? Precision::kInt8 : Precision::kBf16;
 }
 
 // ---------------------------------------------------------------- layouts
 
 std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
-                                           const catalog::Accelerator& accelerator, int count) {
+                                           const catalog::Accelerator& accelerator, int count,
+                                           const LayoutSupport& support) {
   std::vector<Parallelism> out;
   if (count < 1) {
     return out;
@@ -209,24 +240,35 @@ std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
   for (const int tp : divisors(count)) {
     // Tensor parallelism stays inside a scale-up domain (NVLink, HCCS, ICI); a replica larger
     // than a domain uses pipeline stages across domains instead.
-    if (tp > std::max(1, accelerator.scaleup_domain) || tp > model.heads) {
+    // Attention-DP does not split heads, so its group may exceed them: expert parallelism
+    // over a whole CloudMatrix384 or NVL72 domain (redundant experts where ep does not divide
+    // them). Plain TP splits heads and stops at their count.
+    const bool dep_only = tp > model.heads;
+    if (tp > std::max(1, accelerator.scaleup_domain) ||
+        (dep_only && !(model.is_moe() && support.attention_dp && support.expert_parallel))) {
       continue;
     }
     for (const int pp : divisors(count / tp)) {
-      if (pp > model.layers || pp > 16) {
+      if (pp > model.layers || pp > 16 || (pp > 1 && !support.pipeline)) {
         continue;
       }
       Parallelism p;
       p.tp = tp;
       p.pp = pp;
       p.replicas = count / (tp * pp);
-      out.push_back(p);
-      if (model.is_moe() && tp > 1 && model.experts % tp == 0) {
+      if (!dep_only) {
+        out.push_back(p);
+      }
+      if (model.is_moe() && tp > 1 && support.expert_parallel) {
         Parallelism ep = p;
         ep.ep = tp;
-        out.push_back(ep);
-        ep.attention_dp = true;
-        out.push_back(ep);
+        if (model.experts % tp == 0 && !dep_only) {
+          out.push_back(ep);
+        }
+        if (support.attention_dp) {
+          ep.attention_dp = true;
+          out.push_back(ep);
+        }
       }
     }
   }
@@ -331,9 +373,17 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
   }
   // Throughput counts the sequences served at once; a closed loop at concurrency C cannot
   // exceed C sequences in flight.
-  est.throughput_output_tokens_per_s = e.throughput;
+  // Spread over the replicas, the busiest holds ceil(C / replicas), and that batch sets the
+  // TPOT; but C requests in flight give C tokens a step, not replicas x ceil(C / replicas).
+  double throughput = e.throughput;
+  if (request.concurrency) {
+    const double in_flight = std::min(static_cast<double>(*request.concurrency),
+                                      static_cast<double>(batch) * layout.replicas);
+    throughput = in_flight / e.tpot_s;
+  }
+  est.throughput_output_tokens_per_s = throughput;
   est.throughput_total_tokens_per_s =
-      e.throughput * (input_len + output_len) / static_cast<double>(output_len);
+      throughput * (input_len + output_len) / static_cast<double>(output_len);
   est.prefill_bound = replica->prefill_bound(input_len);
   const double mean_context = batch * (input_len + output_len / 2.0);
   est.decode_bound = replica->decode_cost(batch).bound(mean_context);
@@ -372,7 +422,7 @@ Result<Estimate> estimate(const EstimateRequest& request, const EfficiencyTable&
   std::optional<Error> first_error;
   int searched = 0;
   for (const Parallelism& layout :
-       candidate_layouts(*request.model, *request.accelerator, request.count)) {
+       candidate_layouts(*request.model, *request.accelerator, request.count, request.layouts)) {
     auto est = estimate_layout(request, layout, table);
     ++searched;
     if (!est.ok()) {

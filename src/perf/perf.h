@@ -32,10 +32,11 @@ struct Parallelism {
 //! family. Fitted by `fleetplan calibrate`; shipped in data/calibration/efficiency.yaml.
 struct Efficiency {
   std::string family = "default";
-  double compute = 0.6;            //!< fraction of dense peak FLOP/s in large GEMMs
-  double memory = 0.75;            //!< fraction of peak HBM bandwidth in streaming reads
-  double link = 0.7;               //!< fraction of peak scale-up / scale-out bandwidth
-  double moe_compute = 0.5;        //!< extra factor on compute for grouped expert GEMMs
+  double compute = 0.6;      //!< fraction of dense peak FLOP/s in large GEMMs
+  double memory = 0.75;      //!< fraction of peak HBM bandwidth in streaming reads
+  double link = 0.7;         //!< fraction of peak scale-up / scale-out bandwidth
+  double moe_compute = 0.5;  //!< extra factor on compute for grouped expert GEMMs
+  double attention = 0;  //!< fraction of peak in attention kernels (MLA included); 0 = as compute
   double step_overhead_s = 0.004;  //!< fixed engine time per forward step (scheduling, launches)
   double layer_overhead_s = 0.0;   //!< fixed time per layer per step (kernel launches)
   double seq_overhead_s = 0.0;     //!< time per sequence per step (sampling, scheduling)
@@ -73,6 +74,12 @@ struct DeploymentSpec {
   Precision weights = Precision::kFp8;
   Precision kv_cache = Precision::kFp8;
 };
+
+//! The KV-cache format an engine uses by default for these weights: FP8 where the chip has
+//! FP8 units and the weights are FP8 or narrower (TensorRT-LLM and vLLM FP8/FP4 checkpoints
+//! ship FP8 KV scales), INT8 beside INT8 weights, else BF16. Never FP4: no serving engine
+//! stores the KV cache in 4 bits by default.
+Precision default_kv_cache(const catalog::Accelerator& accelerator, Precision weights);
 
 //! Parameters implied by the architecture (attention, FFN, experts, embeddings + LM head).
 double parameter_count(const catalog::Model& model);
@@ -155,6 +162,8 @@ class ReplicaModel {
     double comm = 0;
   };
   [[nodiscard]] PrefillTerms prefill_terms(double tokens, double attention_pairs) const;
+  //! Of `weight_bytes_read` by one device, the bytes of quantised linear layers.
+  [[nodiscard]] double linear_bytes_read(double weight_bytes_read) const;
 
   DeploymentSpec spec_;
   Efficiency efficiency_;
@@ -169,6 +178,8 @@ class ReplicaModel {
   double attn_decode_flops_per_pair_ = 0;
   double window_fraction_layers_ = 0;     // share of layers with a sliding window
   double non_expert_weight_bytes_ = 0;    // whole model
+  double embedding_weight_bytes_ = 0;     // embeddings + LM head (BF16, never unpacked)
+  double dequant_s_per_byte_ = 0;         // unpacking narrow weights without native units
   double expert_weight_bytes_ = 0;        // all routed experts of all MoE layers, whole model
   double kv_bytes_per_token_device_ = 0;  // for S counted over the whole replica
   double window_kv_bytes_per_seq_device_ = 0;
@@ -192,6 +203,13 @@ inline constexpr int kMaxDevices = 1 << 20;
 inline constexpr int kMaxTokens = 1 << 24;
 inline constexpr int kMaxConcurrency = 1 << 24;
 
+//! Which layouts a serving engine can run, beyond plain tensor parallelism.
+struct LayoutSupport {
+  bool pipeline = true;
+  bool expert_parallel = true;
+  bool attention_dp = true;
+};
+
 //! What `estimate` is asked.
 struct EstimateRequest {
   const catalog::Model* model = nullptr;
@@ -211,6 +229,8 @@ struct EstimateRequest {
   //! Serving engine whose factors to use ("trtllm", "vllm", "sglang", "chitu"; "" = the
   //! family's reference engine, TensorRT-LLM where it was measured).
   std::string engine;
+  //! Layouts the engine supports (engines.yaml); the search skips the others.
+  LayoutSupport layouts;
 };
 
 //! What `estimate` answers; every number explains itself through `bound` and `memory`.
@@ -241,6 +261,7 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
 //! The layouts a serving engineer would consider for `count` devices: TP inside a scale-up
 //! domain, PP across domains when one replica does not fit, EP for MoE, replicas beyond.
 std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
-                                           const catalog::Accelerator& accelerator, int count);
+                                           const catalog::Accelerator& accelerator, int count,
+                                           const LayoutSupport& support = {});
 
 }  // namespace fleetplan::perf

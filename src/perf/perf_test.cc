@@ -129,8 +129,10 @@ TEST_F(PerfTest, ModelThatDoesNotFitIsAnError) {
   EXPECT_TRUE(estimate(req, *table).ok());
 }
 
-TEST_F(PerfTest, Fp4WithoutFp4UnitsGainsMemoryNotCompute) {
-  // Hopper has no FP4 tensor cores: FP4 weights halve the bytes but compute at the FP8 rate.
+TEST_F(PerfTest, Fp4WithoutFp4UnitsComputesInBf16AndPaysTheUnpacking) {
+  // Hopper has no FP4 tensor cores: FP4 weights halve the bytes, but the GEMMs run in BF16
+  // (989 TFLOPS dense on H100 SXM, vs 1,979 in FP8) and every weight element read is unpacked
+  // on the vector units: 2 operations at 989 / 15 TFLOPS.
   DeploymentSpec fp8{
       &model("llama3.1-70b"), &chip("H100-SXM"), {2, 1, 1, 1}, Precision::kFp8, Precision::kFp8};
   DeploymentSpec fp4 = fp8;
@@ -138,15 +140,81 @@ TEST_F(PerfTest, Fp4WithoutFp4UnitsGainsMemoryNotCompute) {
   auto a = ReplicaModel::create(fp8, ideal());
   auto b = ReplicaModel::create(fp4, ideal());
   ASSERT_TRUE(a.ok() && b.ok());
-  const double ratio = b->decode_cost(256).compute_s / a->decode_cost(256).compute_s;
-  EXPECT_NEAR(ratio, 1.0, 1e-12);
+  // Linear weights per device: 70.55e9 parameters less 2 x 8192 x 128256 embedding/LM head,
+  // halved by TP2; FP4 elements are read once per step (one micro-batch).
+  const double linear_params = (parameter_count(model("llama3.1-70b")) - 2.0 * 8192 * 128256) / 2;
+  const double unpack_s = linear_params * 2.0 / (989e12 / 15.0);
+  const double gemm_fp8 = a->decode_cost(256).compute_s;
+  EXPECT_NEAR(b->decode_cost(256).compute_s, 1979.0 / 989.0 * gemm_fp8 + unpack_s, 1e-9 * gemm_fp8);
+  EXPECT_GT(b->decode_cost(256).compute_s, 2.0 * gemm_fp8);
   EXPECT_LT(b->decode_cost(1).memory_s, 0.6 * a->decode_cost(1).memory_s);
-  // Blackwell has FP4 units: the same weights compute twice as fast as FP8.
+  // Blackwell has FP4 units: the same weights compute twice as fast as FP8, nothing unpacked.
   fp8.accelerator = fp4.accelerator = &chip("B200");
   auto c = ReplicaModel::create(fp8, ideal());
   auto d = ReplicaModel::create(fp4, ideal());
   ASSERT_TRUE(c.ok() && d.ok());
   EXPECT_NEAR(d->decode_cost(256).compute_s / c->decode_cost(256).compute_s, 0.5, 1e-12);
+}
+
+TEST_F(PerfTest, RedundantExpertsWhenEpDoesNotDivideThem) {
+  // DeepSeek-V3: 58 MoE layers of 256 routed experts, each 3 x 7168 x 2048 = 44,040,192
+  // parameters (1 byte at FP8). Attention-DP over 48 devices gives each ceil(256/48) = 6
+  // expert slots per layer (32 redundant copies in all); over 64 devices, 256/64 = 4. The
+  // non-expert weights are a full copy on every rank in both, so the per-device weights differ
+  // by 58 x 2 x 44,040,192 = 5,108,662,272 bytes.
+  const catalog::Model& v3 = model("deepseek-v3");
+  DeploymentSpec dep48{
+      &v3, &chip("Ascend-910C"), {48, 1, 48, 1, true}, Precision::kFp8, Precision::kBf16};
+  DeploymentSpec dep64 = dep48;
+  dep64.parallelism = {64, 1, 64, 1, true};
+  auto a = ReplicaModel::create(dep48, ideal());
+  auto b = ReplicaModel::create(dep64, ideal());
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  ASSERT_TRUE(b.ok()) << b.error().message;
+  EXPECT_NEAR(a->memory().weights - b->memory().weights, 5108662272.0, 1.0);
+  // Plain EP48 (experts sliced, attention not data-parallel) cannot hold redundant copies.
+  DeploymentSpec plain = dep48;
+  plain.parallelism.attention_dp = false;
+  EXPECT_FALSE(ReplicaModel::create(plain, ideal()).ok());
+  // The search offers attention-DP over the whole 384-package CloudMatrix domain (tp beyond
+  // the 128 heads), and no plain TP beyond the heads.
+  bool whole_domain = false;
+  for (const Parallelism& p : candidate_layouts(v3, chip("Ascend-910C"), 384)) {
+    EXPECT_TRUE(p.tp <= v3.heads || p.attention_dp) << p.tp;
+    whole_domain = whole_domain || (p.tp == 384 && p.ep == 384 && p.attention_dp);
+  }
+  EXPECT_TRUE(whole_domain);
+}
+
+TEST_F(PerfTest, KvCacheIsNeverFp4ByDefault) {
+  // FP4 weights on Hopper or Blackwell keep an FP8 cache (both have FP8 units); on the A100
+  // (no FP8 units) FP8 weights keep a BF16 cache; BF16 weights keep BF16 everywhere.
+  EXPECT_EQ(default_kv_cache(chip("H100-SXM"), Precision::kFp4), Precision::kFp8);
+  EXPECT_EQ(default_kv_cache(chip("B200"), Precision::kFp4), Precision::kFp8);
+  EXPECT_EQ(default_kv_cache(chip("A100-SXM-80G"), Precision::kFp8), Precision::kBf16);
+  EXPECT_EQ(default_kv_cache(chip("H100-SXM"), Precision::kBf16), Precision::kBf16);
+}
+
+TEST_F(PerfTest, PipelineBubbleKeepsBatchOneAtTheWeightStream) {
+  // One sequence through 8 pipeline stages: its next token needs all 8 stages in turn, so a
+  // step still streams every weight once, 69,499,617,280 bytes of Llama 2 70B at FP8 (see
+  // DecodeAtBatchOneIsTheWeightStreamOverBandwidth) over 4.8 TB/s = 14.479 ms: the physical
+  // floor, which spreading the layers over 8 chips does not lower.
+  const double floor_s = 69499617280.0 / 4.8e12;
+  DeploymentSpec spec{
+      &model("llama2-70b"), &chip("H200-SXM"), {1, 8, 1, 1}, Precision::kFp8, Precision::kFp8};
+  auto r = ReplicaModel::create(spec, ideal());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_NEAR(r->decode_cost(1).memory_s, floor_s, 1e-9);
+  EXPECT_GE(r->decode_step_time_s(1, 0), floor_s);
+  // A full pipeline (batch >= 8) also reads each stage's weights once per micro-batch: 8 reads
+  // of 1/8 of the weights per step, the same 14.479 ms, now for 8 sequences at once.
+  EXPECT_NEAR(r->decode_cost(8).memory_s, floor_s, 1e-9);
+  // KV: a token of context costs 163,840 bytes over the 8 stages, 20,480 on each. With one
+  // sequence all 8 stage reads are in series; with 3 micro-batches in flight, 3 run at once:
+  // 8 slots each reading a third of the context's 20,480 bytes per token.
+  EXPECT_NEAR(r->decode_cost(1).kv_s_per_token, 163840.0 / 4.8e12, 1e-15);
+  EXPECT_NEAR(r->decode_cost(3).kv_s_per_token, 8.0 * 20480.0 / 3.0 / 4.8e12, 1e-15);
 }
 
 TEST_F(PerfTest, LayoutsKeepTensorParallelInsideTheScaleUpDomain) {

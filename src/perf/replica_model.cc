@@ -19,6 +19,11 @@ constexpr double kScaleupLatencyS = 6e-6;    // one NVLink-class collective, sma
 constexpr double kScaleoutLatencyS = 25e-6;  // one RDMA collective across nodes
 constexpr double kReserveFraction = 0.08;    // runtime, CUDA graphs, fragmentation
 constexpr double kActivationBytes = 2;       // BF16 activations between layers
+// Unpacking a narrow weight element to BF16 (bit ops, scale multiply): about 2 vector
+// operations per element (Marlin's LOP3 conversion); vector units run at about 1/15 of the
+// dense BF16 tensor rate (H100 SXM: 67 TFLOPS FP32 vector vs 989 TFLOPS BF16 tensor).
+constexpr double kDequantOpsPerElement = 2.0;
+constexpr double kTensorToVectorRate = 15.0;
 
 // Parameters of the model's building blocks, derived from its published config.
 struct Shapes {
@@ -211,9 +216,13 @@ Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Effi
     return input_error(
         fmt::format("ep={} given but {} is a dense model (no experts)", par.ep, m.name));
   }
-  if (m.is_moe() && m.experts % par.ep != 0) {
-    return input_error(
-        fmt::format("ep={} does not divide the {} experts of {}", par.ep, m.experts, m.name));
+  // Under attention-DP an EP group that does not divide the experts holds redundant copies
+  // (every device ceil(E/ep) expert slots, the spare ones replicating hot experts, as
+  // DeepSeek's EPLB and CloudMatrix-Infer's EP320 do); plain EP must divide them.
+  if (m.is_moe() && m.experts % par.ep != 0 && !par.attention_dp) {
+    return input_error(fmt::format(
+        "ep={} does not divide the {} experts of {} (redundant experts need attention-dp)", par.ep,
+        m.experts, m.name));
   }
   if (par.attention_dp && par.tp < 2) {
     return input_error("attention data parallelism needs tp >= 2");
@@ -252,14 +261,32 @@ Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Effi
       m.layers * s.attention_params + s.dense_layers * s.dense_ffn_params +
       s.moe_layers * (m.shared_experts * s.expert_params + s.router_params);
   r.non_expert_weight_bytes_ = linear_non_expert * wbytes + s.embedding_params * 2.0;
-  r.expert_weight_bytes_ = static_cast<double>(s.moe_layers) * m.experts * s.expert_params * wbytes;
+  r.embedding_weight_bytes_ = s.embedding_params * 2.0;
+  // All routed experts of all MoE layers, with the redundant copies an EP group that does
+  // not divide the experts holds: ceil(E / ep) slots on each of the ep devices.
+  const double expert_slots =
+      par.ep > 1 ? std::ceil(static_cast<double>(m.experts) / par.ep) * par.ep : m.experts;
+  r.expert_weight_bytes_ =
+      static_cast<double>(s.moe_layers) * expert_slots * s.expert_params * wbytes;
 
-  // Rates. Formats without native units run at the next wider format's rate (catalog).
-  r.compute_rate_ = acc.peak_flops(spec.weights) * eff.compute;
+  // Rates. Weights in a format the chip has no tensor units for are unpacked in registers and
+  // multiplied in BF16 (weight-only kernels: Marlin in vLLM/SGLang, TensorRT-LLM's weight-only
+  // GEMMs): the GEMM runs at the BF16 rate and every weight element read pays the unpacking
+  // on the vector units. FP4 on Hopper is thus ~2x slower than FP8 once compute-bound.
+  const bool wide = spec.weights == Precision::kBf16 || spec.weights == Precision::kFp16;
+  const bool native_weights = wide || acc.native(spec.weights);
+  const double gemm_peak =
+      native_weights ? acc.peak_flops(spec.weights) : acc.peak_flops(Precision::kBf16);
+  r.compute_rate_ = gemm_peak * eff.compute;
   r.moe_rate_ = r.compute_rate_ * eff.moe_compute;
+  if (!native_weights) {
+    const double vector_rate = acc.peak_flops(Precision::kBf16) / kTensorToVectorRate;
+    r.dequant_s_per_byte_ = kDequantOpsPerElement / wbytes / vector_rate;
+  }
   const bool fp8_attention = (spec.kv_cache == Precision::kFp8) && acc.native(Precision::kFp8);
+  const double attention_efficiency = eff.attention > 0 ? eff.attention : eff.compute;
   r.attention_rate_ =
-      acc.peak_flops(fp8_attention ? Precision::kFp8 : Precision::kBf16) * eff.compute;
+      acc.peak_flops(fp8_attention ? Precision::kFp8 : Precision::kBf16) * attention_efficiency;
   r.memory_rate_ = acc.memory_bw * eff.memory;
   const bool tp_in_domain = par.tp <= acc.scaleup_domain;
   // A card without published fabric figures talks over PCIe Gen4 x16 (31.5 GB/s per direction).
@@ -321,6 +348,13 @@ Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Effi
   return r;
 }
 
+double ReplicaModel::linear_bytes_read(double weight_bytes_read) const {
+  const Parallelism& par = spec_.parallelism;
+  const double embedding_share =
+      embedding_weight_bytes_ / (par.attention_dp ? par.pp : par.devices_per_replica());
+  return std::max(0.0, weight_bytes_read - embedding_share);
+}
+
 int ReplicaModel::max_batch(int context_len) const {
   const double per_seq = kv_bytes_per_token_device_ * context_len + window_kv_bytes_per_seq_device_;
   if (per_seq <= 0) {
@@ -347,6 +381,7 @@ ReplicaModel::PrefillTerms ReplicaModel::prefill_terms(double tokens,
       (par.attention_dp ? non_expert_weight_bytes_ / par.pp : non_expert_weight_bytes_ / devices) +
       expert_read;
   t.memory = (weight_read + tokens * kv_bytes_per_token_device_) / memory_rate_;
+  t.compute += linear_bytes_read(weight_read) * dequant_s_per_byte_;
   // Communication: two all-reduces per layer (TP), dispatch + combine per MoE layer (EP).
   if (par.tp > 1 && !par.attention_dp) {
     const double bytes = tokens * m.hidden * activation_bytes_;
@@ -403,32 +438,39 @@ DecodeCost ReplicaModel::decode_cost(int batch) const {
   const double b = std::max(batch, 0);
   const double devices = par.devices_per_replica();
   const double pp = par.pp;
-  // With pp stages the batch runs as min(b, pp) micro-batches; every micro-batch streams the
-  // stage's weights again, so decode pays pp weight reads per step.
+  // With pp stages the batch runs as m = min(b, pp) micro-batches of b/m sequences. A sequence's
+  // next token needs its micro-batch to pass all pp stages, so a step is pp stage-times of one
+  // micro-batch whatever m is: with b >= pp the pipeline is full (each stage busy all pp
+  // slots), with b < pp it idles (pp - b) of them: the bubble. `rounds` = pp / m scales the
+  // per-device work of one pass over the batch to the step's wall time.
   const double micro_batches = std::max(1.0, std::min(b, pp));
   const double micro_batch = b / micro_batches;
+  const double rounds = pp / micro_batches;
   DecodeCost cost;
   cost.overhead_s = overhead_s_ + b * efficiency_.seq_overhead_s;
-  cost.compute_s = b * (dense_flops_per_token_ + lm_head_flops_) / (devices * compute_rate_) +
-                   b * expert_flops_per_token_ / (devices * moe_rate_) *
-                       ep_imbalance(par.ep, micro_batch * m.experts_active);
-  cost.compute_s_per_token = attn_decode_flops_per_pair_ / (devices * attention_rate_);
   const double non_expert =
       par.attention_dp ? non_expert_weight_bytes_ / pp : non_expert_weight_bytes_ / devices;
   const double expert = expert_weight_bytes_ / devices * touched_fraction(m, micro_batch);
-  cost.memory_s =
-      (micro_batches * (non_expert + expert) + b * window_kv_bytes_per_seq_device_) / memory_rate_;
-  cost.kv_s_per_token = kv_bytes_per_token_device_ / memory_rate_;
+  cost.compute_s =
+      rounds * (b * (dense_flops_per_token_ + lm_head_flops_) / (devices * compute_rate_) +
+                b * expert_flops_per_token_ / (devices * moe_rate_) *
+                    ep_imbalance(par.ep, micro_batch * m.experts_active)) +
+      rounds * micro_batches * linear_bytes_read(non_expert + expert) * dequant_s_per_byte_;
+  cost.compute_s_per_token = rounds * attn_decode_flops_per_pair_ / (devices * attention_rate_);
+  cost.memory_s = rounds *
+                  (micro_batches * (non_expert + expert) + b * window_kv_bytes_per_seq_device_) /
+                  memory_rate_;
+  cost.kv_s_per_token = rounds * kv_bytes_per_token_device_ / memory_rate_;
   double comm = 0;
   if (par.tp > 1 && !par.attention_dp) {
     const double bytes = micro_batch * m.hidden * activation_bytes_;
-    comm += 2.0 * m.layers / pp * micro_batches *
+    comm += 2.0 * m.layers / pp * micro_batches * rounds *
             (tp_latency_s_ + 2.0 * (par.tp - 1) / par.tp * bytes / tp_link_rate_);
   }
   if (par.ep > 1) {
     const double bytes = micro_batch * m.experts_active * m.hidden * activation_bytes_ *
                          (par.ep - 1.0) / par.ep / par.tp;
-    comm += 2.0 * m.moe_layers() / pp * micro_batches *
+    comm += 2.0 * m.moe_layers() / pp * micro_batches * rounds *
             (ep_latency_s_ +
              bytes / ep_link_rate_ * ep_imbalance(par.ep, micro_batch * m.experts_active));
   }

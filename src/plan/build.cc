@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/build_economics.h"
 #include "policy/policy.h"
 
 namespace fleetplan::plan {
@@ -17,6 +18,29 @@ using scenario::RuleKind;
 constexpr double kSecondsPerDay = 86400;
 constexpr double kDaysPerYear = 365.25;
 constexpr double kDaysPerMonth = kDaysPerYear / 12;
+
+// The periods a lease started in the first period runs: whole periods until they cover its
+// term, within a day (12 months of 365.25 / 12 days against the 365 days of a year, or of two
+// half-years of 181 and 184 days, or of four quarters). Beyond the last period the periods
+// are taken to be as long as the last one.
+int lease_term_periods(const std::vector<scenario::Period>& periods, double term_days) {
+  const double needed = term_days - 1.0;
+  double covered = 0;
+  int count = 0;
+  for (const auto& period : periods) {
+    if (covered >= needed) {
+      return std::max(1, count);
+    }
+    covered += static_cast<double>(period.days());
+    ++count;
+  }
+  if (covered < needed && !periods.empty()) {
+    const double last = std::max(1.0, static_cast<double>(periods.back().days()));
+    const double more = std::ceil((needed - covered) / last);
+    return static_cast<int>(std::min(1e6, count + more));
+  }
+  return std::max(1, count);
+}
 
 bool contains(const std::vector<std::string>& list, const std::string& value) {
   return std::find(list.begin(), list.end(), value) != list.end();
@@ -147,16 +171,6 @@ double tdp_w(const catalog::Accelerator& accelerator, const catalog::Catalog& ca
       accelerator.name, watts, accelerator.dense_flops[0] / 1e12, ratio,
       vendor ? fmt::format("{}'s other chips", accelerator.vendor) : std::string("the catalog"));
   return watts;
-}
-
-// Energy cost (USD) of one accelerator running a whole period at a site.
-Result<double> energy_usd(const scenario::Period& period, const scenario::Site& site,
-                          double power_w) {
-  auto price = period.to_usd(site.energy_price_per_kwh);
-  if (!price.ok()) {
-    return price.error();
-  }
-  return power_w / 1000.0 * period.hours() * *price;
 }
 
 struct OptionSource {
@@ -312,8 +326,6 @@ void ProblemBuilder::fill_capacity(Option& option, const catalog::Accelerator& a
 
 // Options: every procurement option at every site it may be placed at.
 Status ProblemBuilder::add_procurement_options() {
-  const double horizon_end_day =
-      static_cast<double>(scenario.periods.back().end.days_since_epoch()) + 1;
   auto accelerator_of = [&](const std::string& name) { return catalog.accelerator(name); };
   for (const policy::Option& candidate : engine->options()) {
     const scenario::Procurement* procurement = nullptr;
@@ -339,43 +351,13 @@ Status ProblemBuilder::add_procurement_options() {
     option.unit_size = options.unit_size;
     option.power_w = power_of(**accelerator, *site);
     for (int p = 0; p < periods; ++p) {
-      const auto& period = scenario.periods[p];
-      auto energy = energy_usd(period, *site, option.power_w);
-      if (!energy.ok()) {
-        return energy.error();
-      }
-      option.can_acquire.push_back(procurement->available_fraction(period) > 0);
-      if (option.mode == Mode::kBuy) {
-        auto price = procurement->unit_cost_usd(period);
-        if (!price.ok()) {
-          return price.error();
-        }
-        option.upfront_usd.push_back(*price);
-        option.recurring_usd.push_back(*energy);
-        double residual = 0;
-        if (procurement->depreciation_years > 0) {
-          const double years_used =
-              (horizon_end_day - static_cast<double>(period.start.days_since_epoch())) /
-              kDaysPerYear;
-          residual = *price * std::max(0.0, 1.0 - years_used / procurement->depreciation_years);
-        }
-        option.residual_usd.push_back(residual);
-      } else {
-        auto rate = procurement->lease_usd_per_hour(period);
-        if (!rate.ok()) {
-          return rate.error();
-        }
-        option.upfront_usd.push_back(0);
-        option.recurring_usd.push_back(*rate * period.hours() +
-                                       (procurement->lease_includes_energy ? 0.0 : *energy));
-      }
+      option.can_acquire.push_back(procurement->available_fraction(scenario.periods[p]) > 0);
     }
+    // Cash by item per period, residual value and cost per accelerator-year (build_economics).
+    FLEETPLAN_RETURN_IF_ERROR(fill_option_costs(scenario, procurement, *site, false, option));
     if (option.mode == Mode::kLease && procurement->min_term_months > 0) {
-      const double term_days = procurement->min_term_months * kDaysPerMonth;
-      const double period_days = static_cast<double>(scenario.periods.front().days());
-      // A term within a day of whole periods (12 months against 365 days) is whole periods.
       option.lease_term_periods =
-          std::max(1, static_cast<int>(std::ceil(term_days / period_days - 0.01)));
+          lease_term_periods(scenario.periods, procurement->min_term_months * kDaysPerMonth);
     }
     fill_capacity(option, **accelerator);
     option.note = fmt::format("procurement {}", procurement->name);
@@ -408,13 +390,16 @@ Status ProblemBuilder::add_installed_base() {
     option.existing = static_cast<double>(installed.count);
     option.installed_base = true;
     option.can_acquire.assign(periods, false);
-    for (int p = 0; p < periods; ++p) {
-      auto energy = energy_usd(scenario.periods[p], *site, option.power_w);
-      if (!energy.ok()) {
-        return energy.error();
+    // Energy, rent and operations (the chips are paid); a buy procurement of the same chip
+    // stands for its replacement cost in operations and unit costs.
+    const scenario::Procurement* replacement = nullptr;
+    for (const auto& p : scenario.procurement) {
+      if (p.accelerator == option.accelerator && p.mode == scenario::Mode::kBuy) {
+        replacement = &p;
+        break;
       }
-      option.recurring_usd.push_back(*energy);
     }
+    FLEETPLAN_RETURN_IF_ERROR(fill_option_costs(scenario, replacement, *site, true, option));
     fill_capacity(option, **accelerator);
     option.note = fmt::format("installed ({})", installed.acquired);
     problem.options.push_back(std::move(option));
@@ -650,16 +635,12 @@ void ProblemBuilder::add_supply_limits() {
 // Budget lines: the part of each option's cash that the line's items count.
 Status ProblemBuilder::add_budget_lines() {
   for (int p = 0; p < periods; ++p) {
-    const auto& period = scenario.periods[p];
-    for (const auto& line : period.budget_lines) {
+    for (const auto& line : scenario.periods[p].budget_lines) {
       SpendCap cap;
       cap.name = line.name;
       cap.period = p;
       cap.max_usd = line.usd;
       cap.binding = line.binding;
-      const auto counts = [&](const char* item) {
-        return line.items.empty() || contains(line.items, item);
-      };
       for (int o = 0; o < option_count; ++o) {
         const Option& option = problem.options[o];
         const scenario::Site& site = *sources[o].site;
@@ -671,32 +652,10 @@ Status ProblemBuilder::add_budget_lines() {
             (!line.modes.empty() && !contains(line.modes, mode))) {
           continue;
         }
+        // The line counts the share of the option's cash that is in its items.
         double upfront_weight = 0;
         double recurring_weight = 0;
-        const scenario::Procurement* procurement = sources[o].procurement_entry;
-        // The options were built with the same conversion, so it cannot fail here; were it to,
-        // the line must not count the energy as free.
-        auto energy_result = energy_usd(period, site, option.power_w);
-        if (!energy_result.ok()) {
-          return input_error(fmt::format("periods[{}].budget_lines '{}': {}", p, line.name,
-                                         energy_result.error().message));
-        }
-        const double energy = *energy_result;
-        if (option.mode == Mode::kBuy) {
-          const double overhead = procurement != nullptr ? procurement->server_overhead : 0;
-          upfront_weight = (counts("accelerators") ? 1.0 / (1.0 + overhead) : 0.0) +
-                           (counts("server_overhead") ? overhead / (1.0 + overhead) : 0.0);
-          recurring_weight = counts("energy") ? 1.0 : 0.0;
-        } else {
-          const double recurring = series_value(option.recurring_usd, p);
-          const double energy_part =
-              procurement != nullptr && !procurement->lease_includes_energy ? energy : 0.0;
-          if (recurring > 0) {
-            recurring_weight = ((counts("leases") ? recurring - energy_part : 0.0) +
-                                (counts("energy") ? energy_part : 0.0)) /
-                               recurring;
-          }
-        }
+        budget_line_weights(option, p, line.items, upfront_weight, recurring_weight);
         if (upfront_weight > 0 || recurring_weight > 0) {
           cap.options.push_back(o);
           cap.upfront_weight.push_back(std::min(1.0, upfront_weight));
@@ -753,6 +712,8 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
   ProblemBuilder builder(scenario, catalog, efficiency, options, cache, *engine);
   builder.add_periods_and_sites();
   builder.add_services();
+  FLEETPLAN_RETURN_IF_ERROR(add_service_values(scenario, catalog, builder.problem));
+  FLEETPLAN_RETURN_IF_ERROR(add_training_jobs(scenario, catalog, builder.problem));
   FLEETPLAN_RETURN_IF_ERROR(builder.add_procurement_options());
   FLEETPLAN_RETURN_IF_ERROR(builder.add_installed_base());
   FLEETPLAN_RETURN_IF_ERROR(builder.add_exclusions());

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "scenario/scenario.h"
 
@@ -321,6 +322,48 @@ TEST_F(BuildTest, PlansEndToEnd) {
   auto plan = solve(built_.problem);
   ASSERT_TRUE(plan.ok()) << plan.error().message;
   EXPECT_NE(plan->status, SolveStatus::kInfeasible);
+}
+
+// src/plan/testdata/two-periods.yaml: two half-years (the reference scenarios have one period).
+TEST(BuildTwoPeriods, HoursRatesLeaseTermAndResidualPerPeriod) {
+  auto catalog = catalog::Catalog::load();
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  auto efficiency = perf::EfficiencyTable::load_builtin();
+  ASSERT_TRUE(efficiency.ok()) << efficiency.error().message;
+  auto scenario = scenario::load_scenario_file(
+      std::string(FLEETPLAN_SOURCE_DIR) + "/src/plan/testdata/two-periods.yaml", *catalog);
+  ASSERT_TRUE(scenario.ok()) << scenario.error().message;
+  auto built = build_problem(*scenario, *catalog, *efficiency);
+  ASSERT_TRUE(built.ok()) << built.error().message;
+  const Problem& p = built->problem;
+  ASSERT_EQ(p.periods.size(), 2U);
+  EXPECT_DOUBLE_EQ(p.periods[0].hours, 181 * 24);  // 2026-01-01 .. 2026-06-30
+  EXPECT_DOUBLE_EQ(p.periods[1].hours, 184 * 24);  // 2026-07-01 .. 2026-12-31
+  // 7 bn CNY at 7.0 and 7.2 bn CNY at 7.2 CNY/USD.
+  EXPECT_NEAR(*p.periods[0].budget_usd, 1e9, 1e-3);
+  EXPECT_NEAR(*p.periods[1].budget_usd, 1e9, 1e-3);
+  ASSERT_EQ(p.services.size(), 1U);
+  EXPECT_DOUBLE_EQ(series_value(p.services[0].demand, 0), 2e11);
+  EXPECT_DOUBLE_EQ(series_value(p.services[0].demand, 1), 4e11);
+  int h20 = -1;
+  int h100 = -1;
+  for (int o = 0; o < static_cast<int>(p.options.size()); ++o) {
+    (p.options[o].accelerator == "H20" ? h20 : h100) = o;
+  }
+  ASSERT_TRUE(h20 >= 0 && h100 >= 0);
+  const Option& buy = p.options[h20];
+  // 0.75 kW (400 W x 1.5 x PUE 1.25) at 0.10 USD/kWh over each period's hours.
+  EXPECT_NEAR(series_value(buy.recurring_usd, 0), 0.75 * 4344 * 0.10, 1e-6);
+  EXPECT_NEAR(series_value(buy.recurring_usd, 1), 0.75 * 4416 * 0.10, 1e-6);
+  // Residual at the horizon's end: bought in H1, 365 of 4 x 365.25 days used; in H2, 184.
+  EXPECT_NEAR(series_value(buy.residual_usd, 0), 15000 * (1 - 365 / (4 * 365.25)), 1e-6);
+  EXPECT_NEAR(series_value(buy.residual_usd, 1), 15000 * (1 - 184 / (4 * 365.25)), 1e-6);
+  const Option& lease = p.options[h100];
+  // A 12-month minimum term over half-year periods: a lease runs two periods.
+  EXPECT_EQ(lease.lease_term_periods, 2);
+  // 2 USD/h plus 1.47 kW at 0.70 CNY/kWh, converted at each period's own rate.
+  EXPECT_NEAR(series_value(lease.recurring_usd, 0), 2 * 4344 + 1.47 * 4344 * 0.70 / 7.0, 1e-6);
+  EXPECT_NEAR(series_value(lease.recurring_usd, 1), 2 * 4416 + 1.47 * 4416 * 0.70 / 7.2, 1e-6);
 }
 
 }  // namespace

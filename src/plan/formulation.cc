@@ -102,12 +102,14 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       elastic_(settings.goal == Settings::Goal::kMinSlack),
       min_cost_(settings.goal == Settings::Goal::kMinCost) {
   set_scales();
+  set_value_scale();
   add_acquisitions();
   add_served();
   add_allocations();
   add_exclusions();
   add_fleet_rows();
   add_coverage_rows();
+  add_training_jobs();
   add_budget_rows();
   add_power_rows();
   add_space_rows();
@@ -115,6 +117,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
   add_spend_caps();
   add_shares();
   add_score_floor();
+  add_tier_floors();
 }
 
 // Max-served breaks ties by cost: the whole horizon's budget weighs 1e-4 of one fully
@@ -207,7 +210,7 @@ void Formulation::add_served() {
       double lower = 0;
       double cost = 0;
       if (settings_.goal == Settings::Goal::kMaxServed && demand > 0) {
-        cost = -service.weight / demand;
+        cost = -served_weight(p, s);
       }
       const bool priced = !service.shortfall_penalty_usd.empty();
       if (min_cost_ && priced) {
@@ -617,9 +620,8 @@ void Formulation::add_score_floor() {
     row.lower = *settings_.score_floor;
     for (int p = 0; p < periods_; ++p) {
       for (int s = 0; s < services_; ++s) {
-        const double demand = problem_.services[s].demand[p] / service_scale_[s];
-        if (demand > 0) {
-          row.terms.emplace_back(served_[p][s], problem_.services[s].weight / demand);
+        if (problem_.services[s].demand[p] > 0) {
+          row.terms.emplace_back(served_[p][s], served_weight(p, s));
         }
       }
     }
@@ -648,9 +650,8 @@ double Formulation::served_score(const std::vector<double>& x) const {
   double score = 0;
   for (int p = 0; p < static_cast<int>(problem_.periods.size()); ++p) {
     for (int s = 0; s < static_cast<int>(problem_.services.size()); ++s) {
-      const double demand = problem_.services[s].demand[p];
-      if (demand > 0) {
-        score += problem_.services[s].weight * x[served_[p][s]] * service_scale_[s] / demand;
+      if (problem_.services[s].demand[p] > 0) {
+        score += served_weight(p, s) * x[served_[p][s]];
       }
     }
   }

@@ -29,6 +29,12 @@ struct Settings {
   std::set<std::string> disabled_rules;
   //! With kMinCost: the served score must reach this (the second stage of max-served).
   std::optional<double> score_floor;
+  //! Max-served by priority tier: only services of priority <= max_tier count in the served
+  //! score (0: all of them).
+  int max_tier = 0;
+  //! (tier, floor): the served score of the services of priority <= tier must reach floor
+  //! (the earlier stages of max-served by tier).
+  std::vector<std::pair<int, double>> tier_floors;
   //! With kMinCost: served[p][s] must reach these (pricing a rule at equal service).
   std::optional<std::vector<std::vector<double>>> served_floor;
 };
@@ -67,6 +73,15 @@ class Formulation {
   [[nodiscard]] double spend(const std::vector<double>& x, int p, int o) const;
   //! The served score sum(weight * served / demand) of a solution's served columns.
   [[nodiscard]] double served_score(const std::vector<double>& x) const;
+
+  // Economics (formulation_economics.cc): the value objective and training jobs.
+  //! Weight of one model unit of served[p][s] in the served score: its value over the value
+  //! of all demand (valued services), else weight / demand in model units.
+  [[nodiscard]] double served_weight(int p, int s) const;
+  //! The same, whatever Settings::max_tier says.
+  [[nodiscard]] double value_weight(int p, int s) const;
+  //! Column of training job j at site k (binary), -1 where it may not run.
+  [[nodiscard]] int job_column(int j, int k) const;
 
  private:
   struct Term {
@@ -115,6 +130,12 @@ class Formulation {
   std::vector<HardRow> hard_rows_;
   double objective_constant_ = 0;
   double reference_fleet_ = 1;
+  // Economics (formulation_economics.cc).
+  void set_value_scale();
+  void add_training_jobs();
+  void add_tier_floors();
+  double value_scale_ = 0;                     //!< USD of all valued demand; 0: the share objective
+  std::vector<std::vector<int>> job_columns_;  //!< [job][site]
 };
 
 }  // namespace fleetplan::plan::internal

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <string>
 
 #include <fmt/format.h>
@@ -77,6 +78,32 @@ bool satisfies(const Model& model, const std::vector<double>& x) {
 
 }  // namespace
 
+Model with_integers_fixed(const Model& model, const std::vector<double>& values) {
+  Model fixed = model;
+  auto& columns = fixed.mutable_columns();
+  for (std::size_t c = 0; c < columns.size() && c < values.size(); ++c) {
+    if (columns[c].integer) {
+      const double value = std::round(values[c]);
+      columns[c].lower = value;
+      columns[c].upper = value;
+      columns[c].integer = false;
+    }
+  }
+  return fixed;
+}
+
+Model with_integers_at_least(const Model& model, const std::vector<double>& values) {
+  Model relaxed = model;
+  auto& columns = relaxed.mutable_columns();
+  for (std::size_t c = 0; c < columns.size() && c < values.size(); ++c) {
+    if (columns[c].integer) {
+      columns[c].lower = std::round(values[c]);
+      columns[c].integer = false;
+    }
+  }
+  return relaxed;
+}
+
 Result<Solution> solve(const Model& model, const Options& options) {
   const auto& columns = model.columns();
   const auto& rows = model.rows();
@@ -151,6 +178,10 @@ Result<Solution> solve(const Model& model, const Options& options) {
       solution.values.assign(values, values + column_count);
       solution.objective = solver.getObjValue();
       solution.best_bound = solution.objective;
+      const double* duals = solver.getRowPrice();
+      solution.row_duals.assign(duals, duals + row_count);
+      const double* reduced = solver.getReducedCost();
+      solution.reduced_costs.assign(reduced, reduced + column_count);
     } else if (solver.isProvenPrimalInfeasible()) {
       solution.status = Status::kInfeasible;
     } else if (solver.isProvenDualInfeasible()) {
@@ -182,6 +213,12 @@ Result<Solution> solve(const Model& model, const Options& options) {
       cbc.setBestSolution(start.data(), column_count, objective, false);
     }
   }
+  // CbcMain0/CbcMain1 read their arguments through globals (CbcOrClpRead_mode and others)
+  // unless CBC is built with CBC_THREAD_SAFE, which Debian's is not (coin-or/Cbc#332): two
+  // threads in it at once misread each other's arguments. Model building, Clp-only solves
+  // and everything around them still run in parallel.
+  static std::mutex cbc_main;
+  const std::lock_guard<std::mutex> lock(cbc_main);
   CbcSolverUsefulData data;
   data.noPrinting_ = true;
   data.useSignalHandler_ = false;

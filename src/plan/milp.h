@@ -74,10 +74,25 @@ struct Solution {
   double objective = 0;
   double best_bound = 0;  //!< proven lower bound on the optimum
   long long nodes = 0;
+  //! Pure LP only: one dual value (shadow price) per row, d objective / d bound: how much
+  //! the optimum rises when the row's binding bound moves up by one. Empty for a MILP.
+  std::vector<double> row_duals;
+  //! Pure LP only: one reduced cost per column, d objective / d value for a column at a
+  //! bound (a served column held at its lower bound: the marginal cost of serving more).
+  std::vector<double> reduced_costs;
   [[nodiscard]] bool has_values() const { return !values.empty(); }
   //! (objective - bound) / max(1, |objective|).
   [[nodiscard]] double gap() const;
 };
+
+//! The LP left when every integer column is fixed at its (rounded) value in `values`: its
+//! row duals are the shadow prices of a MILP solution (the marginal cost of each row with
+//! the integer decisions held).
+Model with_integers_fixed(const Model& model, const std::vector<double>& values);
+
+//! The LP left when every integer column may grow continuously from its (rounded) value in
+//! `values`: its duals price one more unit of a row by the cheapest fractional expansion.
+Model with_integers_at_least(const Model& model, const std::vector<double>& values);
 
 //! Solves the model with CBC (branch and cut, CBC's default cuts and heuristics), with all
 //! of CBC's printing turned off. An error only when the solver cannot be run at all.

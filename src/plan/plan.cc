@@ -8,8 +8,10 @@
 
 #include <fmt/format.h>
 
+#include "plan/economics.h"
 #include "plan/formulation.h"
 #include "plan/milp.h"
+#include "plan/plan_economics.h"
 
 namespace fleetplan::plan {
 
@@ -87,7 +89,7 @@ class Planner {
     milp::Options milp_options;
     milp_options.relative_gap = options_.relative_gap;
     milp_options.time_limit_s = options_.time_limit_s;
-    milp_options.node_limit = options_.node_limit;
+    milp_options.node_limit = node_limit_ > 0 ? node_limit_ : options_.node_limit;
     if (start != nullptr) {
       milp_options.start = *start;
     }
@@ -121,15 +123,40 @@ class Planner {
     settings.goal = Settings::Goal::kMinCost;
     settings.disabled_rules = disabled;
     settings.score_floor = score - 1e-7 * std::max(1.0, std::abs(score));
+    settings.tier_floors = tier_floors_;
     return run(settings, &first->x());
   }
 
+  //! The most served demand; with several priority tiers, tier by tier (each stage keeps
+  //! what the earlier tiers got: their floors are left in tier_floors_).
   Result<Solved> serve_most(const std::set<std::string>& disabled,
                             const std::vector<double>* start) {
-    Settings settings;
-    settings.goal = Settings::Goal::kMaxServed;
-    settings.disabled_rules = disabled;
-    return run(settings, start);
+    tier_floors_.clear();
+    std::vector<int> tiers;
+    for (const ServiceRow& service : problem_.services) {
+      tiers.push_back(service.priority);
+    }
+    std::sort(tiers.begin(), tiers.end());
+    tiers.erase(std::unique(tiers.begin(), tiers.end()), tiers.end());
+    std::vector<double> previous;
+    for (std::size_t i = 0;; ++i) {
+      const bool last = i + 1 >= tiers.size();
+      Settings settings;
+      settings.goal = Settings::Goal::kMaxServed;
+      settings.disabled_rules = disabled;
+      settings.max_tier = last ? 0 : tiers[i];
+      settings.tier_floors = tier_floors_;
+      auto solved = run(settings, previous.empty() ? start : &previous);
+      if (last || !solved.ok() || !solved->has_plan()) {
+        return solved;
+      }
+      const double score = solved->formulation->served_score(solved->x());
+      // A later tier may take up to the solver's gap from an earlier one: a floor any
+      // tighter leaves no room to round servers and the next stage stalls at its node limit.
+      tier_floors_.emplace_back(tiers[i],
+                                score * (1 - std::max(1e-7, options_.relative_gap)) - 1e-12);
+      previous = solved->x();
+    }
   }
 
   [[nodiscard]] int solves() const { return solves_; }
@@ -138,6 +165,14 @@ class Planner {
   [[nodiscard]] long long nodes() const { return nodes_; }
 
  private:
+  std::vector<std::pair<int, double>> tier_floors_;
+
+ public:
+  //! A node limit for the MILPs that follow (the rule re-solves), 0: SolveOptions'.
+  void set_node_limit(long long limit) { node_limit_ = limit; }
+
+ private:
+  long long node_limit_ = 0;
   const Problem& problem_;
   const SolveOptions& options_;
   int solves_ = 0;
@@ -195,6 +230,14 @@ std::vector<std::vector<double>> served_of(const Problem& problem, const Formula
         }
       }
       served[p][s] = std::min(problem.services[s].demand[p], capacity / peak_ratio(problem, s, p));
+      // Training jobs run whole or not at all: what is served is the jobs run.
+      const bool jobs =
+          std::any_of(problem.training_jobs.begin(), problem.training_jobs.end(),
+                      [&](const TrainingJob& job) { return job.period == p && job.service == s; });
+      if (jobs) {
+        served[p][s] = std::min(problem.services[s].demand[p],
+                                std::max(0.0, x[f.served_column(p, s)]) * f.service_scale(s));
+      }
     }
   }
   return served;
@@ -316,16 +359,7 @@ std::vector<Conflict> conflicts_of(const Formulation& f, const std::vector<doubl
 
 // sum(weight * served / demand) over periods and services.
 double score_of(const Problem& problem, const std::vector<std::vector<double>>& served) {
-  double score = 0;
-  for (std::size_t p = 0; p < problem.periods.size(); ++p) {
-    for (std::size_t s = 0; s < problem.services.size(); ++s) {
-      const ServiceRow& service = problem.services[s];
-      if (service.demand[p] > 0) {
-        score += service.weight * served[p][s] / service.demand[p];
-      }
-    }
-  }
-  return score;
+  return served_score_of(problem, served);  // value-based when the services are valued
 }
 
 void fill_plan(const Problem& problem, const Formulation& f, const std::vector<double>& x,
@@ -592,11 +626,14 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
   plan.gap = baseline->solution.gap();
   plan.served_gap = options.objective == Objective::kMaxServed ? planner.served_gap() : 0.0;
   fill_plan(problem, *baseline->formulation, baseline->x(), plan);
+  // Spend by item, unit costs, value served, training jobs, marginal costs (one LP).
+  internal::add_plan_economics(problem, *baseline->formulation, baseline->x(), plan);
 
   if (options.rule_costs) {
+    planner.set_node_limit(options.rule_node_limit);
     FLEETPLAN_RETURN_IF_ERROR(price_rules(problem, options, planner, *baseline, plan));
   }
-  plan.solves = planner.solves();
+  plan.solves += planner.solves();  // and the marginal-cost LP
   plan.nodes = planner.nodes();
   return plan;
 }

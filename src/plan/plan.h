@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "plan/tco.h"
 
 namespace fleetplan::plan {
 
@@ -60,6 +61,24 @@ struct ServiceRow {
   //! Per period: the peak rate over the average. Capacity must cover the peak, so serving
   //! D tokens/day takes D x peak_to_average of capacity. Empty: 1.
   std::vector<double> peak_to_average;
+  //! Value of serving one demand unit (one token/day, one FLOP/s) for the whole period, USD
+  //! (a series). When any service has one, every service must: max-served then maximises
+  //! the value served, and min-cost prices unmet demand at it.
+  std::vector<double> value_usd;
+  //! Priority tier (1 first): max-served serves tier 1 as well as it can before tier 2.
+  int priority = 1;
+};
+
+//! A training job: a cluster's worth of FLOP/s for one period, run at one site (its
+//! gradients cannot cross a continent every step), which needs at least `min_cluster`
+//! accelerators serving it there.
+struct TrainingJob {
+  std::string name;
+  int service = 0;  //!< a training service of the Problem
+  int period = 0;
+  double demand = 0;       //!< FLOP/s sustained over the period
+  double min_cluster = 0;  //!< accelerators at the site the job runs at
+  std::vector<int> sites;  //!< where it may run; empty: every site
 };
 
 //! One way to get an accelerator type into a site: (accelerator, site, mode). All amounts
@@ -78,6 +97,14 @@ struct Option {
   //! Value left at the end of the horizon of an accelerator acquired in each period
   //! (straight-line depreciation); credited in the cost objective, never in budgets.
   std::vector<double> residual_usd;
+  //! The same cash by spend item, per period (or one entry for every period): each entry's
+  //! items add up to upfront_usd / recurring_usd. Empty: upfront is all accelerators,
+  //! recurring all energy (buy) or leases (lease).
+  std::vector<ItemAmounts> upfront_items;
+  std::vector<ItemAmounts> recurring_items;
+  //! Cost of ownership per accelerator-year (amortised capex over the assets' lives plus a
+  //! year of running costs), for unit costs; 0: not known.
+  double annual_usd = 0;
   double power_w = 0;             //!< at the wall: TDP x server overhead x PUE
   int lease_term_periods = 1;     //!< a lease started in period p is active in p..p+term-1
   double existing = 0;            //!< accelerators already active in every period, paid for
@@ -178,6 +205,7 @@ struct Problem {
   std::vector<SupplyCap> supply_caps;
   std::vector<ShareRule> shares;
   std::vector<SpendCap> spend_caps;
+  std::vector<TrainingJob> training_jobs;
   std::vector<std::string> assumptions;  //!< figures that are estimates, for the report
 
   //! Checks sizes, indices, signs and rule names; the message names the bad field.
@@ -188,6 +216,8 @@ struct Problem {
 
 //! The value of a cost series (Option::upfront_usd, ...) in period p.
 double series_value(const std::vector<double>& series, int p);
+//! The items of an item series (Option::upfront_items, ...) in period p; zero when empty.
+ItemAmounts series_items(const std::vector<ItemAmounts>& series, int p);
 
 //! Solver settings, shared by the CLI, the scenario file and the benchmarks.
 struct SolveOptions {
@@ -200,6 +230,10 @@ struct SolveOptions {
   long long node_limit = 2000;
   double time_limit_s = 0;  //!< per MILP; 0: none (a limit makes results machine-dependent)
   bool rule_costs = true;   //!< re-solve without each rule to price it
+  //! Node limit of each rule re-solve (0: node_limit). A re-solve stopped by it prices its
+  //! rule as a bound ("at least"); with training jobs (binaries per job and site) a few
+  //! re-solves would otherwise run to node_limit each.
+  long long rule_node_limit = 300;
   bool explain_infeasible = true;
 };
 
@@ -219,9 +253,10 @@ const char* solve_status_name(SolveStatus status);
 struct FleetLine {
   int period = 0;
   int option = 0;
-  double acquired = 0;   //!< accelerators bought or leased (lease starts) in the period
-  double active = 0;     //!< accelerators running in the period (existing, bought, leased)
-  double spend_usd = 0;  //!< cash for this line in the period
+  double acquired = 0;        //!< accelerators bought or leased (lease starts) in the period
+  double active = 0;          //!< accelerators running in the period (existing, bought, leased)
+  double spend_usd = 0;       //!< cash for this line in the period
+  ItemAmounts spend_by_item;  //!< the same cash by item; adds up to spend_usd
   double power_w = 0;
   std::vector<double> allocated;  //!< per service: accelerators serving it
   //! Per service: demand units those accelerators can serve (a service's total capacity
@@ -232,9 +267,11 @@ struct FleetLine {
 //! Totals of one period.
 struct PeriodOutcome {
   double spend_usd = 0;
-  std::vector<double> demand;    //!< per service
-  std::vector<double> served;    //!< per service, at most the demand
-  std::vector<double> capacity;  //!< per service: capacity of the accelerators allocated to it
+  ItemAmounts spend_by_item;      //!< adds up to spend_usd
+  std::vector<double> value_usd;  //!< per service: value of the demand served (when valued)
+  std::vector<double> demand;     //!< per service
+  std::vector<double> served;     //!< per service, at most the demand
+  std::vector<double> capacity;   //!< per service: capacity of the accelerators allocated to it
   double accelerators_active = 0;
   double accelerators_acquired = 0;
   //! Domestic accelerators among those acquired in the period (count); 0 when none acquired.
@@ -296,6 +333,41 @@ struct Conflict {
   std::string message;  //!< one sentence for the report
 };
 
+//! What a token costs on one option for one service: its cost of ownership per
+//! accelerator-year over the tokens it serves in a year at the planned utilisation (the
+//! capacity the plan may fill, over the peak-to-average ratio).
+struct UnitCost {
+  int period = 0;
+  int option = 0;
+  int service = 0;
+  double usd_per_million_tokens = 0;  //!< inference (input and output tokens together)
+  double tokens_per_s_per_mw = 0;     //!< inference, at the planned utilisation, per MW at the wall
+  double usd_per_exaflop = 0;         //!< training: USD per 1e18 FLOP at the service's MFU
+  double usd_per_accelerator_year = 0;
+};
+
+//! The cost of one more unit of a service's demand in a period: the min-cost LP of the plan
+//! (purchases may grow from the plan's, continuously; budgets lifted; served demand held)
+//! solved again with one more unit for that service, the cost difference.
+struct MarginalCost {
+  int period = 0;
+  int service = 0;
+  //! USD for one more T tokens/day (inference) or one more PFLOP/s (training) over the
+  //! period; 0 when capacity is spare.
+  double usd = 0;
+  std::string unit;  //!< "T tokens/day", "PFLOP/s"
+  //! False when a hard limit (site power, a supply cap, a rule) leaves no room for more.
+  bool reachable = true;
+};
+
+//! Where a training job runs.
+struct TrainingJobOutcome {
+  int job = 0;
+  int site = -1;            //!< -1: not run
+  double accelerators = 0;  //!< serving the job's service at that site
+  bool fits = false;        //!< run at one site with at least its minimum cluster
+};
+
 //! The answer.
 struct Plan {
   SolveStatus status = SolveStatus::kInfeasible;
@@ -314,8 +386,14 @@ struct Plan {
   std::vector<PeriodOutcome> periods;
   std::vector<SpendCapOutcome> spend_caps;
   std::vector<TightConstraint> tight;
-  std::vector<RuleCost> rule_costs;  //!< one per rule, in Problem::rules order
-  std::vector<Conflict> conflicts;   //!< when infeasible
+  std::vector<RuleCost> rule_costs;          //!< one per rule, in Problem::rules order
+  std::vector<Conflict> conflicts;           //!< when infeasible
+  std::vector<UnitCost> unit_costs;          //!< per period x option x service it can serve
+  std::vector<MarginalCost> marginal_costs;  //!< per period x service with demand
+  std::vector<TrainingJobOutcome> training_jobs;
+  //! Per period and site: the most accelerators serving training there (the largest
+  //! cluster a job could use), [period][site].
+  std::vector<std::vector<double>> largest_training_cluster;
 };
 
 //! Plans. A call error for a malformed Problem (kInput) or a solver failure (kInternal); an

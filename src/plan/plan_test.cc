@@ -19,7 +19,7 @@ Problem one_period(double demand_tokens_per_day, std::optional<double> budget_us
   problem.periods.push_back({"2026", 8760, budget_usd});
   problem.sites.push_back({"dc", std::nullopt, std::nullopt});
   problem.services.push_back(
-      {"chat", ServiceKind::kInference, {demand_tokens_per_day}, 1.0, {}, {}});
+      {"chat", ServiceKind::kInference, {demand_tokens_per_day}, 1.0, {}, {}, {}, 1});
   return problem;
 }
 
@@ -121,7 +121,7 @@ TEST(Plan, BuyOrLeaseWithResidualValueAndCarryOver) {
   Problem problem;
   problem.periods = {{"y1", 8760, std::nullopt}, {"y2", 8760, std::nullopt}};
   problem.sites.push_back({"dc", std::nullopt, std::nullopt});
-  problem.services.push_back({"chat", ServiceKind::kInference, {1e6, 1e6}, 1.0, {}, {}});
+  problem.services.push_back({"chat", ServiceKind::kInference, {1e6, 1e6}, 1.0, {}, {}, {}, 1});
   const int buy = add_chip(problem, "chip", 20000, 1e6);
   const int lease = add_chip(problem, "chip", 0, 1e6, false, Mode::kLease);
   problem.options[lease].recurring_usd = {8760, 8760};
@@ -149,7 +149,7 @@ TEST(Plan, LeaseTermIsPaidInFull) {
   Problem problem;
   problem.periods = {{"y1", 8760, std::nullopt}, {"y2", 8760, std::nullopt}};
   problem.sites.push_back({"dc", std::nullopt, std::nullopt});
-  problem.services.push_back({"chat", ServiceKind::kInference, {1e6, 0}, 1.0, {}, {}});
+  problem.services.push_back({"chat", ServiceKind::kInference, {1e6, 0}, 1.0, {}, {}, {}, 1});
   add_chip(problem, "chip", 20000, 1e6);
   const int lease = add_chip(problem, "chip", 0, 1e6, false, Mode::kLease);
   problem.options[lease].recurring_usd = {8760, 8760};
@@ -296,7 +296,7 @@ TEST(Plan, AcquisitionExclusion) {
 // with it 4 D (chat) + 4 F (training) = 120,000 USD, a cost of 40,000 USD.
 TEST(Plan, UseExclusion) {
   Problem problem = one_period(4e6, std::nullopt);
-  problem.services.push_back({"train", ServiceKind::kTraining, {4e15}, 1.0, {}, {}});
+  problem.services.push_back({"train", ServiceKind::kTraining, {4e15}, 1.0, {}, {}, {}, 1});
   const int f = add_chip(problem, "F", 20000, 1e6);
   const int d = add_chip(problem, "D", 10000, 1e6, true);
   problem.options[f].capacity = {1e6, 1e15};
@@ -490,7 +490,7 @@ TEST(Plan, CumulativeSupplyCap) {
   Problem problem;
   problem.periods = {{"y1", 8760, std::nullopt}, {"y2", 8760, std::nullopt}};
   problem.sites.push_back({"dc", std::nullopt, std::nullopt});
-  problem.services.push_back({"chat", ServiceKind::kInference, {10e6, 10e6}, 1.0, {}, {}});
+  problem.services.push_back({"chat", ServiceKind::kInference, {10e6, 10e6}, 1.0, {}, {}, {}, 1});
   const int f = add_chip(problem, "F", 0, 1e6, false, Mode::kLease);
   const int d = add_chip(problem, "D", 0, 1e6, true, Mode::kLease);
   problem.options[f].recurring_usd = {10000};

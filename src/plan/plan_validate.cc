@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "plan/economics.h"
 #include "plan/plan.h"
 
 namespace fleetplan::plan {
@@ -252,7 +253,8 @@ Status Problem::validate() const {
   }
   std::set<std::string> rule_names;
   FLEETPLAN_RETURN_IF_ERROR(validate_rules(*this, rule_names));
-  return validate_spend_caps_and_shares(*this, rule_names);
+  FLEETPLAN_RETURN_IF_ERROR(validate_spend_caps_and_shares(*this, rule_names));
+  return validate_economics(*this);
 }
 
 }  // namespace fleetplan::plan

@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "report/detail/plan_format.h"
+#include "report/economics_report.h"
 #include "report/table.h"
 
 namespace fleetplan::report {
@@ -276,6 +277,7 @@ std::string plan_html(const Problem& problem, const Plan& plan, const PlanContex
   for (int p = 0; p < static_cast<int>(plan.periods.size()); ++p) {
     body += period_html(problem, plan, site_names, p);
   }
+  body += economics_html(problem, plan, {context.currency, context.per_usd}, context.demand_notes);
 
   if (!plan.rule_costs.empty()) {
     body += "<h2>What each rule costs</h2>\n";

@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "report/detail/plan_format.h"
+#include "report/economics_report.h"
 #include "report/table.h"
 
 namespace fleetplan::report {
@@ -87,6 +88,15 @@ ordered_json period_json(const Problem& problem, const Plan& plan, int p) {
     }
   }
   j["budget_lines"] = lines;
+  j["spend_by_item"] = spend_by_item_json(plan.periods[p]);
+  if (!plan.periods[p].value_usd.empty()) {
+    ordered_json value = ordered_json::array();
+    for (std::size_t s = 0; s < problem.services.size(); ++s) {
+      value.push_back(
+          {{"service", problem.services[s].name}, {"usd", plan.periods[p].value_usd[s]}});
+    }
+    j["value_served"] = value;
+  }
   return j;
 }
 
@@ -112,6 +122,10 @@ ordered_json plan_json(const Problem& problem, const Plan& plan, const PlanConte
     periods.push_back(period_json(problem, plan, p));
   }
   out["periods"] = periods;
+  out["unit_costs"] = unit_costs_json(problem, plan);
+  out["marginal_costs"] = marginal_costs_json(problem, plan);
+  out["training_jobs"] = training_jobs_json(problem, plan);
+  out["demand_notes"] = context.demand_notes;
   ordered_json rules = ordered_json::array();
   for (const auto& cost : plan.rule_costs) {
     const plan::Rule* rule = nullptr;

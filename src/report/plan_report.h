@@ -27,6 +27,9 @@ struct PlanContext {
   std::vector<std::string> policy_notes;    //!< the policy engine's explanations
   std::vector<std::string> rules_left_out;  //!< by the user (`--without-rule`)
   std::vector<std::string> rules_added;     //!< variants switched on (`--with-rule`)
+  //! How each modelled demand was derived, one line each (curve, users x requests x
+  //! tokens, tokens per user a day).
+  std::vector<std::string> demand_notes;
 };
 
 //! The terminal report: fleet per period, spend against budget, demand served, domestic

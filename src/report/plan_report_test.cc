@@ -13,7 +13,7 @@ plan::Problem problem() {
   p.name = "tiny";
   p.periods.push_back({"2026", 8760, 100000});
   p.sites.push_back({"dc", 50000, std::nullopt});
-  p.services.push_back({"chat", plan::ServiceKind::kInference, {20e6}, 1.0, {}, {}});
+  p.services.push_back({"chat", plan::ServiceKind::kInference, {20e6}, 1.0, {}, {}, {}, 1});
   plan::Option f;
   f.accelerator = "F";
   f.upfront_usd = {10000};
@@ -30,7 +30,7 @@ TEST(PlanReport, JsonHasTheIssueFields) {
   const auto p = problem();
   auto plan = plan::solve(p);
   ASSERT_TRUE(plan.ok()) << plan.error().message;
-  const auto j = plan_json(p, *plan, {"tiny", "", "", "", {}, {}, {}, {}, {}});
+  const auto j = plan_json(p, *plan, {"tiny", "", "", "", {}, {}, {}, {}, {}, {}});
   EXPECT_EQ(j["status"], "optimal");
   ASSERT_EQ(j["periods"].size(), 1U);
   const auto& period = j["periods"][0];
@@ -56,7 +56,7 @@ TEST(PlanReport, TextNamesFleetSpendAndAssumptions) {
   const auto p = problem();
   auto plan = plan::solve(p);
   ASSERT_TRUE(plan.ok());
-  const std::string text = plan_text(p, *plan, {"tiny", "", "", "", {}, {}, {}, {}, {}});
+  const std::string text = plan_text(p, *plan, {"tiny", "", "", "", {}, {}, {}, {}, {}, {}});
   EXPECT_NE(text.find("Plan for tiny: max-served, optimal"), std::string::npos) << text;
   EXPECT_NE(text.find("Budget 100,000 USD; spend 100,000 USD (100.0 % of the budget)"),
             std::string::npos)
@@ -71,7 +71,7 @@ TEST(PlanReport, InfeasibleTextListsTheConflicts) {
   auto plan = plan::solve(p);
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan->status, plan::SolveStatus::kInfeasible);
-  const std::string text = plan_text(p, *plan, {"tiny", "", "", "", {}, {}, {}, {}, {}});
+  const std::string text = plan_text(p, *plan, {"tiny", "", "", "", {}, {}, {}, {}, {}, {}});
   EXPECT_NE(text.find("site-power[dc][2026] is short by 0.01 MW"), std::string::npos) << text;
 }
 
@@ -79,7 +79,7 @@ TEST(PlanReport, HtmlIsSelfContained) {
   const auto p = problem();
   auto plan = plan::solve(p);
   ASSERT_TRUE(plan.ok());
-  const std::string html = plan_html(p, *plan, {"tiny", "a <test>", "", "", {}, {}, {}, {}, {}});
+  const std::string html = plan_html(p, *plan, {"tiny", "a <test>", "", "", {}, {}, {}, {}, {}, {}});
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("a &lt;test&gt;"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);

@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "report/detail/plan_format.h"
+#include "report/economics_report.h"
 #include "report/table.h"
 
 namespace fleetplan::report {
@@ -196,6 +197,7 @@ std::string plan_text(const Problem& problem, const Plan& plan, const PlanContex
   for (int p = 0; p < static_cast<int>(problem.periods.size()); ++p) {
     out += text_period(problem, plan, context, p);
   }
+  out += economics_text(problem, plan, {context.currency, context.per_usd}, context.demand_notes);
 
   out += fmt::format(
       "\nOver the horizon: cash {}; value left at the end {}; cost (cash - residual value + "

@@ -183,7 +183,22 @@ void Parser::parse_demand(yaml::Reader& r, Period& p, std::set<std::string>& dem
   const auto flop = r.optional_number("training_flop", 0, 1e35);
   const auto hours = r.optional_number("training_gpu_hours", 0, 1e15);
   const auto hours_on = r.optional_string("training_gpu_hours_accelerator");
-  if (service != nullptr && !training) {
+  const bool modelled = read_modelled_demand(r, d, out_);
+  if (modelled && (total || input || output)) {
+    r.fail(total ? "tokens_per_day" : "input_tokens_per_day",
+           "give either tokens (tokens_per_day, input/output_tokens_per_day) or modelled "
+           "demand (curve, users), not both");
+  }
+  if (service != nullptr && service->diurnal) {
+    // The service's day by hour sets the peak hour.
+    if (r.has("peak_to_average")) {
+      r.fail("peak_to_average", fmt::format("service '{}' has a diurnal profile, which sets "
+                                            "its peak-to-average ratio; expected none here",
+                                            d.service));
+    }
+    d.peak_to_average = service->diurnal->peak_to_average();
+  }
+  if (service != nullptr && !training && !modelled) {
     if (total && (input || output)) {
       r.fail("tokens_per_day",
              "give either tokens_per_day or input_tokens_per_day and "

@@ -30,7 +30,12 @@ void Parser::parse_procurement(yaml::Reader& r) {
       check_convertible_everywhere(r, "unit_price", *m);
     }
     p.server_overhead = r.number_or("server_overhead", 0, 0, 5);
-    p.depreciation_years = r.number("depreciation_years", 0.5, 30);
+    // The chips' useful life; with a cost_of_ownership section its default applies.
+    if (out_.cost_of_ownership.given) {
+      p.depreciation_years = r.number_or("depreciation_years", 0, 0.5, 30);
+    } else {
+      p.depreciation_years = r.number("depreciation_years", 0.5, 30);
+    }
     for (const char* key :
          {"lease_price_per_gpu_hour", "min_term_months", "lease_includes_energy"}) {
       if (r.has(key)) {
@@ -73,6 +78,7 @@ void Parser::parse_procurement(yaml::Reader& r) {
     s.reject_unknown_fields();
     p.supply.push_back(std::move(limit));
   }
+  read_procurement_costs(r, p, out_.cost_of_ownership, economics_money_);
   p.provenance = provenance(r);
   r.reject_unknown_fields();
   out_.procurement.push_back(std::move(p));

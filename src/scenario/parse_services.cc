@@ -13,21 +13,44 @@ void Parser::parse_assumption(yaml::Reader& r) {
   out_.assumptions.push_back(std::move(a));
 }
 
+namespace {
+
+// Reads a setting with the default and range of its entry in the options registry.
+double number_setting(yaml::Reader& r, std::string_view name) {
+  const options::Spec& spec = settings_options().at(name);
+  return r.number_or(spec.name, spec.default_number, spec.min, spec.max);
+}
+
+long long integer_setting(yaml::Reader& r, std::string_view name) {
+  const options::Spec& spec = settings_options().at(name);
+  return r.integer_or(spec.name, static_cast<long long>(spec.default_number),
+                      static_cast<long long>(spec.min), static_cast<long long>(spec.max));
+}
+
+std::string choice_setting(yaml::Reader& r, std::string_view name) {
+  const options::Spec& spec = settings_options().at(name);
+  return r.choice_or(spec.name, spec.choices, spec.default_text);
+}
+
+}  // namespace
+
 void Parser::parse_settings(yaml::Reader& r) {
   Settings& s = out_.settings;
-  const std::string objective = r.choice_or("objective", {"min-cost", "max-served"}, "max-served");
-  s.objective = objective == "min-cost" ? Objective::kMinCost : Objective::kMaxServed;
-  s.shortfall_usd_per_million_tokens = r.number_or("shortfall_usd_per_million_tokens", 0, 0, 1e9);
-  s.report_currency = r.string_or("report_currency", "USD");
+  s.objective =
+      choice_setting(r, "objective") == "min-cost" ? Objective::kMinCost : Objective::kMaxServed;
+  s.shortfall_usd_per_million_tokens = number_setting(r, "shortfall_usd_per_million_tokens");
+  s.report_currency = r.string_or("report_currency", setting_default_text("report_currency"));
   if (!is_currency_code(s.report_currency)) {
     r.fail("report_currency",
            fmt::format("'{}' is not a three-letter ISO currency code", s.report_currency));
   }
-  s.training_mfu = r.number_or("training_mfu", 0.4, 0.01, 1.0);
-  s.peak_to_average = r.number_or("peak_to_average", 1.0, 1.0, 24.0);
-  s.planning_utilization = r.number_or("planning_utilization", 1.0, 0.05, 1.0);
-  const std::string coverage = r.choice_or("rule_coverage", {"majority", "any"}, "majority");
-  s.rule_coverage = coverage == "any" ? RuleCoverage::kAny : RuleCoverage::kMajority;
+  s.training_mfu = number_setting(r, "training_mfu");
+  s.peak_to_average = number_setting(r, "peak_to_average");
+  s.planning_utilization = number_setting(r, "planning_utilization");
+  s.rule_coverage =
+      choice_setting(r, "rule_coverage") == "any" ? RuleCoverage::kAny : RuleCoverage::kMajority;
+  s.gap = number_setting(r, "gap");
+  s.node_limit = integer_setting(r, "node_limit");
   s.provenance = provenance(r);
   r.reject_unknown_fields();
 }
@@ -92,6 +115,7 @@ void Parser::parse_service(yaml::Reader& r) {
            "training_mfu applies to training services; expected none for "
            "kind inference");
   }
+  read_service_economics(r, s, catalog_, economics_money_, economics_refs_);
   s.provenance = provenance(r);
   r.reject_unknown_fields();
   out_.services.push_back(std::move(s));

@@ -32,6 +32,8 @@ void Parser::parse(yaml::Reader& root) {
     yaml::Reader settings = root.map("settings", false);
     parse_settings(settings);
   }
+  parse_cost_of_ownership(root);
+  parse_demand_curves(root);
   for (auto& r : root.list("services")) {
     parse_service(r);
   }
@@ -58,7 +60,9 @@ void Parser::parse(yaml::Reader& root) {
   for (auto& r : root.list("rules", false)) {
     parse_rule(r);
   }
+  parse_training_jobs(root);
   root.reject_unknown_fields();
+  finish_economics();
   check_provenance_references();
 }
 

@@ -13,6 +13,8 @@
 #include "catalog/catalog.h"
 #include "core/result.h"
 #include "core/units.h"
+#include "scenario/settings_options.h"
+#include "scenario/demand_model.h"
 
 namespace fleetplan::scenario {
 
@@ -55,6 +57,21 @@ enum class Use { kInference, kTraining };
 //! "inference", "training".
 std::string_view use_name(Use use);
 
+//! What serving a service is worth: a provider's list prices per million tokens
+//! (inference) or per accelerator-hour of a reference chip (training).
+struct ServiceValue {
+  std::optional<units::Money> input_per_million;
+  std::optional<units::Money> cached_input_per_million;  //!< absent: the input price
+  std::optional<units::Money> output_per_million;
+  std::optional<units::Money> per_gpu_hour;  //!< training
+  std::string gpu_hour_accelerator;          //!< training: the chip those hours are on
+  Provenance provenance;
+  [[nodiscard]] bool given() const {
+    return input_per_million.has_value() || output_per_million.has_value() ||
+           per_gpu_hour.has_value();
+  }
+};
+
 //! One AI service whose demand the fleet must serve.
 struct ServiceSpec {
   std::string name;
@@ -72,6 +89,14 @@ struct ServiceSpec {
   //! Training: model-FLOP utilisation assumed when converting FLOP to device time
   //! (0 = Settings::training_mfu).
   double training_mfu = 0;
+  //! What a served unit is worth (`value:`), and the priority tier (1 first).
+  ServiceValue value;
+  int priority = 1;
+  //! Inference: share of input tokens found in the prefix cache (multi-turn chat resends
+  //! the conversation); they are priced at the cached-input value.
+  double prefix_cache_hit = 0;
+  //! Inference: traffic by hour of the day; when given it sets the peak-to-average ratio.
+  std::optional<DiurnalProfile> diurnal;
   Provenance provenance;
 };
 
@@ -89,6 +114,15 @@ struct Demand {
   double training_flop = 0;
   std::optional<double> training_gpu_hours;    //!< as written, when given as GPU-hours
   std::string training_gpu_hours_accelerator;  //!< the accelerator those hours are on
+  //! Modelled demand (`curve:` or `users:`), resolved into the token figures above.
+  std::string curve;              //!< a tokens_per_day curve of Scenario::demand_curves
+  double share = 1;               //!< of the curve
+  std::vector<std::string> less;  //!< services whose tokens in the period come off it
+  std::string users_curve;        //!< a users curve (monthly active users)
+  double daily_active_share = 0;
+  double requests_per_user_per_day = 0;
+  DemandBasis basis = DemandBasis::kPeriodEnd;
+  double users = 0;  //!< resolved: monthly active users on the basis day (users model)
   Provenance provenance;
 
   [[nodiscard]] double tokens_per_day() const {
@@ -157,6 +191,13 @@ struct Site {
   Ownership ownership = Ownership::kOwned;
   std::string operator_name;       //!< who runs the site (the company itself or a third party)
   bool operator_verified = false;  //!< owner and operator passed verification
+  //! Cost of ownership at the site: building capex per MW of IT load (owned sites, paid as
+  //! accelerators are added), or colocation rent per kW of IT load a month; operations
+  //! as a share of the IT capex a year and/or per MW of IT load a year.
+  std::optional<units::Money> data_centre_per_mw;
+  std::optional<units::Money> colocation_per_kw_month;
+  double operations_share = 0;
+  std::optional<units::Money> operations_per_mw_year;
   Provenance provenance;
 };
 
@@ -179,9 +220,11 @@ struct Procurement {
   bool domestic = false;    //!< copied from the catalog (made by a Chinese vendor)
   Mode mode = Mode::kBuy;
   // Buy.
-  units::Money unit_price;     //!< per accelerator, without server
-  double server_overhead = 0;  //!< fraction of unit_price for server, network, storage
-  double depreciation_years = 0;
+  units::Money unit_price;              //!< per accelerator, without server
+  double server_overhead = 0;           //!< fraction of unit_price for the host server
+  double depreciation_years = 0;        //!< the accelerators' useful life (0: the default)
+  std::string network;                  //!< a fabric of CostOfOwnership::network_fabrics, or ""
+  std::optional<units::Money> storage;  //!< per accelerator
   // Lease.
   units::Money lease_price_per_gpu_hour;
   int min_term_months = 0;
@@ -283,19 +326,63 @@ enum class RuleCoverage {
   kAny,       //!< applies when in force on any day of the period
 };
 
-//! Scenario-wide settings.
+//! Scenario-wide settings. Defaults, ranges and docs are in the options registry
+//! (settings_options.h), which the scenario parser, the CLI and the API all read.
 struct Settings {
   Objective objective = Objective::kMaxServed;
   //! USD charged per million tokens of demand not served, on every day of the period
   //! (min-cost objective): what the lost tokens would have sold for.
-  double shortfall_usd_per_million_tokens = 0;
-  std::string report_currency = "USD";
-  double training_mfu = 0.4;     //!< default model-FLOP utilisation for training
-  double peak_to_average = 1.0;  //!< default for demands that do not give one
+  double shortfall_usd_per_million_tokens = setting_default("shortfall_usd_per_million_tokens");
+  std::string report_currency = setting_default_text("report_currency");
+  double training_mfu = setting_default("training_mfu");        //!< default training MFU
+  double peak_to_average = setting_default("peak_to_average");  //!< default for demands
   //! Share of each accelerator's goodput the planner may fill at the peak hour: below 1 it
   //! keeps headroom for bursts, so queueing does not push latencies past the targets.
-  double planning_utilization = 1.0;
+  double planning_utilization = setting_default("planning_utilization");
   RuleCoverage rule_coverage = RuleCoverage::kMajority;
+  double gap = setting_default("gap");  //!< relative gap at which CBC stops
+  //! Branch-and-bound nodes per MILP (0: none).
+  long long node_limit = static_cast<long long>(setting_default("node_limit"));
+  Provenance provenance;
+};
+
+//! A network fabric's cost per accelerator, by part.
+struct NetworkFabric {
+  std::string name;
+  std::string description;
+  units::Money scale_up;            //!< NVLink-class switches, per accelerator
+  units::Money scale_out_nics;      //!< NICs, per accelerator
+  units::Money scale_out_switches;  //!< leaf/spine switches, optics and cables, per accelerator
+  Provenance provenance;
+};
+
+//! Scenario-wide cost-of-ownership figures (`cost_of_ownership:`).
+struct CostOfOwnership {
+  double life_accelerators = 4;  //!< years (a procurement's depreciation_years overrides)
+  double life_servers = 5;
+  double life_network = 5;
+  double life_storage = 5;
+  double life_buildings = 15;
+  double salvage_share = 0;    //!< residual rule: value falls straight to this share
+  double cost_of_capital = 0;  //!< per year, for unit costs (0: straight-line)
+  std::vector<NetworkFabric> network_fabrics;
+  Provenance provenance;
+  bool given = false;  //!< the file has the section (else the old residual rule: none
+                       //!< without depreciation_years)
+  [[nodiscard]] const NetworkFabric* fabric(std::string_view name) const;
+};
+
+//! A training job: a cluster of accelerators of a kind for a period (or FLOP to run), at
+//! one site, needing a minimum cluster there.
+struct TrainingJob {
+  std::string name;
+  std::string service;  //!< a training service
+  std::string period;
+  long long cluster_accelerators = 0;  //!< size, in accelerators of `cluster_accelerator`
+  std::string cluster_accelerator;
+  double flop = 0;                 //!< or: FLOP to run in the period (at the service's MFU)
+  long long min_cluster = 0;       //!< accelerators serving the job at its one site
+  std::vector<std::string> sites;  //!< where it may run; empty: anywhere
   Provenance provenance;
 };
 
@@ -312,8 +399,12 @@ struct Scenario {
   std::vector<Installed> installed;
   std::vector<Rule> rules;
   std::vector<Assumption> assumptions;
+  std::vector<DemandCurve> demand_curves;
+  CostOfOwnership cost_of_ownership;
+  std::vector<TrainingJob> training_jobs;
 
   [[nodiscard]] const Period* period(std::string_view name) const;
+  [[nodiscard]] const DemandCurve* demand_curve(std::string_view name) const;
   [[nodiscard]] const Site* site(std::string_view name) const;
   [[nodiscard]] const ServiceSpec* service(std::string_view name) const;
   [[nodiscard]] const Rule* rule(std::string_view name) const;

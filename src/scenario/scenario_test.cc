@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace fleetplan::scenario {
 namespace {
 
@@ -407,12 +409,30 @@ TEST_F(ReferenceScenarios, Bytedance2026HasThePublishedFigures) {
   ASSERT_FALSE(s->installed.empty());
   EXPECT_EQ(s->installed[0].accelerator, "H20");
   EXPECT_EQ(s->installed[0].count, 230000);
-  // Demand: 100 T tokens a day by the end of 2026 (assumption demand-2026).
+  // Demand: 100 T tokens a day at the end of 2026 (assumption demand-2026), half on the
+  // flagship model (Doubao chat and the API), half on the light model (service-mix).
   double tokens = 0;
   for (const auto& d : p.demand) {
     tokens += d.tokens_per_day();
   }
-  EXPECT_DOUBLE_EQ(tokens, 100e12);
+  EXPECT_NEAR(tokens, 100e12, 1e3);
+  EXPECT_NEAR(p.demand_for("light-apps")->tokens_per_day(), 50e12, 1e3);
+  // Doubao chat from its users: logistic towards 250 M through 157 M (2025-08-15) and 159 M
+  // (2025-10-15), continued 442 days to 2026-12-31; x 35 % a day x 10 requests x 2,400 tokens.
+  const double a = std::log(157.0 / 93.0);
+  const double b = std::log(159.0 / 91.0);
+  const double users = 250e6 / (1 + std::exp(-(b + (b - a) * 442.0 / 61.0)));
+  const Demand* chat = p.demand_for("doubao-chat");
+  ASSERT_NE(chat, nullptr);
+  EXPECT_NEAR(chat->users, users, 1);
+  EXPECT_NEAR(chat->tokens_per_day(), users * 0.35 * 10 * 2400, 1e3);
+  EXPECT_NEAR(p.demand_for("api-flagship")->tokens_per_day(), 50e12 - chat->tokens_per_day(), 1e3);
+  // The peak hour of chat comes from its diurnal profile: 21:00.
+  EXPECT_EQ(s->service("doubao-chat")->diurnal->peak_hour(), 21);
+  // Training from the compute plan, not from the budget: two jobs at one site each.
+  ASSERT_EQ(s->training_jobs.size(), 2u);
+  EXPECT_DOUBLE_EQ(s->training_jobs[0].flop, 4e25);
+  EXPECT_EQ(s->training_jobs[1].cluster_accelerators, 8192);
 }
 
 TEST_F(ReferenceScenarios, Bytedance2025FtHasThePublishedFigures) {
@@ -445,6 +465,31 @@ TEST_F(ReferenceScenarios, Bytedance2025ReutersHasThePublishedFigures) {
   EXPECT_EQ(p.budget.currency, "CNY");
   EXPECT_NEAR(p.budget_usd, 20e9, 0.7e9);
   EXPECT_TRUE(p.budget_lines.empty());
+}
+
+// The options registry gives the settings their defaults and ranges (settings_options.cc).
+TEST_F(ScenarioTest, SettingsDefaultsComeFromTheOptionsRegistry) {
+  auto s = load(kBase);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_DOUBLE_EQ(s->settings.gap, 1e-3);
+  EXPECT_EQ(s->settings.node_limit, 2000);
+  EXPECT_DOUBLE_EQ(s->settings.planning_utilization, 1.0);
+  for (const auto& spec : settings_options().all()) {
+    EXPECT_FALSE(spec.doc.empty()) << spec.name;
+    EXPECT_NE(spec.scopes, 0u) << spec.name;
+  }
+}
+
+TEST_F(ScenarioTest, SolverSettingsCanBeSetAndAreRangeChecked) {
+  auto s = load(std::string(kBase) + "settings:\n  node_limit: 500\n  gap: 0.01\n");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->settings.node_limit, 500);
+  EXPECT_DOUBLE_EQ(s->settings.gap, 0.01);
+  const std::string fraction = error_of(std::string(kBase) + "settings:\n  node_limit: 8.5\n");
+  EXPECT_NE(fraction.find("settings.node_limit"), std::string::npos) << fraction;
+  const std::string share =
+      error_of(std::string(kBase) + "settings:\n  planning_utilization: 1.5\n");
+  EXPECT_NE(share.find("settings.planning_utilization"), std::string::npos) << share;
 }
 
 }  // namespace

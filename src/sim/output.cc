@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sim/stats.h"
+#include "core/json.h"
 
 namespace fleetplan::sim {
 namespace {
@@ -104,8 +105,7 @@ std::string results_json(const Results& r) {
       {"percentiles", r.exact_percentiles ? "exact"
                                           : fmt::format("sketch (relative error <= {} %)",
                                                         LatencySample::kRelativeError * 100)}};
-  // Names are checked to be UTF-8 where they are read; a stray byte prints as U+FFFD.
-  return j.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+  return json::dump(j);
 }
 
 std::string timeseries_csv(const Results& r) {

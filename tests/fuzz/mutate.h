@@ -13,6 +13,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "schema.h"
+
 namespace fleetplan::fuzz {
 
 inline std::string read_text(const std::string& path) {
@@ -202,24 +204,12 @@ inline std::string mutate_once(const std::string& text, Random& rng, std::string
   }
 }
 
-// The message must start with the file's name, then ':' and either a line number followed by
-// ':' ("<name>:<line>:<col>: ...") or a space ("<name>: ..." when no place is known).
+// The message must be located in file `name` (schema.h: location_problem): "<name>:<line>:
+// <col>: ...", "<name>:<line>: ..." or "<name>: <field.path>: ...".
 inline ::testing::AssertionResult located_in(const std::string& message, const std::string& name) {
-  const std::string prefix = name + ":";
-  if (message.rfind(prefix, 0) != 0) {
-    return ::testing::AssertionFailure()
-           << "message does not start with '" << prefix << "': " << message;
-  }
-  std::size_t at = prefix.size();
-  if (at < message.size() && message[at] == ' ') {
-    return ::testing::AssertionSuccess();
-  }
-  const std::size_t digits_begin = at;
-  while (at < message.size() && std::isdigit(static_cast<unsigned char>(message[at])) != 0) {
-    ++at;
-  }
-  if (at == digits_begin || at >= message.size() || message[at] != ':') {
-    return ::testing::AssertionFailure() << "no '<line>:' after '" << prefix << "': " << message;
+  const std::string problem = location_problem(message, name);
+  if (!problem.empty()) {
+    return ::testing::AssertionFailure() << problem << ": " << message;
   }
   return ::testing::AssertionSuccess();
 }

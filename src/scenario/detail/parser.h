@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 
 #include "core/yaml_reader.h"
+#include "scenario/economics.h"
 #include "scenario/scenario.h"
 
 namespace fleetplan::scenario::detail {
@@ -68,8 +69,10 @@ inline bool is_country_code(std::string_view code) {
 }
 
 inline const std::vector<std::string> kModeChoices = {"buy", "lease"};
-inline const std::vector<std::string> kSpendItems = {"accelerators", "server_overhead", "leases",
-                                                     "energy"};
+//! The spend items a budget line may count (plan::SpendItem's names).
+inline const std::vector<std::string> kSpendItems = {"accelerators", "servers",     "network",
+                                                     "storage",      "data_centre", "colocation",
+                                                     "energy",       "leases",      "operations"};
 
 inline bool contains(const std::vector<std::string>& items, const std::string& value) {
   return std::find(items.begin(), items.end(), value) != items.end();
@@ -126,6 +129,11 @@ class Parser {
   void parse_scope(yaml::Reader& r, RuleScope& scope);
   void parse_rule(yaml::Reader& r);
   void check_provenance_references();
+  // Economics sections (parse_economics.cc).
+  void parse_cost_of_ownership(yaml::Reader& root);
+  void parse_demand_curves(yaml::Reader& root);
+  void parse_training_jobs(yaml::Reader& root);
+  void finish_economics();
 
  public:
   std::vector<std::string> late_errors_;
@@ -152,6 +160,8 @@ class Parser {
   std::set<std::string> rule_names_;
   std::vector<Reference> references_;
   std::vector<PendingMoney> pending_money_;
+  std::vector<MoneyField> economics_money_;
+  std::vector<AssumptionRef> economics_refs_;
 };
 
 //! Parses a scenario document (`file` names it in messages).
