@@ -171,6 +171,7 @@ ordered_json reason_json(const policy::Reason& r) {
           {"until", r.until ? ordered_json(r.until->to_string()) : ordered_json()},
           {"source", r.source},
           {"allows", r.allows},
+          {"scope", r.scope},
           {"message", r.message}};
 }
 
@@ -197,7 +198,13 @@ int show_policy(const Options& options) {
   }
   const auto periods = engine->all_periods();
   if (options.json) {
-    ordered_json out = {{"scenario", s->name}, {"periods", ordered_json::array()}};
+    ordered_json out = {{"scenario", s->name},
+                        {"rules", ordered_json::array()},
+                        {"periods", ordered_json::array()}};
+    for (const auto& name : engine->active_rules()) {
+      out["rules"].push_back(
+          {{"name", name}, {"scope", policy::scope_description(*s->rule(name))}});
+    }
     for (const auto& p : periods) {
       ordered_json pj = {{"name", p.period},
                          {"rules_in_force", p.rules_in_force},
@@ -241,6 +248,10 @@ int show_policy(const Options& options) {
   fmt::print("scenario {}: rules applied: {}\n", s->name, fmt::join(engine->active_rules(), ", "));
   if (!engine->disabled_rules().empty()) {
     fmt::print("switched off: {}\n", fmt::join(engine->disabled_rules(), ", "));
+  }
+  fmt::print("whom each rule binds, what it covers and where:\n");
+  for (const auto& name : engine->active_rules()) {
+    fmt::print("  - {}: {}\n", name, policy::scope_description(*s->rule(name)));
   }
   for (const auto& p : periods) {
     fmt::print("\nperiod {}\n", p.period);

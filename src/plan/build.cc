@@ -6,7 +6,9 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "plan/delivery.h"
 #include "plan/build_economics.h"
 #include "policy/policy.h"
 
@@ -217,6 +219,12 @@ struct ProblemBuilder {
   [[nodiscard]] int procurement_option(const policy::Option& option) const;
   Status add_exclusions();
   Status add_use_restrictions();
+  Status add_delivery_limits();
+  [[nodiscard]] Result<double> rule_fraction(const policy::RuleEngine& rule_engine,
+                                             const scenario::Period& period,
+                                             const policy::Query& query) const;
+  void add_placement_exclusions();
+  void add_supply_pools();
   Status add_shares_and_caps();
   void add_share(const policy::ShareConstraint& share, int p);
   void add_supply_limits();
@@ -240,6 +248,8 @@ struct ProblemBuilder {
   int option_count = 0;
   // Export-control and lease-verification rules: the ones that exclude options.
   std::vector<std::string> exclusion_rules;
+  // One engine without each exclusion rule, in exclusion_rules order.
+  std::vector<policy::RuleEngine> without_engines;
 };
 
 void ProblemBuilder::add_periods_and_sites() {
@@ -314,6 +324,7 @@ void ProblemBuilder::fill_capacity(Option& option, const catalog::Accelerator& a
     const double usable =
         service.kind == scenario::Use::kTraining ? 1.0 : scenario.settings.planning_utilization;
     option.capacity.push_back(capacity.per_accelerator * usable);
+    option.deployment.push_back(capacity.deployment);
     const bool known =
         std::any_of(built.capacities.begin(), built.capacities.end(), [&](const Capacity& c) {
           return c.accelerator == capacity.accelerator && c.service == capacity.service;
@@ -348,10 +359,22 @@ Status ProblemBuilder::add_procurement_options() {
     option.site = site_index.at(site->name);
     option.mode = plan_mode(candidate.mode);
     option.domestic = candidate.domestic;
-    option.unit_size = options.unit_size;
+    option.unit_size = procurement->lot_size.value_or(options.unit_size);
+    option.min_order = static_cast<double>(procurement->min_order);
     option.power_w = power_of(**accelerator, *site);
+    // Deliveries start no earlier than the option's first day and its lead time after the
+    // start of the plan; units serve from then on (delivery by day).
+    scenario::Date first_delivery =
+        scenario::add_days(scenario.periods.front().start, procurement->lead_time_days);
+    if (procurement->available_from && first_delivery < *procurement->available_from) {
+      first_delivery = *procurement->available_from;
+    }
     for (int p = 0; p < periods; ++p) {
-      option.can_acquire.push_back(procurement->available_fraction(scenario.periods[p]) > 0);
+      const auto& period = scenario.periods[p];
+      option.delivered_fraction.push_back(
+          delivered_fraction(period.start, period.end, first_delivery));
+      option.can_acquire.push_back(procurement->available_fraction(period) > 0 &&
+                                   option.delivered_fraction.back() > 0);
     }
     // Cash by item per period, residual value and cost per accelerator-year (build_economics).
     FLEETPLAN_RETURN_IF_ERROR(fill_option_costs(scenario, procurement, *site, false, option));
@@ -439,6 +462,7 @@ Status ProblemBuilder::add_exclusions() {
       return other.error();
     }
     without.push_back(other->all_periods());
+    without_engines.push_back(std::move(other).value());
   }
   for (int p = 0; p < periods; ++p) {
     for (const auto& excluded : baseline[p].excluded) {
@@ -526,6 +550,145 @@ Status ProblemBuilder::add_use_restrictions() {
 
 // Shares and caps: their terms from an engine without exclusions, so that an option that
 // only a rule keeps out still counts when that rule is left out.
+// The share of a period in which units of an option acquired in it can serve, under an
+// engine's rules: from the first day on or after the option's first delivery that the rules
+// allow (a purchase ban leaves delivered units running), or, when an operating rule
+// (verification) denies days, only the days it allows.
+Result<double> ProblemBuilder::rule_fraction(const policy::RuleEngine& rule_engine,
+                                             const scenario::Period& period,
+                                             const policy::Query& query) const {
+  auto decision = rule_engine.evaluate(query);
+  if (!decision.ok()) {
+    return decision.error();
+  }
+  if (!decision->first_allowed) {
+    return 0.0;
+  }
+  const bool operating = std::any_of(
+      decision->reasons.begin(), decision->reasons.end(),
+      [](const auto& r) { return !r.allows && r.kind == RuleKind::kLeaseVerification; });
+  const scenario::Date first =
+      query.from && period.start < *query.from ? *query.from : period.start;
+  const auto span =
+      static_cast<double>(period.end.days_since_epoch() - first.days_since_epoch() + 1);
+  if (operating) {
+    return decision->allowed_fraction * span / static_cast<double>(period.days());
+  }
+  return delivered_fraction(period.start, period.end, *decision->first_allowed);
+}
+
+// Delivery limits: for each option and period, the share the rules leave (and what it
+// would be without each exclusion rule), where the rules cut the option's own share.
+Status ProblemBuilder::add_delivery_limits() {
+  for (int o = 0; o < option_count; ++o) {
+    if (sources[o].procurement_entry == nullptr) {
+      continue;  // the installed base is in service already
+    }
+    const Option& option = problem.options[o];
+    for (int p = 0; p < periods; ++p) {
+      const scenario::Period& period = scenario.periods[p];
+      const double own = series_value(option.delivered_fraction, p);
+      if (own <= 0) {
+        continue;
+      }
+      policy::Query query;
+      query.period = period.name;
+      query.site = sources[o].site->name;
+      query.accelerator = option.accelerator;
+      query.mode = option.mode == Mode::kBuy ? scenario::Mode::kBuy : scenario::Mode::kLease;
+      const auto days = static_cast<double>(period.days());
+      query.from = scenario::add_days(period.start, std::llround((1.0 - own) * days));
+      auto fraction = rule_fraction(*engine, period, query);
+      if (!fraction.ok()) {
+        return fraction.error();
+      }
+      DeliveryLimit limit;
+      limit.option = o;
+      limit.period = p;
+      limit.fraction = std::min(own, *fraction);
+      for (std::size_t r = 0; r < exclusion_rules.size(); ++r) {
+        auto other = rule_fraction(without_engines[r], period, query);
+        if (!other.ok()) {
+          return other.error();
+        }
+        if (std::min(own, *other) != limit.fraction) {
+          limit.without.emplace_back(exclusion_rules[r], std::min(own, *other));
+        }
+      }
+      if (limit.fraction < own || !limit.without.empty()) {
+        problem.delivery_limits.push_back(std::move(limit));
+      }
+    }
+  }
+  return {};
+}
+
+// Placement: a service may run only at sites in its allowed countries and latency classes;
+// elsewhere its allocations are excluded (a fact of the service, not a rule: no rule lifts
+// it).
+void ProblemBuilder::add_placement_exclusions() {
+  for (int o = 0; o < option_count; ++o) {
+    const scenario::Site& site = *sources[o].site;
+    for (int s = 0; s < static_cast<int>(scenario.services.size()); ++s) {
+      const scenario::ServiceSpec& service = scenario.services[s];
+      if (problem.options[o].capacity[s] <= 0) {
+        continue;
+      }
+      std::string reason;
+      if (!service.allowed_countries.empty() &&
+          !contains(service.allowed_countries, site.country)) {
+        reason =
+            fmt::format("{} may be served only from sites in {}; site {} is in {}", service.name,
+                        fmt::join(service.allowed_countries, ", "), site.name, site.country);
+      } else if (!service.latency_classes.empty() &&
+                 !contains(service.latency_classes, site.latency_class)) {
+        reason = fmt::format(
+            "{} may be served only from sites of latency class {}; site {} is "
+            "'{}'",
+            service.name, fmt::join(service.latency_classes, ", "), site.name, site.latency_class);
+      }
+      if (!reason.empty()) {
+        problem.exclusions.push_back({{}, "", o, {}, ExclusionScope::kUse, s, std::move(reason)});
+      }
+    }
+  }
+}
+
+// Supply pools: each pool's attainable share of its capacity in each period (prorated by
+// days), drawn by the purchases of the accelerators that use it. Leases draw on the
+// lessor's fleet, not on the vendor's output, so only purchases count.
+void ProblemBuilder::add_supply_pools() {
+  for (const auto& pool : scenario.supply_pools) {
+    PoolLimit limit;
+    limit.name = pool.name;
+    limit.unit = pool.unit;
+    limit.cumulative = pool.cumulative;
+    std::vector<DatedAmount> amounts;
+    for (const auto& c : pool.capacity) {
+      amounts.push_back({c.start, c.end, c.units});
+    }
+    for (const auto& period : scenario.periods) {
+      limit.max_units.push_back(pool.attainable_share *
+                                prorated_units(amounts, period.start, period.end));
+    }
+    for (int o = 0; o < option_count; ++o) {
+      const Option& option = problem.options[o];
+      if (sources[o].procurement_entry == nullptr || option.mode != Mode::kBuy) {
+        continue;
+      }
+      for (const auto& draw : pool.draws) {
+        if (draw.accelerator == option.accelerator) {
+          limit.options.push_back(o);
+          limit.units_per_accelerator.push_back(draw.units_per_accelerator);
+        }
+      }
+    }
+    if (!limit.options.empty()) {
+      problem.pools.push_back(std::move(limit));
+    }
+  }
+}
+
 Status ProblemBuilder::add_shares_and_caps() {
   auto unrestricted_disabled = options.disabled_rules;
   for (const auto& name : exclusion_rules) {
@@ -677,7 +840,8 @@ void ProblemBuilder::add_assumptions() {
     problem.assumptions.push_back("planner: " + assumption);
   }
   problem.assumptions.push_back(fmt::format(
-      "planner: accelerators are bought and leased in servers of {}; a server draws {:.1f} x "
+      "planner: accelerators are bought and leased in lots (procurement lot_size; default a "
+      "server of {}); allocations are whole deployments; a server draws {:.1f} x "
       "the accelerators' TDP, times the site's PUE",
       options.unit_size, options.server_power_factor));
   problem.assumptions.push_back(
@@ -718,6 +882,9 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
   FLEETPLAN_RETURN_IF_ERROR(builder.add_installed_base());
   FLEETPLAN_RETURN_IF_ERROR(builder.add_exclusions());
   FLEETPLAN_RETURN_IF_ERROR(builder.add_use_restrictions());
+  FLEETPLAN_RETURN_IF_ERROR(builder.add_delivery_limits());
+  builder.add_placement_exclusions();
+  builder.add_supply_pools();
   FLEETPLAN_RETURN_IF_ERROR(builder.add_shares_and_caps());
   builder.add_supply_limits();
   FLEETPLAN_RETURN_IF_ERROR(builder.add_budget_lines());

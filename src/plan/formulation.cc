@@ -52,15 +52,77 @@ bool Formulation::exclusion_on(const Exclusion& exclusion) const {
                      [&](const std::string& rule) { return rule_on(rule); });
 }
 
-std::vector<Formulation::Term> Formulation::active_terms(int p, int o) const {
+std::vector<Formulation::Term> Formulation::active_terms(int p, int o, Share share) const {
   const Option& option = problem_.options[o];
   const int first =
       option.mode == Mode::kLease ? std::max(0, p - option.lease_term_periods + 1) : 0;
   std::vector<Term> terms;
   for (int q = first; q <= p; ++q) {
-    terms.push_back({acquire_[q][o], static_cast<double>(option.unit_size)});
+    double part = 1.0;
+    if (q == p && share == Share::kServing) {
+      part = delivered(p, o);
+    } else if (q == p && share == Share::kPaid) {
+      part = paid(p, o);
+    }
+    terms.push_back({acquire_[q][o], option.unit_size * part});
   }
   return terms;
+}
+
+double Formulation::delivered(int p, int o) const { return delivered_[p][o]; }
+
+double Formulation::paid(int p, int o) const {
+  const Option& option = problem_.options[o];
+  // A lease's rent runs from delivery for its term, whatever a rule lets it do meanwhile;
+  // a bought unit draws energy only while it serves.
+  return option.mode == Mode::kLease ? series_or_one(option.delivered_fraction, p)
+                                     : delivered(p, o);
+}
+
+int Formulation::deployment_size(int o, int s) const {
+  const Option& option = problem_.options[o];
+  if (option.deployment.empty()) {
+    return 1;  // no deployment sizes: allocations are accelerators, continuous
+  }
+  return option.deployment[s] > 0 ? option.deployment[s] : option.unit_size;
+}
+
+double Formulation::allocated(const std::vector<double>& x, int p, int o, int s) const {
+  const int column = allocate_[p][o][s];
+  if (column < 0) {
+    return 0.0;
+  }
+  const double value = std::max(0.0, x[column]);
+  if (problem_.options[o].deployment.empty()) {
+    return value;
+  }
+  // Whole deployments only: a fraction of one serves nothing (1e-6: the solver's tolerance).
+  const double size = deployment_size(o, s);
+  return size * std::floor(value / size + 1e-6);
+}
+
+// The delivered share of each period for units acquired in it: the option's own
+// (availability, lead time), then the rules' (delivery limits), as the rules switched on
+// leave it.
+void Formulation::set_delivered() {
+  delivered_.assign(periods_, std::vector<double>(options_, 1.0));
+  for (int p = 0; p < periods_; ++p) {
+    for (int o = 0; o < options_; ++o) {
+      delivered_[p][o] = series_or_one(problem_.options[o].delivered_fraction, p);
+    }
+  }
+  for (const DeliveryLimit& limit : problem_.delivery_limits) {
+    double fraction = limit.fraction;
+    bool lifted = false;
+    for (const auto& [rule, without] : limit.without) {
+      if (!rule_on(rule)) {
+        fraction = lifted ? std::max(fraction, without) : without;
+        lifted = true;
+      }
+    }
+    double& share = delivered_[limit.period][limit.option];
+    share = std::min(share, fraction);
+  }
 }
 
 std::vector<Formulation::Term> Formulation::spend_terms(int p, int o, double& constant) const {
@@ -68,7 +130,7 @@ std::vector<Formulation::Term> Formulation::spend_terms(int p, int o, double& co
   const double recurring = series_value(option.recurring_usd, p);
   constant = recurring * option.existing / kMoneyScale;
   std::vector<Term> terms;
-  for (const Term& term : active_terms(p, o)) {
+  for (const Term& term : active_terms(p, o, Share::kPaid)) {
     terms.push_back({term.column, term.coefficient * recurring / kMoneyScale});
   }
   terms.push_back(
@@ -102,6 +164,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
       elastic_(settings.goal == Settings::Goal::kMinSlack),
       min_cost_(settings.goal == Settings::Goal::kMinCost) {
   set_scales();
+  set_delivered();
   set_value_scale();
   add_acquisitions();
   add_served();
@@ -116,6 +179,8 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
   add_supply_caps();
   add_spend_caps();
   add_shares();
+  add_pool_rows();
+  add_min_order_rows();
   add_score_floor();
   add_tier_floors();
 }
@@ -179,7 +244,7 @@ void Formulation::add_acquisitions() {
                              : periods_ - 1;
         double cash = series_value(option.upfront_usd, p);
         for (int q = p; q <= last; ++q) {
-          cash += series_value(option.recurring_usd, q);
+          cash += series_value(option.recurring_usd, q) * (q == p ? paid(p, o) : 1.0);
         }
         cost = option.unit_size * (cash - series_value(option.residual_usd, p)) / kMoneyScale;
         if (!min_cost_) {
@@ -330,7 +395,7 @@ void Formulation::add_fleet_rows() {
       if (row.terms.empty()) {
         continue;
       }
-      for (const Term& term : active_terms(p, o)) {
+      for (const Term& term : active_terms(p, o, Share::kServing)) {
         row.terms.emplace_back(term.column, -term.coefficient);
       }
       row.upper = problem_.options[o].existing;
@@ -526,7 +591,7 @@ void Formulation::add_spend_caps() {
       const Option& option = problem_.options[o];
       const double recurring = series_value(option.recurring_usd, p) * cap.recurring_weight[i];
       const double upfront = series_value(option.upfront_usd, p) * cap.upfront_weight[i];
-      for (const Term& term : active_terms(p, o)) {
+      for (const Term& term : active_terms(p, o, Share::kPaid)) {
         row.terms.emplace_back(term.column, term.coefficient * recurring / kMoneyScale);
       }
       row.terms.emplace_back(acquire_[p][o], option.unit_size * upfront / kMoneyScale);
@@ -582,8 +647,8 @@ void Formulation::add_shares() {
           constant_total += weight[o] * option.existing;
         } else if (share.of == ShareOf::kAcquisitions) {
           // The period's cash for what is acquired in it: price and the period's rent/energy.
-          const double cash =
-              series_value(option.upfront_usd, p) + series_value(option.recurring_usd, p);
+          const double cash = series_value(option.upfront_usd, p) +
+                              series_value(option.recurring_usd, p) * paid(p, o);
           row.terms.emplace_back(acquire_[p][o], weight[o] * option.unit_size * cash / kMoneyScale);
         } else {
           double constant = 0;
@@ -629,9 +694,9 @@ void Formulation::add_score_floor() {
   }
 }
 
-double Formulation::active(const std::vector<double>& x, int p, int o) const {
+double Formulation::active(const std::vector<double>& x, int p, int o, Share share) const {
   double total = problem_.options[o].existing;
-  for (const Term& term : active_terms(p, o)) {
+  for (const Term& term : active_terms(p, o, share)) {
     total += term.coefficient * std::round(x[term.column]);
   }
   return total;
@@ -656,6 +721,101 @@ double Formulation::served_score(const std::vector<double>& x) const {
     }
   }
   return score;
+}
+
+void Formulation::add_pool_rows() {
+  const int periods = static_cast<int>(problem_.periods.size());
+  for (const PoolLimit& pool : problem_.pools) {
+    std::vector<std::vector<int>> groups;
+    for (int p = 0; p < periods; ++p) {
+      if (pool.cumulative && !groups.empty()) {
+        groups.back().push_back(p);
+      } else {
+        groups.push_back({p});
+      }
+    }
+    for (const auto& group : groups) {
+      milp::Row row;
+      double bound = 0;
+      for (int p : group) {
+        bound += pool.max_units[p];
+        for (std::size_t i = 0; i < pool.options.size(); ++i) {
+          const int o = pool.options[i];
+          row.terms.emplace_back(acquire_[p][o],
+                                 problem_.options[o].unit_size * pool.units_per_accelerator[i]);
+        }
+      }
+      if (row.terms.empty()) {
+        continue;
+      }
+      row.upper = bound;
+      HardRow info;
+      info.bound = bound;
+      const std::string when = group.size() == 1
+                                   ? problem_.periods[group[0]].name
+                                   : fmt::format("{}..{}", problem_.periods[group.front()].name,
+                                                 problem_.periods[group.back()].name);
+      info.info = {fmt::format("supply-pool[{}][{}]", pool.name, when),
+                   "supply-pool",
+                   "",
+                   group.front(),
+                   0,
+                   pool.unit,
+                   0,
+                   ""};
+      row.name = info.info.constraint;
+      add_hard_row(std::move(row), info, -1.0, 1.0 / std::max(1.0, bound));
+    }
+  }
+}
+
+double Formulation::max_lots(int o) const {
+  const Option& option = problem_.options[o];
+  double lots = kInfinity;
+  const Site& site = problem_.sites[option.site];
+  if (site.power_limit_w && option.power_w > 0) {
+    lots = std::min(lots, *site.power_limit_w / (option.power_w * option.unit_size));
+  }
+  if (site.max_accelerators) {
+    lots = std::min(lots, *site.max_accelerators / option.unit_size);
+  }
+  for (int p = 0; p < static_cast<int>(problem_.periods.size()); ++p) {
+    const auto& budget = problem_.periods[p].budget_usd;
+    const double cash = series_value(option.upfront_usd, p) + series_value(option.recurring_usd, p);
+    if (budget && cash > 0) {
+      lots = std::min(lots, *budget / (cash * option.unit_size));
+    }
+  }
+  return std::isfinite(lots) ? std::ceil(lots) : kInfinity;
+}
+
+void Formulation::add_min_order_rows() {
+  const int periods = static_cast<int>(problem_.periods.size());
+  for (int o = 0; o < static_cast<int>(problem_.options.size()); ++o) {
+    const Option& option = problem_.options[o];
+    const double min_lots = std::ceil(option.min_order / option.unit_size - 1e-9);
+    if (min_lots <= 1) {
+      continue;  // one lot is the least an order can be anyway
+    }
+    const double upper = max_lots(o);
+    if (!std::isfinite(upper)) {
+      continue;  // nothing bounds the option; the minimum cannot be written as a big-M row
+    }
+    for (int p = 0; p < periods; ++p) {
+      const int x = acquire_[p][o];
+      if (model_.columns()[x].upper == 0) {
+        continue;
+      }
+      // z = 1 when the option orders in p: x <= upper z and x >= min_lots z.
+      const int z = model_.add_column({0, 1, 0, true, fmt::format("ordered[{}][{}]", p, o)});
+      model_.add_row({-kInfinity,
+                      0,
+                      {{x, 1.0}, {z, -std::max(upper, min_lots)}},
+                      fmt::format("order-max[{}][{}]", p, o)});
+      model_.add_row(
+          {0, kInfinity, {{x, 1.0}, {z, -min_lots}}, fmt::format("order-min[{}][{}]", p, o)});
+    }
+  }
 }
 
 }  // namespace fleetplan::plan::internal

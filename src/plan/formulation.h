@@ -56,8 +56,14 @@ class Formulation {
   [[nodiscard]] const milp::Model& model() const { return model_; }
   //! Column of the acquisitions of option o in period p (integer, units of unit_size).
   [[nodiscard]] int acquire_column(int p, int o) const { return acquire_[p][o]; }
-  //! Column of the accelerators of option o serving service s in period p; -1 if none.
+  //! Column of the accelerators of option o serving service s in period p (continuous;
+  //! allocated() reads it down to whole deployments); -1 if none.
   [[nodiscard]] int allocate_column(int p, int o, int s) const { return allocate_[p][o][s]; }
+  //! Accelerators in one deployment of option o for service s.
+  [[nodiscard]] int deployment_size(int o, int s) const;
+  //! Accelerators of option o serving service s in period p in a solution, in whole
+  //! deployments of deployment_size(o, s) when the option gives its sizes (0 if none).
+  [[nodiscard]] double allocated(const std::vector<double>& x, int p, int o, int s) const;
   [[nodiscard]] const Settings& settings() const { return settings_; }
   //! Column of the served demand of service s in period p, in units of scale(s).
   [[nodiscard]] int served_column(int p, int s) const { return served_[p][s]; }
@@ -68,7 +74,13 @@ class Formulation {
   [[nodiscard]] double objective_constant() const { return objective_constant_; }
 
   //! Accelerators of option o active in period p in a solution.
-  [[nodiscard]] double active(const std::vector<double>& x, int p, int o) const;
+  //! How the units acquired in period p count in p: in full (power, space, counts at its
+  //! end), for the share of p they serve, or for the share of p they are paid for (energy
+  //! and rent; a lease's rent runs from delivery even on days a rule keeps it idle).
+  enum class Share { kFull, kServing, kPaid };
+  //! Accelerators of option o active in period p, counted as `share` says.
+  [[nodiscard]] double active(const std::vector<double>& x, int p, int o,
+                              Share share = Share::kFull) const;
   //! Cash of option o in period p in a solution (USD).
   [[nodiscard]] double spend(const std::vector<double>& x, int p, int o) const;
   //! The served score sum(weight * served / demand) of a solution's served columns.
@@ -88,16 +100,30 @@ class Formulation {
     int column;
     double coefficient;
   };
-  //! Terms (acquisition columns x accelerators) of the active accelerators of o in p.
-  [[nodiscard]] std::vector<Term> active_terms(int p, int o) const;
+  //! Terms (acquisition columns x accelerators) of the active accelerators of o in p. With
+  //! `averaged`, the units acquired in p count for their delivered share of p (what serves
+  //! and pays by the day); without, in full (what draws power and takes space at its end).
+  [[nodiscard]] std::vector<Term> active_terms(int p, int o, Share share = Share::kFull) const;
   //! Terms (model money) of the cash of o in p; the constant part (existing units) apart.
   [[nodiscard]] std::vector<Term> spend_terms(int p, int o, double& constant) const;
   [[nodiscard]] bool rule_on(const std::string& rule) const;
+  //! The delivered share of period p for units of o acquired in it, under the rules on.
+  [[nodiscard]] double delivered(int p, int o) const;
+  //! The share of period p for which units of o acquired in it are paid (energy, rent).
+  [[nodiscard]] double paid(int p, int o) const;
   [[nodiscard]] bool exclusion_on(const Exclusion& exclusion) const;
   void add_hard_row(milp::Row row, HardRow info, double slack_sign, double slack_weight);
+  //! Supply pools: units drawn by the acquisitions of a period (or of all periods) at most
+  //! the buyer's attainable share of the pool.
+  void add_pool_rows();
+  //! Minimum orders: an option either acquires nothing in a period or at least min_order.
+  void add_min_order_rows();
+  //! An upper bound on the lots of option o acquirable in one period (power, space, budget).
+  [[nodiscard]] double max_lots(int o) const;
 
   // The constructor's sections, in order: scales, then columns, then one family of rows each.
   void set_scales();
+  void set_delivered();
   void add_acquisitions();
   void add_served();
   void add_allocations();
@@ -129,6 +155,8 @@ class Formulation {
   std::vector<double> service_scale_;
   std::vector<HardRow> hard_rows_;
   double objective_constant_ = 0;
+  //! delivered(p, o), computed once: [p][o].
+  std::vector<std::vector<double>> delivered_;
   double reference_fleet_ = 1;
   // Economics (formulation_economics.cc).
   void set_value_scale();

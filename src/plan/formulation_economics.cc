@@ -95,6 +95,7 @@ void Formulation::add_training_jobs() {
   }
   // Per (period, service) with jobs: capacity and minimum cluster per site, and served.
   std::vector<std::pair<int, int>> keys;
+  keys.reserve(jobs.size());
   for (const TrainingJob& job : jobs) {
     keys.emplace_back(job.period, job.service);
   }

@@ -224,10 +224,7 @@ std::vector<std::vector<double>> served_of(const Problem& problem, const Formula
     for (int s = 0; s < services; ++s) {
       double capacity = 0;
       for (int o = 0; o < static_cast<int>(problem.options.size()); ++o) {
-        const int column = f.allocate_column(p, o, s);
-        if (column >= 0) {
-          capacity += std::max(0.0, x[column]) * problem.options[o].capacity[s];
-        }
+        capacity += f.allocated(x, p, o, s) * problem.options[o].capacity[s];
       }
       served[p][s] = std::min(problem.services[s].demand[p], capacity / peak_ratio(problem, s, p));
       // Training jobs run whole or not at all: what is served is the jobs run.
@@ -396,9 +393,8 @@ void fill_plan(const Problem& problem, const Formulation& f, const std::vector<d
       line.allocated.assign(services, 0.0);
       line.capacity.assign(services, 0.0);
       for (int s = 0; s < services; ++s) {
-        const int column = f.allocate_column(p, o, s);
-        if (column >= 0) {
-          line.allocated[s] = std::max(0.0, x[column]);
+        if (f.allocate_column(p, o, s) >= 0) {
+          line.allocated[s] = f.allocated(x, p, o, s);
           line.capacity[s] = line.allocated[s] * option.capacity[s] / peak_ratio(problem, s, p);
           outcome.capacity[s] += line.capacity[s];
         }
@@ -424,7 +420,7 @@ void fill_plan(const Problem& problem, const Formulation& f, const std::vector<d
     for (std::size_t i = 0; i < cap.options.size(); ++i) {
       const int o = cap.options[i];
       const Option& option = problem.options[o];
-      const double active = f.active(x, cap.period, o);
+      const double active = f.active(x, cap.period, o, Formulation::Share::kPaid);
       const double acquired = option.unit_size * std::round(x[f.acquire_column(cap.period, o)]);
       outcome.spend_usd +=
           cap.upfront_weight[i] * acquired * series_value(option.upfront_usd, cap.period) +

@@ -110,6 +110,16 @@ struct Option {
   double existing = 0;            //!< accelerators already active in every period, paid for
   bool installed_base = false;    //!< stands for installed accelerators only (never acquired)
   std::vector<bool> can_acquire;  //!< per period; empty: every period
+  //! Per period: the share of the period that units acquired in it serve, draw energy and
+  //! pay rent (delivery from a day inside the period); later periods count in full. Power,
+  //! space, shares and caps count the units in full. Empty: 1.
+  std::vector<double> delivered_fraction;
+  //! Accelerators at least per period when any are acquired (0: no minimum).
+  double min_order = 0;
+  //! Per service: accelerators in one deployment (a replica of the chosen layout);
+  //! allocations to the service are whole deployments (0: a lot of unit_size). Empty:
+  //! allocations are continuous (a problem without deployment sizes, e.g. synthetic).
+  std::vector<int> deployment;
   //! Per service: demand units one accelerator serves at the service's latency targets
   //! (0: cannot serve that service).
   std::vector<double> capacity;
@@ -152,6 +162,29 @@ struct SupplyCap {
   std::vector<int> options;
   std::vector<int> periods;  //!< empty: every period
   double max_units = 0;
+  bool cumulative = false;
+};
+
+//! The delivered share of a period that rules allow an option (deliveries from the day a
+//! rule allows them, or only on the days an operating rule allows). Leaving out one of the
+//! rules in `without` gives that rule's fraction instead (the most permissive of those left
+//! out).
+struct DeliveryLimit {
+  int option = 0;
+  int period = 0;
+  double fraction = 1;
+  std::vector<std::pair<std::string, double>> without;
+};
+
+//! A supply pool shared by several options: sum(units_per_accelerator x accelerators
+//! acquired) <= max_units[p] in each period, or, when `cumulative`, over all periods
+//! together (sum of max_units). A fact of the market, never relaxed by a rule.
+struct PoolLimit {
+  std::string name;
+  std::string unit;  //!< what the pool counts ("dies")
+  std::vector<int> options;
+  std::vector<double> units_per_accelerator;  //!< per entry of `options`
+  std::vector<double> max_units;              //!< per period
   bool cumulative = false;
 };
 
@@ -203,6 +236,8 @@ struct Problem {
   std::vector<Rule> rules;
   std::vector<Exclusion> exclusions;
   std::vector<SupplyCap> supply_caps;
+  std::vector<PoolLimit> pools;
+  std::vector<DeliveryLimit> delivery_limits;
   std::vector<ShareRule> shares;
   std::vector<SpendCap> spend_caps;
   std::vector<TrainingJob> training_jobs;

@@ -1,8 +1,8 @@
 // After a plan is solved: its economics (spend by item, unit costs, value served, training
-// jobs) and the marginal cost of more demand per service, priced by the LP of the plan with
-// every integer decision allowed to grow from its value and the budgets lifted, re-solved with one more unit of each service's demand, (what one
-// more unit of demand would cost, not whether the budget has room for it). Private to
-// src/plan: it needs the Formulation.
+// jobs) and the marginal cost of more demand per service, priced by the min-cost LP of the
+// plan with every integer decision allowed to grow from its value and the budgets lifted,
+// re-solved with one more unit of each service's demand (what one more unit would cost, not
+// whether the budget has room for it). Private to src/plan: it needs the Formulation.
 #pragma once
 
 #include <set>

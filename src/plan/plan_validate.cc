@@ -234,6 +234,73 @@ Status validate_spend_caps_and_shares(const Problem& problem,
   return {};
 }
 
+// Delivery by day, minimum orders and deployment sizes of one option.
+Status validate_delivery(const Option& option, int o, int period_count, int service_count) {
+  const std::string at = fmt::format("options[{}] ({})", o, option.accelerator);
+  if (!option.delivered_fraction.empty() &&
+      static_cast<int>(option.delivered_fraction.size()) != period_count) {
+    return input_error(fmt::format("{}.delivered_fraction needs one value per period ({}) or none",
+                                   at, period_count));
+  }
+  for (double f : option.delivered_fraction) {
+    if (!(f >= 0 && f <= 1)) {
+      return input_error(fmt::format("{}.delivered_fraction: {} is not in [0, 1]", at, f));
+    }
+  }
+  if (!(option.min_order >= 0) || !std::isfinite(option.min_order)) {
+    return input_error(fmt::format("{}.min_order = {}; expected >= 0", at, option.min_order));
+  }
+  if (!option.deployment.empty() && static_cast<int>(option.deployment.size()) != service_count) {
+    return input_error(
+        fmt::format("{}.deployment needs one value per service ({}) or none", at, service_count));
+  }
+  for (int d : option.deployment) {
+    if (d < 0) {
+      return input_error(fmt::format("{}.deployment: {} is negative", at, d));
+    }
+  }
+  return {};
+}
+
+// Supply pools and delivery limits.
+Status validate_pools(const Problem& problem) {
+  const int period_count = static_cast<int>(problem.periods.size());
+  const int option_count = static_cast<int>(problem.options.size());
+  for (std::size_t i = 0; i < problem.pools.size(); ++i) {
+    const PoolLimit& pool = problem.pools[i];
+    const std::string at = fmt::format("pools[{}] ({})", i, pool.name);
+    FLEETPLAN_RETURN_IF_ERROR(check_indices(pool.options, option_count, at + ".options"));
+    if (pool.units_per_accelerator.size() != pool.options.size()) {
+      return input_error(fmt::format("{}: units_per_accelerator needs one value per option ({})",
+                                     at, pool.options.size()));
+    }
+    if (static_cast<int>(pool.max_units.size()) != period_count) {
+      return input_error(
+          fmt::format("{}: max_units needs one value per period ({})", at, period_count));
+    }
+    for (double v : pool.units_per_accelerator) {
+      if (!(v > 0) || !std::isfinite(v)) {
+        return input_error(fmt::format("{}: units_per_accelerator {} is not > 0", at, v));
+      }
+    }
+    for (double v : pool.max_units) {
+      if (!(v >= 0) || !std::isfinite(v)) {
+        return input_error(fmt::format("{}: max_units {} is not >= 0", at, v));
+      }
+    }
+  }
+  for (std::size_t i = 0; i < problem.delivery_limits.size(); ++i) {
+    const DeliveryLimit& limit = problem.delivery_limits[i];
+    const std::string at = fmt::format("delivery_limits[{}]", i);
+    FLEETPLAN_RETURN_IF_ERROR(check_indices({limit.option}, option_count, at + ".option"));
+    FLEETPLAN_RETURN_IF_ERROR(check_indices({limit.period}, period_count, at + ".period"));
+    if (!(limit.fraction >= 0 && limit.fraction <= 1)) {
+      return input_error(fmt::format("{}.fraction = {}; expected 0..1", at, limit.fraction));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Status Problem::validate() const {
@@ -250,7 +317,9 @@ Status Problem::validate() const {
   for (int o = 0; o < option_count; ++o) {
     FLEETPLAN_RETURN_IF_ERROR(validate_option(options[o], o, static_cast<int>(sites.size()),
                                               period_count, service_count));
+    FLEETPLAN_RETURN_IF_ERROR(validate_delivery(options[o], o, period_count, service_count));
   }
+  FLEETPLAN_RETURN_IF_ERROR(validate_pools(*this));
   std::set<std::string> rule_names;
   FLEETPLAN_RETURN_IF_ERROR(validate_rules(*this, rule_names));
   FLEETPLAN_RETURN_IF_ERROR(validate_spend_caps_and_shares(*this, rule_names));

@@ -50,6 +50,7 @@ std::string dates_and_source(const Rule& rule) {
 
 Reason make_reason(const Rule& rule, bool allows, std::string message) {
   Reason r;
+  r.scope = scope_description(rule);
   r.rule = rule.name;
   r.kind = rule.kind;
   r.effective = rule.effective;
@@ -58,6 +59,24 @@ Reason make_reason(const Rule& rule, bool allows, std::string message) {
   r.allows = allows;
   r.message = std::move(message);
   return r;
+}
+
+bool has_site_scope(const RuleScope& scope) {
+  return !scope.sites.empty() || !scope.countries.empty() || !scope.not_countries.empty();
+}
+
+std::string where_text(const RuleScope& scope) {
+  std::vector<std::string> parts;
+  if (!scope.countries.empty()) {
+    parts.push_back(fmt::format("at sites in {}", fmt::join(scope.countries, ", ")));
+  }
+  if (!scope.not_countries.empty()) {
+    parts.push_back(fmt::format("at sites outside {}", fmt::join(scope.not_countries, ", ")));
+  }
+  if (!scope.sites.empty()) {
+    parts.push_back(fmt::format("at {}", fmt::join(scope.sites, ", ")));
+  }
+  return fmt::format("{}", fmt::join(parts, " and "));
 }
 
 std::string uses_text(const std::vector<Use>& uses) {
@@ -122,7 +141,7 @@ bool RuleEngine::in_force(const Rule& rule, const Period& period) const {
       std::min(rule.until ? rule.until->days_since_epoch() : period.end.days_since_epoch(),
                period.end.days_since_epoch());
   const long long overlap = last >= first ? last - first + 1 : 0;
-  if (scenario_->settings.rule_coverage == scenario::RuleCoverage::kAny) {
+  if (scenario_->settings.rule_coverage != scenario::RuleCoverage::kMajority) {
     return overlap > 0;
   }
   // More than half of the period's days.
@@ -139,6 +158,11 @@ std::vector<Option> RuleEngine::options() const {
     }
   }
   return out;
+}
+
+bool RuleEngine::in_force_any_day(const Rule& rule, const Period& period) const {
+  return !disabled_.contains(rule.name) && !(period.end < rule.effective) &&
+         !(rule.until && *rule.until < period.start);
 }
 
 bool RuleEngine::in_force_on(const Rule& rule, const scenario::Date& day) const {
@@ -195,7 +219,9 @@ DayDecision decide_day(const scenario::Scenario& scenario, const RuleEngine& eng
         }
         break;
       case RuleKind::kLeaseVerification:
-        if (option.mode == Mode::kLease && !option.site->operator_verified) {
+        // Every accelerator in scope at an unverified site, bought or leased: owning the
+        // chip does not make an unverified operator verified (the scope's modes narrow it).
+        if (!option.site->operator_verified) {
           out.denies.push_back(&rule);
         }
         break;
@@ -242,6 +268,7 @@ Decision decide_span(const scenario::Scenario& scenario, const RuleEngine& engin
   }
   const long long total = last_day - first_day + 1;
   long long denied_days = 0;
+  std::optional<scenario::Date> first_allowed;
   // Days each rule decided, by the rule's position in the file (deterministic order).
   std::map<std::size_t, long long> deny_days;
   std::map<std::size_t, long long> allow_days;
@@ -257,6 +284,8 @@ Decision decide_span(const scenario::Scenario& scenario, const RuleEngine& engin
         decide_day(scenario, engine, scenario::add_days(first, *it - first_day), option);
     if (!d.allowed) {
       denied_days += days;
+    } else if (!first_allowed) {
+      first_allowed = scenario::add_days(first, *it - first_day);
     }
     if (d.export_decider != nullptr && !d.export_decider->allow) {
       deny_days[index_of(d.export_decider)] += days;
@@ -274,9 +303,18 @@ Decision decide_span(const scenario::Scenario& scenario, const RuleEngine& engin
 
   Decision decision;
   decision.allowed_fraction = static_cast<double>(total - denied_days) / static_cast<double>(total);
-  decision.allowed = scenario.settings.rule_coverage == scenario::RuleCoverage::kAny
-                         ? denied_days == 0
-                         : denied_days * 2 <= total;
+  decision.first_allowed = first_allowed;
+  switch (scenario.settings.rule_coverage) {
+    case scenario::RuleCoverage::kDays:
+      decision.allowed = denied_days < total;  // allowed on some day: prorated by the planner
+      break;
+    case scenario::RuleCoverage::kAny:
+      decision.allowed = denied_days == 0;
+      break;
+    case scenario::RuleCoverage::kMajority:
+      decision.allowed = denied_days * 2 <= total;
+      break;
+  }
   const std::string what =
       fmt::format("{} ({})", option.accelerator, scenario::mode_name(option.mode));
   const Site& site = *option.site;
@@ -350,6 +388,17 @@ Result<Decision> RuleEngine::evaluate(const Query& query) const {
     return decide_span(*scenario_, *this, *query.on, *query.on,
                        fmt::format("on {}", query.on->to_string()), option);
   }
+  if (query.from && period->start < *query.from) {
+    if (period->end < *query.from) {
+      Decision none;
+      none.allowed = false;
+      none.allowed_fraction = 0;
+      return none;
+    }
+    return decide_span(*scenario_, *this, *query.from, period->end,
+                       fmt::format("in period {} from {}", period->name, query.from->to_string()),
+                       option);
+  }
   return decide_span(*scenario_, *this, period->start, period->end,
                      fmt::format("in period {}", period->name), option);
 }
@@ -359,9 +408,7 @@ PeriodPolicy RuleEngine::period_policy(std::size_t index) const {
   PeriodPolicy out;
   out.period = period.name;
   for (const auto& rule : scenario_->rules) {
-    const bool any_day = !disabled_.contains(rule.name) && !(period.end < rule.effective) &&
-                         !(rule.until && *rule.until < period.start);
-    if (any_day) {
+    if (in_force_any_day(rule, period)) {
       out.rules_in_force.push_back(rule.name);
     }
   }
@@ -375,15 +422,21 @@ PeriodPolicy RuleEngine::period_policy(std::size_t index) const {
     if (d.allowed) {
       allowed.push_back(option);
       if (d.allowed_fraction < 1.0) {
-        out.restricted.push_back({option, d.allowed_fraction, std::move(d.reasons)});
+        out.restricted.push_back(
+            {option, d.allowed_fraction, d.first_allowed, std::move(d.reasons)});
       }
     } else {
-      out.excluded.push_back({option, d.allowed_fraction, std::move(d.reasons)});
+      out.excluded.push_back({option, d.allowed_fraction, d.first_allowed, std::move(d.reasons)});
     }
   }
 
   for (const auto& rule : scenario_->rules) {
-    if (!in_force(rule, period)) {
+    // A supply cap counts every unit delivered while it is in force, so it applies to each
+    // period it overlaps by a day (a licence starting mid-quarter still caps that quarter);
+    // the other quantity rules follow the coverage setting.
+    const bool applies =
+        rule.kind == RuleKind::kSupplyCap ? in_force_any_day(rule, period) : in_force(rule, period);
+    if (!applies) {
       continue;
     }
     std::vector<Option> terms;
@@ -433,18 +486,20 @@ PeriodPolicy RuleEngine::period_policy(std::size_t index) const {
              make_reason(
                  rule, false,
                  fmt::format(
-                     "at least {:.0f} % of {} ({} of {}) must be domestic in period {}: "
+                     "at least {:.0f} % of {} ({} of {}; {}) must be domestic in period {}: "
                      "{}",
                      rule.min_share * 100, scope_text,
                      rule.basis == scenario::ShareBasis::kSpend ? "by spend" : "by count",
                      rule.share_of == scenario::ShareOf::kFleet ? "the fleet" : "acquisitions",
+                     has_site_scope(rule.scope) ? "what is placed at other sites does not count"
+                                                : "the buyer's, wherever placed",
                      period.name, dates_and_source(rule)))});
         break;
       case RuleKind::kSupplyCap: {
         std::vector<std::string> periods;
         if (rule.cumulative) {
           for (const auto& p : scenario_->periods) {
-            if (in_force(rule, p)) {
+            if (in_force_any_day(rule, p)) {
               periods.push_back(p.name);
             }
           }
@@ -475,6 +530,44 @@ std::vector<PeriodPolicy> RuleEngine::all_periods() const {
     out.push_back(period_policy(i));
   }
   return out;
+}
+
+std::string scope_description(const scenario::Rule& rule) {
+  const RuleScope& scope = rule.scope;
+  const bool buys = scope.modes.empty() || contains(scope.modes, Mode::kBuy);
+  const bool leases = scope.modes.empty() || contains(scope.modes, Mode::kLease);
+  const char* verb = buys && leases ? "buys or leases" : (buys ? "buys" : "leases");
+  const char* participle = buys && leases ? "bought or leased" : (buys ? "bought" : "leased");
+  const std::string where = where_text(scope);
+  std::string chips;
+  if (!scope.accelerators.empty()) {
+    chips = fmt::format("{}", fmt::join(scope.accelerators, ", "));
+  } else if (scope.domestic) {
+    chips = *scope.domestic ? "domestic accelerators" : "foreign accelerators";
+  } else {
+    chips = "every accelerator";
+  }
+  const std::string who = where.empty() ? fmt::format("binds the buyer wherever it {}", verb)
+                                        : fmt::format("binds the buyer {} only", where);
+  switch (rule.kind) {
+    case RuleKind::kLeaseVerification:
+      return fmt::format("{}; covers {} {} at sites whose owner or operator is not verified", who,
+                         chips, participle);
+    case RuleKind::kDomesticShare:
+      return fmt::format("{}; counts {} {}{}", who, chips, participle,
+                         where.empty() ? ", wherever placed"
+                                       : fmt::format(" and placed {} (acquisitions placed "
+                                                     "elsewhere do not count)",
+                                                     where));
+    case RuleKind::kUseRestriction:
+      return fmt::format("{}; covers {} {}, in service {}", who, chips, participle,
+                         where.empty() ? "at every site" : where);
+    case RuleKind::kExportControl:
+    case RuleKind::kSupplyCap:
+      break;
+  }
+  return fmt::format("{}; covers {} {}{}", who, chips, participle,
+                     where.empty() ? ", at every site" : " " + where);
 }
 
 std::vector<std::string> rule_names(const scenario::Scenario& scenario) {

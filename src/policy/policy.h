@@ -28,6 +28,8 @@ struct Reason {
   std::optional<scenario::Date> until;
   std::string source;
   bool allows = false;  //!< true when the rule permits (an export-control allow)
+  //! Whom the rule binds, what it covers and where (see scope_description).
+  std::string scope;
   //! A sentence: "H200-SXM not available in period 2025: rule us-export-2023-10,
   //! effective 2023-11-17, source BIS ...".
   std::string message;
@@ -41,6 +43,9 @@ struct Decision {
   bool allowed = true;
   //! Fraction of the period's days on which the option is allowed (1 for a single day).
   double allowed_fraction = 1.0;
+  //! The first day of the span on which the option is allowed; absent when it is denied on
+  //! every day. A planner that prorates by days counts deliveries from this day.
+  std::optional<scenario::Date> first_allowed;
   //! The rules that denied the option on some day, and any allow that overrode an older
   //! deny; each message says on how many of the period's days it decided.
   std::vector<Reason> reasons;
@@ -57,6 +62,9 @@ struct Query {
   std::optional<Use> use;
   //! Evaluate on this day only (it need not lie in `period`); absent = the whole period.
   std::optional<scenario::Date> on;
+  //! With a period: evaluate only its days from this one on (the first day an option can
+  //! deliver); a day after the period's end leaves no day, and the option is denied.
+  std::optional<scenario::Date> from;
 };
 
 //! One plannable option: a procurement option (accelerator x mode) placed at a site.
@@ -72,6 +80,8 @@ struct Option {
 struct Exclusion {
   Option option;
   double allowed_fraction = 0;  //!< fraction of the period's days it is allowed
+  //! First day of the period on which it is allowed; absent when denied on every day.
+  std::optional<scenario::Date> first_allowed;
   std::vector<Reason> reasons;
 };
 
@@ -95,7 +105,8 @@ struct ShareConstraint {
 };
 
 //! sum(units acquired through `terms`) <= max_units in the period, or, when `cumulative`,
-//! over all the periods in `periods` together.
+//! over all the periods in `periods` together. A cap applies to every period it overlaps by
+//! at least one day: units delivered on any day under a licence count against it.
 struct CapConstraint {
   std::string rule;
   long long max_units = 0;
@@ -148,6 +159,9 @@ class RuleEngine {
   [[nodiscard]] const std::set<std::string>& disabled_rules() const { return disabled_; }
   //! Whether a rule applies to a period (enabled, and in force per the coverage setting).
   [[nodiscard]] bool in_force(const scenario::Rule& rule, const scenario::Period& period) const;
+  //! Whether a rule is enabled and in force on at least one day of a period.
+  [[nodiscard]] bool in_force_any_day(const scenario::Rule& rule,
+                                      const scenario::Period& period) const;
   //! Whether a rule is enabled and in force on a day.
   [[nodiscard]] bool in_force_on(const scenario::Rule& rule, const scenario::Date& day) const;
   //! The rules this engine applies (not switched off), in file order: what "cost of each
@@ -163,6 +177,13 @@ class RuleEngine {
   const catalog::Catalog* catalog_;
   std::set<std::string> disabled_;
 };
+
+//! Whom a rule binds, what it covers and where, as one clause for reports, e.g. "binds the
+//! buyer wherever it buys or leases; covers buying H200-SXM; placed at sites in CN only".
+//! Every rule binds the scenario's buyer (the company planned); its scope then narrows
+//! what (accelerators, domestic or foreign, buy or lease) and where (site countries or
+//! sites). A rule with no site scope follows the buyer to every site, abroad included.
+std::string scope_description(const scenario::Rule& rule);
 
 //! The names of the enabled rules of a scenario, in file order (what "cost of each rule"
 //! re-solves without).

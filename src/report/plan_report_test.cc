@@ -79,7 +79,8 @@ TEST(PlanReport, HtmlIsSelfContained) {
   const auto p = problem();
   auto plan = plan::solve(p);
   ASSERT_TRUE(plan.ok());
-  const std::string html = plan_html(p, *plan, {"tiny", "a <test>", "", "", {}, {}, {}, {}, {}, {}});
+  const std::string html =
+      plan_html(p, *plan, {"tiny", "a <test>", "", "", {}, {}, {}, {}, {}, {}});
   EXPECT_NE(html.find("<svg"), std::string::npos);
   EXPECT_NE(html.find("a &lt;test&gt;"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);

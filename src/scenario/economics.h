@@ -50,8 +50,8 @@ void read_procurement_costs(yaml::Reader& reader, Procurement& procurement,
                             const CostOfOwnership& costs, std::vector<MoneyField>& pending);
 
 //! The economics fields of a service mapping (value, priority, prefix_cache_hit, diurnal).
-void read_service_economics(yaml::Reader& reader, ServiceSpec& service, const catalog::Catalog& catalog,
-                            std::vector<MoneyField>& pending,
+void read_service_economics(yaml::Reader& reader, ServiceSpec& service,
+                            const catalog::Catalog& catalog, std::vector<MoneyField>& pending,
                             std::vector<AssumptionRef>& assumption_refs);
 
 //! The modelled-demand fields of a period's demand entry (curve, share, less, users,

@@ -81,15 +81,15 @@ Provenance Parser::provenance(yaml::Reader& r) {
 }
 
 std::string Parser::location_of(const yaml::Reader& r, std::string_view key) {
-  // By mark, never by assigning nodes: yaml-cpp's Node::operator= writes through to the node
-  // referred to, so `at = at[key]` replaced the whole mapping by its `assumption:` value and
-  // hid the fields beside it (issue 8 A1; the same bug as 19da49e in core/yaml_reader.cc).
-  const YAML::Node& here = r.node();
-  YAML::Mark mark = here.Mark();
-  if (here.IsMap()) {
-    const YAML::Node child = here[std::string(key)];
-    if (child.IsDefined()) {
-      mark = child.Mark();
+  // Never assign one yaml-cpp node to another here: `at = at[key]` writes the key's value
+  // into the mapping itself (yaml-cpp assigns through references), and the fields read
+  // after it (a period's budget lines and demand) silently vanished.
+  const YAML::Node node = r.node();
+  YAML::Mark mark = node.Mark();
+  if (node.IsMap()) {
+    const YAML::Node value = node[std::string(key)];
+    if (value.IsDefined()) {
+      mark = value.Mark();
     }
   }
   return fmt::format("{}:{}:{}", r.file(), mark.line + 1, mark.column + 1);

@@ -78,10 +78,24 @@ void Parser::parse_procurement(yaml::Reader& r) {
     s.reject_unknown_fields();
     p.supply.push_back(std::move(limit));
   }
+  parse_lots(r, p);
   read_procurement_costs(r, p, out_.cost_of_ownership, economics_money_);
   p.provenance = provenance(r);
   r.reject_unknown_fields();
   out_.procurement.push_back(std::move(p));
+}
+
+void Parser::parse_lots(yaml::Reader& r, Procurement& p) {
+  if (r.has("lot_size")) {
+    p.lot_size = static_cast<int>(r.integer("lot_size", 1, 100'000));
+  }
+  p.min_order = r.integer_or("min_order", 0, 0, 1'000'000'000);
+  p.lead_time_days = static_cast<int>(r.integer_or("lead_time_days", 0, 0, 3650));
+  if (p.lot_size && *p.lot_size > 0 && p.min_order % *p.lot_size != 0) {
+    r.fail("min_order", fmt::format("{} is not a whole number of lots of {}; expected a "
+                                    "multiple of lot_size",
+                                    p.min_order, *p.lot_size));
+  }
 }
 
 void Parser::parse_installed(yaml::Reader& r) {

@@ -47,8 +47,10 @@ void Parser::parse_settings(yaml::Reader& r) {
   s.training_mfu = number_setting(r, "training_mfu");
   s.peak_to_average = number_setting(r, "peak_to_average");
   s.planning_utilization = number_setting(r, "planning_utilization");
-  s.rule_coverage =
-      choice_setting(r, "rule_coverage") == "any" ? RuleCoverage::kAny : RuleCoverage::kMajority;
+  const std::string coverage = choice_setting(r, "rule_coverage");
+  s.rule_coverage = coverage == "any"        ? RuleCoverage::kAny
+                    : coverage == "majority" ? RuleCoverage::kMajority
+                                             : RuleCoverage::kDays;
   s.gap = number_setting(r, "gap");
   s.node_limit = integer_setting(r, "node_limit");
   s.provenance = provenance(r);
@@ -115,6 +117,11 @@ void Parser::parse_service(yaml::Reader& r) {
            "training_mfu applies to training services; expected none for "
            "kind inference");
   }
+  s.allowed_countries = country_list(r, "allowed_countries");
+  if (r.has("allowed_countries") && s.allowed_countries.empty() && r.ok()) {
+    r.fail("allowed_countries", "empty list; expected at least one country, or no field");
+  }
+  s.latency_classes = r.string_list("latency_classes", false);
   read_service_economics(r, s, catalog_, economics_money_, economics_refs_);
   s.provenance = provenance(r);
   r.reject_unknown_fields();

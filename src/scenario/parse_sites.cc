@@ -36,6 +36,7 @@ void Parser::parse_site(yaml::Reader& r) {
                                                                        : Ownership::kOwned;
   s.operator_name = r.string("operator");
   s.operator_verified = r.boolean("operator_verified");
+  s.latency_class = r.string_or("latency_class", "");
   read_site_costs(r, s, economics_money_);
   s.provenance = provenance(r);
   r.reject_unknown_fields();

@@ -60,6 +60,9 @@ void Parser::parse(yaml::Reader& root) {
   for (auto& r : root.list("rules", false)) {
     parse_rule(r);
   }
+  for (auto& r : root.list("supply_pools", false)) {
+    parse_supply_pool(r);
+  }
   parse_training_jobs(root);
   root.reject_unknown_fields();
   finish_economics();

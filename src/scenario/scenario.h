@@ -89,6 +89,11 @@ struct ServiceSpec {
   //! Training: model-FLOP utilisation assumed when converting FLOP to device time
   //! (0 = Settings::training_mfu).
   double training_mfu = 0;
+  //! Site countries the service may be served from (data residency, a latency region);
+  //! empty: every country.
+  std::vector<std::string> allowed_countries;
+  //! Site latency classes the service may be served from; empty: every class.
+  std::vector<std::string> latency_classes;
   //! What a served unit is worth (`value:`), and the priority tier (1 first).
   ServiceValue value;
   int priority = 1;
@@ -191,6 +196,9 @@ struct Site {
   Ownership ownership = Ownership::kOwned;
   std::string operator_name;       //!< who runs the site (the company itself or a third party)
   bool operator_verified = false;  //!< owner and operator passed verification
+  //! Free label of the site's distance to the users ("near", "far"); services may list the
+  //! classes they accept. Empty: unclassified (only services that accept every class).
+  std::string latency_class;
   //! Cost of ownership at the site: building capex per MW of IT load (owned sites, paid as
   //! accelerators are added), or colocation rent per kW of IT load a month; operations
   //! as a share of the IT capex a year and/or per MW of IT load a year.
@@ -237,6 +245,14 @@ struct Procurement {
   std::optional<Date> available_from;
   std::optional<Date> available_until;
   std::vector<SupplyLimit> supply;
+  //! Accelerators per order: a server of 8, a 384-chip supernode; absent: the planner's
+  //! default (a server of 8).
+  std::optional<int> lot_size;
+  //! Accelerators at least, per site and period, when any are ordered (0: none).
+  long long min_order = 0;
+  //! Days from the order to service; deliveries start no earlier than the first period's
+  //! start plus this.
+  int lead_time_days = 0;
   Provenance provenance;
 
   //! USD per accelerator including server overhead (buy), at the period's rate.
@@ -250,6 +266,36 @@ struct Procurement {
   [[nodiscard]] double available_fraction(const Period& period) const;
   //! The supply cap for a period, if any.
   [[nodiscard]] std::optional<long long> supply_cap(std::string_view period) const;
+};
+
+//! Units of a supply pool available over a span of days (spread evenly over it).
+struct PoolCapacity {
+  Date start;
+  Date end;
+  double units = 0;
+  Provenance provenance;
+};
+
+//! How many units of a pool one accelerator takes (two dies per Ascend 910C).
+struct PoolDraw {
+  std::string accelerator;  //!< catalog name (canonical spelling)
+  double units_per_accelerator = 1;
+};
+
+//! A scarce input shared by several accelerators (a vendor's dies, HBM stacks, a licence
+//! batch): what the buyer acquires of the accelerators drawing on it is at most
+//! attainable_share x the pool's capacity, per period (prorated by days) or, when
+//! `cumulative`, over all periods together.
+struct SupplyPool {
+  std::string name;
+  std::string description;
+  std::string unit;  //!< what is counted: "dies", "HBM stacks", "units"
+  std::vector<PoolCapacity> capacity;
+  std::vector<PoolDraw> draws;
+  //! The buyer's share of the pool (it competes with other buyers).
+  double attainable_share = 1.0;
+  bool cumulative = false;
+  Provenance provenance;  //!< of the attainable share
 };
 
 //! The kinds of policy rule (see src/policy/README.md).
@@ -322,6 +368,10 @@ std::string_view objective_name(Objective objective);
 
 //! How a rule that is in force for part of a period is applied to the period.
 enum class RuleCoverage {
+  //! Day by day: an option is allowed in a period when allowed on any of its days, and the
+  //! planner counts deliveries from the first such day; quantity rules apply when in force
+  //! on any day.
+  kDays,
   kMajority,  //!< applies when in force for more than half of the period's days
   kAny,       //!< applies when in force on any day of the period
 };
@@ -339,7 +389,7 @@ struct Settings {
   //! Share of each accelerator's goodput the planner may fill at the peak hour: below 1 it
   //! keeps headroom for bursts, so queueing does not push latencies past the targets.
   double planning_utilization = setting_default("planning_utilization");
-  RuleCoverage rule_coverage = RuleCoverage::kMajority;
+  RuleCoverage rule_coverage = RuleCoverage::kDays;
   double gap = setting_default("gap");  //!< relative gap at which CBC stops
   //! Branch-and-bound nodes per MILP (0: none).
   long long node_limit = static_cast<long long>(setting_default("node_limit"));
@@ -398,6 +448,7 @@ struct Scenario {
   std::vector<Procurement> procurement;
   std::vector<Installed> installed;
   std::vector<Rule> rules;
+  std::vector<SupplyPool> supply_pools;
   std::vector<Assumption> assumptions;
   std::vector<DemandCurve> demand_curves;
   CostOfOwnership cost_of_ownership;

@@ -318,7 +318,7 @@ TEST_F(ScenarioTest, TrainingGpuHoursBecomeFlop) {
 // The reference scenarios carry the published figures of data/reference/seed-facts.md.
 class ReferenceScenarios : public ScenarioTest {};
 
-TEST_F(ReferenceScenarios, BuiltinListHasTheThree) {
+TEST_F(ReferenceScenarios, BuiltinListHasTheFour) {
   const auto list = builtin_scenarios();
   std::vector<std::string> names;
   names.reserve(list.size());
@@ -326,7 +326,7 @@ TEST_F(ReferenceScenarios, BuiltinListHasTheThree) {
     names.push_back(s.name);
   }
   EXPECT_EQ(names, (std::vector<std::string>{"bytedance-2025-ft", "bytedance-2025-reuters",
-                                             "bytedance-2026"}));
+                                             "bytedance-2026", "bytedance-2026-quarterly"}));
   EXPECT_FALSE(builtin_scenario_path("nope").ok());
   EXPECT_EQ(builtin_scenario_path("nope").error().kind, ErrorKind::kNotFound);
 }
@@ -490,6 +490,104 @@ TEST_F(ScenarioTest, SolverSettingsCanBeSetAndAreRangeChecked) {
   const std::string share =
       error_of(std::string(kBase) + "settings:\n  planning_utilization: 1.5\n");
   EXPECT_NE(share.find("settings.planning_utilization"), std::string::npos) << share;
+}
+
+}  // namespace
+}  // namespace fleetplan::scenario
+
+namespace fleetplan::scenario {
+namespace {
+
+// The fields of issue 10: supply pools, lot sizes, minimum orders, lead times, placement.
+constexpr const char kPools[] = R"(supply_pools:
+  - name: dies
+    unit: dies
+    attainable_share: 0.5
+    source: test
+    capacity:
+      - {start: 2026-01-01, end: 2026-12-31, units: 1000, source: test}
+    draws:
+      - {accelerator: H100-SXM, units_per_accelerator: 2}
+)";
+
+class RealismFields : public ScenarioTest {
+ protected:
+  static bool has(const std::string& message, const std::string& part) {
+    return message.find(part) != std::string::npos;
+  }
+};
+
+TEST_F(RealismFields, SupplyPoolsLotsAndPlacementAreRead) {
+  std::string text = edit("    depreciation_years: 5\n",
+                          "    depreciation_years: 5\n    lot_size: 8\n    min_order: 1024\n"
+                          "    lead_time_days: 90\n") +
+                     kPools;
+  const auto at = text.find("    tpot_ms: 50\n");
+  text.replace(at, 16,
+               "    tpot_ms: 50\n    allowed_countries: [CN]\n    latency_classes: [near]\n");
+  const auto site = text.find("    operator_verified: true\n");
+  text.replace(site, 28, "    operator_verified: true\n    latency_class: near\n");
+  auto s = load(text);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_EQ(s->supply_pools.size(), 1u);
+  const SupplyPool& pool = s->supply_pools[0];
+  EXPECT_EQ(pool.unit, "dies");
+  EXPECT_DOUBLE_EQ(pool.attainable_share, 0.5);
+  ASSERT_EQ(pool.capacity.size(), 1u);
+  EXPECT_DOUBLE_EQ(pool.capacity[0].units, 1000);
+  ASSERT_EQ(pool.draws.size(), 1u);
+  EXPECT_DOUBLE_EQ(pool.draws[0].units_per_accelerator, 2);
+  EXPECT_EQ(s->procurement[0].lot_size, 8);
+  EXPECT_EQ(s->procurement[0].min_order, 1024);
+  EXPECT_EQ(s->procurement[0].lead_time_days, 90);
+  EXPECT_EQ(s->services[0].allowed_countries, std::vector<std::string>{"CN"});
+  EXPECT_EQ(s->services[0].latency_classes, std::vector<std::string>{"near"});
+  EXPECT_EQ(s->sites[0].latency_class, "near");
+  // Day by day is the default coverage.
+  EXPECT_EQ(s->settings.rule_coverage, RuleCoverage::kDays);
+}
+
+TEST_F(RealismFields, BadValuesHaveLocatedErrors) {
+  // A minimum order that is not a whole number of lots.
+  std::string e = error_of(edit("    depreciation_years: 5\n",
+                                "    depreciation_years: 5\n    lot_size: 384\n"
+                                "    min_order: 1000\n"));
+  EXPECT_TRUE(has(e, "t.yaml:")) << e;
+  EXPECT_TRUE(has(e, "procurement[0].min_order: 1000 is not a whole number of lots of 384")) << e;
+  // A pool drawn by an accelerator the catalog does not know.
+  std::string pools = kPools;
+  pools.replace(pools.find("accelerator: H100-SXM"), 21, "accelerator: H100-SXN");
+  e = error_of(std::string(kBase) + pools);
+  EXPECT_TRUE(has(e, "supply_pools[0].draws[0].accelerator")) << e;
+  // A capacity that ends before it starts, and a share above 1.
+  pools = kPools;
+  pools.replace(pools.find("end: 2026-12-31"), 15, "end: 2025-12-31");
+  e = error_of(std::string(kBase) + pools);
+  EXPECT_TRUE(has(e, "supply_pools[0].capacity[0].end: 2025-12-31 is before start 2026-01-01"))
+      << e;
+  pools = kPools;
+  pools.replace(pools.find("attainable_share: 0.5"), 21, "attainable_share: 1.5");
+  e = error_of(std::string(kBase) + pools);
+  EXPECT_TRUE(has(e, "supply_pools[0].attainable_share")) << e;
+  // A country that is not a code, and an unknown coverage.
+  e = error_of(edit("    tpot_ms: 50\n", "    tpot_ms: 50\n    allowed_countries: [China]\n"));
+  EXPECT_TRUE(has(e, "services[0].allowed_countries: 'China' is not a country code")) << e;
+  e = error_of(std::string("settings: {rule_coverage: weekly}\n") + kBase);
+  EXPECT_TRUE(has(e, "settings.rule_coverage")) << e;
+}
+
+// A period's `assumption:` used to overwrite the period's mapping while its location was
+// taken, and the budget lines and demand after it vanished without an error.
+TEST_F(RealismFields, PeriodAssumptionKeepsItsDemand) {
+  std::string text =
+      edit("    budget: 160 bn CNY\n", "    budget: 160 bn CNY\n    assumption: split\n");
+  text += R"(assumptions:
+  - {name: split, value: "x", reasoning: "y"}
+)";
+  auto s = load(text);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_EQ(s->periods[0].demand.size(), 1u);
+  EXPECT_DOUBLE_EQ(s->periods[0].demand[0].tokens_per_day(), 1e12);
 }
 
 }  // namespace

@@ -34,9 +34,10 @@ std::vector<options::Spec> specs() {
                     "share of each accelerator's goodput at the latency targets the plan may "
                     "fill at the peak hour (below 1 keeps headroom for bursts)",
                     kEverywhere),
-      choice_option("rule_coverage", "majority", {"majority", "any"},
-                    "a rule in force for part of a period applies to it when in force on more "
-                    "than half its days (majority) or on any day (any)",
+      choice_option("rule_coverage", "days", {"days", "majority", "any"},
+                    "a rule in force for part of a period: decided day by day, deliveries "
+                    "counted from the first allowed day (days), or applied to the whole period "
+                    "when in force on more than half its days (majority) or on any day (any)",
                     kScenarioOnly),
       number_option("gap", 1e-3, 0, 1, "relative gap at which CBC stops each MILP", kEverywhere),
       integer_option("node_limit", 2000, 0, 1'000'000'000,

@@ -177,9 +177,10 @@ TEST(CliEstimate, ErrorsExitWithTheirCodes) {
                             "--count", "0"}),
                  2, "--count");
   expect_failure(fleetplan({"estimate", "--accelerator", "H100-SXM"}), 2, "--model");
-  // Llama 3.1 405B in BF16 (~812 GB) on one H100 (80 GB): a request that cannot be met.
-  const Outcome fit = fleetplan({"estimate", "--model", "llama3.1-405b", "--accelerator",
-                                 "H100-SXM", "--precision", "bf16", "--json"});
+  // Llama 3.1 405B in FP8 (the default; ~406 GB of weights) on one H100 (80 GB): a request
+  // that cannot be met.
+  const Outcome fit =
+      fleetplan({"estimate", "--model", "llama3.1-405b", "--accelerator", "H100-SXM", "--json"});
   EXPECT_NE(fit.exit_code, 0);
   EXPECT_NE(fit.exit_code, 1) << "an infeasible request is not an internal error";
   EXPECT_NE(fit.err.find("does not fit"), std::string::npos) << fit.err;
@@ -400,7 +401,8 @@ TEST(CliCalibrate, WriteThenReadBackGivesTheSameAccuracy) {
   EXPECT_NEAR(a["median_abs_error_pct"].get<double>(), b["median_abs_error_pct"].get<double>(),
               0.1);
   EXPECT_NEAR(a["p90_abs_error_pct"].get<double>(), b["p90_abs_error_pct"].get<double>(), 0.1);
-  for (const json& family : again.parsed()["families"]) {
+  const json evaluated = again.parsed();  // (a range-for over a temporary's member dangles)
+  for (const json& family : evaluated["families"]) {
     if (family["family"] == "Hopper") {
       EXPECT_NEAR(family["compute"].get<double>(), hopper_compute, 1e-9);
     }

@@ -128,6 +128,12 @@ class Parser {
   void parse_installed(yaml::Reader& r);
   void parse_scope(yaml::Reader& r, RuleScope& scope);
   void parse_rule(yaml::Reader& r);
+  // parse_procurement.cc: lot size, minimum order and lead time of a procurement option.
+  void parse_lots(yaml::Reader& r, Procurement& p);
+  // parse_pools.cc
+  void parse_supply_pool(yaml::Reader& r);
+  void parse_pool_capacity(yaml::Reader& r, SupplyPool& pool);
+  void parse_pool_draws(yaml::Reader& r, SupplyPool& pool);
   void check_provenance_references();
   // Economics sections (parse_economics.cc).
   void parse_cost_of_ownership(yaml::Reader& root);
@@ -158,6 +164,7 @@ class Parser {
   std::set<std::string> period_names_;
   std::set<std::string> procurement_names_;
   std::set<std::string> rule_names_;
+  std::set<std::string> pool_names_;
   std::vector<Reference> references_;
   std::vector<PendingMoney> pending_money_;
   std::vector<MoneyField> economics_money_;
