@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/data_dir.h"
+#include "core/suggest.h"
 #include "core/units.h"
 #include "core/yaml_reader.h"
 
@@ -20,28 +21,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Edit distance, for "did you mean" suggestions.
-std::size_t distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) {
-    row[j] = j;
-  }
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      const std::size_t cost = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                                       std::tolower(static_cast<unsigned char>(b[j - 1]))
-                                   ? 0
-                                   : 1;
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 template <typename T>
 Result<const T*> find_named(const std::vector<T>& items, std::string_view name,
                             std::string_view what) {
@@ -51,16 +30,12 @@ Result<const T*> find_named(const std::vector<T>& items, std::string_view name,
       return &item;
     }
   }
-  std::vector<std::pair<std::size_t, std::string>> near;
-  near.reserve(items.size());
+  std::vector<std::string> known;
+  known.reserve(items.size());
   for (const auto& item : items) {
-    near.emplace_back(distance(name, item.name), item.name);
+    known.push_back(item.name);
   }
-  std::sort(near.begin(), near.end());
-  std::vector<std::string> names;
-  for (std::size_t i = 0; i < near.size() && i < 3; ++i) {
-    names.push_back(near[i].second);
-  }
+  const std::vector<std::string> names = closest_names(name, known);
   return not_found_error(
       fmt::format("unknown {} '{}'; closest known: {} (see `fleetplan catalog {}s`)", what, name,
                   fmt::join(names, ", "), what));
@@ -130,7 +105,7 @@ void read_accelerator(yaml::Reader& r, Accelerator& a) {
   set_scaled(r, "scaleup_bw_gbps_per_dir", a.scaleup_bw, units::kGiga, 1e5);
   set_int(r, "scaleup_domain", a.scaleup_domain, 1, 1 << 20);
   if (auto v = r.optional_number("scaleout_gbps", 0.0, 1e5)) {
-    a.scaleout_bw = units::gigabits_per_second(*v).value;
+    a.scaleout_bw = units::bytes_per_second_from_gigabits(*v);
   }
   if (auto v = r.optional_number("tdp_w", 0.0, 1e5)) {
     a.tdp_w = *v;
@@ -229,6 +204,40 @@ void validate_model(yaml::Reader& r, const Model& m) {
   }
   if (m.kv_heads > m.heads && m.heads > 0) {
     r.fail("kv_heads", fmt::format("{} KV heads exceed the {} query heads", m.kv_heads, m.heads));
+  } else if (m.attention != Attention::kMla && m.kv_heads > 0 && m.heads % m.kv_heads != 0) {
+    r.fail("kv_heads", fmt::format("{} query heads do not split evenly over {} KV heads (grouped "
+                                   "attention shares each KV head among a whole group)",
+                                   m.heads, m.kv_heads));
+  }
+  // Layer counts that the architecture cannot have: each would make a share of the layers
+  // negative (negative weight memory, a negative count of MoE layers).
+  if (m.layers > 0 && m.dense_layers > m.layers) {
+    r.fail("dense_layers",
+           fmt::format("{} dense layers exceed the model's {} layers", m.dense_layers, m.layers));
+  } else if (m.experts > 0 && m.layers > 0 && m.dense_layers == m.layers) {
+    r.fail("dense_layers", fmt::format("all {} layers are dense, so the {} experts are in none; "
+                                       "an MoE model needs at least one MoE layer",
+                                       m.layers, m.experts));
+  }
+  if (m.layers > 0 && m.sliding_window_layers > m.layers) {
+    r.fail("sliding_window_layers",
+           fmt::format("{} sliding-window layers exceed the model's {} layers",
+                       m.sliding_window_layers, m.layers));
+  } else if (m.sliding_window_layers > 0 && m.sliding_window == 0) {
+    r.fail("sliding_window", fmt::format("{} layers use a sliding window, but its width is "
+                                         "missing (tokens, > 0)",
+                                         m.sliding_window_layers));
+  }
+  if (m.experts == 0) {
+    for (const auto& [key, value] : {std::pair{"experts_active", m.experts_active},
+                                     {"shared_experts", m.shared_experts},
+                                     {"moe_ffn_hidden", m.moe_ffn_hidden}}) {
+      if (value > 0) {
+        r.fail(key, fmt::format("{} is {}, but the model has no routed experts (experts: 0 or "
+                                "absent)",
+                                key, value));
+      }
+    }
   }
   if (m.experts > 0) {
     if (m.experts_active <= 0 || m.experts_active > m.experts) {
@@ -241,6 +250,10 @@ void validate_model(yaml::Reader& r, const Model& m) {
   }
   if (m.attention == Attention::kMla && (m.kv_lora_rank <= 0 || m.qk_rope_dim <= 0)) {
     r.fail("kv_lora_rank", "MLA attention needs kv_lora_rank and qk_rope_dim");
+  } else if (m.attention == Attention::kMla && m.head_dim > 0 && m.qk_rope_dim >= m.head_dim) {
+    r.fail("qk_rope_dim", fmt::format("the rope part ({}) of an MLA head must be smaller than the "
+                                      "head ({}): head_dim = qk_nope_dim + qk_rope_dim",
+                                      m.qk_rope_dim, m.head_dim));
   }
   if (m.sources.empty()) {
     r.fail("sources", "every entry needs its sources (where the figures come from)");

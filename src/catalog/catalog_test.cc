@@ -348,5 +348,60 @@ TEST(CatalogFile, ActiveAboveTotalIsRejected) {
   EXPECT_NE(status.error().message.find("params_active_b"), std::string::npos);
 }
 
+// A small valid dense model, with `extra` fields added to (or overriding) it.
+std::string model_text(const std::string& extra, int kv_heads = 2) {
+  return "models:\n  - {name: m, params_total_b: 1, params_active_b: 1, layers: 4, hidden: 64,\n"
+         "     ffn_hidden: 128, heads: 8, head_dim: 8, vocab: 100, sources: s, kv_heads: " +
+         std::to_string(kv_heads) + extra + "}\n";
+}
+
+TEST(CatalogFile, TheTestModelIsValid) {
+  Catalog catalog;
+  Status status = catalog.add_text(model_text(""), "u.yaml");
+  EXPECT_TRUE(status.ok()) << status.error().message;
+}
+
+// Issue 8 A3: dense_layers above layers made the MoE layer count and the weight memory
+// negative without a word.
+TEST(CatalogFile, ImpossibleLayerCountsAreRejected) {
+  const struct {
+    std::string extra;
+    std::string message;
+    int kv_heads = 2;
+  } cases[] = {
+      {", experts: 8, experts_active: 2, moe_ffn_hidden: 32, dense_layers: 5",
+       "u.yaml:3:148: models[0].dense_layers: 5 dense layers exceed the model's 4 layers"},
+      {", experts: 8, experts_active: 2, moe_ffn_hidden: 32, dense_layers: 4",
+       "models[0].dense_layers: all 4 layers are dense"},
+      {", sliding_window: 128, sliding_window_layers: 6",
+       "models[0].sliding_window_layers: 6 sliding-window layers exceed the model's 4 layers"},
+      {", sliding_window_layers: 2", "models[0].sliding_window: 2 layers use a sliding window"},
+      {"", "models[0].kv_heads: 8 query heads do not split evenly over 3 KV heads", 3},
+      {", experts_active: 2",
+       "models[0].experts_active: experts_active is 2, but the model has "
+       "no routed experts"},
+      {", attention: MLA, kv_lora_rank: 16, qk_rope_dim: 8",
+       "models[0].qk_rope_dim: the rope part (8) of an MLA head must be smaller than the head (8)"},
+  };
+  for (const auto& c : cases) {
+    Catalog catalog;
+    Status status = catalog.add_text(model_text(c.extra, c.kv_heads), "u.yaml");
+    ASSERT_FALSE(status.ok()) << c.extra;
+    EXPECT_NE(status.error().message.find(c.message), std::string::npos) << c.extra << "\n"
+                                                                         << status.error().message;
+  }
+}
+
+// Issue 8 B8: "H100" suggested H800, A800 and B200 (one or two edits away) rather than the
+// H100-SXM it is short for.
+TEST_F(BuiltinCatalog, AShortNameSuggestsTheNamesItIsAPrefixOf) {
+  auto missing = catalog_.accelerator("H100");
+  ASSERT_FALSE(missing.ok());
+  const std::string& message = missing.error().message;
+  EXPECT_NE(message.find("closest known: H100-"), std::string::npos) << message;
+  EXPECT_NE(message.find("H100-SXM"), std::string::npos) << message;
+  EXPECT_EQ(message.find("H800"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace fleetplan::catalog

@@ -66,6 +66,11 @@ std::vector<std::pair<std::string, perf::Accuracy>> grouped_accuracy(
 }
 
 int run(const Options& o) {
+  if (!o.write.empty()) {
+    if (auto writable = check_writable(o.write, "--write"); !writable.ok()) {
+      return report_error(writable.error());
+    }
+  }
   auto catalog = load_catalog(o.catalogs);
   if (!catalog.ok()) {
     return report_error(catalog.error());
@@ -132,7 +137,7 @@ int run(const Options& o) {
                          report.throughput.p90_abs_error_pct)
            : std::string()));
     if (!out) {
-      return report_error(input_error(fmt::format("{}: cannot write", o.write)));
+      return report_error(input_error(fmt::format("--write: cannot write '{}'", o.write)));
     }
   }
   if (o.json) {

@@ -20,8 +20,8 @@ struct Options {
   std::string model;
   std::string accelerator;
   int count = 1;
-  std::string precision = "fp8";
-  std::string kv_precision;
+  std::string weights = "fp8";
+  std::string kv_cache;
   int input_len = 1024;
   int output_len = 256;
   std::optional<int> concurrency;
@@ -57,9 +57,9 @@ int run(const Options& o) {
   if (!acc.ok()) {
     return report_error(acc.error());
   }
-  auto weights = catalog::parse_precision(o.precision);
+  auto weights = catalog::parse_precision(o.weights);
   if (!weights.ok()) {
-    return report_error(input_error("--precision: " + weights.error().message));
+    return report_error(input_error("--weights: " + weights.error().message));
   }
   auto engines = perf::EngineTable::load_builtin();
   if (!engines.ok()) {
@@ -75,13 +75,13 @@ int run(const Options& o) {
   }
   const char* const engine_origin = o.engine.empty() ? "default for the family" : "given";
   Result<catalog::Precision> kv = perf::engine_kv_cache(*engine, **acc, *weights);
-  if (!o.kv_precision.empty()) {
-    kv = catalog::parse_precision(o.kv_precision);
+  if (!o.kv_cache.empty()) {
+    kv = catalog::parse_precision(o.kv_cache);
     if (!kv.ok()) {
-      return report_error(input_error("--kv-precision: " + kv.error().message));
+      return report_error(input_error("--kv-cache: " + kv.error().message));
     }
   }
-  const char* const kv_origin = o.kv_precision.empty() ? "engine default" : "given";
+  const char* const kv_origin = o.kv_cache.empty() ? "engine default" : "given";
   auto fitted = perf::EfficiencyTable::load_builtin();
   if (!fitted.ok()) {
     return report_error(fitted.error());
@@ -115,7 +115,15 @@ int run(const Options& o) {
   }
   auto est = perf::estimate(req, *table);
   if (!est.ok()) {
-    return report_error(est.error());
+    return report_error(with_flag(est.error(), {{"count", "--count"},
+                                                {"input_len", "--input-len"},
+                                                {"output_len", "--output-len"},
+                                                {"concurrency", "--concurrency"},
+                                                {"ttft_target_ms", "--ttft-ms"},
+                                                {"tpot_target_ms", "--tpot-ms"},
+                                                {"parallelism.tp", "--tp"},
+                                                {"parallelism.pp", "--pp"},
+                                                {"parallelism.ep", "--ep"}}));
   }
   const perf::Efficiency& eff = factors.efficiency;
   const perf::Band& band = bands->lookup(eff.family, perf::model_class(**model));
@@ -235,22 +243,22 @@ void setup(CLI::App& app, RunFn& run_fn) {
                  "accelerator name (fleetplan catalog accelerators)")
       ->required();
   app.add_option("--count", o->count, "accelerators in the deployment")
-      ->check(CLI::Range(1, 1 << 20));
-  app.add_option("--precision", o->precision, "weight precision: bf16, fp16, fp8, int8, fp4");
+      ->check(CLI::Range(1, perf::kMaxDevices));
+  app.add_option("--weights", o->weights, "weight precision: bf16, fp16, fp8 (default), int8, fp4");
   app.add_option(
-      "--kv-precision", o->kv_precision,
+      "--kv-cache", o->kv_cache,
       "KV-cache precision (default: FP8 for FP8/FP4 weights on chips with FP8 units, else BF16; "
       "never FP4)");
   app.add_option("--input-len", o->input_len, "prompt tokens per request")
-      ->check(CLI::Range(1, 1 << 24));
+      ->check(CLI::Range(1, perf::kMaxTokens));
   app.add_option("--output-len", o->output_len, "generated tokens per request")
-      ->check(CLI::Range(1, 1 << 24));
+      ->check(CLI::Range(1, perf::kMaxTokens));
   app.add_option("--concurrency", o->concurrency, "requests in flight (default: offline maximum)")
-      ->check(CLI::Range(1, 1 << 24));
+      ->check(CLI::Range(1, perf::kMaxConcurrency));
   app.add_option("--ttft-ms", o->ttft_ms, "p99 time-to-first-token target")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_number(0, 1e9, true));
   app.add_option("--tpot-ms", o->tpot_ms, "p99 time-per-output-token target")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_number(0, 1e9, true));
   app.add_option("--tp", o->tp, "tensor parallel size (default: searched)")
       ->check(CLI::Range(1, 4096));
   app.add_option("--pp", o->pp, "pipeline parallel size")->check(CLI::Range(1, 4096));

@@ -84,6 +84,12 @@ int run(const Options& o) {
   const std::string name = !o.scenario_flag.empty() ? o.scenario_flag
                            : !o.scenario.empty()    ? o.scenario
                                                     : std::string(scenario::kDefaultScenario);
+  if (!o.html.empty()) {
+    // Before any work: an unwritable path found after a minute of solving wastes the minute.
+    if (auto writable = check_writable(o.html, "--html"); !writable.ok()) {
+      return report_error(writable.error());
+    }
+  }
   auto catalog = load_catalog(o.catalogs);
   if (!catalog.ok()) {
     return report_error(catalog.error());
@@ -144,7 +150,7 @@ void setup(CLI::App& app, RunFn& run_fn) {
                "skip re-solving without each rule (faster)");
   app.add_option("--gap", options->plan.gap,
                  "relative optimality gap at which CBC stops (default 0.001)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(finite_number(0.0, 1.0));
   // One value per occurrence, so that a scenario name after the flag stays the scenario.
   app.add_option("--without-rule", options->plan.without_rule,
                  "leave a rule of the scenario out (repeatable)")

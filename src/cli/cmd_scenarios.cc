@@ -2,7 +2,6 @@
 // verbatim (to copy and edit); `scenarios check FILE|NAME` validates a scenario file;
 // `scenarios policy FILE|NAME` prints what the rules exclude and require in each period.
 #include <cmath>
-#include <fstream>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "policy/policy.h"
 #include "report/listing_json.h"
@@ -119,13 +119,11 @@ int show(const Options& options) {
   if (!path.ok()) {
     return report_error(path.error());
   }
-  std::ifstream in(*path, std::ios::binary);
-  if (!in) {
-    return report_error(internal_error(fmt::format("{}: cannot read the file", *path)));
+  auto text = files::read_text(*path);
+  if (!text.ok()) {
+    return report_error(internal_error(text.error().message));
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  fmt::print("{}", buffer.str());
+  fmt::print("{}", *text);
   return kExitOk;
 }
 

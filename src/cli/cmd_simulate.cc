@@ -83,6 +83,35 @@ void print_tables(const sim::SimScenario& scenario, const sim::Results& r) {
   fmt::print("{}", fleet.render());
 }
 
+// The fields of a quick scenario, and of any run, as the flags that set them.
+const std::vector<std::pair<std::string, std::string>> kRunFields = {
+    {"simulation.requests", "--requests"},
+    {"simulation.duration_s", "--duration"},
+    {"timeseries_interval_s", "--timeseries-interval"},
+};
+const std::vector<std::pair<std::string, std::string>> kQuickFields = {
+    {"model", "--model"},
+    {"accelerator", "--accelerator"},
+    {"rate", "--rate"},
+    {"requests (or duration_s)", "--requests/--duration"},
+    {"input_len", "--input-len/--output-len"},
+    {"arrival", "--arrival"},
+    {"cv", "--cv"},
+    {"router", "--router"},
+    {"weights", "--weights"},
+    {"kv_cache", "--kv-cache"},
+    {"services[0].arrival.cv", "--cv"},
+    {"services[0].arrival.rate", "--rate"},
+    {"services[0].input_len", "--input-len"},
+    {"services[0].output_len", "--output-len"},
+    {"services", "--rate/--requests/--duration"},
+    {"fleet.deployments[0].scheduler.max_batch", "--max-batch"},
+    {"fleet.deployments[0].scheduler.token_budget", "--token-budget"},
+    {"simulation.requests", "--requests"},
+    {"simulation.duration_s", "--duration"},
+    {"timeseries_interval_s", "--timeseries-interval"},
+};
+
 int run(const Options& o) {
   // Quick flags and a scenario file are two ways to say the same thing: not both.
   static const char* const kQuickFlags[] = {
@@ -99,6 +128,11 @@ int run(const Options& o) {
   } else if (o.quick.model.empty() || o.quick.accelerator.empty()) {
     return report_error(input_error(
         "give --scenario FILE, or --model and --accelerator (with --rate, --count, ...)"));
+  }
+  if (!o.timeseries.empty()) {
+    if (auto writable = check_writable(o.timeseries, "--timeseries"); !writable.ok()) {
+      return report_error(writable.error());
+    }
   }
   auto catalog = load_catalog(o.catalogs);
   if (!catalog.ok()) {
@@ -120,7 +154,8 @@ int run(const Options& o) {
     scenario = sim::quick_scenario(quick, *catalog, *table);
   }
   if (!scenario.ok()) {
-    return report_error(scenario.error());
+    return report_error(o.scenario.empty() ? with_flag(scenario.error(), kQuickFields)
+                                           : scenario.error());
   }
   if (!o.scenario.empty()) {
     if (o.ttft_ms || o.tpot_ms) {
@@ -144,10 +179,15 @@ int run(const Options& o) {
     scenario->options.timeseries_interval_s = o.timeseries_interval_s.value_or(
         scenario->options.timeseries_interval_s > 0 ? scenario->options.timeseries_interval_s
                                                     : 1.0);
+  } else {
+    // The scenario's interval is for --timeseries: without it nothing would read the samples
+    // (at 1e-9 s they exhausted memory).
+    scenario->options.timeseries_interval_s = 0;
   }
   auto results = sim::simulate(scenario->fleet, scenario->workload, scenario->options);
   if (!results.ok()) {
-    return report_error(results.error());
+    return report_error(o.scenario.empty() ? with_flag(results.error(), kQuickFields)
+                                           : with_flag(results.error(), kRunFields));
   }
   if (!o.timeseries.empty()) {
     std::ofstream out(o.timeseries, std::ios::binary);
@@ -178,38 +218,49 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--model", o->quick.model, "quick scenario: the model served");
   app.add_option("--accelerator", o->quick.accelerator, "quick scenario: the accelerator");
   app.add_option("--count", o->quick.count, "quick scenario: accelerators (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1, perf::kMaxDevices));
   app.add_option("--tp", o->quick.tp,
                  "quick scenario: tensor parallelism per replica (default: smallest that fits)")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--rate", o->quick.rate, "quick scenario: arrivals per second (default 1)");
-  app.add_option("--requests", o->requests, "arrivals to simulate (default 10000)");
-  app.add_option("--duration", o->duration_s, "seconds of arrivals (instead of --requests)");
-  app.add_option("--input-len", o->quick.input_len, "quick scenario: prompt tokens (default 1024)");
-  app.add_option("--output-len", o->quick.output_len,
-                 "quick scenario: output tokens (default 256)");
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--rate", o->quick.rate, "quick scenario: arrivals per second (default 1)")
+      ->check(finite_number(0, 1e9, true));
+  app.add_option("--requests", o->requests, "arrivals to simulate (default 10000)")
+      ->check(CLI::Range(1LL, sim::kMaxRequests));
+  app.add_option("--duration", o->duration_s, "seconds of arrivals (instead of --requests)")
+      ->check(finite_number(0, sim::kMaxHorizonS, true));
+  app.add_option("--input-len", o->quick.input_len, "quick scenario: prompt tokens (default 1024)")
+      ->check(CLI::Range(1, perf::kMaxTokens));
+  app.add_option("--output-len", o->quick.output_len, "quick scenario: output tokens (default 256)")
+      ->check(CLI::Range(1, perf::kMaxTokens));
   app.add_option("--arrival", o->quick.arrival, "quick scenario: poisson (default) or gamma");
   app.add_option("--cv", o->quick.cv,
-                 "quick scenario: coefficient of variation of gamma inter-arrival gaps");
-  app.add_option("--ttft-ms", o->ttft_ms, "quick scenario: TTFT target (goodput)");
-  app.add_option("--tpot-ms", o->tpot_ms, "quick scenario: TPOT target (goodput)");
+                 "quick scenario: coefficient of variation of gamma inter-arrival gaps")
+      ->check(finite_number(sim::kMinCv, sim::kMaxCv));
+  app.add_option("--ttft-ms", o->ttft_ms, "quick scenario: TTFT target (goodput)")
+      ->check(finite_number(0, 1e9, true));
+  app.add_option("--tpot-ms", o->tpot_ms, "quick scenario: TPOT target (goodput)")
+      ->check(finite_number(0, 1e9, true));
   app.add_option("--router", o->quick.router,
                  "quick scenario: round_robin, least_outstanding (default), least_kv, weighted, "
                  "random");
   app.add_option("--max-batch", o->quick.max_batch,
-                 "quick scenario: sequences per replica (default: the engine's)");
+                 "quick scenario: sequences per replica (default: the engine's)")
+      ->check(CLI::Range(1, sim::kMaxBatch));
   app.add_option("--token-budget", o->quick.token_budget,
-                 "quick scenario: tokens per step (default: the engine's)");
+                 "quick scenario: tokens per step (default: the engine's)")
+      ->check(CLI::Range(1, sim::kMaxTokenBudget));
   app.add_option("--weights", o->quick.weights, "quick scenario: weight precision (default fp8)");
-  app.add_option("--kv-cache", o->quick.kv_cache, "quick scenario: KV precision (default fp8)");
-  app.add_option("--seed", o->seed, "random seed (same seed, same output)");
+  app.add_option("--kv-cache", o->quick.kv_cache,
+                 "quick scenario: KV-cache precision (default: as --weights)");
+  app.add_option("--seed", o->seed, "random seed (same seed, same output)")
+      ->check(unsigned_number());
   app.add_flag("--step-by-step", o->step_by_step,
                "run every decode step as its own event (the reference; slow)");
   app.add_flag("--json", o->json, "print one JSON object instead of tables");
   app.add_option("--timeseries", o->timeseries, "write queue lengths over time to this CSV");
   app.add_option("--timeseries-interval", o->timeseries_interval_s,
                  "seconds between time-series samples (default 1)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_number(sim::kMinTimeseriesIntervalS, sim::kMaxHorizonS));
   add_catalog_option(app, o->catalogs);
   run_fn = [o] { return run(*o); };
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "catalog/catalog.h"
 #include "core/result.h"
@@ -38,6 +39,27 @@ std::vector<Command> commands();
 
 //! Prints "fleetplan: error: <message>" to stderr and returns the exit code for it.
 int report_error(const Error& error);
+
+//! A validator for a number option: finite (no nan, no inf) and in [min, max]; with
+//! `exclusive_min`, min itself is refused ("> 0").
+CLI::Validator finite_number(double min, double max, bool exclusive_min = false);
+//! A validator for an unsigned 64-bit option (a seed): digits only, no sign, no overflow.
+CLI::Validator unsigned_number();
+
+//! Checks before any work that `path` can be written (an output such as `--html`): the
+//! folder exists and the file is not a directory and can be opened for writing. An existing
+//! file is not truncated; a new one is not left behind.
+Status check_writable(const std::string& path, std::string_view flag);
+
+//! An error from a library layer, with the flag that set the field it names: "count = 0 ..."
+//! becomes "--count: count = 0 ...". `flags` maps field names to flags.
+Error with_flag(Error error, const std::vector<std::pair<std::string, std::string>>& flags);
+
+//! Reports a parse error of CLI11 the fleetplan way ("fleetplan: error: ...", with a
+//! suggestion); `args` are the arguments as typed (argv without the program). Returns the
+//! exit code; help and version requests print and return 0.
+int report_parse_error(CLI::App& app, const CLI::ParseError& error,
+                       const std::vector<std::string>& args);
 
 //! Adds the repeatable `--catalog FILE` option.
 void add_catalog_option(CLI::App& app, std::vector<std::string>& files);

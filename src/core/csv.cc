@@ -2,10 +2,11 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
+
+#include "core/file.h"
+#include "core/utf8.h"
 
 namespace fleetplan::csv {
 
@@ -16,6 +17,7 @@ const std::string& Row::get(std::string_view column) const {
 }
 
 Result<Table> parse(std::string_view text, const std::string& name) {
+  FLEETPLAN_RETURN_IF_ERROR(utf8::check(text, name));
   std::vector<std::vector<std::string>> records;
   std::vector<int> record_lines;
   std::vector<std::string> record;
@@ -97,13 +99,9 @@ Result<Table> parse(std::string_view text, const std::string& name) {
 }
 
 Result<Table> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return not_found_error(fmt::format("{}: cannot open file", path));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse(buffer.str(), path);
+  auto text = files::read_text(path);
+  FLEETPLAN_RETURN_IF_ERROR(text);
+  return parse(*text, path);
 }
 
 std::optional<double> to_number(std::string_view field) {

@@ -28,7 +28,7 @@ struct Table {
 
 //! Parses CSV text whose first record is the header; `name` stands for the file in errors.
 Result<Table> parse(std::string_view text, const std::string& name);
-//! Reads and parses a CSV file.
+//! Reads and parses a CSV file (a regular file of at most files::kMaxInputBytes).
 Result<Table> read_file(const std::string& path);
 
 //! Parses a whole field as a finite number; nullopt when empty or not a number.

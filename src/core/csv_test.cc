@@ -27,5 +27,18 @@ TEST(Csv, Numbers) {
   EXPECT_FALSE(to_number("nan").has_value());
 }
 
+// Issue 8 B7: a measurements file or trace given as /dev/zero read until memory ran out.
+TEST(Csv, ReadFileRefusesDevices) {
+  auto table = read_file("/dev/zero");
+  ASSERT_FALSE(table.ok());
+  EXPECT_NE(table.error().message.find("/dev/zero: is not a regular file"), std::string::npos);
+}
+
+TEST(Csv, RefusesTextThatIsNotUtf8) {
+  auto table = parse("a,b\n1,\xFF\n", "t.csv");
+  ASSERT_FALSE(table.ok());
+  EXPECT_EQ(table.error().message, "t.csv:2:3: byte 0xFF is not UTF-8; expected UTF-8 text");
+}
+
 }  // namespace
 }  // namespace fleetplan::csv

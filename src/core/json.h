@@ -31,10 +31,12 @@ void round_numbers(Json& j, int digits = kSignificantDigits) {
 }
 
 //! `j` indented by two spaces, numbers rounded to kSignificantDigits, with a final newline.
+//! Text is checked to be UTF-8 where it is read (core/utf8.h); a byte that still is not (a
+//! name typed on the command line) prints as U+FFFD instead of throwing (issue 8 B6).
 template <typename Json>
 std::string dump(Json j) {
   round_numbers(j);
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace fleetplan::json

@@ -32,10 +32,34 @@ TEST(ParsePower, Megawatts) {
   EXPECT_FALSE(parse_power("3 horsepower").ok());
 }
 
+// Issue 8 A2: from_chars reads "nan" and "inf", and 1e308 MW overflows to inf; each was
+// accepted and a site then lost its power limit.
+TEST(ParsePower, RejectsNanInfinityAndOverflow) {
+  for (const char* text : {"nan MW", "inf MW", "-inf W", "infinity kW", "1e308 MW", "1e999 W"}) {
+    auto power = parse_power(text);
+    ASSERT_FALSE(power.ok()) << text;
+    EXPECT_NE(power.error().message.find(text), std::string::npos) << power.error().message;
+  }
+  EXPECT_FALSE(parse_power("-5 MW").ok());
+  // The bound is 1,000 GW = 1e12 W: the edge is accepted, one watt more is not.
+  EXPECT_DOUBLE_EQ(parse_power("1000 GW")->value, 1e12);
+  EXPECT_FALSE(parse_power("1000.000001 GW").ok());
+}
+
+TEST(ParseMoney, RejectsNanInfinityAndOverflow) {
+  for (const char* text : {"nan bn CNY", "inf USD", "-inf M USD", "1e308 bn CNY", "2e15 USD"}) {
+    auto money = parse_money(text);
+    ASSERT_FALSE(money.ok()) << text;
+    EXPECT_NE(money.error().message.find(text), std::string::npos) << money.error().message;
+  }
+  // 10^15 is the bound: 1,000,000 bn is accepted.
+  EXPECT_DOUBLE_EQ(parse_money("1000000 bn USD")->amount, 1e15);
+}
+
 TEST(Conversions, LinkRatesAreBitsAndBandwidthIsBytes) {
   // 400 Gbit/s NIC = 50 GB/s; 3.35 TB/s HBM = 3.35e12 B/s.
-  EXPECT_DOUBLE_EQ(gigabits_per_second(400).value, 50e9);
-  EXPECT_DOUBLE_EQ(terabytes_per_second(3.35).value, 3.35e12);
+  EXPECT_DOUBLE_EQ(bytes_per_second_from_gigabits(400), 50e9);
+  EXPECT_DOUBLE_EQ(3.35 * kTera, 3.35e12);
 }
 
 }  // namespace

@@ -1,11 +1,17 @@
 #include "core/yaml_reader.h"
 
 #include <cmath>
-#include <fstream>
+#include <cstdint>
 #include <map>
 #include <sstream>
+#include <unordered_map>
 
 #include <fmt/format.h>
+
+#include <yaml-cpp/eventhandler.h>
+
+#include "core/file.h"
+#include "core/utf8.h"
 
 namespace fleetplan::yaml {
 namespace {
@@ -23,10 +29,102 @@ std::string describe(const YAML::Node& node) {
   return "a mapping";
 }
 
+// Counts the nodes of the first document as they would be after alias expansion, from the
+// parser's events (where an alias is one event, never a copy), and stops at the limit. A
+// "billion laughs" file of a few KB names 10^9 nodes through nested aliases; every walk over
+// the loaded tree (duplicate keys, unknown fields) would then follow each alias again.
+class ExpansionCounter : public YAML::EventHandler {
+ public:
+  explicit ExpansionCounter(std::uint64_t limit) : limit_(limit) {}
+
+  [[nodiscard]] bool over() const { return over_; }
+  [[nodiscard]] const YAML::Mark& where() const { return where_; }
+
+  void OnDocumentStart(const YAML::Mark& /*mark*/) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor, 1); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    const auto found = sizes_.find(anchor);
+    leaf(mark, 0, found == sizes_.end() ? 1 : found->second);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                const std::string& /*value*/) override {
+    leaf(mark, anchor, 1);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value /*style*/) override {
+    last_ = mark;
+    open_.push_back({anchor, 1});
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value /*style*/) override {
+    last_ = mark;
+    open_.push_back({anchor, 1});
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Open {
+    YAML::anchor_t anchor;
+    std::uint64_t nodes;  // this collection and what it holds so far, aliases expanded
+  };
+  void leaf(const YAML::Mark& mark, YAML::anchor_t anchor, std::uint64_t nodes) {
+    last_ = mark;
+    if (anchor != 0) {
+      sizes_[anchor] = nodes;
+    }
+    attach(nodes);
+  }
+  void close() {
+    if (open_.empty()) {
+      return;
+    }
+    const Open done = open_.back();
+    open_.pop_back();
+    if (done.anchor != 0) {
+      sizes_[done.anchor] = done.nodes;
+    }
+    attach(done.nodes);
+  }
+  // Adds a finished node to the collection it sits in. Every count stays at most `limit_`
+  // (the first one past it stops the count), so the sums cannot overflow.
+  void attach(std::uint64_t nodes) {
+    if (over_) {
+      return;
+    }
+    std::uint64_t& count = open_.empty() ? total_ : open_.back().nodes;
+    count += nodes;
+    if (count > limit_) {
+      over_ = true;
+      where_ = last_;
+    }
+  }
+
+  std::uint64_t limit_;
+  std::uint64_t total_ = 0;
+  bool over_ = false;
+  YAML::Mark last_;
+  YAML::Mark where_;
+  std::vector<Open> open_;
+  std::unordered_map<YAML::anchor_t, std::uint64_t> sizes_;
+};
+
 }  // namespace
 
 Result<YAML::Node> load_string(const std::string& text, const std::string& name) {
+  FLEETPLAN_RETURN_IF_ERROR(utf8::check(text, name));
   try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    ExpansionCounter counter(kMaxNodes);
+    parser.HandleNextDocument(counter);
+    if (counter.over()) {
+      return input_error(fmt::format(
+          "{}:{}:{}: the YAML document has more than {} nodes once its aliases (*name) are "
+          "expanded; a data file this large is refused (an alias bomb?)",
+          name, counter.where().line + 1, counter.where().column + 1, kMaxNodes));
+    }
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
     return input_error(fmt::format("{}:{}:{}: YAML syntax error: {}", name, e.mark.line + 1,
@@ -35,13 +133,9 @@ Result<YAML::Node> load_string(const std::string& text, const std::string& name)
 }
 
 Result<YAML::Node> load_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return not_found_error(fmt::format("{}: cannot open file", path));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return load_string(buffer.str(), path);
+  auto text = files::read_text(path, kMaxFileBytes);
+  FLEETPLAN_RETURN_IF_ERROR(text);
+  return load_string(*text, path);
 }
 
 Reader::Reader(const YAML::Node& node, std::string file, std::string path)

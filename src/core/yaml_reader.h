@@ -3,6 +3,7 @@
 // value and what was expected; unknown fields are errors, not ignored.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <set>
@@ -16,9 +17,17 @@
 
 namespace fleetplan::yaml {
 
-//! Parses a YAML file; a syntax error comes back with its file, line and column.
+//! The largest YAML data file read: 16 MiB (the biggest shipped file is under 30 KB).
+inline constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t{16} << 20;
+//! The most nodes a YAML document may hold once its aliases are expanded (the biggest shipped
+//! file has a few thousand); bounds the memory and time of every walk over a loaded tree.
+inline constexpr std::uint64_t kMaxNodes = 1'000'000;
+
+//! Parses a YAML file (a regular file of at most kMaxFileBytes, at most kMaxNodes nodes);
+//! a syntax error comes back with its file, line and column. a syntax error comes back with its
+//! file, line and column.
 Result<YAML::Node> load_file(const std::string& path);
-//! Parses YAML text; `name` stands for the file in messages.
+//! Parses YAML text (at most kMaxNodes nodes); `name` stands for the file in messages.
 Result<YAML::Node> load_string(const std::string& text, const std::string& name);
 
 //! Reads the fields of one YAML mapping. Errors are collected in a sink shared

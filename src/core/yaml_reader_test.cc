@@ -1,5 +1,6 @@
 #include "core/yaml_reader.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace fleetplan::yaml {
@@ -81,6 +82,53 @@ TEST(YamlReader, AnErrorLeavesTheMappingIntactForLaterChecks) {
   EXPECT_EQ(r.status().error().message, "t.yaml:1:4: a: expected a number, got 'x'");
   EXPECT_TRUE((*node)["zzz"].IsDefined());
   EXPECT_TRUE(node->IsMap());
+}
+
+// Issue 8 B7: a 1.7 KB "billion laughs" file (nine levels of nine aliases, 9^9 nodes once
+// expanded) hung every walk over the tree. It is refused at load, with its place.
+TEST(LoadString, RefusesAnAliasBomb) {
+  std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 9; ++level) {
+    text += fmt::format("a{0}: &a{0} [", level);
+    for (int i = 0; i < 9; ++i) {
+      text += fmt::format("{}*a{}", i == 0 ? "" : ", ", level - 1);
+    }
+    text += "]\n";
+  }
+  ASSERT_LT(text.size(), 2000u);
+  auto node = load_string(text, "bomb.yaml");
+  ASSERT_FALSE(node.ok());
+  EXPECT_NE(node.error().message.find("bomb.yaml:"), std::string::npos) << node.error().message;
+  EXPECT_NE(node.error().message.find("more than 1000000 nodes"), std::string::npos)
+      << node.error().message;
+}
+
+TEST(LoadString, AcceptsAliasesWithinTheBound) {
+  // 1 + 3 + 3 x (1 + 2) = 13 nodes: a small file reusing an anchor loads and reads back.
+  auto node = load_string("base: &b {x: 1, y: 2}\nc: *b\nd: *b\n", "ok.yaml");
+  ASSERT_TRUE(node.ok()) << node.error().message;
+  EXPECT_EQ((*node)["d"]["y"].as<int>(), 2);
+}
+
+// Issue 8 B7: `--catalog /dev/zero` read until memory ran out; a directory loaded as empty.
+TEST(LoadFile, RefusesDevicesAndDirectories) {
+  auto zero = load_file("/dev/zero");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().message,
+            "/dev/zero: is not a regular file (a device, pipe or socket); expected a file");
+  auto null_device = load_file("/dev/null");
+  ASSERT_FALSE(null_device.ok());
+  auto dir = load_file(FLEETPLAN_SOURCE_DIR);
+  ASSERT_FALSE(dir.ok());
+  EXPECT_NE(dir.error().message.find("is a directory"), std::string::npos);
+}
+
+// Issue 8 B6: a scenario name with a byte that is not UTF-8 loaded, and `plan --json` then
+// aborted in the JSON printer. The file is refused where the byte is.
+TEST(LoadString, RefusesTextThatIsNotUtf8) {
+  auto node = load_string("name: \"caf\xE9\"\n", "latin1.yaml");
+  ASSERT_FALSE(node.ok());
+  EXPECT_EQ(node.error().message, "latin1.yaml:1:11: byte 0xE9 is not UTF-8; expected UTF-8 text");
 }
 
 }  // namespace

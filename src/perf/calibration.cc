@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <map>
 #include <regex>
@@ -22,12 +23,31 @@ std::string lower(std::string s) {
   return s;
 }
 
-std::optional<int> to_int(const std::string& field) {
-  const auto v = csv::to_number(field);
-  if (!v || *v < 0 || *v > 1e9) {
+// A whole-number column in [1, max]: "" is not published; anything else that is not such a
+// number (8.5, 0, 1e12, "eight") is an error naming the line, the column and the value.
+Result<std::optional<int>> whole_number(const csv::Row& row, const std::string& path,
+                                        const char* column, int max) {
+  const std::string& text = row.get(column);
+  if (text.empty()) {
+    return std::optional<int>{};
+  }
+  const auto v = csv::to_number(text);
+  if (!v || *v < 1 || *v > max || *v != std::floor(*v)) {
+    return input_error(fmt::format("{}:{}: {}: '{}' is not a whole number from 1 to {}", path,
+                                   row.line, column, text, max));
+  }
+  return std::optional<int>{static_cast<int>(*v)};
+}
+
+// A count in a layout note ("TP8"): digits only, at most kMaxDevices; nullopt beyond.
+std::optional<int> layout_number(const std::string& digits) {
+  int value = 0;
+  const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc{} || ptr != digits.data() + digits.size() || value < 1 ||
+      value > kMaxDevices) {
     return std::nullopt;
   }
-  return static_cast<int>(std::lround(*v));
+  return value;
 }
 
 // MLPerf llama2-70b Server and Interactive latency limits (p99), from the MLPerf rules as
@@ -47,7 +67,12 @@ std::optional<Limits> mlperf_limits(const std::string& scenario) {
 }
 
 // The layout the publication states ("TP2 PP2", "DEP4" = attention-DP + expert-parallel 4).
-std::optional<Parallelism> stated_layout(const std::string& notes, int count) {
+// A stated number beyond any deployment ("TP99999999999") comes back as an error text.
+struct StatedLayout {
+  std::optional<Parallelism> layout;
+  std::string problem;  // non-empty when the notes state a layout that cannot be
+};
+StatedLayout stated_layout(const std::string& notes, int count) {
   std::smatch match;
   Parallelism p;
   bool any = false;
@@ -55,30 +80,43 @@ std::optional<Parallelism> stated_layout(const std::string& notes, int count) {
   static const std::regex kTp(R"(\bTP(\d+))");
   static const std::regex kPp(R"(\bPP(\d+))");
   static const std::regex kEp(R"(\bEP(\d+))");
+  std::string problem;
+  const auto number = [&](const std::string& kind) -> int {
+    const std::optional<int> n = layout_number(match[1].str());
+    if (!n && problem.empty()) {
+      problem = fmt::format("the notes state {}{}, beyond 1 to {} devices", kind, match[1].str(),
+                            kMaxDevices);
+    }
+    return n.value_or(1);
+  };
   if (std::regex_search(notes, match, kDep)) {
-    p.tp = std::stoi(match[1]);
+    p.tp = number("DEP");
     p.ep = p.tp;
     p.attention_dp = p.tp > 1;
     any = true;
   } else if (std::regex_search(notes, match, kTp)) {
-    p.tp = std::stoi(match[1]);
+    p.tp = number("TP");
     any = true;
   }
   if (std::regex_search(notes, match, kPp)) {
-    p.pp = std::stoi(match[1]);
+    p.pp = number("PP");
     any = true;
   }
   if (std::regex_search(notes, match, kEp)) {
-    const int ep = std::stoi(match[1]);
+    const int ep = number("EP");
     if (ep <= p.tp) {
       p.ep = ep;
     }
   }
-  if (!any || p.tp * p.pp < 1 || count % (p.tp * p.pp) != 0) {
-    return std::nullopt;
+  if (!problem.empty()) {
+    return {std::nullopt, problem};
   }
-  p.replicas = count / (p.tp * p.pp);
-  return p;
+  const long long per_replica = static_cast<long long>(p.tp) * p.pp;
+  if (!any || per_replica > count || count % per_replica != 0) {
+    return {};
+  }
+  p.replicas = static_cast<int>(count / per_replica);
+  return {p, ""};
 }
 
 // The serving engine named by a framework string.
@@ -202,7 +240,14 @@ PreparedRow prepare(const Measurement& row, const catalog::Catalog& catalog,
     req.ttft_target_ms = limits->ttft_ms;
     req.tpot_target_ms = limits->tpot_ms;
   }
-  req.parallelism = stated_layout(row.notes, req.count);
+  StatedLayout stated = stated_layout(row.notes, req.count);
+  if (!stated.problem.empty()) {
+    out.use = RowUse::kUnmodelled;
+    out.why = stated.problem;
+    prepared.runnable = false;
+    return prepared;
+  }
+  req.parallelism = stated.layout;
   req.enforce_context = false;
   req.engine = row.engine;
   out.measured = out.use == RowUse::kTtft ? *row.ttft_ms : measured;
@@ -327,10 +372,18 @@ Result<std::vector<Measurement>> measurements_of(const csv::Table& table, const 
       auto v = number_field(column);
       FLEETPLAN_RETURN_IF_ERROR(v);
     }
-    m.count = to_int(r.get("accelerator_count")).value_or(0);
-    m.input_len = to_int(r.get("input_len"));
-    m.output_len = to_int(r.get("output_len"));
-    m.concurrency = to_int(r.get("concurrency_or_batch"));
+    auto count = whole_number(r, path, "accelerator_count", kMaxDevices);
+    FLEETPLAN_RETURN_IF_ERROR(count);
+    auto input_len = whole_number(r, path, "input_len", kMaxTokens);
+    FLEETPLAN_RETURN_IF_ERROR(input_len);
+    auto output_len = whole_number(r, path, "output_len", kMaxTokens);
+    FLEETPLAN_RETURN_IF_ERROR(output_len);
+    auto concurrency = whole_number(r, path, "concurrency_or_batch", kMaxConcurrency);
+    FLEETPLAN_RETURN_IF_ERROR(concurrency);
+    m.count = count->value_or(0);
+    m.input_len = *input_len;
+    m.output_len = *output_len;
+    m.concurrency = *concurrency;
     m.output_tokens_per_s = csv::to_number(r.get("tokens_per_s_output"));
     m.total_tokens_per_s = csv::to_number(r.get("tokens_per_s_total"));
     m.ttft_ms = csv::to_number(r.get("ttft_ms"));

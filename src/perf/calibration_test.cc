@@ -32,6 +32,38 @@ TEST(Measurements, BadNumberNamesLineAndColumn) {
             path + ":2: tokens_per_s_output: 'fast' is not a non-negative number");
 }
 
+Result<std::vector<Measurement>> read_one_row(const std::string& name, const std::string& count,
+                                              const std::string& input_len) {
+  const std::string path = testing::TempDir() + name;
+  std::ofstream(path) << "id,accelerator,accelerator_count,model,scenario,input_len,output_len,"
+                         "tokens_per_s_output\n"
+                         "a,H100-SXM,"
+                      << count << ",llama2-70b,offline," << input_len << ",128,1000\n";
+  return read_measurements(path);
+}
+
+// Issue 8 A3: a count of 8.5 was rounded to 8, and 1e12 devices (beyond the old int guard)
+// was reported as "not published"; both are errors in the file.
+TEST(Measurements, CountsAreWholeNumbersInRange) {
+  auto half = read_one_row("half.csv", "8.5", "128");
+  ASSERT_FALSE(half.ok());
+  EXPECT_EQ(half.error().message, testing::TempDir() +
+                                      "half.csv:2: accelerator_count: '8.5' is not a whole number "
+                                      "from 1 to 1048576");
+  auto huge = read_one_row("huge.csv", "1e12", "128");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.error().message.find("accelerator_count: '1e12' is not a whole number"),
+            std::string::npos);
+  auto zero = read_one_row("zero.csv", "8", "0");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(zero.error().message.find("input_len: '0' is not a whole number from 1 to 16777216"),
+            std::string::npos);
+  auto fine = read_one_row("fine.csv", "8", "");
+  ASSERT_TRUE(fine.ok()) << fine.error().message;
+  EXPECT_EQ((*fine)[0].count, 8);
+  EXPECT_FALSE((*fine)[0].input_len.has_value());  // empty: not published
+}
+
 class ReferenceSet : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -118,6 +150,25 @@ TEST(CrossValidation, ASourceIsNeverFittedOnItself) {
   const EfficiencyTable fitted = fit(*rows, *catalog, start, "test");
   const CalibrationReport in_sample = evaluate(*rows, *catalog, fitted);
   EXPECT_LT(std::fabs(in_sample.rows[2].error_pct), std::fabs(plain.rows[2].error_pct));
+}
+
+// Issue 8 B6: std::stoi on a layout note like "TP99999999999" threw out_of_range, which
+// aborted `calibrate`. The row is set apart, with the reason.
+TEST_F(ReferenceSet, AnImpossibleStatedLayoutSetsTheRowApart) {
+  Measurement m;
+  m.id = "x";
+  m.accelerator = "H100-SXM";
+  m.model = "llama2-70b";
+  m.scenario = "offline";
+  m.count = 8;
+  m.input_len = 128;
+  m.output_len = 128;
+  m.output_tokens_per_s = 1000;
+  m.notes = "TP99999999999";
+  const CalibrationReport report = evaluate({m}, catalog_, table_);
+  ASSERT_EQ(report.rows.size(), 1u);
+  EXPECT_EQ(report.rows[0].use, RowUse::kUnmodelled);
+  EXPECT_EQ(report.rows[0].why, "the notes state TP99999999999, beyond 1 to 1048576 devices");
 }
 
 }  // namespace

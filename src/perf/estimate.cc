@@ -52,6 +52,32 @@ Evaluation evaluate_batch(const ReplicaModel& replica, int batch, int input_len,
   return e;
 }
 
+// The request's sizes, each named by its field (a front end maps fields to its flags).
+Status check_request(const EstimateRequest& request) {
+  const auto in_range = [](const char* field, long long value, long long max) -> Status {
+    if (value < 1 || value > max) {
+      return input_error(
+          fmt::format("{} = {} is out of range; expected 1 to {}", field, value, max));
+    }
+    return {};
+  };
+  FLEETPLAN_RETURN_IF_ERROR(in_range("count", request.count, kMaxDevices));
+  FLEETPLAN_RETURN_IF_ERROR(in_range("input_len", request.input_len, kMaxTokens));
+  FLEETPLAN_RETURN_IF_ERROR(in_range("output_len", request.output_len, kMaxTokens));
+  if (request.concurrency) {
+    FLEETPLAN_RETURN_IF_ERROR(in_range("concurrency", *request.concurrency, kMaxConcurrency));
+  }
+  for (const auto& [field, target] : {std::pair{"ttft_target_ms", request.ttft_target_ms},
+                                      {"tpot_target_ms", request.tpot_target_ms}}) {
+    if (target && !(std::isfinite(*target) && *target > 0)) {
+      return input_error(
+          fmt::format("{} = {} is not a latency target; expected a number of milliseconds > 0",
+                      field, *target));
+    }
+  }
+  return {};
+}
+
 std::vector<int> divisors(int n) {
   std::vector<int> out;
   for (int d = 1; d <= n; ++d) {
@@ -256,10 +282,7 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
   if (request.model == nullptr || request.accelerator == nullptr) {
     return internal_error("estimate: model and accelerator are required");
   }
-  if (request.input_len < 1 || request.output_len < 1) {
-    return input_error(fmt::format("input and output lengths must be >= 1 (got {} and {})",
-                                   request.input_len, request.output_len));
-  }
+  FLEETPLAN_RETURN_IF_ERROR(check_request(request));
   if (request.enforce_context && request.model->max_context > 0 &&
       request.input_len + request.output_len > request.model->max_context) {
     return input_error(fmt::format("input {} + output {} tokens exceed {}'s context window of {}",
@@ -335,7 +358,9 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
     est.meets_targets = meets(e);
   }
   est.batch = batch;
-  est.concurrency = request.concurrency.value_or(batch * layout.replicas);
+  // Up to max_batch (2^20) x kMaxDevices replicas: more than an int holds.
+  est.concurrency = request.concurrency ? static_cast<long long>(*request.concurrency)
+                                        : static_cast<long long>(batch) * layout.replicas;
   est.tpot_ms = e.tpot_s * 1000.0;
   est.ttft_ms = e.ttft_s * 1000.0;
   if (!request.concurrency && !has_targets) {
@@ -375,12 +400,18 @@ Result<Estimate> estimate(const EstimateRequest& request, const EfficiencyTable&
   if (request.model == nullptr || request.accelerator == nullptr) {
     return internal_error("estimate: model and accelerator are required");
   }
-  if (request.count < 1) {
-    return input_error(fmt::format("--count must be >= 1 (got {})", request.count));
-  }
+  FLEETPLAN_RETURN_IF_ERROR(check_request(request));
   if (request.parallelism) {
     Parallelism p = *request.parallelism;
-    if (request.count % p.devices_per_replica() != 0) {
+    for (const auto& [field, value] :
+         {std::pair{"parallelism.tp", p.tp}, {"parallelism.pp", p.pp}, {"parallelism.ep", p.ep}}) {
+      if (value < 1 || value > request.count) {
+        return input_error(fmt::format("{} = {} is out of range; expected 1 to the {} devices",
+                                       field, value, request.count));
+      }
+    }
+    if (static_cast<long long>(p.tp) * p.pp > request.count ||
+        request.count % p.devices_per_replica() != 0) {
       return input_error(fmt::format("tp={} x pp={} = {} does not divide the {} accelerators", p.tp,
                                      p.pp, p.devices_per_replica(), request.count));
     }

@@ -196,6 +196,13 @@ class ReplicaModel {
   double overhead_s_ = 0;
 };
 
+//! Bounds on what `estimate` is asked; beyond them a request is refused, not computed with
+//! overflowing integers or searched for hours. 2^20 devices is ~10x the largest cluster
+//! announced (2026); 2^24 tokens is 16x the longest published context window.
+inline constexpr int kMaxDevices = 1 << 20;
+inline constexpr int kMaxTokens = 1 << 24;
+inline constexpr int kMaxConcurrency = 1 << 24;
+
 //! Which layouts a serving engine can run, beyond plain tensor parallelism.
 struct LayoutSupport {
   bool pipeline = true;
@@ -207,12 +214,12 @@ struct LayoutSupport {
 struct EstimateRequest {
   const catalog::Model* model = nullptr;
   const catalog::Accelerator* accelerator = nullptr;
-  int count = 1;  //!< accelerators in the deployment
+  int count = 1;  //!< accelerators in the deployment, 1..kMaxDevices
   Precision weights = Precision::kFp8;
   Precision kv_cache = Precision::kFp8;
-  int input_len = 1024;
-  int output_len = 256;
-  std::optional<int> concurrency;          //!< requests in flight (whole deployment)
+  int input_len = 1024;            //!< tokens, 1..kMaxTokens
+  int output_len = 256;            //!< tokens, 1..kMaxTokens
+  std::optional<int> concurrency;  //!< requests in flight (whole deployment), 1..kMaxConcurrency
   std::optional<double> ttft_target_ms;    //!< latency targets; with them, best throughput meeting
   std::optional<double> tpot_target_ms;    //!< them
   std::optional<Parallelism> parallelism;  //!< fixed layout; else the best one is searched
@@ -232,8 +239,8 @@ struct Estimate {
   double throughput_total_tokens_per_s = 0;   //!< input + output tokens/s
   double ttft_ms = 0;
   double tpot_ms = 0;
-  int batch = 0;        //!< sequences in flight per replica
-  int concurrency = 0;  //!< sequences in flight in the whole deployment
+  int batch = 0;              //!< sequences in flight per replica
+  long long concurrency = 0;  //!< sequences in flight in the whole deployment
   Parallelism parallelism;
   Bound prefill_bound = Bound::kCompute;
   Bound decode_bound = Bound::kMemory;

@@ -263,5 +263,64 @@ TEST_F(PerfTest, MoreDevicesNeverServeLess) {
   }
 }
 
+// Issue 8 A5: the deployment's concurrency (batch x replicas) was an int; 2048 sequences on
+// each of 2^20 single-device replicas is 2^31, one past INT_MAX (UBSan: signed overflow).
+TEST_F(PerfTest, ConcurrencyOfAHugeDeploymentDoesNotOverflow) {
+  auto table = EfficiencyTable::load_builtin();
+  ASSERT_TRUE(table.ok());
+  EstimateRequest req;
+  req.model = &model("llama3.1-8b");
+  req.accelerator = &chip("B200");
+  req.count = kMaxDevices;
+  req.input_len = 16;
+  req.output_len = 16;
+  req.parallelism = Parallelism{};  // tp 1 pp 1: 2^20 replicas
+  auto est = estimate(req, *table);
+  ASSERT_TRUE(est.ok()) << est.error().message;
+  EXPECT_EQ(est->parallelism.replicas, 1 << 20);
+  EXPECT_EQ(est->batch, table->for_family(chip("B200").family).max_batch);
+  EXPECT_EQ(est->concurrency, static_cast<long long>(est->batch) << 20);
+  EXPECT_GT(est->concurrency, 0);
+}
+
+// Issue 8 A2, B7, B8: sizes are bounded, NaN targets refused, and the messages name the
+// request's fields, never a command-line flag (a server caller never saw `--count`).
+TEST_F(PerfTest, OutOfRangeRequestsNameTheirField) {
+  auto table = EfficiencyTable::load_builtin();
+  ASSERT_TRUE(table.ok());
+  EstimateRequest base;
+  base.model = &model("llama3.1-8b");
+  base.accelerator = &chip("H100-SXM");
+  const struct {
+    void (*edit)(EstimateRequest&);
+    const char* message;
+  } cases[] = {
+      {[](EstimateRequest& r) { r.count = 0; }, "count = 0 is out of range; expected 1 to 1048576"},
+      {[](EstimateRequest& r) { r.count = kMaxDevices + 1; },
+       "count = 1048577 is out of range; expected 1 to 1048576"},
+      {[](EstimateRequest& r) { r.input_len = kMaxTokens + 1; },
+       "input_len = 16777217 is out of range"},
+      {[](EstimateRequest& r) { r.output_len = -1; }, "output_len = -1 is out of range"},
+      {[](EstimateRequest& r) { r.concurrency = 0; }, "concurrency = 0 is out of range"},
+      {[](EstimateRequest& r) { r.ttft_target_ms = std::nan(""); },
+       "ttft_target_ms = nan is not a latency target"},
+      {[](EstimateRequest& r) { r.tpot_target_ms = HUGE_VAL; },
+       "tpot_target_ms = inf is not a latency target"},
+      {[](EstimateRequest& r) {
+         r.parallelism = Parallelism{0, 1, 1, 1, false};
+       },
+       "parallelism.tp = 0 is out of range"},
+  };
+  for (const auto& c : cases) {
+    EstimateRequest req = base;
+    c.edit(req);
+    auto est = estimate(req, *table);
+    ASSERT_FALSE(est.ok()) << c.message;
+    EXPECT_EQ(est.error().kind, ErrorKind::kInput);
+    EXPECT_NE(est.error().message.find(c.message), std::string::npos) << est.error().message;
+    EXPECT_EQ(est.error().message.find("--"), std::string::npos) << est.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace fleetplan::perf

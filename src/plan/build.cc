@@ -228,7 +228,7 @@ struct ProblemBuilder {
   Status add_shares_and_caps();
   void add_share(const policy::ShareConstraint& share, int p);
   void add_supply_limits();
-  void add_budget_lines();
+  Status add_budget_lines();
   void add_assumptions();
 
   const scenario::Scenario& scenario;
@@ -796,7 +796,7 @@ void ProblemBuilder::add_supply_limits() {
 }
 
 // Budget lines: the part of each option's cash that the line's items count.
-void ProblemBuilder::add_budget_lines() {
+Status ProblemBuilder::add_budget_lines() {
   for (int p = 0; p < periods; ++p) {
     for (const auto& line : scenario.periods[p].budget_lines) {
       SpendCap cap;
@@ -828,6 +828,7 @@ void ProblemBuilder::add_budget_lines() {
       problem.spend_caps.push_back(std::move(cap));
     }
   }
+  return {};
 }
 
 // Assumptions: the scenario's, then the planner's own.
@@ -886,7 +887,7 @@ Result<Built> build_problem(const scenario::Scenario& scenario, const catalog::C
   builder.add_supply_pools();
   FLEETPLAN_RETURN_IF_ERROR(builder.add_shares_and_caps());
   builder.add_supply_limits();
-  builder.add_budget_lines();
+  FLEETPLAN_RETURN_IF_ERROR(builder.add_budget_lines());
   builder.add_assumptions();
   FLEETPLAN_RETURN_IF_ERROR(builder.problem.validate());
   return std::move(builder.built);

@@ -44,6 +44,8 @@ const char* solve_status_name(SolveStatus status) {
       return "feasible";
     case SolveStatus::kInfeasible:
       return "infeasible";
+    case SolveStatus::kStopped:
+      return "stopped";
   }
   return "unknown";
 }
@@ -184,9 +186,25 @@ SolveStatus status_of(const milp::Solution& solution) {
       return SolveStatus::kOptimal;
     case milp::Status::kFeasible:
       return SolveStatus::kFeasible;
-    default:
+    case milp::Status::kNoSolution:
+      return SolveStatus::kStopped;  // a limit, not a proof that no plan exists
+    case milp::Status::kInfeasible:
+    case milp::Status::kUnbounded:
       return SolveStatus::kInfeasible;
   }
+  return SolveStatus::kInfeasible;
+}
+
+// Which limit stopped CBC before it found any solution, for messages. CBC reports the stop,
+// not its cause: the node count tells them apart.
+std::string stopping_limit(const SolveOptions& options, long long nodes) {
+  if (options.node_limit > 0 && (nodes >= options.node_limit || options.time_limit_s <= 0)) {
+    return fmt::format("the node limit of {} branch-and-bound nodes", options.node_limit);
+  }
+  if (options.time_limit_s > 0) {
+    return fmt::format("the time limit of {} s", options.time_limit_s);
+  }
+  return "a solver limit";
 }
 
 double peak_ratio(const Problem& problem, int s, int p) {
@@ -482,6 +500,8 @@ Result<RuleCost> price_rule(const Rule& rule, const Problem& problem, const Solv
     }
     if (cheapest->solution.status == milp::Status::kFeasible) {
       cost.status_without = SolveStatus::kFeasible;
+    } else if (cheapest->solution.status == milp::Status::kNoSolution) {
+      cost.status_without = SolveStatus::kStopped;  // not "unreachable": the search gave up
     }
   }
   return cost;
@@ -561,7 +581,9 @@ Result<Plan> infeasible_plan(const Solved& baseline, const SolveOptions& options
   }
   if (baseline.solution.status == milp::Status::kNoSolution) {
     return internal_error(fmt::format(
-        "plan: the time limit of {} s ran out before any plan was found", options.time_limit_s));
+        "plan: CBC stopped at {} before it found any plan ({} nodes searched); raise the limit or "
+        "loosen the relative gap",
+        stopping_limit(options, baseline.solution.nodes), baseline.solution.nodes));
   }
   if (options.explain_infeasible) {
     Settings settings;

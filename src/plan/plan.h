@@ -281,8 +281,11 @@ enum class SolveStatus {
   kOptimal,     //!< proven optimal within the relative gap
   kFeasible,    //!< a plan, but a limit stopped the proof
   kInfeasible,  //!< no plan satisfies the hard constraints; see Plan::conflicts
+  kStopped,     //!< a limit (nodes, time) stopped the search before any plan was found:
+                //!< whether one exists is unknown (a rule's re-solve only; the plan itself
+                //!< is then an error)
 };
-//! "optimal", "feasible", "infeasible".
+//! "optimal", "feasible", "infeasible", "stopped".
 const char* solve_status_name(SolveStatus status);
 
 //! One option in one period.

@@ -285,7 +285,10 @@ std::string plan_html(const Problem& problem, const Plan& plan, const PlanContex
     for (const auto& cost : plan.rule_costs) {
       const double tokens = mean_tokens(cost);
       rows.push_back({cost.rule, rule_description(problem, cost.rule), cost.binding ? "yes" : "no",
-                      cost.cost_known ? money(cost.cost_usd) : "n/a (unreachable)",
+                      cost.cost_known ? money(cost.cost_usd)
+                      : cost.status_without == plan::SolveStatus::kStopped
+                          ? "n/a (re-solve stopped at its limit)"
+                          : "n/a (unreachable)",
                       (tokens > 0 ? "+" : "") + large(tokens),
                       cost.binding ? training_change(problem, cost) : "-"});
     }

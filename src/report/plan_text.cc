@@ -124,7 +124,9 @@ std::string text_rule_costs(const Problem& problem, const Plan& plan) {
   for (const auto& cost : plan.rule_costs) {
     std::string usd = cost.binding ? money(cost.cost_usd) : "0";
     if (!cost.cost_known) {
-      usd = "n/a (unreachable)";
+      usd = cost.status_without == plan::SolveStatus::kStopped
+                ? "n/a (re-solve stopped at its limit)"
+                : "n/a (unreachable)";
     } else if (cost.status_without == plan::SolveStatus::kFeasible) {
       // The re-solve stopped at its node limit: its cost is an upper bound, so the rule's
       // cost is a lower bound.

@@ -63,6 +63,7 @@ void Parser::parse_service(yaml::Reader& r) {
   s.description = r.string_or("description", "");
   s.kind = parse_use(r.choice("kind", kUseChoices));
   const std::string model = r.string("model");
+  const catalog::Model* found_model = nullptr;
   if (!model.empty()) {
     auto found = catalog_.model(model);
     if (!found.ok()) {
@@ -70,12 +71,22 @@ void Parser::parse_service(yaml::Reader& r) {
       s.model = model;
     } else {
       s.model = (*found)->name;
+      found_model = *found;
     }
   }
   const bool inference = s.kind == Use::kInference;
   if (inference) {
     s.input_len = static_cast<int>(r.integer("input_len", 1, 10'000'000));
     s.output_len = static_cast<int>(r.integer("output_len", 1, 10'000'000));
+    // A request longer than the model's context window is a mistake in the file, not a plan
+    // that cannot be met (the planner would find no deployment and call the plan infeasible).
+    if (found_model != nullptr && found_model->max_context > 0 && s.input_len > 0 &&
+        s.output_len > 0 && s.input_len + s.output_len > found_model->max_context) {
+      r.fail("output_len", fmt::format("input_len {} + output_len {} = {} tokens exceed {}'s "
+                                       "context window of {} tokens",
+                                       s.input_len, s.output_len, s.input_len + s.output_len,
+                                       found_model->name, found_model->max_context));
+    }
     s.ttft_ms = r.number("ttft_ms", 1e-3, 1e7);
     s.tpot_ms = r.number("tpot_ms", 1e-3, 1e6);
   } else {

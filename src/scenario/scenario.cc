@@ -258,7 +258,12 @@ Result<std::string> builtin_scenario_path(std::string_view name) {
 Result<Scenario> load_scenario(std::string_view name_or_path, const catalog::Catalog& catalog) {
   const std::string text(name_or_path);
   std::error_code ec;
-  if (std::filesystem::is_regular_file(text, ec)) {
+  // Anything that exists is a file to read: a directory or a device is then refused as such,
+  // not reported as an unknown built-in name. So is a path that does not exist.
+  const std::filesystem::path as_path(text);
+  const bool looks_like_path = text.find('/') != std::string::npos ||
+                               as_path.extension() == ".yaml" || as_path.extension() == ".yml";
+  if (std::filesystem::exists(as_path, ec) || looks_like_path) {
     return load_scenario_file(text, catalog);
   }
   auto path = builtin_scenario_path(name_or_path);

@@ -495,7 +495,8 @@ std::vector<BuiltinScenario> builtin_scenarios();
 inline constexpr std::string_view kDefaultScenario = "bytedance-2026";
 //! Path of a built-in scenario; the error lists the known names.
 Result<std::string> builtin_scenario_path(std::string_view name);
-//! Loads a built-in scenario by name, or a file when `name_or_path` names an existing file.
+//! Loads a built-in scenario by name, or a file when `name_or_path` exists or looks like a
+//! path (has a `/` or ends in .yaml/.yml); a missing file or a directory is an error as such.
 Result<Scenario> load_scenario(std::string_view name_or_path, const catalog::Catalog& catalog);
 
 }  // namespace fleetplan::scenario

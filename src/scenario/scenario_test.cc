@@ -250,6 +250,51 @@ TEST_F(ScenarioTest, DuplicateKeyIsAnError) {
             "t.yaml:15:5: sites[0].pue: duplicate key 'pue' (first at line 14)");
 }
 
+// Issue 8 A1: location_of assigned one yaml-cpp node to another (`at = at[key]`), which
+// wrote the `assumption:` value over the whole mapping: a misspelt field beside it was
+// accepted, and a period citing an assumption for its budget lost its demand.
+constexpr const char kAssumptions[] =
+    "assumptions:\n  - name: guess\n    value: a guess\n    reasoning: for the test\n";
+
+TEST_F(ScenarioTest, AFieldBesideAnAssumptionIsStillChecked) {
+  const std::string text = kAssumptions + edit("    tpot_ms: 50\n",
+                                               "    tpot_ms: 50\n    assumption: guess\n"
+                                               "    tpot_msx: 40\n");
+  // kBase line 11 plus the four lines of kAssumptions.
+  EXPECT_EQ(error_of(text), "t.yaml:15:5: services[0].tpot_msx: unknown field 'tpot_msx'");
+}
+
+TEST_F(ScenarioTest, APeriodCitingAnAssumptionKeepsItsDemand) {
+  const std::string text = kAssumptions + edit("    budget: 160 bn CNY\n",
+                                               "    budget: 160 bn CNY\n    assumption: guess\n");
+  auto s = load(text);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_EQ(s->periods.size(), 1u);
+  EXPECT_EQ(s->periods[0].budget_provenance.assumption, "guess");
+  ASSERT_EQ(s->periods[0].demand.size(), 1u);
+  EXPECT_DOUBLE_EQ(s->periods[0].demand[0].tokens_per_day(), 1e12);
+  EXPECT_DOUBLE_EQ(s->periods[0].budget.amount, 160e9);
+}
+
+// Issue 8 A3: a report currency without an exchange rate was converted at 1.0.
+TEST_F(ScenarioTest, ReportCurrencyNeedsARateInEveryPeriod) {
+  const std::string text = edit("sites:\n", "settings:\n  report_currency: EUR\nsites:\n");
+  EXPECT_EQ(error_of(text),
+            "t.yaml:11:20: settings.report_currency: report currency EUR has no exchange rate in "
+            "period '2026'; add it to periods[].exchange_rates (units per USD) or report in USD");
+  // With the rate it loads.
+  EXPECT_TRUE(load(edit("sites:\n", "settings:\n  report_currency: CNY\nsites:\n")).ok());
+}
+
+// Issue 8 A3: a request beyond the model's context window made the plan "infeasible" (exit 3)
+// or served nothing of the service; it is bad input. llama3.1-8b's window is 131,072 tokens.
+TEST_F(ScenarioTest, RequestsBeyondTheContextWindowAreBadInput) {
+  EXPECT_EQ(error_of(edit("output_len: 250", "output_len: 130073")),
+            "t.yaml:7:17: services[0].output_len: input_len 1000 + output_len 130073 = 131073 "
+            "tokens exceed llama3.1-8b's context window of 131072 tokens");
+  EXPECT_TRUE(load(edit("output_len: 250", "output_len: 130072")).ok());
+}
+
 TEST_F(ScenarioTest, TrainingGpuHoursBecomeFlop) {
   const std::string text = edit("      - service: chat\n        tokens_per_day: 1e12\n",
                                 "      - service: chat\n        tokens_per_day: 1e12\n"

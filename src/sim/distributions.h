@@ -22,7 +22,7 @@ struct LengthDistribution {
   Kind kind = Kind::kFixed;
   long long value = 1;
   long long min = 1;
-  long long max = 1LL << 40;
+  long long max = 1LL << 24;  //!< the simulator's bound, sim::kMaxTokens
   double mean = 1;
   double sigma = 0;
   std::vector<long long> values;
@@ -31,7 +31,7 @@ struct LengthDistribution {
   static LengthDistribution fixed(long long tokens);
   static LengthDistribution uniform(long long lo, long long hi);
   static LengthDistribution lognormal(double mean, double sigma, long long lo, long long hi);
-  static LengthDistribution exponential(double mean, long long hi = 1LL << 40);
+  static LengthDistribution exponential(double mean, long long hi = 1LL << 24);
   static LengthDistribution empirical(std::vector<long long> values, std::vector<double> weights);
 
   //! Prepares the sampler (cumulative weights); call after filling the fields by hand.

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "sim/stats.h"
 #include "core/json.h"
 
 namespace fleetplan::sim {
@@ -94,12 +95,16 @@ std::string results_json(const Results& r) {
                            {"steps", d.steps}});
   }
   j["deployments"] = std::move(deployments);
-  j["simulation"] = {{"seed", r.seed},
-                     {"mode", r.step_by_step ? "step_by_step" : "fast"},
-                     {"start_s", round_to(r.start_s, 1e-7)},
-                     {"end_s", round_to(r.end_s, 1e-7)},
-                     {"events", r.events},
-                     {"steps", r.steps}};
+  j["simulation"] = {
+      {"seed", r.seed},
+      {"mode", r.step_by_step ? "step_by_step" : "fast"},
+      {"start_s", round_to(r.start_s, 1e-7)},
+      {"end_s", round_to(r.end_s, 1e-7)},
+      {"events", r.events},
+      {"steps", r.steps},
+      {"percentiles", r.exact_percentiles ? "exact"
+                                          : fmt::format("sketch (relative error <= {} %)",
+                                                        LatencySample::kRelativeError * 100)}};
   return json::dump(j);
 }
 

@@ -14,6 +14,19 @@ bool finite_positive(double x) { return std::isfinite(x) && x > 0; }
 
 Status check_lengths(const LengthDistribution& d, const std::string& path) {
   using Kind = LengthDistribution::Kind;
+  const long long largest = d.kind == Kind::kFixed ? d.value : d.max;
+  if (largest > kMaxTokens) {
+    return input_error(fmt::format("{}: {} tokens is beyond the simulator's bound of {} a request",
+                                   path, largest, kMaxTokens));
+  }
+  if (d.kind == Kind::kEmpirical) {
+    for (std::size_t i = 0; i < d.values.size(); ++i) {
+      if (d.values[i] > kMaxTokens) {
+        return input_error(fmt::format("{}: value {} is {} tokens, beyond the bound of {}", path, i,
+                                       d.values[i], kMaxTokens));
+      }
+    }
+  }
   switch (d.kind) {
     case Kind::kFixed:
       if (d.value < 1) {
@@ -73,8 +86,9 @@ Status check_arrival(const ArrivalProcess& a, const std::string& path) {
       if (!finite_positive(a.rate)) {
         return input_error(fmt::format("{}.rate: {} requests/s must be > 0", path, a.rate));
       }
-      if (a.kind == ArrivalProcess::Kind::kGamma && !finite_positive(a.cv)) {
-        return input_error(fmt::format("{}.cv: {} must be > 0", path, a.cv));
+      if (a.kind == ArrivalProcess::Kind::kGamma && !(a.cv >= kMinCv && a.cv <= kMaxCv)) {
+        return input_error(fmt::format("{}.cv: {} is out of range; expected {} to {}", path, a.cv,
+                                       kMinCv, kMaxCv));
       }
       break;
     case ArrivalProcess::Kind::kDayCurve: {
@@ -101,6 +115,42 @@ Status check_arrival(const ArrivalProcess& a, const std::string& path) {
   return {};
 }
 
+// The run must end within the bounds: at most kMaxRequests arrivals, spread over at most
+// kMaxHorizonS seconds at the mean rate (a rate of 1e-308 requests/s puts the first arrival
+// past any time a double can step, and the run reported 0 arrivals).
+Status check_horizon(const Workload& workload) {
+  if (workload.requests > kMaxRequests) {
+    return input_error(fmt::format("simulation.requests: {} is beyond the bound of {} requests",
+                                   workload.requests, kMaxRequests));
+  }
+  if (workload.duration_s > kMaxHorizonS) {
+    return input_error(fmt::format("simulation.duration_s: {} s is beyond the bound of {} s",
+                                   workload.duration_s, kMaxHorizonS));
+  }
+  if (!workload.trace.empty()) {
+    return {};
+  }
+  double rate = 0;
+  for (const SimService& s : workload.services) {
+    rate += s.arrival.mean_rate();
+  }
+  if (workload.requests > 0 && static_cast<double>(workload.requests) / rate > kMaxHorizonS &&
+      (workload.duration_s == 0 || workload.duration_s > kMaxHorizonS)) {
+    return input_error(fmt::format(
+        "services: {} requests at {:g} requests/s in all take {:.3g} s, beyond the bound of {} s; "
+        "raise the rate or ask for fewer requests",
+        workload.requests, rate, static_cast<double>(workload.requests) / rate, kMaxHorizonS));
+  }
+  if (workload.duration_s > 0 && (workload.requests == 0 || workload.requests > kMaxRequests) &&
+      workload.duration_s * rate > static_cast<double>(kMaxRequests)) {
+    return input_error(fmt::format(
+        "services: {:g} requests/s for {} s is {:.3g} requests, beyond the bound of {}; shorten "
+        "the duration or cap the requests",
+        rate, workload.duration_s, workload.duration_s * rate, kMaxRequests));
+  }
+  return {};
+}
+
 }  // namespace
 
 Status validate(const Fleet& fleet, const Workload& workload) {
@@ -120,8 +170,13 @@ Status validate(const Fleet& fleet, const Workload& workload) {
       return internal_error(fmt::format("{}: no step-time model", path));
     }
     const SchedulerConfig& c = dep.scheduler;
-    if (c.max_batch < 1) {
-      return input_error(fmt::format("{}.scheduler.max_batch: {} must be >= 1", path, c.max_batch));
+    if (c.max_batch < 1 || c.max_batch > kMaxBatch) {
+      return input_error(fmt::format("{}.scheduler.max_batch: {} is out of range; expected 1 to {}",
+                                     path, c.max_batch, kMaxBatch));
+    }
+    if (c.token_budget > kMaxTokenBudget) {
+      return input_error(fmt::format("{}.scheduler.token_budget: {} is beyond the bound of {}",
+                                     path, c.token_budget, kMaxTokenBudget));
     }
     if (c.token_budget < c.max_batch) {
       return input_error(fmt::format(
@@ -209,6 +264,7 @@ Status validate(const Fleet& fleet, const Workload& workload) {
   if (workload.requests < 0 || !(workload.duration_s >= 0) || !std::isfinite(workload.duration_s)) {
     return input_error("simulation: requests and duration_s must be >= 0");
   }
+  FLEETPLAN_RETURN_IF_ERROR(check_horizon(workload));
   double previous = 0;
   for (std::size_t i = 0; i < workload.trace.size(); ++i) {
     const TraceRequest& t = workload.trace[i];
@@ -218,8 +274,10 @@ Status validate(const Fleet& fleet, const Workload& workload) {
           t.arrival_s, previous));
     }
     previous = t.arrival_s;
-    if (t.input_tokens < 1 || t.output_tokens < 1) {
-      return input_error(fmt::format("trace[{}]: input and output tokens must be >= 1", i));
+    if (t.input_tokens < 1 || t.output_tokens < 1 || t.input_tokens > kMaxTokens ||
+        t.output_tokens > kMaxTokens) {
+      return input_error(
+          fmt::format("trace[{}]: input and output tokens must be 1 to {}", i, kMaxTokens));
     }
     if (t.service < 0 || t.service >= static_cast<int>(workload.services.size())) {
       return input_error(fmt::format("trace[{}].service: no service number {}", i, t.service));
@@ -230,8 +288,11 @@ Status validate(const Fleet& fleet, const Workload& workload) {
 
 Result<Results> simulate(const Fleet& fleet, const Workload& workload, const Options& options) {
   FLEETPLAN_RETURN_IF_ERROR(validate(fleet, workload));
-  if (!(options.timeseries_interval_s >= 0) || !std::isfinite(options.timeseries_interval_s)) {
-    return input_error("timeseries interval must be >= 0 seconds");
+  const double interval = options.timeseries_interval_s;
+  if (!(interval == 0 || (interval >= kMinTimeseriesIntervalS && interval <= kMaxHorizonS))) {
+    return input_error(
+        fmt::format("timeseries_interval_s: {} s is out of range; expected 0 (off) or {} to {} s",
+                    interval, kMinTimeseriesIntervalS, kMaxHorizonS));
   }
   return detail::run_engine(fleet, workload, options);
 }

@@ -18,6 +18,26 @@
 
 namespace fleetplan::sim {
 
+// Bounds on what the simulator is asked (issue 8 B7): beyond them a run would not end, would
+// not fit in memory, or would work at times where a double no longer resolves a step.
+//! Tokens of one request's prompt or output (16x the longest context window published).
+inline constexpr long long kMaxTokens = 1LL << 24;
+//! Requests of one run: 10^10 (about a day of the 2026 reference fleet's peak traffic).
+inline constexpr long long kMaxRequests = 10'000'000'000LL;
+//! Simulated seconds of arrivals: 10^9 s (31.7 years); a double still resolves 0.2 us there.
+inline constexpr double kMaxHorizonS = 1e9;
+//! Sequences a replica runs at once (the step-time table holds one entry per batch size).
+inline constexpr int kMaxBatch = 1 << 20;
+//! Tokens a replica's step may carry.
+inline constexpr int kMaxTokenBudget = 1 << 24;
+//! Burstiness of gamma arrivals: cv outside [0.01, 10] makes gamma gaps degenerate (shape
+//! 1/cv^2 of 10^4 or 10^-2: gaps that are constant, or almost all zero).
+inline constexpr double kMinCv = 0.01;
+inline constexpr double kMaxCv = 10;
+//! Time-series samples: at least 1 ms apart, at most 10^6 rows.
+inline constexpr double kMinTimeseriesIntervalS = 1e-3;
+inline constexpr std::size_t kMaxTimeseriesRows = 1'000'000;
+
 //! One AI service: its model, its traffic and its latency targets.
 struct SimService {
   std::string name;
@@ -186,6 +206,10 @@ struct Results {
   std::uint64_t seed = 0;
   std::vector<std::string> service_names;
   std::vector<TimeseriesRow> timeseries;
+  //! True when every percentile is exact; false when a stream passed
+  //! LatencySample::kExactLimit values and its percentiles come from the sketch (within
+  //! LatencySample::kRelativeError of the exact value).
+  bool exact_percentiles = true;
 };
 
 //! Checks a fleet and a workload (every service has replicas for its model, sizes > 0, ...);

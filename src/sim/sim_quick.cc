@@ -24,38 +24,42 @@ Result<SimScenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog
                                    const perf::EfficiencyTable& efficiency) {
   auto model = catalog.model(spec.model);
   if (!model.ok()) {
-    return Error{model.error().kind, "--model: " + model.error().message};
+    return Error{model.error().kind, "model: " + model.error().message};
   }
   auto acc = catalog.accelerator(spec.accelerator);
   if (!acc.ok()) {
-    return Error{acc.error().kind, "--accelerator: " + acc.error().message};
+    return Error{acc.error().kind, "accelerator: " + acc.error().message};
   }
   if (!(spec.rate > 0) || !std::isfinite(spec.rate)) {
-    return input_error(fmt::format("--rate: {} requests/s must be > 0", spec.rate));
+    return input_error(fmt::format("rate: {} requests/s must be > 0", spec.rate));
   }
   if (spec.requests < 0 || !(spec.duration_s >= 0) ||
       (spec.requests == 0 && spec.duration_s == 0)) {
-    return input_error("--requests (or --duration) must be > 0");
+    return input_error("requests (or duration_s) must be > 0");
   }
   if (spec.input_len < 1 || spec.output_len < 1) {
-    return input_error(fmt::format("--input-len {} and --output-len {} must be >= 1 token",
+    return input_error(fmt::format("input_len {} and output_len {} must be >= 1 token",
                                    spec.input_len, spec.output_len));
   }
   if (spec.arrival != "poisson" && spec.arrival != "gamma") {
     return input_error(
-        fmt::format("--arrival: '{}' is not known; expected poisson or gamma", spec.arrival));
+        fmt::format("arrival: '{}' is not known; expected poisson or gamma", spec.arrival));
   }
   if (spec.arrival == "gamma" && (!(spec.cv > 0) || !std::isfinite(spec.cv))) {
-    return input_error(fmt::format("--cv: {} must be > 0", spec.cv));
+    return input_error(fmt::format("cv: {} must be > 0", spec.cv));
   }
   auto router = parse_router(spec.router);
   if (!router.ok()) {
-    return Error{router.error().kind, "--router: " + router.error().message};
+    return Error{router.error().kind, "router: " + router.error().message};
   }
   auto weights = catalog::parse_precision(spec.weights);
-  FLEETPLAN_RETURN_IF_ERROR(weights);
-  auto kv = catalog::parse_precision(spec.kv_cache);
-  FLEETPLAN_RETURN_IF_ERROR(kv);
+  if (!weights.ok()) {
+    return Error{weights.error().kind, "weights: " + weights.error().message};
+  }
+  auto kv = catalog::parse_precision(spec.kv_cache.empty() ? spec.weights : spec.kv_cache);
+  if (!kv.ok()) {
+    return Error{kv.error().kind, "kv_cache: " + kv.error().message};
+  }
   DeploymentRequest req;
   req.model = *model;
   req.accelerator = *acc;
@@ -68,8 +72,8 @@ Result<SimScenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog
   auto deployment = build_deployment(req, efficiency);
   if (!deployment.ok()) {
     return Error{deployment.error().kind,
-                 fmt::format("--model {} --accelerator {} --count {}: {}", (*model)->name,
-                             (*acc)->name, spec.count, deployment.error().message)};
+                 fmt::format("{} on {} x {}: {}", (*model)->name, spec.count, (*acc)->name,
+                             deployment.error().message)};
   }
   SimScenario s;
   s.source = "command line";

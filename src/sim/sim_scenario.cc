@@ -28,10 +28,11 @@ using Places = std::vector<std::pair<std::string, std::string>>;
 void parse_simulation(yaml::Reader& sim, SimScenario& scenario) {
   scenario.options.seed = static_cast<std::uint64_t>(
       sim.integer_or("seed", 1, 0, std::numeric_limits<long long>::max()));
-  scenario.workload.requests = sim.integer_or("requests", 0, 0, 1LL << 40);
-  scenario.workload.duration_s = sim.number_or("duration_s", 0, 0, 1e12);
+  scenario.workload.requests = sim.integer_or("requests", 0, 0, kMaxRequests);
+  scenario.workload.duration_s = sim.number_or("duration_s", 0, 0, kMaxHorizonS);
   scenario.options.step_by_step = sim.boolean_or("step_by_step", false);
-  scenario.options.timeseries_interval_s = sim.number_or("timeseries_interval_s", 0, 0, 1e12);
+  scenario.options.timeseries_interval_s =
+      sim.number_or("timeseries_interval_s", 0, 0, kMaxHorizonS);
   sim.reject_unknown_fields();
 }
 

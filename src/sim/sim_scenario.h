@@ -86,7 +86,7 @@ struct QuickSpec {
   int max_batch = 0;     //!< 0: engine default
   int token_budget = 0;  //!< 0: engine default
   std::string weights = "fp8";
-  std::string kv_cache = "fp8";
+  std::string kv_cache;  //!< "": as `weights` (as in `estimate`)
 };
 Result<SimScenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog& catalog,
                                    const perf::EfficiencyTable& efficiency);

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "core/file.h"
 #include "core/yaml_reader.h"
 #include "sim/detail/scenario_fields.h"
 #include "sim/perf_step_model.h"
@@ -35,13 +36,8 @@ std::string resolve(const std::string& base_dir, const std::string& path) {
 }
 
 Result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return not_found_error(fmt::format("{}: cannot open file", path));
-  }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  // A regular file of at most files::kMaxInputBytes: `trace: /dev/zero` is refused.
+  return files::read_text(path);
 }
 
 // A number that must be > 0 (the reader checks the type and the upper bound).

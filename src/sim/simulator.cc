@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "sim/detail/simulator.h"
 
 namespace fleetplan::sim {
@@ -40,6 +42,15 @@ namespace fleetplan::sim::detail {
 
 void Simulator::sample_until(double t) {
   while (next_sample_ < t) {
+    if (timeseries_.size() >= kMaxTimeseriesRows) {
+      if (!failure_) {
+        failure_ = input_error(fmt::format(
+            "timeseries_interval_s: {} s gives more than {} samples before {} s of simulated "
+            "time; raise the interval",
+            options_.timeseries_interval_s, kMaxTimeseriesRows, next_sample_));
+      }
+      return;
+    }
     TimeseriesRow row;
     row.time_s = next_sample_;
     row.in_system = in_system_;
@@ -110,15 +121,8 @@ void Simulator::setup_services() {
     services_[s].decode = static_cast<int>(lists_.size());
     lists_.push_back(std::move(decode));
   }
-  if (workload_.requests > 0) {
-    const auto per_service = static_cast<std::size_t>(
-        workload_.requests / static_cast<long long>(std::max<std::size_t>(services_.size(), 1)));
-    for (ServiceState& s : services_) {
-      s.ttft.reserve(per_service);
-      s.e2e.reserve(per_service);
-      s.tpot.reserve(per_service);
-    }
-  }
+  // No reservation for the samples: a run of 10^9 requests would ask for 24 GB up front.
+  // Each sample grows to LatencySample::kExactLimit values, then becomes a sketch.
 }
 
 Result<Results> Simulator::run() {

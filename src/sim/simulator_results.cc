@@ -30,9 +30,9 @@ Results Simulator::assemble() {
 void Simulator::assemble_services(Results& res) {
   const double duration = res.duration_s;
   const auto rate = [duration](double x) { return duration > 0 ? x / duration : 0.0; };
-  std::vector<double> all_ttft;
-  std::vector<double> all_tpot;
-  std::vector<double> all_e2e;
+  LatencySample all_ttft;
+  LatencySample all_tpot;
+  LatencySample all_e2e;
   ServiceResult& all = res.overall;
   all.name = "all";
   for (std::size_t s = 0; s < services_.size(); ++s) {
@@ -48,13 +48,15 @@ void Simulator::assemble_services(Results& res) {
     out.input_tokens = st.input_tokens;
     out.output_tokens = st.output_tokens;
     if (services_.size() > 1) {
-      all_ttft.insert(all_ttft.end(), st.ttft.begin(), st.ttft.end());
-      all_tpot.insert(all_tpot.end(), st.tpot.begin(), st.tpot.end());
-      all_e2e.insert(all_e2e.end(), st.e2e.begin(), st.e2e.end());
+      all_ttft.merge(st.ttft);
+      all_tpot.merge(st.tpot);
+      all_e2e.merge(st.e2e);
     }
-    out.ttft = summarize(st.ttft);
-    out.tpot = summarize(st.tpot);
-    out.e2e = summarize(st.e2e);
+    out.ttft = st.ttft.summary();
+    out.tpot = st.tpot.summary();
+    out.e2e = st.e2e.summary();
+    res.exact_percentiles =
+        res.exact_percentiles && st.ttft.exact() && st.tpot.exact() && st.e2e.exact();
     out.throughput_output_tokens_per_s = rate(st.output_tokens);
     out.throughput_requests_per_s = rate(static_cast<double>(st.completed));
     out.goodput_requests_per_s = rate(static_cast<double>(st.met));
@@ -69,9 +71,11 @@ void Simulator::assemble_services(Results& res) {
     res.services.push_back(std::move(out));
   }
   if (services_.size() > 1) {
-    all.ttft = summarize(all_ttft);
-    all.tpot = summarize(all_tpot);
-    all.e2e = summarize(all_e2e);
+    all.ttft = all_ttft.summary();
+    all.tpot = all_tpot.summary();
+    all.e2e = all_e2e.summary();
+    res.exact_percentiles =
+        res.exact_percentiles && all_ttft.exact() && all_tpot.exact() && all_e2e.exact();
   } else if (!res.services.empty()) {
     all.ttft = res.services[0].ttft;
     all.tpot = res.services[0].tpot;

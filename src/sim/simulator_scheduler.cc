@@ -121,13 +121,13 @@ void Simulator::complete(Replica& rep, int id, double now) {
   s.completed += 1;
   const double ttft = q.first_token - q.arrival;
   const double e2e = now - q.arrival;
-  s.ttft.push_back(ttft);
-  s.e2e.push_back(e2e);
+  s.ttft.add(ttft);
+  s.e2e.add(e2e);
   bool met = !workload_.services[q.service].ttft_target_s ||
              ttft <= *workload_.services[q.service].ttft_target_s;
   if (q.output > 1) {
     const double tpot = (now - q.first_token) / static_cast<double>(q.output - 1);
-    s.tpot.push_back(tpot);
+    s.tpot.add(tpot);
     met = met && (!workload_.services[q.service].tpot_target_s ||
                   tpot <= *workload_.services[q.service].tpot_target_s);
   }

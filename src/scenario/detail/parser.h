@@ -113,6 +113,8 @@ class Parser {
   std::string known_periods() const;
   void parse_assumption(yaml::Reader& r);
   void parse_settings(yaml::Reader& r);
+  // Every period has an exchange rate for settings.report_currency (after the periods).
+  void check_report_currency(yaml::Reader& settings);
   void parse_service(yaml::Reader& r);
   void parse_site(yaml::Reader& r);
   void parse_period(yaml::Reader& r);

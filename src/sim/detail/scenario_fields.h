@@ -15,8 +15,6 @@
 
 namespace fleetplan::sim::detail {
 
-inline constexpr long long kMaxTokens = 1LL << 30;
-
 std::string location_of(const yaml::Reader& r);
 
 std::string resolve(const std::string& base_dir, const std::string& path);

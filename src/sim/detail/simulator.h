@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "sim/sim.h"
+#include "sim/stats.h"
 
 namespace fleetplan::sim::detail {
 
@@ -219,9 +220,9 @@ struct Candidates {
 };
 
 struct ServiceState {
-  std::vector<double> ttft;
-  std::vector<double> tpot;
-  std::vector<double> e2e;
+  LatencySample ttft;
+  LatencySample tpot;
+  LatencySample e2e;
   long long arrived = 0;
   long long completed = 0;
   long long dropped = 0;
