@@ -10,11 +10,16 @@ namespace fleetplan::scenario {
 namespace {
 
 std::string location_of(const yaml::Reader& r, std::string_view key) {
-  YAML::Node at = r.node();
-  if (at.IsMap() && at[std::string(key)].IsDefined()) {
-    at = at[std::string(key)];
+  // Never assign one yaml-cpp node to another: that rebinds the mapping itself (the bug
+  // 19da49e fixed in core/yaml_reader.cc), hiding later fields from the unknown-field check.
+  const YAML::Node& map = r.node();
+  YAML::Mark mark = map.Mark();
+  if (map.IsMap()) {
+    const YAML::Node child = map[std::string(key)];
+    if (child.IsDefined()) {
+      mark = child.Mark();
+    }
   }
-  const YAML::Mark mark = at.Mark();
   return fmt::format("{}:{}:{}", r.file(), mark.line + 1, mark.column + 1);
 }
 
