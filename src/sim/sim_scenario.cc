@@ -206,8 +206,13 @@ Result<SimScenario> parse_scenario(const std::string& text, const std::string& n
     scenario.workload.services.push_back(std::move(svc));
   }
   std::string trace_file;
+  std::string trace_place;  // "file:line:col: trace", for a trace that cannot be read
   if (has_trace) {
     trace_file = resolve(base_dir, root.string("trace"));
+    const YAML::Node& map = root.node();
+    const YAML::Node field = map["trace"];
+    const YAML::Mark mark = field.IsDefined() ? field.Mark() : map.Mark();
+    trace_place = fmt::format("{}:{}:{}: trace", name, mark.line + 1, mark.column + 1);
   } else if (root.ok() && scenario.workload.requests == 0 && scenario.workload.duration_s == 0) {
     sim.fail_here(
         "give 'requests' (arrivals in all) or 'duration_s' (seconds of arrivals): the arrival "
@@ -222,7 +227,15 @@ Result<SimScenario> parse_scenario(const std::string& text, const std::string& n
       service_names.push_back(s.name);
     }
     auto trace = load_trace(trace_file, service_names);
-    FLEETPLAN_RETURN_IF_ERROR(trace);
+    if (!trace.ok()) {
+      // A file that cannot be read at all has no line of its own: name the field instead.
+      const std::string& message = trace.error().message;
+      const std::string unlocated = trace_file + ": ";
+      if (message.rfind(unlocated, 0) == 0) {
+        return Error{trace.error().kind, fmt::format("{}: {}", trace_place, message)};
+      }
+      return trace.error();
+    }
     scenario.workload.trace = std::move(trace).value();
   }
   const Status valid = validate(scenario.fleet, scenario.workload);

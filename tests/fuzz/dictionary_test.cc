@@ -69,6 +69,8 @@ TEST(FuzzDictionary, LocationProblemAcceptsOnlyLocatedMessages) {
   EXPECT_NE(location_problem("f.yaml: the file is bad", "f.yaml"), "");
   EXPECT_NE(location_problem("f.yaml:x: bad", "f.yaml"), "");
   EXPECT_NE(location_problem("bad value", "f.yaml"), "");
+  EXPECT_EQ(location_problem("/x/trace.csv:5:17: service: no service named 'b'", "f.yaml"), "");
+  EXPECT_NE(location_problem("/x/trace.csv: cannot open", "f.yaml"), "");
 }
 
 struct Seeds {

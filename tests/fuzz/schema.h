@@ -163,6 +163,17 @@ inline std::string unknown_columns(std::string_view text, const Schema& schema) 
 inline std::string location_problem(const std::string& message, const std::string& name) {
   const std::string prefix = name + ":";
   if (message.rfind(prefix, 0) != 0) {
+    // Located in a file the input refers to (a simulation scenario's trace: "t.csv:5:17: ...").
+    const std::size_t colon = message.find(':');
+    std::size_t at = colon == std::string::npos ? message.size() : colon + 1;
+    const std::size_t digits_begin = at;
+    while (at < message.size() && std::isdigit(static_cast<unsigned char>(message[at])) != 0) {
+      ++at;
+    }
+    if (colon != std::string::npos && colon > 0 && at > digits_begin && at < message.size() &&
+        message[at] == ':') {
+      return "";
+    }
     return "message does not start with '" + prefix + "'";
   }
   std::size_t at = prefix.size();
