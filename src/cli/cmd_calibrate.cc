@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
-#include "perf/band.h"
 #include "core/json.h"
+#include "perf/band.h"
 #include "perf/calibration.h"
 #include "perf/engine.h"
 #include "report/table.h"

@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "core/json.h"
 #include "perf/band.h"
 #include "perf/engine.h"
-#include "core/json.h"
 #include "perf/perf.h"
 #include "report/table.h"
 

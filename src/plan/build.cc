@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "plan/delivery.h"
 #include "plan/build_economics.h"
+#include "plan/delivery.h"
 #include "policy/policy.h"
 
 namespace fleetplan::plan {

@@ -87,9 +87,10 @@ Result<SimulateOptions> parse_simulate_options(const nlohmann::json& json,
   return o;
 }
 
-Result<sim::SimScenario> simulate_scenario(const SimulateOptions& o, const catalog::Catalog& catalog,
-                                        const perf::EfficiencyTable& efficiency,
-                                        const SimulateLimits& limits, const std::string& name) {
+Result<sim::SimScenario> simulate_scenario(const SimulateOptions& o,
+                                           const catalog::Catalog& catalog,
+                                           const perf::EfficiencyTable& efficiency,
+                                           const SimulateLimits& limits, const std::string& name) {
   Result<sim::SimScenario> scenario = Error{};
   if (!o.scenario_text.empty()) {
     scenario = sim::parse_scenario(o.scenario_text, name, "", catalog, efficiency);

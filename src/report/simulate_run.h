@@ -42,9 +42,9 @@ Result<SimulateOptions> parse_simulate_options(const nlohmann::json& json,
 //! The scenario the options describe (`name` stands for the text in messages), with the
 //! overrides applied and the limits checked.
 Result<sim::SimScenario> simulate_scenario(const SimulateOptions& options,
-                                        const catalog::Catalog& catalog,
-                                        const perf::EfficiencyTable& efficiency,
-                                        const SimulateLimits& limits,
-                                        const std::string& name = "request");
+                                           const catalog::Catalog& catalog,
+                                           const perf::EfficiencyTable& efficiency,
+                                           const SimulateLimits& limits,
+                                           const std::string& name = "request");
 
 }  // namespace fleetplan::report

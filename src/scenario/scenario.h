@@ -13,8 +13,8 @@
 #include "catalog/catalog.h"
 #include "core/result.h"
 #include "core/units.h"
-#include "scenario/settings_options.h"
 #include "scenario/demand_model.h"
+#include "scenario/settings_options.h"
 
 // yaml-cpp's namespace, declared here so that users of this header need not include it.
 namespace YAML {  // NOLINT(readability-identifier-naming): yaml-cpp's own name

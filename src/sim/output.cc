@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "sim/stats.h"
 #include "core/json.h"
+#include "sim/stats.h"
 
 namespace fleetplan::sim {
 namespace {
