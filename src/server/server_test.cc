@@ -284,7 +284,7 @@ TEST(Server, EstimateSimulateScenariosAndCatalogMirrorTheCommands) {
             "precision: refused: renamed to `weights` (as the flag --weights)");
   res = client->Post(
       "/api/estimate",
-      R"({"model": "llama3.1-70b", "accelerator": "H100-SXM", "weights": "bf16", "kv_cache": "bf16"})",
+      R"({"model": "llama3.1-70b", "accelerator": "H100-SXM", "count": 8, "weights": "bf16", "kv_cache": "bf16"})",
       "application/json");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
