@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/sweep.h"
 #include "cli/command.h"
 #include "perf/perf.h"
 #include "server/server.h"
@@ -144,6 +145,9 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--queue-limit", o->server.queue_limit,
                  "plans waiting at most; more answer 503 (default 64)")
       ->check(CLI::Range(1, 100000));
+  app.add_option("--sweep-limit", o->server.sweep_limit,
+                 "runs one sweep request may ask for at most; more answer 400 (default 1000)")
+      ->check(CLI::Range(1LL, analysis::kMaxRuns));
   app.add_option("--body-limit-mb", o->body_limit_mb,
                  "largest request body in MiB; more answer 413 (default 4)")
       ->check(CLI::Range(0.001, 1024.0));

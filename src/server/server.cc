@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -13,16 +14,20 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "analysis/sweep.h"
 #include "core/data_dir.h"
 #include "core/json.h"
+#include "plan/plan.h"
 #include "report/estimate_run.h"
 #include "report/json_fields.h"
 #include "report/listing_json.h"
 #include "report/plan_diff.h"
 #include "report/plan_run.h"
 #include "report/simulate_run.h"
+#include "report/sweep_report.h"
 #include "scenario/scenario.h"
 #include "server/jobs.h"
+#include "server/sweep_request.h"
 #include "sim/output.h"
 #include "store/store.h"
 
@@ -84,7 +89,8 @@ ordered_json summary_json(const store::PlanRecord& r) {
   const auto optional = [](const std::optional<std::string>& v) {
     return v ? ordered_json(*v) : ordered_json();
   };
-  return {{"plan_id", r.id},
+  const bool sweep = r.inputs.kind == store::JobKind::kSweep;
+  return {{sweep ? "sweep_id" : "plan_id", r.id},
           {"job_id", r.id},
           {"scenario", r.inputs.scenario},
           {"source", r.inputs.source},
@@ -150,22 +156,25 @@ struct Server::Impl {
   void routes();
   void guard();
   void run_job(long long id, const std::function<void(double)>& progress);
+  void run_sweep_job(const store::PlanRecord& r, const std::function<void(double)>& progress);
   // Runs `body` on its own thread; answers 503 past the request time limit.
   void compute(httplib::Response& res, const std::function<Result<std::string>()>& body);
 
   void post_plan(const std::string& body, httplib::Response& res);
-  void list_plans(const httplib::Request& req, httplib::Response& res);
-  void get_plan(const httplib::Request& req, httplib::Response& res);
-  void get_inputs(const httplib::Request& req, httplib::Response& res);
+  void post_sweep(const std::string& body, httplib::Response& res);
+  void list_plans(const httplib::Request& req, httplib::Response& res, store::JobKind kind);
+  void get_plan(const httplib::Request& req, httplib::Response& res, store::JobKind kind);
+  void get_inputs(const httplib::Request& req, httplib::Response& res, store::JobKind kind);
   void get_diff(const httplib::Request& req, httplib::Response& res);
   void get_job(const httplib::Request& req, httplib::Response& res);
   void post_estimate(const std::string& body, httplib::Response& res);
   void post_simulate(const std::string& body, httplib::Response& res);
   void get_static(const httplib::Request& req, httplib::Response& res);
   void health(httplib::Response& res);
-  // A done plan by id, or an answer (404, 409) already written into `res`.
+  // A done plan (or sweep) by id, or an answer (404, 409) already written into `res`.
   std::optional<store::PlanRecord> done_plan(const std::string& id_text, httplib::Response& res,
-                                             store::ReadParts parts);
+                                             store::ReadParts parts,
+                                             store::JobKind kind = store::JobKind::kPlan);
 };
 
 Status Server::Impl::prepare_listings() {
@@ -201,6 +210,9 @@ void Server::Impl::run_job(long long id, const std::function<void(double)>& prog
     return;
   }
   const store::PlanRecord& r = **record;
+  if (r.inputs.kind == store::JobKind::kSweep) {
+    return run_sweep_job(r, progress);
+  }
   auto plan_options = report::parse_plan_options(parse_or_null(r.inputs.options), "options");
   if (!plan_options.ok()) {
     return fail(plan_options.error().message);
@@ -225,6 +237,116 @@ void Server::Impl::run_job(long long id, const std::function<void(double)>& prog
   finished.finished_at = store::utc_now();
   if (auto stored = store->finish_plan(id, finished); !stored.ok()) {
     fmt::print(stderr, "fleetplan serve: plan {}: {}\n", id, stored.error().message);
+  }
+}
+
+namespace {
+
+// The scenario of a request: a built-in scenario's name or YAML text. A one-line value
+// without a colon is a name; a file path is never opened.
+struct RequestScenario {
+  std::string text;
+  std::string source;        //!< "built-in scenario NAME" or "request"
+  std::string message_name;  //!< the file named in messages: the built-in file or "request"
+};
+
+Result<RequestScenario> request_scenario(const std::string& given) {
+  if (given.empty()) {
+    return input_error("scenario is required: a built-in scenario name or a scenario's YAML text");
+  }
+  if (given.find('\n') != std::string::npos || given.find(':') != std::string::npos) {
+    return RequestScenario{given, "request", "request"};
+  }
+  auto path = scenario::builtin_scenario_path(given);
+  if (!path.ok()) {
+    return path.error();
+  }
+  return RequestScenario{read_text(*path), "built-in scenario " + given, *path};
+}
+
+// A stored sweep's scenario document, named in messages as `fleetplan sweep` names it.
+Result<analysis::ScenarioDocument> sweep_document(const store::PlanRecord& r) {
+  std::string name = "request";
+  if (const std::string builtin = "built-in scenario "; r.inputs.source.starts_with(builtin)) {
+    auto path = scenario::builtin_scenario_path(r.inputs.source.substr(builtin.size()));
+    if (path.ok()) {
+      name = *path;
+    }
+  }
+  return analysis::ScenarioDocument::from_text(r.inputs.scenario_text, name);
+}
+
+// A sweep's figures for the listing: its size and the metric's statistics.
+ordered_json sweep_headline(const analysis::Sweep& sweep, const analysis::Summary& summary) {
+  ordered_json headline = {{"mode", analysis::sweep_mode_name(sweep.mode)},
+                           {"runs", summary.runs},
+                           {"planned", summary.planned},
+                           {"infeasible", summary.infeasible},
+                           {"metric", sweep.columns[sweep.metric].name},
+                           {"metric_unit", sweep.columns[sweep.metric].unit}};
+  for (const auto& c : summary.columns) {
+    if (c.column == sweep.metric && c.count > 0) {
+      headline["metric_mean"] = c.mean;
+      headline["metric_p10"] = c.p10;
+      headline["metric_p50"] = c.p50;
+      headline["metric_p90"] = c.p90;
+    }
+  }
+  return headline;
+}
+
+}  // namespace
+
+void Server::Impl::run_sweep_job(const store::PlanRecord& r,
+                                 const std::function<void(double)>& progress) {
+  const auto fail = [&](const std::string& message) {
+    auto failed = store->fail_plan(r.id, message, store::utc_now());
+    if (!failed.ok()) {
+      fmt::print(stderr, "fleetplan serve: sweep {}: {}\n", r.id, failed.error().message);
+    }
+  };
+  auto spec = parse_sweep_options(parse_or_null(r.inputs.options), "options");
+  if (!spec.ok()) {
+    return fail(spec.error().message);
+  }
+  auto document = sweep_document(r);
+  if (!document.ok()) {
+    return fail(document.error().message);
+  }
+  auto sweep = analysis::prepare_sweep(*document, *spec, catalog, efficiency);
+  if (!sweep.ok()) {
+    return fail(sweep.error().message);
+  }
+  progress(0.05);
+  std::vector<std::size_t> all(sweep->runs.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  analysis::RunOptions run_options;
+  run_options.jobs = std::max(1, options.jobs);
+  // Threads, not worker processes: forking a server that has other threads is unsafe.
+  run_options.workers = analysis::RunOptions::Workers::kThreads;
+  const double total = static_cast<double>(std::max<std::size_t>(1, all.size()));
+  run_options.progress = [&progress, total](std::size_t done) {
+    progress(0.05 + 0.9 * static_cast<double>(done) / total);
+  };
+  auto outcomes = analysis::run_sweep(*sweep, *document, catalog, efficiency, all, run_options);
+  if (!outcomes.ok()) {
+    return fail(outcomes.error().message);
+  }
+  if (auto status = analysis::first_run_error(*sweep, *outcomes); !status.ok()) {
+    return fail(status.error().message);
+  }
+  const auto summary = analysis::summarize(*sweep, *outcomes);
+  report::SweepContext context;
+  context.source = r.inputs.source;
+  store::FinishedPlan finished;
+  finished.status = "complete";
+  finished.objective = plan::objective_name(sweep->objective);
+  // Byte for byte what `fleetplan sweep --json` prints (cmd_sweep.cc: dump(2) and a newline).
+  finished.result = report::sweep_json(*sweep, *outcomes, summary, context).dump(2) + "\n";
+  finished.headline = sweep_headline(*sweep, summary).dump();
+  finished.finished_at = store::utc_now();
+  if (auto stored = store->finish_plan(r.id, finished); !stored.ok()) {
+    fmt::print(stderr, "fleetplan serve: sweep {}: {}\n", r.id, stored.error().message);
   }
 }
 
@@ -282,22 +404,12 @@ void Server::Impl::post_plan(const std::string& request, httplib::Response& res)
   if (auto status = fields.finish(); !status.ok()) {
     return reply_error(res, 400, status.error().message);
   }
-  if (given.empty()) {
-    return reply_error(res, 400,
-                       "scenario is required: a built-in scenario name or a scenario's YAML text");
+  auto resolved = request_scenario(given);
+  if (!resolved.ok()) {
+    return reply_error(res, 400, resolved.error().message);
   }
-  // A one-line value is a built-in scenario's name; anything else is YAML text. A file
-  // path is never opened.
-  std::string text = given;
-  std::string source = "request";
-  if (given.find('\n') == std::string::npos && given.find(':') == std::string::npos) {
-    auto path = scenario::builtin_scenario_path(given);
-    if (!path.ok()) {
-      return reply_error(res, 400, path.error().message);
-    }
-    text = read_text(*path);
-    source = "built-in scenario " + given;
-  }
+  const std::string& text = resolved->text;
+  const std::string& source = resolved->source;
   auto scenario = scenario::load_scenario_text(text, "request", catalog);
   if (!scenario.ok()) {
     return reply_error(res, status_for(scenario.error()), scenario.error().message);
@@ -328,8 +440,75 @@ void Server::Impl::post_plan(const std::string& request, httplib::Response& res)
   reply(res, 202, {{"job_id", *id}, {"plan_id", *id}});
 }
 
-void Server::Impl::list_plans(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::post_sweep(const std::string& request, httplib::Response& res) {
+  auto body = body_json(request);
+  if (!body.ok()) {
+    return reply_error(res, 400, body.error().message);
+  }
+  std::string given;
+  report::JsonFields fields(*body, "");
+  fields.text("scenario", given);
+  const bool has_options = fields.has("options");
+  if (auto status = fields.finish(); !status.ok()) {
+    return reply_error(res, 400, status.error().message);
+  }
+  auto resolved = request_scenario(given);
+  if (!resolved.ok()) {
+    return reply_error(res, 400, resolved.error().message);
+  }
+  const json& given_options = has_options ? (*body)["options"] : json();
+  auto spec = parse_sweep_options(given_options, "options");
+  if (!spec.ok()) {
+    return reply_error(res, 400, spec.error().message);
+  }
+  const auto too_many = [&](long long runs) {
+    return fmt::format(
+        "this sweep has {} runs; a request may ask for at most {} (fleetplan serve "
+        "--sweep-limit); run larger sweeps with fleetplan sweep (all cores, mpirun)",
+        runs, options.sweep_limit);
+  };
+  if (spec->samples > options.sweep_limit) {
+    return reply_error(res, 400, "options.samples: " + too_many(spec->samples));
+  }
+  auto document = analysis::ScenarioDocument::from_text(resolved->text, resolved->message_name);
+  if (!document.ok()) {
+    return reply_error(res, status_for(document.error()), document.error().message);
+  }
+  // Every path, value and distribution is checked here, so that a typo is a 400 now and
+  // not a failed job later; the base scenario's estimates take well under a second.
+  auto sweep = analysis::prepare_sweep(*document, *spec, catalog, efficiency);
+  if (!sweep.ok()) {
+    return reply_error(res, status_for(sweep.error()), sweep.error().message);
+  }
+  if (static_cast<long long>(sweep->runs.size()) > options.sweep_limit) {
+    return reply_error(res, 400,
+                       "options: " + too_many(static_cast<long long>(sweep->runs.size())));
+  }
+  if (!jobs->reserve()) {
+    return reply_error(
+        res, 503,
+        fmt::format("the job queue is full ({} jobs waiting); retry later", options.queue_limit));
+  }
+  store::NewPlan job{sweep->scenario,
+                     resolved->source,
+                     resolved->text,
+                     given_options.is_null() ? std::string("{}") : given_options.dump(),
+                     kVersion,
+                     store::utc_now(),
+                     store::JobKind::kSweep};
+  auto id = store->add_plan(job);
+  if (!id.ok()) {
+    jobs->release();
+    return reply_error(res, 500, id.error().message);
+  }
+  jobs->push(*id);
+  reply(res, 202, {{"job_id", *id}, {"sweep_id", *id}});
+}
+
+void Server::Impl::list_plans(const httplib::Request& req, httplib::Response& res,
+                              store::JobKind kind) {
   store::PlanFilter filter;
+  filter.kind = kind;
   for (const auto& [key, value] : req.params) {
     if (key == "scenario") {
       filter.scenario = value;
@@ -339,7 +518,7 @@ void Server::Impl::list_plans(const httplib::Request& req, httplib::Response& re
         return reply_error(res, 400, "state: " + state.error().message);
       }
       filter.state = *state;
-    } else if (key == "status") {
+    } else if (key == "status" && kind == store::JobKind::kPlan) {
       if (value != "optimal" && value != "feasible" && value != "infeasible") {
         return reply_error(res, 400,
                            fmt::format("status: unknown plan status '{}' (expected optimal, "
@@ -364,8 +543,8 @@ void Server::Impl::list_plans(const httplib::Request& req, httplib::Response& re
     } else {
       return reply_error(res, 400,
                          fmt::format("{}: unknown query parameter (expected scenario, state, "
-                                     "status, limit, offset)",
-                                     key));
+                                     "{}limit, offset)",
+                                     key, kind == store::JobKind::kPlan ? "status, " : ""));
     }
   }
   auto page = store->list_plans(filter);
@@ -380,12 +559,14 @@ void Server::Impl::list_plans(const httplib::Request& req, httplib::Response& re
         {{"total", page->total},
          {"limit", filter.limit},
          {"offset", filter.offset},
-         {"plans", plans}});
+         {kind == store::JobKind::kPlan ? "plans" : "sweeps", plans}});
 }
 
 std::optional<store::PlanRecord> Server::Impl::done_plan(const std::string& id_text,
                                                          httplib::Response& res,
-                                                         store::ReadParts parts) {
+                                                         store::ReadParts parts,
+                                                         store::JobKind kind) {
+  const char* noun = store::job_kind_name(kind);
   auto id = id_of(id_text);
   auto record = id.ok()
                     ? store->plan(*id, parts)
@@ -395,39 +576,50 @@ std::optional<store::PlanRecord> Server::Impl::done_plan(const std::string& id_t
     return std::nullopt;
   }
   if (!record->has_value()) {
-    reply_error(res, 404, fmt::format("no plan {}", id_text));
+    reply_error(res, 404, fmt::format("no {} {}", noun, id_text));
     return std::nullopt;
   }
   const store::PlanRecord& r = **record;
+  if (r.inputs.kind != kind) {
+    const char* other = store::job_kind_name(r.inputs.kind);
+    reply_error(res, 404,
+                fmt::format("no {} {}: job {} is a {} (GET /api/{}s/{})", noun, id_text, r.id,
+                            other, other, r.id));
+    return std::nullopt;
+  }
   if (r.state == store::PlanState::kDone) {
     return std::move(**record);
   }
-  const std::string message = r.state == store::PlanState::kFailed
-                                  ? fmt::format("plan {} failed: {}", r.id, r.error.value_or(""))
-                                  : fmt::format("plan {} is {}; poll /api/jobs/{}", r.id,
-                                                store::plan_state_name(r.state), r.id);
+  const std::string message =
+      r.state == store::PlanState::kFailed
+          ? fmt::format("{} {} failed: {}", noun, r.id, r.error.value_or(""))
+          : fmt::format("{} {} is {}; poll /api/jobs/{}", noun, r.id,
+                        store::plan_state_name(r.state), r.id);
   reply(res, 409,
         {{"error", message}, {"state", store::plan_state_name(r.state)}, {"job_id", r.id}});
   return std::nullopt;
 }
 
-void Server::Impl::get_plan(const httplib::Request& req, httplib::Response& res) {
-  auto record = done_plan(req.matches[1], res, {false, true});
+void Server::Impl::get_plan(const httplib::Request& req, httplib::Response& res,
+                            store::JobKind kind) {
+  auto record = done_plan(req.matches[1], res, {false, true}, kind);
   if (record) {
     res.status = 200;
     res.set_content(record->result.value_or("null"), kJson);
   }
 }
 
-void Server::Impl::get_inputs(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::get_inputs(const httplib::Request& req, httplib::Response& res,
+                              store::JobKind kind) {
   auto id = id_of(req.matches[1]);
   auto record = id.ok() ? store->plan(*id, {true, false})
                         : Result<std::optional<store::PlanRecord>>(std::nullopt);
   if (!record.ok()) {
     return reply_error(res, 500, record.error().message);
   }
-  if (!record->has_value()) {
-    return reply_error(res, 404, fmt::format("no plan {}", std::string(req.matches[1])));
+  if (!record->has_value() || (*record)->inputs.kind != kind) {
+    return reply_error(
+        res, 404, fmt::format("no {} {}", store::job_kind_name(kind), std::string(req.matches[1])));
   }
   const store::PlanRecord& r = **record;
   ordered_json out = summary_json(r);
@@ -469,9 +661,11 @@ void Server::Impl::get_job(const httplib::Request& req, httplib::Response& res) 
   } else if (r.state == store::PlanState::kRunning) {
     progress = std::max(0.0, jobs->progress(r.id));
   }
+  const bool sweep = r.inputs.kind == store::JobKind::kSweep;
   reply(res, 200,
         {{"job_id", r.id},
-         {"plan_id", r.id},
+         {"kind", store::job_kind_name(r.inputs.kind)},
+         {sweep ? "sweep_id" : "plan_id", r.id},
          {"state", store::plan_state_name(r.state)},
          {"progress", progress},
          {"error", r.error ? ordered_json(*r.error) : ordered_json()}});
@@ -638,11 +832,21 @@ void Server::Impl::routes() {
       (this->*handler)(body, res);
     });
   };
+  using store::JobKind;
   post("/api/plans", &Impl::post_plan);
-  http.Get("/api/plans", [this](const Req& req, Res& res) { list_plans(req, res); });
-  http.Get(R"(/api/plans/(\d+))", [this](const Req& req, Res& res) { get_plan(req, res); });
+  http.Get("/api/plans",
+           [this](const Req& req, Res& res) { list_plans(req, res, JobKind::kPlan); });
+  http.Get(R"(/api/plans/(\d+))",
+           [this](const Req& req, Res& res) { get_plan(req, res, JobKind::kPlan); });
   http.Get(R"(/api/plans/(\d+)/inputs)",
-           [this](const Req& req, Res& res) { get_inputs(req, res); });
+           [this](const Req& req, Res& res) { get_inputs(req, res, JobKind::kPlan); });
+  post("/api/sweeps", &Impl::post_sweep);
+  http.Get("/api/sweeps",
+           [this](const Req& req, Res& res) { list_plans(req, res, JobKind::kSweep); });
+  http.Get(R"(/api/sweeps/(\d+))",
+           [this](const Req& req, Res& res) { get_plan(req, res, JobKind::kSweep); });
+  http.Get(R"(/api/sweeps/(\d+)/inputs)",
+           [this](const Req& req, Res& res) { get_inputs(req, res, JobKind::kSweep); });
   http.Get(R"(/api/plans/(\d+)/diff/(\d+))",
            [this](const Req& req, Res& res) { get_diff(req, res); });
   http.Get(R"(/api/jobs/(\d+))", [this](const Req& req, Res& res) { get_job(req, res); });
