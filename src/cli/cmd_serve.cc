@@ -99,7 +99,19 @@ int run(Options& o) {
                                         "works without it"
                                       : o.server.web_dir);
   fmt::print("  API: http://{}:{}/api/openapi.json; token: {}\n", host, (*srv)->port(),
-             o.server.token.empty() ? "none" : "required (Authorization: Bearer)");
+             o.server.token.empty()
+                 ? "none"
+                 : "required (Authorization: Bearer TOKEN, or the browser's session cookie)");
+  // The token itself is not printed (terminals and service logs are read by others): the
+  // operator has the file.
+  if (o.server.token.empty()) {
+    fmt::print("  open http://{}:{}/ in a browser\n", host, (*srv)->port());
+  } else {
+    fmt::print(
+        "  open http://{0}:{1}/?token=TOKEN in a browser, TOKEN being the contents of {2} "
+        "(or open http://{0}:{1}/ and paste it)\n",
+        host, (*srv)->port(), o.token_file);
+  }
   if (o.server.token.empty() && !loopback(o.server.bind)) {
     fmt::print(stderr,
                "fleetplan serve: warning: listening on {} beyond this machine without a token; "
@@ -137,7 +149,8 @@ void setup(CLI::App& app, RunFn& run_fn) {
                  "plan store: postgresql://USER@HOST/DB, sqlite:PATH or a file (default "
                  "$XDG_DATA_HOME/fleetplan/plans.db)");
   app.add_option("--token-file", o->token_file,
-                 "file holding the bearer token that every /api request must carry");
+                 "file holding the token that every request but /healthz must carry (API clients: "
+                 "Authorization: Bearer TOKEN; browsers: log in once, then a session cookie)");
   app.add_option(
          "--jobs", o->server.jobs,
          "plan jobs at once (default 1); CBC solves one plan at a time, the rest of a job overlaps")

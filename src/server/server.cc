@@ -3,12 +3,14 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <regex>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -122,13 +124,101 @@ std::string content_type(const std::filesystem::path& path) {
   return found != kTypes.end() ? found->second : "application/octet-stream";
 }
 
-// Equal-time comparison, so that the token cannot be guessed a byte at a time.
-bool same_secret(const std::string& a, const std::string& b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(a[i] ^ b[i % (b.empty() ? 1 : b.size())]);
+// Constant-time comparison: its time depends on the secret's length only, never on where
+// `given` first differs, so that the token cannot be guessed a byte at a time.
+bool same_secret(std::string_view given, std::string_view secret) {
+  unsigned diff = given.size() == secret.size() ? 0U : 1U;
+  for (std::size_t i = 0; i < secret.size(); ++i) {
+    const auto g = static_cast<unsigned char>(i < given.size() ? given[i] : 0);
+    diff |= static_cast<unsigned>(g ^ static_cast<unsigned char>(secret[i]));
   }
-  return diff == 0 && !b.empty();
+  return diff == 0 && !secret.empty();
+}
+
+// The browser's session cookie: HttpOnly (no script reads it), SameSite=Strict (no other
+// site's page sends it), for 30 days. Its value is the token in hex, so that any token is
+// a valid cookie value.
+constexpr const char* kCookie = "fleetplan_session";
+constexpr int kCookieSeconds = 30 * 24 * 3600;
+
+std::string hex_of(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    out += fmt::format("{:02x}", static_cast<unsigned char>(c));
+  }
+  return out;
+}
+
+// The value of cookie `name` in a Cookie header ("a=1; b=2"), or empty.
+std::string cookie_of(const std::string& header, std::string_view name) {
+  std::size_t at = 0;
+  while (at < header.size()) {
+    const std::size_t end = std::min(header.find(';', at), header.size());
+    std::string_view pair = std::string_view(header).substr(at, end - at);
+    while (!pair.empty() && pair.front() == ' ') {
+      pair.remove_prefix(1);
+    }
+    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+    at = end + 1;
+  }
+  return "";
+}
+
+// Field `name` of a form body (application/x-www-form-urlencoded), decoded, or empty.
+std::string form_field(const std::string& body, std::string_view name) {
+  std::size_t at = 0;
+  while (at <= body.size()) {
+    const std::size_t end = std::min(body.find('&', at), body.size());
+    const std::string_view pair = std::string_view(body).substr(at, end - at);
+    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
+      std::string out;
+      const std::string_view value = pair.substr(name.size() + 1);
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        if (value[i] == '+') {
+          out += ' ';
+        } else if (value[i] == '%' && i + 2 < value.size() &&
+                   std::isxdigit(static_cast<unsigned char>(value[i + 1])) != 0 &&
+                   std::isxdigit(static_cast<unsigned char>(value[i + 2])) != 0) {
+          out += static_cast<char>(std::stoi(std::string(value.substr(i + 1, 2)), nullptr, 16));
+          i += 2;
+        } else {
+          out += value[i];
+        }
+      }
+      return out;
+    }
+    at = end + 1;
+  }
+  return "";
+}
+
+// The page a browser gets without the token: what to do, and a form that posts it.
+std::string login_page(bool wrong) {
+  return fmt::format(
+      "<!doctype html><html lang=en><meta charset=utf-8>"
+      "<meta name=viewport content=\"width=device-width, initial-scale=1\">"
+      "<title>fleetplan: log in</title><style>"
+      "body{{font:16px/1.5 system-ui,sans-serif;background:#f4f6f9;color:#1d2733;margin:0}}"
+      "main{{max-width:30rem;margin:12vh auto;background:#fff;border:1px solid #d9dee5;"
+      "border-radius:10px;padding:2rem 2.25rem}}h1{{font-size:1.35rem;margin:0 0 .75rem}}"
+      "code{{background:#eef1f5;padding:0 .25rem;border-radius:4px}}"
+      "input{{width:100%;box-sizing:border-box;font:inherit;padding:.5rem .6rem;"
+      "border:1px solid #b9c2cf;border-radius:6px;margin:.25rem 0 1rem}}"
+      "button{{font:inherit;font-weight:600;background:#1f5fbf;color:#fff;border:0;"
+      "border-radius:6px;padding:.55rem 1.2rem;cursor:pointer}}"
+      ".bad{{color:#b42318;font-weight:600}}</style>"
+      "<main><h1>fleetplan: log in</h1>{}"
+      "<p>This server was started with <code>--token-file</code>. Open the address "
+      "<code>fleetplan serve</code> printed with <code>?token=TOKEN</code> added, or paste "
+      "the token from that file here.</p>"
+      "<form method=post action=/login><label for=token>Token</label>"
+      "<input id=token name=token type=password autocomplete=current-password autofocus>"
+      "<button type=submit>Log in</button></form>"
+      "<p><small>The browser then keeps a session cookie for 30 days; API clients send "
+      "<code>Authorization: Bearer TOKEN</code>.</small></p></main></html>\n",
+      wrong ? "<p class=bad>That token is not this server's.</p>" : "");
 }
 
 }  // namespace
@@ -149,8 +239,18 @@ struct Server::Impl {
   std::condition_variable compute_done;
   int computing = 0;
 
+  std::string cookie_secret;  // the session cookie's value: the token in hex
+
   Impl(const ServerOptions& o, catalog::Catalog c, perf::EfficiencyTable e)
-      : options(o), catalog(std::move(c)), efficiency(std::move(e)) {}
+      : options(o),
+        catalog(std::move(c)),
+        efficiency(std::move(e)),
+        cookie_secret(hex_of(o.token)) {}
+
+  // The bearer token in the Authorization header, or the session cookie.
+  [[nodiscard]] bool authorized(const httplib::Request& req) const;
+  void login(const httplib::Request& req, httplib::Response& res);
+  void grant(httplib::Response& res, const std::string& to) const;
 
   Status prepare_listings();
   void routes();
@@ -765,19 +865,65 @@ void Server::Impl::get_static(const httplib::Request& req, httplib::Response& re
   }
 }
 
+bool Server::Impl::authorized(const httplib::Request& req) const {
+  const std::string header = req.get_header_value("Authorization");
+  const std::string bearer = "Bearer ";
+  if (header.starts_with(bearer) && same_secret(header.substr(bearer.size()), options.token)) {
+    return true;
+  }
+  return same_secret(cookie_of(req.get_header_value("Cookie"), kCookie), cookie_secret);
+}
+
+// Sets the session cookie and sends the browser on to `to` (303: then GET).
+void Server::Impl::grant(httplib::Response& res, const std::string& to) const {
+  res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict",
+                                           kCookie, cookie_secret, kCookieSeconds));
+  res.set_header("Cache-Control", "no-store");
+  res.set_redirect(to, 303);
+}
+
+// GET /login: the form; POST /login (a form with `token`): the cookie, or the form again.
+void Server::Impl::login(const httplib::Request& req, httplib::Response& res) {
+  if (options.token.empty()) {
+    return res.set_redirect("/", 303);
+  }
+  if (req.method == "POST") {
+    if (same_secret(form_field(req.body, "token"), options.token)) {
+      return grant(res, "/");
+    }
+    res.status = 401;
+    res.set_content(login_page(true), "text/html; charset=utf-8");
+    return;
+  }
+  res.status = 200;
+  res.set_content(login_page(false), "text/html; charset=utf-8");
+}
+
 void Server::Impl::guard() {
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    // The API needs the token; /healthz and the dashboard's files (no data in them) do not.
-    if (options.token.empty() || !req.path.starts_with("/api/")) {
+    // With a token every route but /healthz (and the login form) needs it: the bearer
+    // header (API clients) or the session cookie (browsers).
+    if (options.token.empty() || req.path == "/healthz" || req.path == "/login" ||
+        authorized(req)) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
-    const std::string header = req.get_header_value("Authorization");
-    const std::string bearer = "Bearer ";
-    if (header.starts_with(bearer) && same_secret(header.substr(bearer.size()), options.token)) {
-      return httplib::Server::HandlerResponse::Unhandled;
+    if (req.path.starts_with("/api/")) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      reply_error(res, 401,
+                  "missing or wrong bearer token (Authorization: Bearer TOKEN, or log in at "
+                  "/login)");
+      return httplib::Server::HandlerResponse::Handled;
     }
-    res.set_header("WWW-Authenticate", "Bearer");
-    reply_error(res, 401, "missing or wrong bearer token (Authorization: Bearer TOKEN)");
+    // A browser opening the printed address with ?token=TOKEN gets the cookie and the same
+    // page without the token in its address bar.
+    if (req.method == "GET" && req.has_param("token") &&
+        same_secret(req.get_param_value("token"), options.token)) {
+      grant(res, req.path);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    res.status = 401;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(login_page(req.has_param("token")), "text/html; charset=utf-8");
     return httplib::Server::HandlerResponse::Handled;
   });
   // Statuses httplib sets itself (413 past the body limit, 404 for no route, 400 for a
@@ -812,6 +958,13 @@ void Server::Impl::routes() {
   using Req = httplib::Request;
   using Res = httplib::Response;
   http.Get("/healthz", [this](const Req&, Res& res) { health(res); });
+  http.Get("/login", [this](const Req& req, Res& res) { login(req, res); });
+  http.Post("/login", [this](const Req& req, Res& res) { login(req, res); });
+  http.Get("/logout", [](const Req&, Res& res) {
+    res.set_header("Set-Cookie",
+                   fmt::format("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict", kCookie));
+    res.set_redirect("/login", 303);
+  });
   http.Get("/api/openapi.json",
            [](const Req&, Res& res) { res.set_content(openapi_json(), kJson); });
   // POST bodies are read here whatever their Content-Type: httplib would parse a body sent

@@ -465,6 +465,87 @@ TEST(Server, TokenGuardsTheApiButNotHealthz) {
   EXPECT_EQ(get_json(*client, "/api/plans")["total"], 0);
 }
 
+// A browser with a token file: the dashboard's files need the token too; `?token=` or the
+// login form sets an HttpOnly, SameSite=Strict session cookie that the API accepts as well.
+TEST(Server, BrowsersLogInOnceAndKeepASessionCookie) {
+  const auto root =
+      std::filesystem::temp_directory_path() / fmt::format("fleetplan-web-auth-{}", getpid());
+  std::filesystem::create_directories(root / "assets");
+  std::ofstream(root / "index.html") << "<!doctype html><title>dash</title>";
+  std::ofstream(root / "assets" / "app.js") << "console.log(1)";
+  ServerOptions options;
+  options.token = "s3cret token/+%";  // needs encoding in a URL and in a form
+  options.web_dir = root.string();
+  {
+    TestServer server(options);
+    ASSERT_TRUE(server.ok()) << server.error();
+    httplib::Client browser("127.0.0.1", server.port());
+    for (const char* path : {"/", "/assets/app.js", "/plans/1"}) {
+      auto res = browser.Get(path);
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, 401) << path;
+      EXPECT_EQ(res->get_header_value("Content-Type"), "text/html; charset=utf-8") << path;
+      EXPECT_NE(res->body.find("<form method=post action=/login>"), std::string::npos) << path;
+      EXPECT_EQ(res->body.find("dash"), std::string::npos) << path;
+    }
+    auto res = browser.Get("/?token=s3cret%20token%2F%2B%25x");  // one byte more
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401);
+    EXPECT_NE(res->body.find("not this server's"), std::string::npos);
+    EXPECT_TRUE(res->get_header_value("Set-Cookie").empty());
+
+    // The printed address with ?token=: a cookie, and the page again without the token.
+    res = browser.Get("/?token=s3cret%20token%2F%2B%25");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 303);
+    EXPECT_EQ(res->get_header_value("Location"), "/");
+    const std::string cookie = res->get_header_value("Set-Cookie");
+    // The token in hex: "s3cret token/+%" is 73 33 63 72 65 74 20 74 6f 6b 65 6e 2f 2b 25.
+    const std::string off_by_one = "fleetplan_session=7333637265742074f6b656e2f2b25";
+    EXPECT_EQ(cookie,
+              "fleetplan_session=73336372657420746f6b656e2f2b25; Path=/; Max-Age=2592000; "
+              "HttpOnly; SameSite=Strict");
+    const httplib::Headers with_cookie = {
+        {"Cookie", "theme=dark; fleetplan_session=73336372657420746f6b656e2f2b25"}};
+    res = browser.Get("/", with_cookie);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->body, "<!doctype html><title>dash</title>");
+    res = browser.Get("/api/plans", with_cookie);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    // A cookie one byte off is no session.
+    res = browser.Get("/api/plans", {{"Cookie", off_by_one}});
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401);
+
+    // The login form.
+    res = browser.Get("/login");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    res = browser.Post("/login", "token=s3cret+token%2F%2B", "application/x-www-form-urlencoded");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401);
+    EXPECT_TRUE(res->get_header_value("Set-Cookie").empty());
+    res =
+        browser.Post("/login", "token=s3cret+token%2F%2B%25", "application/x-www-form-urlencoded");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 303);
+    EXPECT_EQ(res->get_header_value("Location"), "/");
+    EXPECT_EQ(res->get_header_value("Set-Cookie"), cookie);
+    res = browser.Get("/logout", with_cookie);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 303);
+    EXPECT_EQ(res->get_header_value("Set-Cookie"),
+              "fleetplan_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+    // /healthz needs nothing.
+    res = browser.Get("/healthz");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+  }
+  std::filesystem::remove_all(root);
+}
+
 TEST(Server, BodyLimitQueueLimitAndTimeLimit) {
   ServerOptions options;
   options.body_limit = 4096;

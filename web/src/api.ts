@@ -77,17 +77,11 @@ export class ApiError extends Error {
   }
 }
 
-const TOKEN_KEY = "fleetplan.token";
-export function token(): string { return localStorage.getItem(TOKEN_KEY) ?? ""; }
-export function setToken(value: string): void {
-  if (value) localStorage.setItem(TOKEN_KEY, value);
-  else localStorage.removeItem(TOKEN_KEY);
-}
-
+// With a --token-file the browser carries the server's session cookie (HttpOnly: no
+// script here sees the token); same-origin requests send it by themselves.
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (token()) headers.Authorization = `Bearer ${token()}`;
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let json: Record<string, unknown> = {};

@@ -6,7 +6,7 @@ import "@fontsource/inter/latin-400.css";
 import "@fontsource/inter/latin-500.css";
 import "@fontsource/inter/latin-600.css";
 import "./style.css";
-import { api, ApiError, setToken } from "./api";
+import { api, ApiError } from "./api";
 import { clearCharts } from "./charts";
 import { renderCompare } from "./compare";
 import { renderEditor } from "./editor";
@@ -22,14 +22,9 @@ function highlight(nav: string): void {
 
 function showError(e: unknown): void {
   if (e instanceof ApiError && e.status === 401) {
-    app.innerHTML = `<section class="panel narrow"><h2>This server needs a token</h2>
-      <p>It was started with <code>--token-file</code>. Paste the token to use the dashboard; it is kept in this browser only.</p>
-      <label class="field"><span>Token</span><input type="password" id="token" autocomplete="off" /></label>
-      <button class="primary" id="save-token">Continue</button></section>`;
-    document.getElementById("save-token")?.addEventListener("click", () => {
-      setToken((document.getElementById("token") as HTMLInputElement).value.trim());
-      void route();
-    });
+    app.innerHTML = `<section class="panel narrow"><h2>Log in again</h2>
+      <p>This server was started with <code>--token-file</code> and this browser's session has ended.</p>
+      <p><a class="button primary" href="/login">Log in</a></p></section>`;
     return;
   }
   const message = e instanceof Error ? e.message : String(e);
