@@ -1,7 +1,8 @@
-// The dashboard of `fleetplan serve`: a hash router over four pages.
+// The dashboard of `fleetplan serve`: a hash router over its pages.
 //   #/                 scenario editor (built-in scenarios, YAML, budgets, run)
 //   #/plans            plan history          #/plans/ID      one plan
 //   #/compare          pick two plans        #/compare/A/B   two plans side by side
+//   #/sweeps           run a sweep           #/sweeps/ID     one sweep's statistics and CDF
 import "@fontsource/inter/latin-400.css";
 import "@fontsource/inter/latin-500.css";
 import "@fontsource/inter/latin-600.css";
@@ -13,6 +14,7 @@ import { renderEditor } from "./editor";
 import { esc } from "./format";
 import { renderHistory } from "./history";
 import { renderPlan } from "./plan";
+import { renderSweep, renderSweeps } from "./sweep";
 
 const app = document.getElementById("app")!;
 
@@ -43,6 +45,12 @@ async function route(): Promise<void> {
     } else if (parts[0] === "plans") {
       highlight("plans");
       await renderHistory(app, params);
+    } else if (parts[0] === "sweeps" && parts[1]) {
+      highlight("sweeps");
+      await renderSweep(app, Number(parts[1]));
+    } else if (parts[0] === "sweeps") {
+      highlight("sweeps");
+      await renderSweeps(app);
     } else if (parts[0] === "compare") {
       highlight("compare");
       const a = parts[1] ? Number(parts[1]) : params.get("a") ? Number(params.get("a")) : null;

@@ -2,7 +2,7 @@
 // browser download): start `fleetplan serve` on a free loopback port with a temporary
 // store, open the page, load the reference scenario, run it, see the plan; give a bad
 // budget and see the parser's error at its line; set a budget of 144 bn CNY, run, see the
-// new plan; compare it with the first. Screenshots go to --out. Stops the server after.
+// new plan; compare it with the first; run a grid sweep and read its statistics. Screenshots go to --out. Stops the server after.
 // With --token the server has a --token-file: the page first answers 401 with a login
 // form, refuses a wrong token, takes the right one (an HttpOnly, SameSite=Strict cookie),
 // and the printed address with ?token= logs a fresh browser in; then the same tour.
@@ -202,6 +202,26 @@ try {
   check((await page.locator("#fleet-diff tbody tr").count()) > 0, "the fleet is compared line by line");
   await shot("6-compare.png");
   await page.screenshot({ path: join(args.out, "6-compare-top.png") });
+
+  // A grid of five budgets, 120 to 200 bn CNY (the range 120:200:5 of the page's example):
+  // five runs, the scenario's own budget (160 bn CNY) named as the base, the CDF drawn.
+  console.log("a sweep from the page");
+  await page.click('[data-nav="sweeps"]');
+  await page.waitForSelector("#run-sweep");
+  check((await page.inputValue("#sweep-params")) === "periods[2026].budget=120 bn CNY:200 bn CNY:5", "the grid example is offered");
+  await page.click("#run-sweep");
+  await page.waitForURL(/#\/sweeps\/\d+$/, { timeout: 120000 });
+  await page.waitForSelector("#sweep-summary");
+  const sweepId = Number(/#\/sweeps\/(\d+)$/.exec(page.url())[1]);
+  const lede = await text(".page-head .lede");
+  check(/grid, max-served; 5 of 5 runs planned, 0 infeasible/.test(lede), "the sweep planned the grid's five runs", lede);
+  check((await text("main table.data tbody tr")).includes("160 bn CNY"), "the scenario's budget is the base");
+  const sweepJson = await (await fetch(`${base}/api/sweeps/${sweepId}`, { headers: apiHeaders })).json();
+  const withValues = sweepJson.summary.outputs.filter((o) => o.runs > 0).length;
+  check(withValues > 0 && (await page.locator("#sweep-summary tbody tr").count()) === withValues, "one row per output with a value");
+  check((await page.locator("canvas#sweep-cdf").count()) === 1, "the metric's CDF is drawn");
+  await shot("7-sweep.png");
+  await page.screenshot({ path: join(args.out, "7-sweep-top.png") }); // the first screen (docs/img)
   check(pageErrors.length === 0, "no errors in the page's console", pageErrors.join("; "));
 } catch (e) {
   ++failures;
