@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <cmath>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -376,20 +377,23 @@ Result<analysis::ScenarioDocument> sweep_document(const store::PlanRecord& r) {
   return analysis::ScenarioDocument::from_text(r.inputs.scenario_text, name);
 }
 
-// A sweep's figures for the listing: its size and the metric's statistics.
-ordered_json sweep_headline(const analysis::Sweep& sweep, const analysis::Summary& summary) {
-  ordered_json headline = {{"mode", analysis::sweep_mode_name(sweep.mode)},
-                           {"runs", summary.runs},
-                           {"planned", summary.planned},
-                           {"infeasible", summary.infeasible},
-                           {"metric", sweep.columns[sweep.metric].name},
-                           {"metric_unit", sweep.columns[sweep.metric].unit}};
-  for (const auto& c : summary.columns) {
-    if (c.column == sweep.metric && c.count > 0) {
-      headline["metric_mean"] = c.mean;
-      headline["metric_p10"] = c.p10;
-      headline["metric_p50"] = c.p50;
-      headline["metric_p90"] = c.p90;
+// A sweep's figures for the listing: its size and the metric's statistics, taken from the
+// printed JSON (its significant digits), so that the list shows what the sweep shows.
+ordered_json sweep_headline(const ordered_json& printed) {
+  const ordered_json& summary = printed.at("summary");
+  ordered_json headline = {{"mode", printed.at("mode")},
+                           {"runs", summary.at("runs")},
+                           {"planned", summary.at("planned")},
+                           {"infeasible", summary.at("infeasible")},
+                           {"metric", printed.at("metric")}};
+  for (const auto& output : summary.at("outputs")) {
+    if (output.at("name") == printed.at("metric")) {
+      headline["metric_unit"] = output.at("unit");
+      for (const char* key : {"mean", "p10", "p50", "p90"}) {
+        if (output.contains(key) && output.at(key).is_number()) {
+          headline[std::string("metric_") + key] = output.at(key);
+        }
+      }
     }
   }
   return headline;
@@ -443,7 +447,7 @@ void Server::Impl::run_sweep_job(const store::PlanRecord& r,
   finished.objective = plan::objective_name(sweep->objective);
   // Byte for byte what `fleetplan sweep --json` prints (cmd_sweep.cc: dump(2) and a newline).
   finished.result = report::sweep_json(*sweep, *outcomes, summary, context).dump(2) + "\n";
-  finished.headline = sweep_headline(*sweep, summary).dump();
+  finished.headline = sweep_headline(ordered_json::parse(finished.result)).dump();
   finished.finished_at = store::utc_now();
   if (auto stored = store->finish_plan(r.id, finished); !stored.ok()) {
     fmt::print(stderr, "fleetplan serve: sweep {}: {}\n", r.id, stored.error().message);
@@ -759,7 +763,8 @@ void Server::Impl::get_job(const httplib::Request& req, httplib::Response& res) 
   if (r.state == store::PlanState::kDone || r.state == store::PlanState::kFailed) {
     progress = 1;
   } else if (r.state == store::PlanState::kRunning) {
-    progress = std::max(0.0, jobs->progress(r.id));
+    // Two decimals: a share to show, not a figure to compute with.
+    progress = std::round(std::max(0.0, jobs->progress(r.id)) * 100) / 100;
   }
   const bool sweep = r.inputs.kind == store::JobKind::kSweep;
   reply(res, 200,
