@@ -128,8 +128,9 @@ int run(Options& o) {
     raw->stop();
   });
   auto served = raw->run();
-  // run() also returns when the HTTP server fails; wake the stopper either way.
-  pthread_kill(stopper.native_handle(), SIGTERM);
+  // run() also returns when the HTTP server fails; wake the stopper either way. SIGTERM is
+  // blocked in every thread and taken by the stopper's sigwait, so it ends nothing.
+  pthread_kill(stopper.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   stopper.join();
   srv->reset();
   if (!served.ok()) {
