@@ -154,10 +154,11 @@ void setup(CLI::App& app, RunFn& run_fn) {
                  "Authorization: Bearer TOKEN; browsers: log in once, then a session cookie)");
   app.add_option(
          "--jobs", o->server.jobs,
-         "plan jobs at once (default 1); CBC solves one plan at a time, the rest of a job overlaps")
+         "jobs (plans, sweeps) at once, and a sweep's runs at a time (default 1); CBC solves "
+         "one plan at a time, the rest of a job overlaps")
       ->check(CLI::Range(1, 64));
   app.add_option("--queue-limit", o->server.queue_limit,
-                 "plans waiting at most; more answer 503 (default 64)")
+                 "jobs (plans, sweeps) waiting at most; more answer 503 (default 64)")
       ->check(CLI::Range(1, 100000));
   app.add_option("--sweep-limit", o->server.sweep_limit,
                  "runs one sweep request may ask for at most; more answer 400 (default 1000)")
