@@ -8,7 +8,9 @@ import { count, esc, money, percent, quantity, when } from "./format";
 
 const EXAMPLES = {
   grid: "periods[2026].budget=120 bn CNY:200 bn CNY:5",
-  "monte-carlo": "procurement[H20,buy].unit_price=uniform(10000 USD,15000 USD)\nperiods[2026].budget=normal(160 bn CNY,10 bn CNY)",
+  // The performance model's error moves the served tokens; the budget, in the reference
+  // scenario, does not (supply caps bind first).
+  "monte-carlo": "perf.error=lognormal(1,0.15)\nprocurement[H20,buy].unit_price=uniform(10000 USD,15000 USD)",
 };
 
 //! An output's value in its unit ("tokens/day", "USD", "share", "accelerators", "flag", ...).
