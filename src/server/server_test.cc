@@ -648,7 +648,7 @@ TEST(Server, StaticFilesStayInsideTheDashboardFolder) {
   std::filesystem::remove_all(root);
 }
 
-TEST(Server, RestartPlansWhatAStoppedServerLeftQueued) {
+TEST(Server, RestartRunsWhatAStoppedServerLeftQueued) {
   const auto dir =
       std::filesystem::temp_directory_path() / fmt::format("fleetplan-restart-{}", getpid());
   std::filesystem::create_directories(dir);
@@ -664,6 +664,15 @@ TEST(Server, RestartPlansWhatAStoppedServerLeftQueued) {
       ASSERT_TRUE(id.ok());
     }
     ASSERT_TRUE((*store)->mark_running(2, store::utc_now()).ok());
+    // And a queued sweep: demands 1..5 T of the served-by-demand fixture, P50 3 T.
+    store::NewPlan sweep{"served-by-demand",
+                         "request",
+                         served_by_demand_text(),
+                         json({{"set", {std::string(kDemandPath) + "=1e12:5e12:5"}}}).dump(),
+                         "0.1.0",
+                         store::utc_now(),
+                         store::JobKind::kSweep};
+    ASSERT_EQ(*(*store)->add_plan(sweep), 3);
   }
   ServerOptions options;
   options.store_url = url;
@@ -680,8 +689,12 @@ TEST(Server, RestartPlansWhatAStoppedServerLeftQueued) {
       ASSERT_TRUE(res);
       EXPECT_EQ(res->body, expected);
     }
-    EXPECT_EQ(get_json(*client, "/api/jobs/3", 404)["error"], "no job 3");
-    EXPECT_EQ(get_json(*client, "/api/plans/3", 404)["error"], "no plan 3");
+    EXPECT_EQ(server.wait_for_job(3)["state"], "done");
+    const json swept = get_json(*client, "/api/sweeps/3");
+    EXPECT_EQ(swept["summary"]["runs"], 5);
+    EXPECT_NEAR(swept["summary"]["outputs"][0]["p50"].get<double>(), 3e12, 1e3);
+    EXPECT_EQ(get_json(*client, "/api/jobs/4", 404)["error"], "no job 4");
+    EXPECT_EQ(get_json(*client, "/api/plans/4", 404)["error"], "no plan 4");
   }
   std::filesystem::remove_all(dir);
 }
