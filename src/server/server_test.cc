@@ -347,7 +347,10 @@ TEST(Server, SweepJobOfAKnownFunction) {
   ASSERT_TRUE(server.ok()) << server.error();
   auto client = server.client();
   const json body = {{"scenario", served_by_demand_text()},
-                     {"options", {{"set", {std::string(kDemandPath) + "=1e12:5e12:5"}}}}};
+                     {"options",
+                      {{"set", {std::string(kDemandPath) + "=1e12:5e12:5"}},
+                       {"gap", 0.001},
+                       {"node_limit", 5000}}}};
   auto posted = client->Post("/api/sweeps", body.dump(), "application/json");
   ASSERT_TRUE(posted);
   ASSERT_EQ(posted->status, 202) << posted->body;
@@ -440,6 +443,11 @@ TEST(Server, SweepInputErrorsAre400WithTheCommandLinesMessage) {
   EXPECT_EQ(error_of({{"catalog", {"/etc/passwd"}}}, text).rfind("options.catalog: refused", 0),
             0U);
   EXPECT_EQ(error_of({{"sampels", 3}}, text).rfind("options.sampels: unknown field", 0), 0U);
+  // gap and node_limit are checked by the options registry, as the flags are.
+  EXPECT_EQ(error_of({{"node_limit", -1}}, text).rfind("options.node_limit: ", 0), 0U)
+      << error_of({{"node_limit", -1}}, text);
+  EXPECT_EQ(error_of({{"gap", 1.5}}, text).rfind("options.gap: ", 0), 0U);
+  EXPECT_EQ(error_of({{"gap", "small"}}, text).rfind("options.gap: expected ", 0), 0U);
   // Bounded: 5 runs (a grid) or 5 samples against a limit of 4.
   const std::string over =
       "this sweep has 5 runs; a request may ask for at most 4 (fleetplan serve --sweep-limit); "

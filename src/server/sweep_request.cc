@@ -5,8 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "core/options.h"
 #include "plan/plan.h"
 #include "report/json_fields.h"
+#include "scenario/settings_options.h"
 
 namespace fleetplan::server {
 namespace {
@@ -35,6 +37,26 @@ Status read_list(const json& object, const std::string& key, const std::string& 
   return {};
 }
 
+// A number of the options registry (gap, node_limit), checked as the registry says, as the
+// command line's flag of the same name is; absent: the scenario's setting.
+Result<std::optional<double>> setting(const json& object, const std::string& key,
+                                      const std::string& where) {
+  if (!object.contains(key) || object[key].is_null()) {
+    return std::optional<double>();
+  }
+  const options::Spec& spec = scenario::settings_options().at(key);
+  const std::string field = fmt::format("{}.{}", where, key);
+  if (!object[key].is_number()) {
+    return input_error(
+        fmt::format("{}: expected {}, got {}", field, options::expected(spec), object[key].dump()));
+  }
+  auto number = options::parse_number(spec, object[key].dump(), field);
+  if (!number.ok()) {
+    return number.error();
+  }
+  return std::optional<double>(*number);
+}
+
 }  // namespace
 
 Result<analysis::SweepSpec> parse_sweep_options(const json& options, const std::string& where) {
@@ -55,7 +77,8 @@ Result<analysis::SweepSpec> parse_sweep_options(const json& options, const std::
   fields.boolean("rule_costs", spec.rule_costs);
   std::string objective;
   fields.text("objective", objective);
-  fields.number("gap", spec.relative_gap, 0, 1);
+  (void)fields.has("gap");  // read by setting() below, as is node_limit
+  (void)fields.has("node_limit");
   fields.refuse("catalog",
                 "catalog files are read from the machine that plans, and a request may not name "
                 "its files; put accelerators and models in the server's catalog");
@@ -70,6 +93,18 @@ Result<analysis::SweepSpec> parse_sweep_options(const json& options, const std::
   FLEETPLAN_RETURN_IF_ERROR(fields.finish());
   FLEETPLAN_RETURN_IF_ERROR(read_list(options, "set", where, spec.sets));
   FLEETPLAN_RETURN_IF_ERROR(read_list(options, "vary", where, spec.varies));
+  auto gap = setting(options, "gap", where);
+  if (!gap.ok()) {
+    return gap.error();
+  }
+  spec.relative_gap = *gap;
+  auto node_limit = setting(options, "node_limit", where);
+  if (!node_limit.ok()) {
+    return node_limit.error();
+  }
+  if (*node_limit) {
+    spec.node_limit = static_cast<long long>(**node_limit);
+  }
   if (fields.has("uncertainty")) {
     if (spec.uncertainty_text.empty()) {
       return input_error(

@@ -1,6 +1,7 @@
 // The options of `POST /api/sweeps`, read as `fleetplan sweep` reads its flags: the same
 // names (`set`, `vary`, `tornado`, `samples`, `seed`, `metric`, `rule_costs`, `objective`,
-// `gap`), the same modes and checks; `uncertainty` is the file's YAML text, since a request
+// `gap`, `node_limit`: the last two checked by the options registry as the flags are), the
+// same modes and checks; `uncertainty` is the file's YAML text, since a request
 // never names a file of the server.
 #pragma once
 
