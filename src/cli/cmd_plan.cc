@@ -148,6 +148,9 @@ void setup(CLI::App& app, RunFn& run_fn) {
                "the latency targets hold");
   app.add_flag("--no-rule-costs", options->plan.no_rule_costs,
                "skip re-solving without each rule (faster)");
+  app.add_flag("--rule-interactions", options->plan.rule_interactions,
+               "also re-solve without pairs of rules that may overlap and split each overlap "
+               "group's joint cost by Shapley value (slower)");
   app.add_option("--gap", options->plan.gap,
                  "relative optimality gap at which CBC stops (default 0.001)")
       ->check(finite_number(0.0, 1.0));

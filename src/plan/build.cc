@@ -464,6 +464,24 @@ Status ProblemBuilder::add_exclusions() {
     without.push_back(other->all_periods());
     without_engines.push_back(std::move(other).value());
   }
+  // The policy of every period with two exclusion rules left out, made when first asked.
+  std::map<std::pair<std::size_t, std::size_t>, std::vector<policy::PeriodPolicy>> pairs;
+  const auto pair_policies =
+      [&](std::size_t a, std::size_t b) -> Result<const std::vector<policy::PeriodPolicy>*> {
+    auto it = pairs.find({a, b});
+    if (it == pairs.end()) {
+      auto disabled = options.disabled_rules;
+      disabled.insert(exclusion_rules[a]);
+      disabled.insert(exclusion_rules[b]);
+      auto other = policy::RuleEngine::create(scenario, catalog, disabled, options.enabled_rules);
+      if (!other.ok()) {
+        return other.error();
+      }
+      it = pairs.emplace(std::make_pair(a, b), other->all_periods()).first;
+      without_engines.push_back(std::move(other).value());
+    }
+    return &it->second;
+  };
   for (int p = 0; p < periods; ++p) {
     for (const auto& excluded : baseline[p].excluded) {
       built.policy_notes.push_back([&] {
@@ -500,8 +518,23 @@ Status ProblemBuilder::add_exclusions() {
         }
       }
       if (excluded) {
-        problem.exclusions.push_back(
-            {lifting, "", o, {p}, ExclusionScope::kAcquire, -1, "policy exclusion"});
+        Exclusion exclusion{lifting, "", o, {p}, ExclusionScope::kAcquire, -1, "policy exclusion"};
+        if (lifting.empty()) {
+          // No single rule lifts it: the pairs of rules that do (two rules that ban the
+          // same thing), for the costs of rules left out together.
+          for (std::size_t a = 0; a < exclusion_rules.size(); ++a) {
+            for (std::size_t b = a + 1; b < exclusion_rules.size(); ++b) {
+              auto both = pair_policies(a, b);
+              if (!both.ok()) {
+                return both.error();
+              }
+              if (!(**both)[p].is_excluded(sources[o].procurement, site)) {
+                exclusion.lifted_by.push_back({exclusion_rules[a], exclusion_rules[b]});
+              }
+            }
+          }
+        }
+        problem.exclusions.push_back(std::move(exclusion));
       }
     }
   }
@@ -536,11 +569,20 @@ Status ProblemBuilder::add_use_restrictions() {
           }
         }
         if (!denying.empty()) {
+          std::vector<std::vector<std::string>> lifted_by;
           if (denying.size() > 1) {
-            denying.clear();  // two rules forbid it: leaving one out does not lift it
+            // Two rules forbid it: leaving one out does not lift it, leaving all out does.
+            lifted_by.push_back(denying);
+            denying.clear();
           }
-          problem.exclusions.push_back(
-              {denying, "", o, {p}, ExclusionScope::kUse, s, std::move(message)});
+          problem.exclusions.push_back({denying,
+                                        "",
+                                        o,
+                                        {p},
+                                        ExclusionScope::kUse,
+                                        s,
+                                        std::move(message),
+                                        std::move(lifted_by)});
         }
       }
     }

@@ -65,6 +65,9 @@ ordered_json plan_options_json(const PlanOptions& options) {
   if (!options.objective.empty()) {
     out["objective"] = options.objective;
   }
+  if (options.rule_interactions) {
+    out["rule_interactions"] = true;
+  }
   if (options.verify) {
     out["verify"] = true;
   }
@@ -104,12 +107,14 @@ Result<PlanOptions> parse_plan_options(const json& value, const std::string& whe
             fmt::format("{}: expected a number from 0 to 1, got {}", path, field.dump()));
       }
       options.gap = field.get<double>();
-    } else if (key == "verify" || key == "no_rule_costs") {
+    } else if (key == "verify" || key == "no_rule_costs" || key == "rule_interactions") {
       auto flag = boolean(field, path);
       if (!flag.ok()) {
         return flag.error();
       }
-      (key == "verify" ? options.verify : options.no_rule_costs) = *flag;
+      (key == "verify"          ? options.verify
+       : key == "no_rule_costs" ? options.no_rule_costs
+                                : options.rule_interactions) = *flag;
     } else if (key == "without_rule" || key == "with_rule") {
       auto rules = string_list(field, path);
       if (!rules.ok()) {
@@ -122,10 +127,10 @@ Result<PlanOptions> parse_plan_options(const json& value, const std::string& whe
           "not name its files; put accelerators and models in the server's catalog",
           path));
     } else {
-      return input_error(fmt::format(
-          "{}: unknown option (expected objective, gap, verify, no_rule_costs, without_rule, "
-          "with_rule)",
-          path));
+      return input_error(
+          fmt::format("{}: unknown option (expected objective, gap, verify, no_rule_costs, "
+                      "rule_interactions, without_rule, with_rule)",
+                      path));
     }
   }
   return options;
@@ -158,6 +163,7 @@ Result<PlanRun> run_plan(const scenario::Scenario& scenario, const catalog::Cata
   }
   solve_options.relative_gap = options.gap;
   solve_options.rule_costs = !options.no_rule_costs;
+  solve_options.rule_interactions = options.rule_interactions;
   // The solves take most of a run: they span 0.2 to 0.95 (0.8 when verification follows).
   const double solved_at = options.verify ? 0.8 : 0.95;
   solve_options.progress = [&](int done, int planned) {

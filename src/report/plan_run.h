@@ -27,6 +27,9 @@ struct PlanOptions {
   double gap = 1e-3;      //!< relative optimality gap at which CBC stops
   bool verify = false;    //!< simulate each period's peak hour on the planned deployments
   bool no_rule_costs = false;
+  //! Also re-solve without pairs of rules that may overlap and split each overlap group's
+  //! joint cost by Shapley value (`--rule-interactions`).
+  bool rule_interactions = false;
   std::vector<std::string> without_rule;
   std::vector<std::string> with_rule;
 };

@@ -155,7 +155,7 @@ TEST(Server, InputErrorsAre400WithTheCommandLinesMessage) {
   };
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"gapp", 0.1}}}}),
             "options.gapp: unknown option (expected objective, gap, verify, no_rule_costs, "
-            "without_rule, with_rule)");
+            "rule_interactions, without_rule, with_rule)");
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"gap", 2}}}}),
             "options.gap: expected a number from 0 to 1, got 2");
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"catalog", {"/etc/passwd"}}}}})
