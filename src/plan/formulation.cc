@@ -126,6 +126,12 @@ void Formulation::set_delivered() {
         lifted = true;
       }
     }
+    for (const auto& pair : limit.without_pairs) {
+      if (!rule_on(pair.first) && !rule_on(pair.second)) {
+        fraction = lifted ? std::max(fraction, pair.fraction) : pair.fraction;
+        lifted = true;
+      }
+    }
     double& share = delivered_[limit.period][limit.option];
     share = std::min(share, fraction);
   }

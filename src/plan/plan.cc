@@ -830,6 +830,10 @@ std::map<std::string, std::set<int>> options_of_rules(const Problem& problem) {
     for (const auto& [rule, fraction] : limit.without) {
       touched[rule].insert(limit.option);
     }
+    for (const auto& pair : limit.without_pairs) {
+      touched[pair.first].insert(limit.option);
+      touched[pair.second].insert(limit.option);
+    }
   }
   touched.erase("");
   return touched;

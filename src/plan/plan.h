@@ -178,6 +178,14 @@ struct DeliveryLimit {
   int period = 0;
   double fraction = 1;
   std::vector<std::pair<std::string, double>> without;
+  //! Two rules that cut the same days: the fraction with both left out, where it is more
+  //! than leaving either out gives (for the costs of rules left out together).
+  struct Pair {
+    std::string first;
+    std::string second;
+    double fraction = 1;
+  };
+  std::vector<Pair> without_pairs = {};
 };
 
 //! A supply pool shared by several options: sum(units_per_accelerator x accelerators

@@ -306,6 +306,13 @@ Status validate_pools(const Problem& problem) {
     if (!(limit.fraction >= 0 && limit.fraction <= 1)) {
       return input_error(fmt::format("{}.fraction = {}; expected 0..1", at, limit.fraction));
     }
+    for (std::size_t k = 0; k < limit.without_pairs.size(); ++k) {
+      const auto& pair = limit.without_pairs[k];
+      if (!(pair.fraction >= 0 && pair.fraction <= 1)) {
+        return input_error(
+            fmt::format("{}.without_pairs[{}].fraction = {}; expected 0..1", at, k, pair.fraction));
+      }
+    }
   }
   return {};
 }
