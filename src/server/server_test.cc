@@ -157,7 +157,8 @@ TEST(Server, InputErrorsAre400WithTheCommandLinesMessage) {
   };
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"gapp", 0.1}}}}),
             "options.gapp: unknown option (expected objective, gap, node_limit, "
-            "planning_utilization, verify, no_rule_costs, without_rule, with_rule)");
+            "planning_utilization, verify, no_rule_costs, rule_interactions, without_rule, "
+            "with_rule)");
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"gap", 2}}}}),
             "options.gap: 2 is out of range; expected a number from 0 to 1");
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"catalog", {"/etc/passwd"}}}}})
