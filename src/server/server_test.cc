@@ -154,10 +154,10 @@ TEST(Server, InputErrorsAre400WithTheCommandLinesMessage) {
     return r ? json::parse(r->body)["error"].get<std::string>() : "";
   };
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"gapp", 0.1}}}}),
-            "options.gapp: unknown option (expected objective, gap, verify, no_rule_costs, "
-            "without_rule, with_rule)");
+            "options.gapp: unknown option (expected objective, gap, node_limit, "
+            "planning_utilization, verify, no_rule_costs, without_rule, with_rule)");
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"gap", 2}}}}),
-            "options.gap: expected a number from 0 to 1, got 2");
+            "options.gap: 2 is out of range; expected a number from 0 to 1");
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"catalog", {"/etc/passwd"}}}}})
                 .rfind("options.catalog: refused", 0),
             0U);
@@ -274,6 +274,22 @@ TEST(Server, EstimateSimulateScenariosAndCatalogMirrorTheCommands) {
   ASSERT_TRUE(res);
   EXPECT_EQ(json::parse(res->body)["error"],
             "count: expected a whole number from 1 to 1048576, got 0");
+  // One vocabulary: the request names precisions as the flags do (--weights, --kv-cache).
+  res = client->Post("/api/estimate",
+                     R"({"model": "llama3.1-70b", "accelerator": "H100-SXM", "precision": "fp8"})",
+                     "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(json::parse(res->body)["error"],
+            "precision: refused: renamed to `weights` (as the flag --weights)");
+  res = client->Post(
+      "/api/estimate",
+      R"({"model": "llama3.1-70b", "accelerator": "H100-SXM", "count": 8, "weights": "bf16", "kv_cache": "bf16"})",
+      "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body)["precision"]["weights"], "bf16");
+  EXPECT_EQ(json::parse(res->body)["precision"]["kv_cache_origin"], "given");
 
   res = client->Post("/api/simulate",
                      R"({"model": "llama3.1-8b", "accelerator": "H100-SXM", "requests": 200})",
