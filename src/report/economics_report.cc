@@ -188,6 +188,7 @@ std::vector<std::string> cost_above_value_lines(const plan::Problem& problem,
       const plan::UnitCost* cheapest = nullptr;
       for (const plan::UnitCost& cost : plan.unit_costs) {
         if (cost.period == p && cost.service == s && cost.allowed() &&
+            !problem.options[cost.option].installed_base &&
             (cheapest == nullptr ||
              cost.usd_per_million_tokens < cheapest->usd_per_million_tokens)) {
           cheapest = &cost;
