@@ -43,6 +43,7 @@ int run(const Options& o) {
     return report_error(with_flag(error, {{"count", "--count"},
                                           {"input_len", "--input-len"},
                                           {"output_len", "--output-len"},
+                                          {"prefix_cache_hit_share", "--prefix-cache-hit-share"},
                                           {"concurrency", "--concurrency"},
                                           {"ttft_target_ms", "--ttft-ms"},
                                           {"tpot_target_ms", "--tpot-ms"},
@@ -76,6 +77,10 @@ void setup(CLI::App& app, RunFn& run_fn) {
       ->check(CLI::Range(1, perf::kMaxTokens));
   app.add_option("--output-len", e.output_len, "generated tokens per request")
       ->check(CLI::Range(1, perf::kMaxTokens));
+  app.add_option("--prefix-cache-hit-share", e.prefix_cache_hit_share,
+                 "share of the input found in the prefix cache, 0 to 0.99 (default 0): prefill "
+                 "computes only the rest; the KV cache still holds the whole input")
+      ->check(finite_number(0, 0.99));
   app.add_option("--concurrency", e.concurrency, "requests in flight (default: offline maximum)")
       ->check(CLI::Range(1, perf::kMaxConcurrency));
   app.add_option("--ttft-ms", e.ttft_ms, "p99 time-to-first-token target")

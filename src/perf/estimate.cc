@@ -23,25 +23,42 @@ constexpr double kTtftTail = 2.0;
 struct Evaluation {
   double tpot_s = 0;
   double ttft_s = 0;
-  double throughput = 0;  // output tokens/s, whole deployment
+  double throughput = 0;     // output tokens/s, whole deployment
+  double prefill_share = 0;  // of each step's time, the prefill riding along
 };
+
+// The prefill a request needs: its input less the prefix found in the cache. New tokens
+// attend to the cached ones and to each other (pairs = new x (cached + new / 2)).
+struct PrefillWork {
+  double new_tokens = 0;
+  double cached_tokens = 0;
+  [[nodiscard]] double pairs() const { return new_tokens * (cached_tokens + new_tokens / 2.0); }
+};
+
+PrefillWork prefill_work(int input_len, double hit_share) {
+  const double cached = input_len * hit_share;
+  return {input_len - cached, cached};
+}
 
 // Steady state of continuous batching with `batch` sequences per replica: each step decodes
 // one token per sequence while batch/O new requests' prefill rides along (chunked prefill).
-// The batch's mean context is I + O/2 tokens per sequence.
+// The batch's mean context is I + O/2 tokens per sequence (cached prefixes included: their
+// KV cache is held like any other).
 Evaluation evaluate_batch(const ReplicaModel& replica, int batch, int input_len, int output_len,
-                          int replicas, double queue_factor) {
+                          double hit_share, int replicas, double queue_factor) {
   Evaluation e;
   const double b = batch;
   const double context = b * (input_len + output_len / 2.0);
   const double decode = replica.decode_cost(batch).time(context);
+  const PrefillWork work = prefill_work(input_len, hit_share);
   const double prefill_share =
-      b / output_len * replica.prefill_marginal_time_s(input_len, input_len * (input_len / 2.0));
+      b / output_len * replica.prefill_marginal_time_s(work.new_tokens, work.pairs());
   e.tpot_s = decode + prefill_share;
+  e.prefill_share = e.tpot_s > 0 ? prefill_share / e.tpot_s : 0.0;
   e.throughput = replicas * b / e.tpot_s;
   // A new request waits for the running step, then its prefill; pipeline stages add latency.
   const int pp = replica.spec().parallelism.pp;
-  const double prefill = replica.prefill_time_s(input_len);
+  const double prefill = replica.prefill_time_s(work.new_tokens, work.cached_tokens);
   // It waits, on average, half of the decode step already running for the other sequences.
   e.ttft_s = prefill * pp - replica.efficiency().step_overhead_s * (pp - 1) +
              0.5 * e.tpot_s * (b - 1.0) / b;
@@ -66,6 +83,11 @@ Status check_request(const EstimateRequest& request) {
   FLEETPLAN_RETURN_IF_ERROR(in_range("output_len", request.output_len, kMaxTokens));
   if (request.concurrency) {
     FLEETPLAN_RETURN_IF_ERROR(in_range("concurrency", *request.concurrency, kMaxConcurrency));
+  }
+  if (!(request.prefix_cache_hit_share >= 0 && request.prefix_cache_hit_share < 1)) {
+    return input_error(
+        fmt::format("prefix_cache_hit_share = {} is out of range; expected a share in [0, 1)",
+                    request.prefix_cache_hit_share));
   }
   for (const auto& [field, target] : {std::pair{"ttft_target_ms", request.ttft_target_ms},
                                       {"tpot_target_ms", request.tpot_target_ms}}) {
@@ -302,6 +324,7 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
   const int input_len = request.input_len;
   const int output_len = request.output_len;
   const int context = input_len + output_len;
+  const double hit = request.prefix_cache_hit_share;
   const int bmax = replica->max_batch(context);
   if (bmax < 1) {
     return infeasible_error(fmt::format(
@@ -333,14 +356,15 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
     // TPOT and TTFT grow with the batch: the largest batch meeting both is found by bisection.
     int lo = 1;
     int hi = bmax;
-    if (!meets(evaluate_batch(*replica, 1, input_len, output_len, layout.replicas, 1.0))) {
+    if (!meets(evaluate_batch(*replica, 1, input_len, output_len, hit, layout.replicas, 1.0))) {
       batch = 1;
       est.meets_targets = false;
       limit = "latency-targets-unreachable";
     } else {
       while (lo < hi) {
         const int mid = lo + (hi - lo + 1) / 2;
-        if (meets(evaluate_batch(*replica, mid, input_len, output_len, layout.replicas, 1.0))) {
+        if (meets(
+                evaluate_batch(*replica, mid, input_len, output_len, hit, layout.replicas, 1.0))) {
           lo = mid;
         } else {
           hi = mid - 1;
@@ -353,7 +377,7 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
     }
   }
   const Evaluation e =
-      evaluate_batch(*replica, batch, input_len, output_len, layout.replicas, queue_factor);
+      evaluate_batch(*replica, batch, input_len, output_len, hit, layout.replicas, queue_factor);
   if (has_targets && request.concurrency) {
     est.meets_targets = meets(e);
   }
@@ -366,9 +390,9 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
   if (!request.concurrency && !has_targets) {
     // Offline: every request arrives at once; the first tokens come after the first batch's
     // prefill, chunked at the engine's token budget.
-    const double tokens = static_cast<double>(batch) * input_len;
-    est.ttft_ms = replica->prefill_batch_time_s(
-                      tokens, static_cast<double>(batch) * input_len * (input_len / 2.0)) *
+    const PrefillWork work = prefill_work(input_len, hit);
+    est.ttft_ms = replica->prefill_batch_time_s(static_cast<double>(batch) * work.new_tokens,
+                                                static_cast<double>(batch) * work.pairs()) *
                   1000.0;
   }
   // Throughput counts the sequences served at once; a closed loop at concurrency C cannot
@@ -384,7 +408,9 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
   est.throughput_output_tokens_per_s = throughput;
   est.throughput_total_tokens_per_s =
       throughput * (input_len + output_len) / static_cast<double>(output_len);
-  est.prefill_bound = replica->prefill_bound(input_len);
+  est.prefill_time_share = e.prefill_share;
+  const PrefillWork work = prefill_work(input_len, hit);
+  est.prefill_bound = replica->prefill_bound(work.new_tokens, work.cached_tokens);
   const double mean_context = batch * (input_len + output_len / 2.0);
   est.decode_bound = replica->decode_cost(batch).bound(mean_context);
   est.memory = replica->memory();

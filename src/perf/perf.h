@@ -217,8 +217,12 @@ struct EstimateRequest {
   int count = 1;  //!< accelerators in the deployment, 1..kMaxDevices
   Precision weights = Precision::kFp8;
   Precision kv_cache = Precision::kFp8;
-  int input_len = 1024;            //!< tokens, 1..kMaxTokens
-  int output_len = 256;            //!< tokens, 1..kMaxTokens
+  int input_len = 1024;  //!< tokens, 1..kMaxTokens
+  int output_len = 256;  //!< tokens, 1..kMaxTokens
+  //! Share of the input found in the prefix cache (a multi-turn conversation resends its
+  //! history), in [0, 1): prefill computes input_len x (1 - share) new tokens attending to
+  //! the input_len x share cached ones; the KV cache still holds the whole input.
+  double prefix_cache_hit_share = 0;
   std::optional<int> concurrency;  //!< requests in flight (whole deployment), 1..kMaxConcurrency
   std::optional<double> ttft_target_ms;    //!< latency targets; with them, best throughput meeting
   std::optional<double> tpot_target_ms;    //!< them
@@ -239,6 +243,10 @@ struct Estimate {
   double throughput_total_tokens_per_s = 0;   //!< input + output tokens/s
   double ttft_ms = 0;
   double tpot_ms = 0;
+  //! Share of the replicas' busy time spent on prefill (the chunked prefill riding in the
+  //! decode steps) at the chosen batch; the rest decodes. Splits a cost between input and
+  //! output tokens.
+  double prefill_time_share = 0;
   int batch = 0;              //!< sequences in flight per replica
   long long concurrency = 0;  //!< sequences in flight in the whole deployment
   Parallelism parallelism;

@@ -81,7 +81,8 @@ Capacity measure(const scenario::Scenario& scenario, const scenario::ServiceSpec
                                service.input_len,
                                service.output_len,
                                service.ttft_ms,
-                               service.tpot_ms};
+                               service.tpot_ms,
+                               service.prefix_cache_hit_share};
   if (cache != nullptr) {
     auto hit = cache->entries.find(key);
     if (hit != cache->entries.end()) {
@@ -105,6 +106,7 @@ Capacity measure(const scenario::Scenario& scenario, const scenario::ServiceSpec
     request.kv_cache = service.kv_cache;
     request.input_len = service.input_len;
     request.output_len = service.output_len;
+    request.prefix_cache_hit_share = service.prefix_cache_hit_share;
     request.ttft_target_ms = service.ttft_ms;
     request.tpot_target_ms = service.tpot_ms;
     auto estimate = perf::estimate(request, efficiency);
@@ -126,6 +128,7 @@ Capacity measure(const scenario::Scenario& scenario, const scenario::ServiceSpec
       capacity.parallelism = estimate->parallelism;
       capacity.ttft_ms = estimate->ttft_ms;
       capacity.tpot_ms = estimate->tpot_ms;
+      capacity.prefill_time_share = estimate->prefill_time_share;
     }
   }
   if (capacity.per_accelerator > 0) {
@@ -174,6 +177,28 @@ double tdp_w(const catalog::Accelerator& accelerator, const catalog::Catalog& ca
       accelerator.name, watts, accelerator.dense_flops[0] / 1e12, ratio,
       vendor ? fmt::format("{}'s other chips", accelerator.vendor) : std::string("the catalog"));
   return watts;
+}
+
+// "policy exclusion: rules a, b": the rules that deny a (procurement, site) option in a
+// period (every one of them, also where two overlap and neither alone lifts it).
+std::string denying_rules(const policy::PeriodPolicy& period, const std::string& procurement,
+                          const std::string& site) {
+  std::vector<std::string> names;
+  for (const auto& excluded : period.excluded) {
+    if (excluded.option.procurement != procurement || excluded.option.site != site) {
+      continue;
+    }
+    for (const auto& reason : excluded.reasons) {
+      if (!reason.allows && !contains(names, reason.rule)) {
+        names.push_back(reason.rule);
+      }
+    }
+  }
+  if (names.empty()) {
+    return "policy exclusion";
+  }
+  return fmt::format("policy exclusion: {} {}", names.size() == 1 ? "rule" : "rules",
+                     fmt::join(names, ", "));
 }
 
 struct OptionSource {
@@ -285,6 +310,10 @@ void ProblemBuilder::add_services() {
     plan_service.name = service.name;
     plan_service.kind =
         service.kind == scenario::Use::kTraining ? ServiceKind::kTraining : ServiceKind::kInference;
+    if (plan_service.kind == ServiceKind::kInference) {
+      plan_service.input_tokens = service.input_len;
+      plan_service.output_tokens = service.output_len;
+    }
     for (const auto& period : scenario.periods) {
       const scenario::Demand* demand = period.demand_for(service.name);
       double value = 0;
@@ -330,6 +359,7 @@ void ProblemBuilder::fill_capacity(Option& option, const catalog::Accelerator& a
         service.kind == scenario::Use::kTraining ? 1.0 : scenario.settings.planning_utilization;
     option.capacity.push_back(capacity.per_accelerator * usable);
     option.deployment.push_back(capacity.deployment);
+    option.prefill_time_share.push_back(capacity.prefill_time_share);
     const bool known =
         std::any_of(built.capacities.begin(), built.capacities.end(), [&](const Capacity& c) {
           return c.accelerator == capacity.accelerator && c.service == capacity.service;
@@ -537,7 +567,13 @@ Status ProblemBuilder::add_exclusions() {
         }
       }
       if (excluded) {
-        Exclusion exclusion{lifting, "", o, {p}, ExclusionScope::kAcquire, -1, "policy exclusion"};
+        Exclusion exclusion{lifting,
+                            "",
+                            o,
+                            {p},
+                            ExclusionScope::kAcquire,
+                            -1,
+                            denying_rules(baseline[p], sources[o].procurement, site)};
         if (lifting.empty()) {
           // No single rule lifts it: the pairs of rules that do (two rules that ban the
           // same thing), for the costs of rules left out together.

@@ -41,13 +41,15 @@ struct Capacity {
   perf::Parallelism parallelism;
   double ttft_ms = 0;
   double tpot_ms = 0;
+  //! Share of the deployment's busy time spent on prefill at the goodput (inference).
+  double prefill_time_share = 0;
   std::string note;  //!< how it was measured, or why it is 0
 };
 
 //! Performance estimates already made, by (accelerator, model, precisions, lengths, targets).
 class CapacityCache {
  public:
-  using Key = std::tuple<std::string, std::string, int, int, int, int, double, double>;
+  using Key = std::tuple<std::string, std::string, int, int, int, int, double, double, double>;
   std::map<Key, Capacity> entries;
 };
 

@@ -224,7 +224,7 @@ Result<std::vector<double>> service_value_series(const scenario::Scenario& scena
       }
       const double in = service.input_len;
       const double out_len = service.output_len;
-      const double hit = service.prefix_cache_hit;
+      const double hit = service.prefix_cache_hit_share;
       const double usd_per_token =
           (in * ((1 - hit) * *input + hit * *cached) + out_len * *output) / (in + out_len) / 1e6;
       out.push_back(usd_per_token * static_cast<double>(period.days()));

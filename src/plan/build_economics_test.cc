@@ -45,7 +45,7 @@ scenario::Scenario economics_scenario() {
   chat.name = "chat";
   chat.input_len = 2000;
   chat.output_len = 400;
-  chat.prefix_cache_hit = 0.5;
+  chat.prefix_cache_hit_share = 0.5;
   chat.value.input_per_million = units::Money{2, "CNY", 0};
   chat.value.cached_input_per_million = units::Money{0.5, "CNY", 0};
   chat.value.output_per_million = units::Money{8, "CNY", 0};

@@ -9,7 +9,68 @@ namespace {
 
 constexpr double kSecondsPerYear = 8760 * 3600.0;
 
+void add_once(std::vector<std::string>& list, const std::string& value) {
+  if (std::find(list.begin(), list.end(), value) == list.end()) {
+    list.push_back(value);
+  }
+}
+
+bool in_periods(const std::vector<int>& periods, int p) {
+  return periods.empty() || std::find(periods.begin(), periods.end(), p) != periods.end();
+}
+
+// What forbids option o for service s in period p in the plan as solved (every rule on): an
+// exclusion from acquiring it (not for the installed base, which is never acquired), an
+// exclusion from using it for the service, or no delivery in the period.
+void mark_forbidden(const Problem& problem, UnitCost& cost) {
+  const Option& option = problem.options[cost.option];
+  std::vector<std::string> reasons;
+  for (const Exclusion& exclusion : problem.exclusions) {
+    if (exclusion.option != cost.option || !exclusion.only_without.empty() ||
+        !in_periods(exclusion.periods, cost.period)) {
+      continue;
+    }
+    const bool acquire = exclusion.scope == ExclusionScope::kAcquire;
+    const bool applies = acquire ? !option.installed_base
+                                 : exclusion.service < 0 || exclusion.service == cost.service;
+    if (!applies) {
+      continue;
+    }
+    std::vector<std::string> labels = exclusion.rules;
+    if (labels.empty()) {
+      labels.emplace_back(acquire ? "rules" : "placement");
+    }
+    for (const std::string& label : labels) {
+      add_once(cost.forbidden_by, label);
+    }
+    add_once(reasons, exclusion.reason);
+  }
+  const bool deliverable = option.installed_base || option.can_acquire.empty() ||
+                           (cost.period < static_cast<int>(option.can_acquire.size()) &&
+                            option.can_acquire[cost.period]);
+  if (!deliverable) {
+    add_once(cost.forbidden_by, "availability");
+    reasons.emplace_back("no delivery in the period (available_from or lead time)");
+  }
+  for (const std::string& reason : reasons) {
+    cost.forbidden_reason += (cost.forbidden_reason.empty() ? "" : "; ") + reason;
+  }
+}
+
 }  // namespace
+
+void split_by_phase(double usd_per_million_tokens, double prefill_time_share, double input_tokens,
+                    double output_tokens, UnitCost& cost) {
+  if (!(input_tokens > 0) || !(output_tokens > 0) || !(prefill_time_share >= 0) ||
+      prefill_time_share > 1) {
+    return;
+  }
+  // A request costs (I + O) x blended; its prefill time pays for the I input tokens and its
+  // decode time for the O output tokens.
+  const double per_request = usd_per_million_tokens * (input_tokens + output_tokens);
+  cost.usd_per_million_input_tokens = per_request * prefill_time_share / input_tokens;
+  cost.usd_per_million_output_tokens = per_request * (1 - prefill_time_share) / output_tokens;
+}
 
 ItemAmounts series_items(const std::vector<ItemAmounts>& series, int p) {
   if (series.empty()) {
@@ -82,10 +143,16 @@ std::vector<UnitCost> unit_costs(const Problem& problem) {
         if (service.kind == ServiceKind::kInference) {
           cost.usd_per_million_tokens = usd_per_million_tokens(option.annual_usd, served, 1.0);
           cost.tokens_per_s_per_mw = tokens_per_s_per_mw(served, option.power_w);
+          if (s < static_cast<int>(option.prefill_time_share.size()) &&
+              option.prefill_time_share[s] > 0) {
+            split_by_phase(cost.usd_per_million_tokens, option.prefill_time_share[s],
+                           service.input_tokens, service.output_tokens, cost);
+          }
         } else {
           const double exaflop_per_year = served * kSecondsPerYear / 1e18;
           cost.usd_per_exaflop = exaflop_per_year > 0 ? option.annual_usd / exaflop_per_year : 0.0;
         }
+        mark_forbidden(problem, cost);
         out.push_back(cost);
       }
     }

@@ -26,7 +26,16 @@ void fill_spend_by_item(const Problem& problem, Plan& plan);
 //! each service, in every period: the option's cost of ownership per accelerator-year over
 //! what it serves in a year at the planned utilisation (capacity / peak-to-average).
 //! Options without a known annual cost are left out. Ordered by period, option, service.
+//! Each cost names what forbids the option for the service in the period, if anything
+//! (UnitCost::forbidden_by, forbidden_reason).
 std::vector<UnitCost> unit_costs(const Problem& problem);
+
+//! Splits a blended cost per million tokens between input and output tokens by the time
+//! a request spends in prefill (`prefill_time_share`) and in decode: input = blended x
+//! (I + O) x share / I, output = blended x (I + O) x (1 - share) / O, so that I x input +
+//! O x output = (I + O) x blended. Leaves `cost` alone when I, O or the share is unknown.
+void split_by_phase(double usd_per_million_tokens, double prefill_time_share, double input_tokens,
+                    double output_tokens, UnitCost& cost);
 
 //! The value of the demand served, per period and service (PeriodOutcome::value_usd), for
 //! problems whose services are valued.

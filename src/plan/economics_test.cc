@@ -103,5 +103,54 @@ TEST(UnitCosts, CostOfATokenAtThePlannedUtilisation) {
   EXPECT_NEAR(train.usd_per_exaflop, 9907.626667 / 31536, 1e-12);
 }
 
+// Issue 11: input and output tokens priced apart. A chat request of 2,000 input and 400
+// output tokens; the perf model says 30 % of the accelerator's busy time is prefill. Of the
+// blended 9,907.63 / 292,000 = 0.0339302 USD per M tokens, a request of 2,400 tokens costs
+// 2,400 x 0.0339302 = 81.4325 USD per M requests: 30 % of it over 2,000 input tokens is
+// 0.0122149 USD per M input tokens, 70 % over 400 output tokens 0.142507 per M output.
+TEST(UnitCosts, InputAndOutputTokensSplitByPrefillAndDecodeTime) {
+  Problem problem = one_option_problem();
+  problem.services[0].input_tokens = 2000;
+  problem.services[0].output_tokens = 400;
+  problem.options[0].prefill_time_share = {0.3, 0};
+  const std::vector<UnitCost> costs = unit_costs(problem);
+  ASSERT_EQ(costs.size(), 2U);
+  const UnitCost& chat = costs[0];
+  EXPECT_NEAR(chat.usd_per_million_input_tokens, 0.0122149, 1e-6);
+  EXPECT_NEAR(chat.usd_per_million_output_tokens, 0.142507, 1e-5);
+  // The split keeps the request's cost: 2,000 x input + 400 x output = 2,400 x blended.
+  EXPECT_NEAR(2000 * chat.usd_per_million_input_tokens + 400 * chat.usd_per_million_output_tokens,
+              2400 * chat.usd_per_million_tokens, 1e-9);
+  // Training has no tokens to split.
+  EXPECT_EQ(costs[1].usd_per_million_input_tokens, 0);
+}
+
+// Issue 11: a unit cost names what forbids its option. An acquisition exclusion by a rule
+// in the period, a placement exclusion of one service (no rule lifts it).
+TEST(UnitCosts, ForbiddenOptionsNameTheRuleOrThePlacement) {
+  Problem problem = one_option_problem();
+  problem.rules = {{"export-rule", "", ""}};
+  problem.exclusions.push_back({{"export-rule"},
+                                "",
+                                0,
+                                {0},
+                                ExclusionScope::kAcquire,
+                                -1,
+                                "policy exclusion: rule export-rule"});
+  problem.exclusions.push_back(
+      {{}, "", 0, {}, ExclusionScope::kUse, 1, "train may be served only from sites in CN"});
+  // An exclusion that holds only when a permit is left out does not forbid the plan's option.
+  problem.exclusions.push_back(
+      {{}, "export-rule", 0, {0}, ExclusionScope::kUse, 0, "excluded without the permit"});
+  const std::vector<UnitCost> costs = unit_costs(problem);
+  ASSERT_EQ(costs.size(), 2U);
+  EXPECT_EQ(costs[0].forbidden_by, (std::vector<std::string>{"export-rule"}));
+  EXPECT_EQ(costs[0].forbidden_reason, "policy exclusion: rule export-rule");
+  EXPECT_EQ(costs[1].forbidden_by, (std::vector<std::string>{"export-rule", "placement"}));
+  EXPECT_FALSE(costs[1].allowed());
+  // Nothing forbids it in a problem without exclusions.
+  EXPECT_TRUE(unit_costs(one_option_problem())[0].allowed());
+}
+
 }  // namespace
 }  // namespace fleetplan::plan

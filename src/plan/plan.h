@@ -68,6 +68,10 @@ struct ServiceRow {
   std::vector<double> value_usd;
   //! Priority tier (1 first): max-served serves tier 1 as well as it can before tier 2.
   int priority = 1;
+  //! Inference: input and output tokens of one request (0: not known). A token/day of
+  //! demand is input_tokens / (input_tokens + output_tokens) input tokens.
+  double input_tokens = 0;
+  double output_tokens = 0;
 };
 
 //! A training job: a cluster's worth of FLOP/s for one period, run at one site (its
@@ -124,6 +128,10 @@ struct Option {
   //! Per service: demand units one accelerator serves at the service's latency targets
   //! (0: cannot serve that service).
   std::vector<double> capacity;
+  //! Per service: share of the accelerator's busy time spent on prefill (the rest decodes),
+  //! from the perf model at the goodput; splits unit costs between input and output tokens.
+  //! Empty or 0: not known.
+  std::vector<double> prefill_time_share;
   std::string note;  //!< where the figures come from, for reports
 };
 
@@ -430,6 +438,18 @@ struct UnitCost {
   double tokens_per_s_per_mw = 0;     //!< inference, at the planned utilisation, per MW at the wall
   double usd_per_exaflop = 0;         //!< training: USD per 1e18 FLOP at the service's MFU
   double usd_per_accelerator_year = 0;
+  //! Inference: the request's cost split by the perf model's prefill and decode time, the
+  //! prefill share over the input tokens and the decode share over the output tokens (0 when
+  //! the split is not known); input x these + output x these = (input + output) x blended.
+  double usd_per_million_input_tokens = 0;
+  double usd_per_million_output_tokens = 0;
+  //! What forbids this option for this service in this period in the plan as solved: rule
+  //! names, "placement" (the service's allowed_countries or latency_classes exclude the
+  //! site), "availability" (no delivery in the period) or "rules" (several rules overlap,
+  //! none alone lifts it); empty: allowed. `forbidden_reason` says it in sentences.
+  std::vector<std::string> forbidden_by;
+  std::string forbidden_reason;
+  [[nodiscard]] bool allowed() const { return forbidden_by.empty(); }
 };
 
 //! The cost of one more unit of a service's demand in a period: the min-cost LP of the plan

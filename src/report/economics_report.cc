@@ -144,50 +144,131 @@ Section spend_by_item_section(const plan::Problem& problem, const plan::Plan& pl
   return section;
 }
 
-Section unit_cost_section(const plan::Problem& problem, const plan::Plan& plan,
-                          const CurrencyView& view) {
-  Section section;
-  section.title = "Unit costs (cheapest option per accelerator x service, first period)";
-  section.headers = {"accelerator",     "service",
-                     "where",           per_header(view, "M tokens"),
-                     "tokens/s per MW", per_header(view, "accelerator-year")};
-  section.numeric = {false, false, false, true, true, true};
-  // Cheapest option per (accelerator, service) in period 0.
+namespace {
+
+// The cost that ranks options: USD per M tokens (inference) or per EFLOP (training).
+double ranking_cost(const plan::UnitCost& c) {
+  return c.usd_per_million_tokens > 0 ? c.usd_per_million_tokens : c.usd_per_exaflop;
+}
+
+// Per (accelerator, service) in period p: the cheapest allowed option, else (every option
+// forbidden) the cheapest one, which the table marks.
+std::map<std::pair<std::string, int>, const plan::UnitCost*> cheapest_per_accelerator(
+    const plan::Problem& problem, const plan::Plan& plan, int p) {
   std::map<std::pair<std::string, int>, const plan::UnitCost*> best;
   for (const plan::UnitCost& cost : plan.unit_costs) {
-    if (cost.period != 0) {
+    if (cost.period != p) {
       continue;
     }
     const auto key = std::make_pair(problem.options[cost.option].accelerator, cost.service);
-    const auto value = [](const plan::UnitCost& c) {
-      return c.usd_per_million_tokens > 0 ? c.usd_per_million_tokens : c.usd_per_exaflop;
-    };
     auto [it, inserted] = best.emplace(key, &cost);
-    if (!inserted && value(cost) < value(*it->second)) {
+    const plan::UnitCost& held = *it->second;
+    const bool better =
+        cost.allowed() != held.allowed() ? cost.allowed() : ranking_cost(cost) < ranking_cost(held);
+    if (!inserted && better) {
       it->second = &cost;
     }
   }
-  for (const auto& [key, cost] : best) {
+  return best;
+}
+
+}  // namespace
+
+Section unit_cost_section(const plan::Problem& problem, const plan::Plan& plan,
+                          const CurrencyView& view) {
+  Section section;
+  section.title = "Unit costs (cheapest allowed option per accelerator x service, first period)";
+  section.headers = {"accelerator",
+                     "service",
+                     "where",
+                     per_header(view, "M tokens"),
+                     per_header(view, "M input"),
+                     per_header(view, "M output"),
+                     "tokens/s per MW",
+                     per_header(view, "accelerator-year"),
+                     "allowed"};
+  section.numeric = {false, false, false, true, true, true, true, true, false};
+  bool any_forbidden = false;
+  for (const auto& [key, cost] : cheapest_per_accelerator(problem, plan, 0)) {
     const plan::Option& option = problem.options[cost->option];
     const plan::ServiceRow& service = problem.services[cost->service];
     const bool training = service.kind == plan::ServiceKind::kTraining;
+    any_forbidden = any_forbidden || !cost->allowed();
+    const auto price = [&](double usd) {
+      return usd > 0 ? small_amount(view, 0, usd) : std::string("-");
+    };
     section.rows.push_back(
         {option.accelerator, service.name, option_place(problem, option),
          training ? fmt::format("{} / EFLOP", small_amount(view, 0, cost->usd_per_exaflop))
                   : small_amount(view, 0, cost->usd_per_million_tokens),
+         training ? "-" : price(cost->usd_per_million_input_tokens),
+         training ? "-" : price(cost->usd_per_million_output_tokens),
          training ? "-" : grouped(cost->tokens_per_s_per_mw),
          other_currency(view, 0)
              ? fmt::format("{} ({})", grouped(cost->usd_per_accelerator_year * view.per_usd[0]),
                            grouped(cost->usd_per_accelerator_year))
-             : grouped(cost->usd_per_accelerator_year)});
+             : grouped(cost->usd_per_accelerator_year),
+         cost->allowed() ? "yes" : fmt::format("no: {}", fmt::join(cost->forbidden_by, ", "))});
   }
   section.note =
       "Cost of ownership per accelerator-year (capex over each asset's useful life less its "
       "salvage value, plus a year of energy, rent and operations) over the tokens one "
       "accelerator serves on an average day at the planned utilisation (its goodput at the "
-      "latency targets x planning_utilization / peak-to-average). Input and output tokens "
-      "together; power at the wall (IT load x PUE).";
+      "latency targets x planning_utilization / peak-to-average); power at the wall (IT load "
+      "x PUE). Input and output: a request's cost split by the perf model's time in prefill "
+      "(over its input tokens, cached prefix included) and in decode (over its output "
+      "tokens).";
+  if (any_forbidden) {
+    section.note +=
+        " allowed = no: no option of that accelerator may serve the service in the period, "
+        "by the rules named, placement (the service's allowed countries or latency classes) "
+        "or availability (no delivery in the period); its cheapest option is shown for "
+        "comparison.";
+  }
   return section;
+}
+
+std::vector<std::string> cost_above_value_lines(const plan::Problem& problem,
+                                                const plan::Plan& plan) {
+  std::vector<std::string> lines;
+  if (!plan::has_service_values(problem)) {
+    return lines;
+  }
+  for (int p = 0; p < static_cast<int>(plan.periods.size()); ++p) {
+    const plan::PeriodOutcome& outcome = plan.periods[p];
+    const double days = problem.periods[p].hours / 24.0;
+    for (int s = 0; s < static_cast<int>(problem.services.size()); ++s) {
+      const plan::ServiceRow& service = problem.services[s];
+      const double demand = service.demand[p];
+      const double served = s < static_cast<int>(outcome.served.size()) ? outcome.served[s] : 0;
+      if (service.kind != plan::ServiceKind::kInference || !(demand > 0) ||
+          served >= 0.995 * demand) {
+        continue;
+      }
+      const double value = plan::series_value(service.value_usd, p) / days * 1e6;
+      const plan::UnitCost* cheapest = nullptr;
+      for (const plan::UnitCost& cost : plan.unit_costs) {
+        if (cost.period == p && cost.service == s && cost.allowed() &&
+            !problem.options[cost.option].installed_base &&
+            (cheapest == nullptr ||
+             cost.usd_per_million_tokens < cheapest->usd_per_million_tokens)) {
+          cheapest = &cost;
+        }
+      }
+      if (cheapest == nullptr || cheapest->usd_per_million_tokens <= value) {
+        continue;
+      }
+      const plan::Option& option = problem.options[cheapest->option];
+      lines.push_back(fmt::format(
+          "{} {}: {:.1f} % served; its cheapest allowed new capacity costs {} USD per M tokens "
+          "({} {}) against a value of {} USD per M tokens, so each token served from it loses "
+          "money",
+          service.name, problem.periods[p].name, 100.0 * served / demand,
+          sig3(cheapest->usd_per_million_tokens), option.accelerator, option_place(problem, option),
+          sig3(value)));
+    }
+  }
+  return lines;
 }
 
 Section marginal_cost_section(const plan::Problem& problem, const plan::Plan& plan,
@@ -244,6 +325,11 @@ Section value_section(const plan::Problem& problem, const plan::Plan& plan,
   section.note =
       "max-served maximises the value served within the budgets (tier 1 first); min-cost "
       "prices unmet demand at its value.";
+  if (plan.objective == plan::Objective::kMinCost) {
+    for (const std::string& line : cost_above_value_lines(problem, plan)) {
+      section.note += "\nLeft unserved because cost > value: " + line + ".";
+    }
+  }
   return section;
 }
 
@@ -373,10 +459,22 @@ ordered_json unit_costs_json(const plan::Problem& problem, const plan::Plan& pla
          {"service", service.name},
          {"usd_per_million_tokens",
           training ? ordered_json() : ordered_json(sig6(cost.usd_per_million_tokens))},
+         {"usd_per_million_input_tokens",
+          training || cost.usd_per_million_input_tokens <= 0
+              ? ordered_json()
+              : ordered_json(sig6(cost.usd_per_million_input_tokens))},
+         {"usd_per_million_output_tokens",
+          training || cost.usd_per_million_output_tokens <= 0
+              ? ordered_json()
+              : ordered_json(sig6(cost.usd_per_million_output_tokens))},
          {"tokens_per_s_per_mw",
           training ? ordered_json() : ordered_json(sig6(cost.tokens_per_s_per_mw))},
          {"usd_per_exaflop", training ? ordered_json(sig6(cost.usd_per_exaflop)) : ordered_json()},
-         {"usd_per_accelerator_year", sig6(cost.usd_per_accelerator_year)}});
+         {"usd_per_accelerator_year", sig6(cost.usd_per_accelerator_year)},
+         {"allowed", cost.allowed()},
+         {"forbidden_by", cost.forbidden_by},
+         {"forbidden_reason",
+          cost.allowed() ? ordered_json() : ordered_json(cost.forbidden_reason)}});
   }
   return out;
 }

@@ -41,8 +41,9 @@ std::string with_currency_horizon(const CurrencyView& view, double usd);
 //! Spend by item in each period, with a total row equal to the period's spend.
 Section spend_by_item_section(const plan::Problem& problem, const plan::Plan& plan,
                               const CurrencyView& view);
-//! For each accelerator x service: the cheapest option's USD per million tokens (or per
-//! exaFLOP for training) and tokens/s per MW, in the first period.
+//! For each accelerator x service: the cheapest allowed option's USD per million tokens
+//! (blended, input, output; per exaFLOP for training) and tokens/s per MW, in the first
+//! period; where every option is forbidden, the cheapest one marked with what forbids it.
 Section unit_cost_section(const plan::Problem& problem, const plan::Plan& plan,
                           const CurrencyView& view = {});
 //! Marginal cost of one more T tokens/day (or PFLOP/s) per service and period.
@@ -51,6 +52,12 @@ Section marginal_cost_section(const plan::Problem& problem, const plan::Plan& pl
 //! Value of the demand served per service and period (valued services only).
 Section value_section(const plan::Problem& problem, const plan::Plan& plan,
                       const CurrencyView& view = {});
+
+//! One sentence per inference service and period left partly unserved (below 99.5 %) while
+//! its cheapest allowed unit cost exceeds its value per million tokens: why min-cost drops
+//! it. Empty without service values.
+std::vector<std::string> cost_above_value_lines(const plan::Problem& problem,
+                                                const plan::Plan& plan);
 //! Training jobs: where each runs, on how many accelerators, whether it fits; the largest
 //! training cluster per site.
 Section training_job_section(const plan::Problem& problem, const plan::Plan& plan);
@@ -71,7 +78,8 @@ std::string section_html(const Section& section);
 //! `periods[p].spend_by_item`: [{item, usd}] for every item, adding up to the spend.
 nlohmann::ordered_json spend_by_item_json(const plan::PeriodOutcome& outcome);
 //! `unit_costs`: [{period, accelerator, site, mode, service, usd_per_million_tokens,
-//! tokens_per_s_per_mw, usd_per_exaflop, usd_per_accelerator_year}].
+//! usd_per_million_input_tokens, usd_per_million_output_tokens, tokens_per_s_per_mw,
+//! usd_per_exaflop, usd_per_accelerator_year, allowed, forbidden_by, forbidden_reason}].
 nlohmann::ordered_json unit_costs_json(const plan::Problem& problem, const plan::Plan& plan);
 //! `marginal_costs`: [{period, service, usd, unit}].
 nlohmann::ordered_json marginal_costs_json(const plan::Problem& problem, const plan::Plan& plan);

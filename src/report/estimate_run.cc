@@ -54,6 +54,7 @@ Result<EstimateOptions> parse_estimate_options(const nlohmann::json& json) {
   f.text("kv_cache", o.kv_cache);
   f.integer("input_len", o.input_len, 1, perf::kMaxTokens);
   f.integer("output_len", o.output_len, 1, perf::kMaxTokens);
+  f.number("prefix_cache_hit_share", o.prefix_cache_hit_share, 0, 0.99);
   f.integer("concurrency", o.concurrency, 1, perf::kMaxConcurrency);
   f.number("ttft_ms", o.ttft_ms, 0, 1e9, true);
   f.number("tpot_ms", o.tpot_ms, 0, 1e9, true);
@@ -129,6 +130,7 @@ Result<EstimateRun> compute_estimate(const EstimateOptions& o, const catalog::Ca
   req.kv_cache = r.kv_cache;
   req.input_len = o.input_len;
   req.output_len = o.output_len;
+  req.prefix_cache_hit_share = o.prefix_cache_hit_share;
   req.concurrency = o.concurrency;
   req.ttft_target_ms = o.ttft_ms;
   req.tpot_target_ms = o.tpot_ms;
@@ -150,6 +152,7 @@ Result<EstimateRun> compute_estimate(const EstimateOptions& o, const catalog::Ca
   r.count = o.count;
   r.input_len = o.input_len;
   r.output_len = o.output_len;
+  r.prefix_cache_hit_share = o.prefix_cache_hit_share;
   r.targets_given = o.ttft_ms.has_value() || o.tpot_ms.has_value();
   r.band = bands->lookup(r.factors.efficiency.family, perf::model_class(*r.model));
   return r;
@@ -169,6 +172,7 @@ ordered_json estimate_json(const EstimateRun& r) {
                     {"kv_cache_origin", kv_origin(r)}};
   j["input_len"] = r.input_len;
   j["output_len"] = r.output_len;
+  j["prefix_cache_hit_share"] = r.prefix_cache_hit_share;
   j["engine"] = {{"name", r.engine.name}, {"title", r.engine.title}, {"origin", engine_origin(r)}};
   j["throughput_output_tokens_per_s"] = est.throughput_output_tokens_per_s;
   j["throughput_output_tokens_per_s_p10"] = s.thr_p10;
@@ -222,6 +226,13 @@ std::string estimate_text(const EstimateRun& r) {
       fmt::format("{} on {} x {}, weights {} / KV {} ({}), input {} / output {} tokens\n",
                   r.model->name, r.count, r.accelerator->name, catalog::precision_name(r.weights),
                   catalog::precision_name(r.kv_cache), kv_origin(r), r.input_len, r.output_len);
+  if (r.prefix_cache_hit_share > 0) {
+    out += fmt::format(
+        "prefix cache: {:.0f} % of the input cached; prefill computes {:.0f} new tokens a "
+        "request, the KV cache holds all {}\n",
+        100.0 * r.prefix_cache_hit_share, r.input_len * (1 - r.prefix_cache_hit_share),
+        r.input_len + r.output_len);
+  }
   out += fmt::format("engine: {} ({})\n", r.engine.title, engine_origin(r));
   if (r.factors.fallback) {
     out += fmt::format("note: {}\n", r.factors.note);

@@ -27,6 +27,9 @@ struct EstimateOptions {
   std::string kv_cache;  //!< empty: the engine's default
   int input_len = 1024;
   int output_len = 256;
+  //! Share of the input found in the prefix cache, in [0, 0.99] (the scenario field
+  //! `services[].prefix_cache_hit_share`): prefill computes only the rest.
+  double prefix_cache_hit_share = 0;
   std::optional<int> concurrency;
   std::optional<double> ttft_ms;
   std::optional<double> tpot_ms;
@@ -50,6 +53,7 @@ struct EstimateRun {
   bool kv_cache_given = false;
   int input_len = 0;
   int output_len = 0;
+  double prefix_cache_hit_share = 0;
   perf::Engine engine;
   bool engine_given = false;
   perf::ResolvedFactors factors;

@@ -260,10 +260,10 @@ void read_service_economics(yaml::Reader& reader, ServiceSpec& service,
     v.reject_unknown_fields();
   }
   service.priority = static_cast<int>(reader.integer_or("priority", 1, 1, 9));
-  service.prefix_cache_hit = reader.number_or("prefix_cache_hit", 0, 0, 0.99);
+  service.prefix_cache_hit_share = reader.number_or("prefix_cache_hit_share", 0, 0, 0.99);
   service.diurnal = read_diurnal_profile(reader, "diurnal");
   if (!inference) {
-    for (const char* key : {"prefix_cache_hit", "diurnal"}) {
+    for (const char* key : {"prefix_cache_hit_share", "diurnal"}) {
       if (reader.has(key)) {
         reader.fail(key, "applies to inference services; expected none for kind training");
       }

@@ -55,7 +55,7 @@ void read_site_costs(yaml::Reader& reader, Site& site, std::vector<MoneyField>& 
 void read_procurement_costs(yaml::Reader& reader, Procurement& procurement,
                             const CostOfOwnership& costs, std::vector<MoneyField>& pending);
 
-//! The economics fields of a service mapping (value, priority, prefix_cache_hit, diurnal).
+//! The economics fields of a service mapping (value, priority, prefix_cache_hit_share, diurnal).
 void read_service_economics(yaml::Reader& reader, ServiceSpec& service,
                             const catalog::Catalog& catalog, std::vector<MoneyField>& pending,
                             std::vector<AssumptionRef>& assumption_refs);

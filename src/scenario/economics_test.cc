@@ -102,14 +102,14 @@ TEST(ServiceEconomics, ValueNeedsBothPricesAndAProvenance) {
 value: {input_per_million: 2 CNY, cached_input_per_million: 0.5 CNY, output_per_million: 8 CNY,
         source: "DeepSeek API list prices"}
 priority: 2
-prefix_cache_hit: 0.4
+prefix_cache_hit_share: 0.4
 )",
                    "services[0]");
   read_service_economics(*p.reader, chat, catalog::testing::builtin_catalog(), pending, refs);
   EXPECT_TRUE(p.reader->ok()) << first_error(*p.reader);
   EXPECT_DOUBLE_EQ(chat.value.output_per_million->amount, 8);
   EXPECT_EQ(chat.priority, 2);
-  EXPECT_DOUBLE_EQ(chat.prefix_cache_hit, 0.4);
+  EXPECT_DOUBLE_EQ(chat.prefix_cache_hit_share, 0.4);
 
   ServiceSpec other;
   Parsed q = parse("value: {input_per_million: 2 CNY, source: x}\n", "services[1]");

@@ -6,6 +6,10 @@ namespace fleetplan::scenario::detail {
 void Parser::parse_procurement(yaml::Reader& r) {
   Procurement p;
   const std::string accelerator = r.string("accelerator");
+  if (accelerator.empty() && r.has("accelerator")) {
+    // `accelerator: >-` above a less indented line is an empty folded scalar (a fuzz find).
+    r.fail("accelerator", "is empty; expected an accelerator of the catalog");
+  }
   if (!accelerator.empty()) {
     p.accelerator = accelerator_name(r, "accelerator", accelerator, true);
     auto acc = catalog_.accelerator(accelerator);
@@ -101,6 +105,10 @@ void Parser::parse_lots(yaml::Reader& r, Procurement& p) {
 void Parser::parse_installed(yaml::Reader& r) {
   Installed item;
   const std::string accelerator = r.string("accelerator");
+  if (accelerator.empty() && r.has("accelerator")) {
+    // `accelerator: >-` above a less indented line is an empty folded scalar (a fuzz find).
+    r.fail("accelerator", "is empty; expected an accelerator of the catalog");
+  }
   if (!accelerator.empty()) {
     item.accelerator = accelerator_name(r, "accelerator", accelerator, true);
     auto acc = catalog_.accelerator(accelerator);

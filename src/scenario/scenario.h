@@ -104,7 +104,7 @@ struct ServiceSpec {
   int priority = 1;
   //! Inference: share of input tokens found in the prefix cache (multi-turn chat resends
   //! the conversation); they are priced at the cached-input value.
-  double prefix_cache_hit = 0;
+  double prefix_cache_hit_share = 0;
   //! Inference: traffic by hour of the day; when given it sets the peak-to-average ratio.
   std::optional<DiurnalProfile> diurnal;
   Provenance provenance;

@@ -439,15 +439,35 @@ TEST_F(ReferenceScenarios, Bytedance2025FtHasThePublishedFigures) {
   auto s = load_scenario("bytedance-2025-ft", shared_catalog());
   ASSERT_TRUE(s.ok()) << s.error().message;
   const Period& p = s->periods.at(0);
-  // FT, Jan 2025: > 12 bn USD in total; 40 bn CNY (about 5.5 bn USD) of chips in China;
-  // about 6.8 bn USD overseas; 40 bn CNY = 5.5 bn USD implies 7.27 CNY/USD.
-  EXPECT_DOUBLE_EQ(p.budget_usd, 12e9);
+  // FT, Jan 2025: > 12 bn USD of chips and compute (a line on the accelerators and the
+  // leases); 40 bn CNY (about 5.5 bn USD) of chips in China; about 6.8 bn USD overseas;
+  // 40 bn CNY = 5.5 bn USD implies 7.27 CNY/USD. The all-in ceiling is Reuters' 150 bn CNY.
+  EXPECT_DOUBLE_EQ(p.budget.amount, 150e9);
+  EXPECT_EQ(p.budget.currency, "CNY");
   EXPECT_DOUBLE_EQ(p.exchange_rates.at("CNY"), 7.27);
-  ASSERT_EQ(p.budget_lines.size(), 2u);
-  EXPECT_DOUBLE_EQ(p.budget_lines[0].amount.amount, 40e9);
-  EXPECT_EQ(p.budget_lines[0].amount.currency, "CNY");
-  EXPECT_NEAR(p.budget_lines[0].usd, 5.5e9, 0.01e9);
-  EXPECT_DOUBLE_EQ(p.budget_lines[1].usd, 6.8e9);
+  ASSERT_EQ(p.budget_lines.size(), 3u);
+  EXPECT_DOUBLE_EQ(p.budget_lines[0].usd, 12e9);
+  EXPECT_EQ(p.budget_lines[0].items, (std::vector<std::string>{"accelerators", "leases"}));
+  EXPECT_DOUBLE_EQ(p.budget_lines[1].amount.amount, 40e9);
+  EXPECT_EQ(p.budget_lines[1].amount.currency, "CNY");
+  EXPECT_NEAR(p.budget_lines[1].usd, 5.5e9, 0.01e9);
+  EXPECT_DOUBLE_EQ(p.budget_lines[2].usd, 6.8e9);
+  // A backtest of January 2025: the rules announced later are variants, off.
+  for (const char* later :
+       {"us-h20-licence-2025-04", "us-ascend-guidance-2025-05", "cn-h20-guidance-2025-09",
+        "us-h200-approved-2025-12", "h200-licence-batch-2026"}) {
+    ASSERT_NE(s->rule(later), nullptr) << later;
+    EXPECT_FALSE(s->rule(later)->enabled) << later;
+  }
+  for (const char* known :
+       {"us-export-2023-10", "us-lease-verification-2025-01", "cn-domestic-share-30"}) {
+    ASSERT_NE(s->rule(known), nullptr) << known;
+    EXPECT_TRUE(s->rule(known)->enabled) << known;
+  }
+  // Full cost of ownership: a data-centre build price at the owned sites, rent abroad.
+  EXPECT_TRUE(s->cost_of_ownership.given);
+  EXPECT_TRUE(s->site("cn-north")->data_centre_per_mw.has_value());
+  EXPECT_TRUE(s->site("my-verified")->colocation_per_kw_month.has_value());
   // Seed facts: 50 T tokens a day in December 2025.
   EXPECT_DOUBLE_EQ(
       p.demand_for("doubao-chat")->tokens_per_day() + p.demand_for("light-apps")->tokens_per_day(),

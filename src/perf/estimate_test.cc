@@ -1,0 +1,109 @@
+// estimate() with a prefix cache: the prefill computes only the input the cache misses, and
+// the KV cache still holds the whole input.
+#include <cstdlib>
+
+#include <gtest/gtest.h>
+
+#include "perf/perf.h"
+
+namespace fleetplan::perf {
+namespace {
+
+class PrefixCacheTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
+    auto loaded = catalog::Catalog::load();
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+    catalog_ = new catalog::Catalog(std::move(loaded).value());
+  }
+  static void TearDownTestSuite() { delete catalog_; }
+  // Llama 3.1 8B on one H100 under the pure roofline (every efficiency 1, no engine
+  // overhead): a prefill of 1,024 tokens or more is compute-bound (16 TFLOP of GEMMs against
+  // an 8 GB weight stream), so its time is its FLOPs over the peak.
+  static EstimateRequest request(EfficiencyTable& table) {
+    const catalog::Accelerator& chip = **catalog_->accelerator("H100-SXM");
+    Efficiency ideal;
+    ideal.family = chip.family;
+    ideal.compute = ideal.memory = ideal.link = ideal.moe_compute = 1.0;
+    ideal.step_overhead_s = 0;
+    table.set(ideal);
+    EstimateRequest req;
+    req.model = *catalog_->model("llama3.1-8b");
+    req.accelerator = &chip;
+    req.count = 1;
+    req.parallelism = Parallelism{};
+    req.input_len = 4096;
+    req.output_len = 256;
+    req.concurrency = 1;
+    return req;
+  }
+  static catalog::Catalog* catalog_;
+};
+catalog::Catalog* PrefixCacheTest::catalog_ = nullptr;
+
+// With a hit share h of an input of I tokens, the prefill computes (1 - h) I new tokens,
+// each attending to the h I cached ones and to the new ones before it: GEMM FLOPs in
+// proportion to (1 - h) I, attention pairs (1 - h) I (h I + (1 - h) I / 2) = I^2 (1 - h^2) / 2.
+// So at batch 1 (TTFT = the prefill) TTFT(h) = c + G (1 - h) + A (1 - h^2) for constants c
+// (the LM head), G and A: three shares fix them, the fourth is predicted.
+TEST_F(PrefixCacheTest, PrefillComputesOnlyTheUncachedInput) {
+  EfficiencyTable table;
+  EstimateRequest req = request(table);
+  double ttft[4] = {};
+  const double shares[4] = {0.0, 0.25, 0.5, 0.75};
+  for (int i = 0; i < 4; ++i) {
+    req.prefix_cache_hit_share = shares[i];
+    auto est = estimate(req, table);
+    ASSERT_TRUE(est.ok()) << est.error().message;
+    ASSERT_EQ(est->batch, 1);
+    EXPECT_EQ(est->prefill_bound, Bound::kCompute);
+    ttft[i] = est->ttft_ms;
+  }
+  // Solve c + G (1 - h) + A (1 - h^2) at h = 0, 1/4, 1/2:
+  //   t0 = c + G + A; t1 = c + 3G/4 + 15A/16; t2 = c + G/2 + 3A/4.
+  //   t0 - t1 = G/4 + A/16; t1 - t2 = G/4 + 3A/16  =>  A = 8 (t1 - t2 - (t0 - t1)).
+  const double a = 8 * ((ttft[1] - ttft[2]) - (ttft[0] - ttft[1]));
+  const double g = 4 * ((ttft[0] - ttft[1]) - a / 16);
+  const double c = ttft[0] - g - a;
+  const double predicted = c + g * 0.25 + a * (1 - 0.75 * 0.75);
+  EXPECT_NEAR(ttft[3], predicted, 1e-9 * ttft[0]);
+  // The GEMMs dominate: at h = 3/4 the prefill is about a quarter of the uncached one.
+  EXPECT_GT(g, 5 * a);
+  EXPECT_NEAR(ttft[3] / ttft[0], 0.25, 0.05);
+}
+
+// The cached prefix is still context: its KV cache is held, so memory is the same whatever
+// the share, while the steps carry less prefill and get faster.
+TEST_F(PrefixCacheTest, CachedPrefixStillHoldsKvCache) {
+  EfficiencyTable table;
+  EstimateRequest req = request(table);
+  req.concurrency = 16;
+  auto cold = estimate(req, table);
+  req.prefix_cache_hit_share = 0.5;
+  auto warm = estimate(req, table);
+  ASSERT_TRUE(cold.ok() && warm.ok());
+  EXPECT_DOUBLE_EQ(warm->memory.free, cold->memory.free);
+  EXPECT_EQ(warm->batch, cold->batch);
+  EXPECT_LT(warm->tpot_ms, cold->tpot_ms);
+  EXPECT_GT(warm->throughput_output_tokens_per_s, cold->throughput_output_tokens_per_s);
+  EXPECT_GT(cold->prefill_time_share, warm->prefill_time_share);
+  EXPECT_GT(warm->prefill_time_share, 0);
+  EXPECT_LT(cold->prefill_time_share, 1);
+}
+
+TEST_F(PrefixCacheTest, ShareOutsideZeroToOneIsRefused) {
+  EfficiencyTable table;
+  EstimateRequest req = request(table);
+  for (const double share : {-0.1, 1.0, 2.0}) {
+    req.prefix_cache_hit_share = share;
+    auto est = estimate(req, table);
+    ASSERT_FALSE(est.ok());
+    EXPECT_EQ(est.error().kind, ErrorKind::kInput);
+    EXPECT_NE(est.error().message.find("prefix_cache_hit_share"), std::string::npos)
+        << est.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace fleetplan::perf
