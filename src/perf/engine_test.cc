@@ -70,7 +70,7 @@ TEST_F(EngineTest, BadEngineFileNamesTheField) {
   std::ofstream(path)
       << "engines:\n  - name: trtllm\n    title: T\n    kv_cache: fp4\n"
          "    max_batch: 1\n    max_num_tokens: 1\n"
-         "    layouts: {pipeline: true, expert_parallel: true, attention_dp: true}\n"
+         "    layouts: {pipeline: true, expert_parallel: true, attention_dp: true, disaggregation: true, mtp: true}\n"
          "    source: s\ndefaults: []\n";
   auto loaded = EngineTable::load_file(path);
   ASSERT_FALSE(loaded.ok());
