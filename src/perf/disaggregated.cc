@@ -228,9 +228,11 @@ void search_units(const EstimateRequest& request, int limit, const PrefillOption
       const double send_cap = p.devices * link / p.kv_bytes;
       const double prefill_rate = std::min(p.requests_per_s, send_cap);
       const double receive_cap = static_cast<double>(nd) * d.devices * link / p.kv_bytes;
+      // The balanced ratio, rounded both ways, or as many prefill instances as the unit holds.
       const double ideal = nd * d.requests_per_s / prefill_rate;
-      for (const double np_real : {std::floor(ideal), std::ceil(ideal)}) {
-        const int np = static_cast<int>(std::max(1.0, np_real));
+      const double room = std::floor(static_cast<double>(limit - nd * d.devices) / p.devices);
+      for (const double np_real : {std::floor(ideal), std::ceil(ideal), room}) {
+        const int np = static_cast<int>(std::clamp(np_real, 1.0, std::max(1.0, room)));
         const long long unit = static_cast<long long>(np) * p.devices + nd * d.devices;
         if (unit > limit || unit > request.count || (unit <= domain) != over_scaleup) {
           continue;

@@ -164,6 +164,9 @@ class ReplicaModel {
   [[nodiscard]] double scaleout_link_rate() const { return scaleout_link_rate_; }
   //! Achievable bytes/s of one device's link inside its scale-up domain.
   [[nodiscard]] double scaleup_link_rate() const { return scaleup_link_rate_; }
+  //! Seconds to move `bytes` of an EP all-to-all from one device to its peers: those inside
+  //! the scale-up domain over its links, the others over scale-out, both at once.
+  [[nodiscard]] double ep_transfer_s(double bytes) const;
   [[nodiscard]] const DeploymentSpec& spec() const { return spec_; }
   [[nodiscard]] const Efficiency& efficiency() const { return efficiency_; }
 
@@ -176,8 +179,6 @@ class ReplicaModel {
     double comm = 0;
   };
   [[nodiscard]] PrefillTerms prefill_terms(double tokens, double attention_pairs) const;
-  //! Seconds to move `bytes` of an EP all-to-all from one device to its peers.
-  [[nodiscard]] double ep_transfer_s(double bytes) const;
   //! A decode step in which every sequence carries `queries` query tokens (1 + drafts).
   [[nodiscard]] DecodeCost decode_cost_queries(int batch, double queries) const;
   //! Of `weight_bytes_read` by one device, the bytes of quantised linear layers.
