@@ -99,10 +99,10 @@ void search_671b_384(benchmark::State& state) {
     benchmark::DoNotOptimize(est);
   }
   auto est = fleetplan::perf::estimate(req, table);
-  state.SetLabel(est.ok() ? "deployments searched per call: " +
-                                std::to_string(est->deployments_searched) + "; chosen " +
-                                fleetplan::perf::shape_text(*est)
-                          : est.error().message);
+  state.SetLabel(
+      est.ok() ? "deployments searched per call: " + std::to_string(est->deployments_searched) +
+                     "; chosen " + fleetplan::perf::shape_text(*est)
+               : est.error().message);
 }
 BENCHMARK(search_671b_384)->Name("search/671b-moe-on-384")->Unit(benchmark::kMillisecond);
 

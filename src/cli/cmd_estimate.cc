@@ -35,8 +35,8 @@ int run(const Options& o) {
     Error error = run.error();
     for (const auto& [field, flag] :
          {std::pair{"weights: ", "--weights: "}, std::pair{"kv_cache: ", "--kv-cache: "},
-          std::pair{"engine: ", "--engine: "},
-          std::pair{"disaggregation: ", "--disaggregation: "}, std::pair{"mtp: ", "--mtp: "}}) {
+          std::pair{"engine: ", "--engine: "}, std::pair{"disaggregation: ", "--disaggregation: "},
+          std::pair{"mtp: ", "--mtp: "}}) {
       if (error.message.starts_with(field)) {
         error.message = flag + error.message.substr(std::string_view(field).size());
       }

@@ -77,15 +77,15 @@ std::optional<PrefillOption> evaluate_prefill(const EstimateRequest& request,
   const int ranks = layout.attention_dp ? layout.tp : 1;
   const double fit = std::floor(replica->kv_capacity_tokens() / (ranks * input));
   if (fit < 1) {
-    error = infeasible_error(fmt::format(
-        "{} on {} x {}: a prefill instance's KV cache holds no prompt of {} tokens",
-        request.model->name, layout.devices_per_replica(), request.accelerator->name,
-        request.input_len));
+    error = infeasible_error(
+        fmt::format("{} on {} x {}: a prefill instance's KV cache holds no prompt of {} tokens",
+                    request.model->name, layout.devices_per_replica(), request.accelerator->name,
+                    request.input_len));
     return std::nullopt;
   }
   // Whole prompts up to the engine's token budget a step (per rank), at least one.
-  int prompts = static_cast<int>(
-      std::min(fit, std::max(1.0, std::floor(eff.max_num_tokens / input))));
+  int prompts =
+      static_cast<int>(std::min(fit, std::max(1.0, std::floor(eff.max_num_tokens / input))));
   PrefillOption o;
   o.layout = layout;
   o.devices = layout.devices_per_replica();
@@ -138,10 +138,10 @@ std::optional<DecodeOption> evaluate_decode(const EstimateRequest& request,
   const int output = request.output_len;
   const int bmax = replica->max_batch(input + output);
   if (bmax < 1) {
-    error = infeasible_error(fmt::format(
-        "{} on {} x {}: a decode instance's KV cache holds no sequence of {} tokens",
-        request.model->name, layout.devices_per_replica(), request.accelerator->name,
-        input + output));
+    error = infeasible_error(
+        fmt::format("{} on {} x {}: a decode instance's KV cache holds no sequence of {} tokens",
+                    request.model->name, layout.devices_per_replica(), request.accelerator->name,
+                    input + output));
     return std::nullopt;
   }
   // Without prefill in its steps a decode instance's TPOT is its step over the tokens a
@@ -156,7 +156,9 @@ std::optional<DecodeOption> evaluate_decode(const EstimateRequest& request,
   o.limit = bmax >= e.max_batch ? "engine-batch-cap" : "kv-cache";
   int batch = bmax;
   if (request.tpot_target_ms) {
-    const auto meets = [&](int b) { return tpot(b) * kTpotTail * 1000.0 <= *request.tpot_target_ms; };
+    const auto meets = [&](int b) {
+      return tpot(b) * kTpotTail * 1000.0 <= *request.tpot_target_ms;
+    };
     if (!meets(1)) {
       batch = 1;
       o.meets = false;
@@ -209,7 +211,7 @@ struct UnitChoice {
   int decode_instances = 0;
   int devices = 0;
   bool over_scaleup = true;
-  double prefill_rate = 0;  // one instance, after the KV link cap
+  double prefill_rate = 0;    // one instance, after the KV link cap
   double requests_per_s = 0;  // whole deployment
   double ttft_s = 0;
   double transfer_s = 0;
@@ -233,12 +235,12 @@ void search_units(const EstimateRequest& request, int limit, const PrefillOption
       const double room = std::floor(static_cast<double>(limit - nd * d.devices) / p.devices);
       for (const double np_real : {std::floor(ideal), std::ceil(ideal), room}) {
         const int np = static_cast<int>(std::clamp(np_real, 1.0, std::max(1.0, room)));
-        const long long unit = static_cast<long long>(np) * p.devices + nd * d.devices;
+        const long long unit =
+            static_cast<long long>(np) * p.devices + static_cast<long long>(nd) * d.devices;
         if (unit > limit || unit > request.count || (unit <= domain) != over_scaleup) {
           continue;
         }
-        const double unit_rate =
-            std::min({np * prefill_rate, nd * d.requests_per_s, receive_cap});
+        const double unit_rate = std::min({np * prefill_rate, nd * d.requests_per_s, receive_cap});
         const long long units = request.count / unit;
         UnitChoice c;
         c.prefill = &p;
@@ -253,8 +255,9 @@ void search_units(const EstimateRequest& request, int limit, const PrefillOption
         c.ttft_s = p.ttft_s + c.transfer_s;
         c.meets = d.meets && (!request.ttft_target_ms ||
                               c.ttft_s * kTtftTail * 1000.0 <= *request.ttft_target_ms);
-        const bool better = best.decode == nullptr || (c.meets != best.meets && c.meets) ||
-                            (c.meets == best.meets && c.requests_per_s > best.requests_per_s * 1.0001);
+        const bool better =
+            best.decode == nullptr || (c.meets != best.meets && c.meets) ||
+            (c.meets == best.meets && c.requests_per_s > best.requests_per_s * 1.0001);
         if (better) {
           best = c;
         }
@@ -325,8 +328,8 @@ Result<Estimate> estimate_disaggregated(const EstimateRequest& request,
   if (request.count < 2) {
     return input_error("a disaggregated deployment needs at least 2 devices");
   }
-  const int limit = std::min(request.count, request.max_deployment > 0 ? request.max_deployment
-                                                                       : request.count);
+  const int limit =
+      std::min(request.count, request.max_deployment > 0 ? request.max_deployment : request.count);
   const Efficiency& eff = table.for_family(request.accelerator->family, request.engine);
   std::optional<Error> error;
   int searched = 0;
@@ -346,9 +349,11 @@ Result<Estimate> estimate_disaggregated(const EstimateRequest& request,
       ++searched;
       if (auto p = evaluate_prefill(request, layout, eff, error)) {
         const auto ttft_ok = [&](const PrefillOption& o) {
-          return !request.ttft_target_ms || o.ttft_s * kTtftTail * 1000.0 <= *request.ttft_target_ms;
+          return !request.ttft_target_ms ||
+                 o.ttft_s * kTtftTail * 1000.0 <= *request.ttft_target_ms;
         };
-        if (!best_prefill || better_option(*p, *best_prefill, ttft_ok(*p), ttft_ok(*best_prefill))) {
+        if (!best_prefill ||
+            better_option(*p, *best_prefill, ttft_ok(*p), ttft_ok(*best_prefill))) {
           best_prefill = *p;
         }
       }
@@ -377,9 +382,9 @@ Result<Estimate> estimate_disaggregated(const EstimateRequest& request,
     if (error) {
       return *error;
     }
-    return infeasible_error(fmt::format(
-        "no disaggregated deployment of {} on {} x {} (units of at most {} devices)",
-        request.model->name, request.count, request.accelerator->name, limit));
+    return infeasible_error(
+        fmt::format("no disaggregated deployment of {} on {} x {} (units of at most {} devices)",
+                    request.model->name, request.count, request.accelerator->name, limit));
   }
   Estimate est = assemble(request, best);
   est.deployments_searched = searched;
@@ -395,7 +400,8 @@ std::string shape_text(const Estimate& estimate) {
     return s;
   };
   if (!estimate.disaggregated) {
-    return layout(estimate.parallelism) + fmt::format(" replicas={}", estimate.parallelism.replicas);
+    return layout(estimate.parallelism) +
+           fmt::format(" replicas={}", estimate.parallelism.replicas);
   }
   const DisaggregatedShape& d = *estimate.disaggregated;
   return fmt::format("disaggregated: {} prefill x {} ({}) + {} decode x {} ({})",

@@ -9,8 +9,8 @@
 
 #include "core/data_dir.h"
 #include "core/yaml_reader.h"
-#include "perf/search.h"
 #include "perf/perf.h"
+#include "perf/search.h"
 
 namespace fleetplan::perf {
 namespace {
@@ -33,8 +33,9 @@ Evaluation evaluate_batch(const ReplicaModel& replica, int batch, int input_len,
   // With speculative decoding a sequence gains tokens_per_step tokens a step, so requests
   // finish (and new prefills ride along) that much more often.
   const double per_step = replica.tokens_per_step();
-  const double prefill_share = b * per_step / output_len *
-                               replica.prefill_marginal_time_s(input_len, input_len * (input_len / 2.0));
+  const double prefill_share =
+      b * per_step / output_len *
+      replica.prefill_marginal_time_s(input_len, input_len * (input_len / 2.0));
   e.tpot_s = (decode + prefill_share) / per_step;
   e.throughput = replicas * b / e.tpot_s;
   // A new request waits for the running step, then its prefill; pipeline stages add latency.
@@ -464,10 +465,10 @@ Result<Estimate> estimate(const EstimateRequest& request, const EfficiencyTable&
       }
     }
   }
-  const bool try_disaggregated = request.disaggregation == SearchMode::kOn ||
-                                 (request.disaggregation == SearchMode::kAuto &&
-                                  request.layouts.disaggregation && request.count >= 2 &&
-                                  !request.concurrency);
+  const bool try_disaggregated =
+      request.disaggregation == SearchMode::kOn ||
+      (request.disaggregation == SearchMode::kAuto && request.layouts.disaggregation &&
+       request.count >= 2 && !request.concurrency);
   if (try_disaggregated) {
     auto est = estimate_disaggregated(request, table);
     if (est.ok()) {

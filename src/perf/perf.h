@@ -216,10 +216,10 @@ class ReplicaModel {
   double scaleup_link_rate_ = 0;
   double scaleout_link_rate_ = 0;
   double tokens_per_step_ = 1;
-  double kv_storage_factor_ = 1;  // the MTP modules' KV cache beside the main model's
+  double kv_storage_factor_ = 1;               // the MTP modules' KV cache beside the main model's
   double kv_unique_bytes_per_token_ = 0;       // whole replica, TP copies counted once
   double kv_unique_window_bytes_per_seq_ = 0;  // sliding-window layers, full window
-  double mtp_layer_share_ = 0;  // draft module passes a step, in main-model layers / layers
+  double mtp_layer_share_ = 0;   // draft module passes a step, in main-model layers / layers
   double activation_bytes_ = 2;  // bytes per activation element on the wire
   double overhead_s_ = 0;
 };
@@ -280,15 +280,15 @@ struct EstimateRequest {
 //! A disaggregated deployment: prefill instances and decode instances apart, each request's
 //! KV cache moved from its prefill instance to a decode instance over the link.
 struct DisaggregatedShape {
-  Parallelism prefill;         //!< one prefill instance (replicas = 1)
-  Parallelism decode;          //!< one decode instance (replicas = 1)
-  int prefill_instances = 0;   //!< in the whole deployment
-  int decode_instances = 0;    //!< in the whole deployment
-  int unit_devices = 0;        //!< devices of one unit (prefill + decode instances)
-  int units = 0;               //!< units in the deployment
-  int idle_devices = 0;        //!< of `count`, left over by whole units
-  int prefill_devices = 0;     //!< in the whole deployment
-  int decode_devices = 0;      //!< in the whole deployment
+  Parallelism prefill;              //!< one prefill instance (replicas = 1)
+  Parallelism decode;               //!< one decode instance (replicas = 1)
+  int prefill_instances = 0;        //!< in the whole deployment
+  int decode_instances = 0;         //!< in the whole deployment
+  int unit_devices = 0;             //!< devices of one unit (prefill + decode instances)
+  int units = 0;                    //!< units in the deployment
+  int idle_devices = 0;             //!< of `count`, left over by whole units
+  int prefill_devices = 0;          //!< in the whole deployment
+  int decode_devices = 0;           //!< in the whole deployment
   int prefill_tokens_per_step = 0;  //!< prompt tokens one prefill instance runs a step
   double prefill_step_ms = 0;
   double kv_bytes_per_request = 0;  //!< KV cache of one prompt

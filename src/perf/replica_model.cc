@@ -235,12 +235,11 @@ Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Effi
     return input_error(fmt::format(
         "{} has no multi-token prediction modules to draft with (catalog mtp_layers)", m.name));
   }
-  if (spec.mtp_draft_tokens > 0 &&
-      !(std::isfinite(spec.mtp_acceptance) && spec.mtp_acceptance > 0 &&
-        spec.mtp_acceptance <= 1)) {
-    return input_error(fmt::format(
-        "mtp_acceptance = {} is not an acceptance rate; expected a share > 0 and <= 1",
-        spec.mtp_acceptance));
+  if (spec.mtp_draft_tokens > 0 && !(std::isfinite(spec.mtp_acceptance) &&
+                                     spec.mtp_acceptance > 0 && spec.mtp_acceptance <= 1)) {
+    return input_error(
+        fmt::format("mtp_acceptance = {} is not an acceptance rate; expected a share > 0 and <= 1",
+                    spec.mtp_acceptance));
   }
 
   ReplicaModel r;
@@ -387,8 +386,8 @@ Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Effi
         mem.activations / 1e9, mem.reserve / 1e9, mem.capacity / 1e9));
   }
   r.kv_capacity_tokens_ = r.kv_bytes_per_token_device_ > 0
-                             ? mem.kv_cache / (r.kv_bytes_per_token_device_ * r.kv_storage_factor_)
-                             : 1e18;
+                              ? mem.kv_cache / (r.kv_bytes_per_token_device_ * r.kv_storage_factor_)
+                              : 1e18;
   return r;
 }
 
@@ -509,8 +508,8 @@ DecodeCost ReplicaModel::decode_cost(int batch) const {
   cost.memory_s += share * pass.memory_s;
   cost.kv_s_per_token += share * pass.kv_s_per_token;
   cost.comm_s += share * pass.comm_s;
-  cost.overhead_s += spec_.mtp_draft_tokens * spec_.model->mtp_layers *
-                     efficiency_.layer_overhead_s;
+  cost.overhead_s +=
+      spec_.mtp_draft_tokens * spec_.model->mtp_layers * efficiency_.layer_overhead_s;
   return cost;
 }
 
@@ -541,8 +540,7 @@ DecodeCost ReplicaModel::decode_cost_queries(int batch, double queries) const {
                 b * q * expert_flops_per_token_ / (devices * moe_rate_) *
                     ep_imbalance(par.ep, micro_batch * q * m.experts_active)) +
       rounds * micro_batches * linear_bytes_read(non_expert + expert) * dequant_s_per_byte_;
-  cost.compute_s_per_token =
-      rounds * q * attn_decode_flops_per_pair_ / (devices * attention_rate_);
+  cost.compute_s_per_token = rounds * q * attn_decode_flops_per_pair_ / (devices * attention_rate_);
   cost.memory_s = rounds *
                   (micro_batches * (non_expert + expert) + b * window_kv_bytes_per_seq_device_) /
                   memory_rate_;
@@ -561,8 +559,8 @@ DecodeCost ReplicaModel::decode_cost_queries(int batch, double queries) const {
              ep_transfer_s(bytes) * ep_imbalance(par.ep, micro_batch * q * m.experts_active));
   }
   if (par.pp > 1) {
-    comm +=
-        (pp - 1.0) * (tp_latency_s_ + micro_batch * q * m.hidden * activation_bytes_ / pp_link_rate_);
+    comm += (pp - 1.0) *
+            (tp_latency_s_ + micro_batch * q * m.hidden * activation_bytes_ / pp_link_rate_);
   }
   cost.comm_s = comm;
   return cost;

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "catalog/test_catalog.h"
 #include "perf/engine.h"
 #include "perf/perf.h"
 
@@ -16,16 +17,11 @@ namespace {
 
 class Scale : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
-    auto loaded = catalog::Catalog::load();
-    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
-    catalog_ = new catalog::Catalog(std::move(loaded).value());
+  static const catalog::Model& model(const char* name) {
+    return **catalog::testing::builtin_catalog().model(name);
   }
-  static void TearDownTestSuite() { delete catalog_; }
-  static const catalog::Model& model(const char* name) { return **catalog_->model(name); }
   static const catalog::Accelerator& chip(const char* name) {
-    return **catalog_->accelerator(name);
+    return **catalog::testing::builtin_catalog().accelerator(name);
   }
   // A chip whose compute and memory are so fast that a step costs its fixed overheads and
   // its communication alone (1e21 FLOP/s, 1e18 B/s, 1 TB of memory): the times below are
@@ -58,9 +54,7 @@ class Scale : public ::testing::Test {
     t.set(e);
     return t;
   }
-  static catalog::Catalog* catalog_;
 };
-catalog::Catalog* Scale::catalog_ = nullptr;
 
 // Llama 3.1 8B: 32 layers, 8 KV heads of 128: K and V are 2 x 8 x 128 x 32 = 65,536
 // elements a token, 131,072 bytes in BF16; a 1,024-token prompt holds 134,217,728 bytes.
@@ -196,8 +190,8 @@ TEST_F(Scale, MtpSpeedUpIsOnePlusAcceptanceOverTheDraftPass) {
 }
 
 TEST_F(Scale, MtpNeedsTheModelsModules) {
-  DeploymentSpec spec{&model("llama3.1-8b"), &chip("H100-SXM"), {1, 1, 1, 1}, Precision::kFp8,
-                      Precision::kBf16};
+  DeploymentSpec spec{
+      &model("llama3.1-8b"), &chip("H100-SXM"), {1, 1, 1, 1}, Precision::kFp8, Precision::kBf16};
   spec.mtp_draft_tokens = 1;
   spec.mtp_acceptance = 0.8;
   auto r = ReplicaModel::create(spec, Efficiency{});
@@ -226,8 +220,8 @@ TEST_F(Scale, ExpertParallelBeyondTheDomainCrossesTheScaleOutNetwork) {
   Efficiency e;
   e.link = 1.0;
   e.step_overhead_s = 0;
-  DeploymentSpec spec{&model("deepseek-v3"), &a, {16, 1, 16, 1, true}, Precision::kFp8,
-                      Precision::kBf16};
+  DeploymentSpec spec{
+      &model("deepseek-v3"), &a, {16, 1, 16, 1, true}, Precision::kFp8, Precision::kBf16};
   auto r = ReplicaModel::create(spec, e);
   ASSERT_TRUE(r.ok()) << r.error().message;
   const double bytes = 1000.0 * 8 * 7168 * 2 * 15.0 / 16.0 / 16.0;
@@ -238,17 +232,18 @@ TEST_F(Scale, ExpertParallelBeyondTheDomainCrossesTheScaleOutNetwork) {
 }
 
 TEST_F(Scale, EstimateChoosesDisaggregatedExpertParallelForDeepSeekOnCloudMatrix384) {
+  const catalog::Accelerator& ascend = chip("Ascend-910C");  // sets the data directory
   auto fitted = EfficiencyTable::load_builtin();
   ASSERT_TRUE(fitted.ok()) << fitted.error().message;
   auto engines = EngineTable::load_builtin();
   ASSERT_TRUE(engines.ok()) << engines.error().message;
-  const Engine& engine = engines->default_for(chip("Ascend-910C").family);
+  const Engine& engine = engines->default_for(ascend.family);
   ASSERT_EQ(engine.name, "mindie");
   const auto table =
-      std::make_optional(with_resolved(*fitted, resolve_factors(*fitted, chip("Ascend-910C").family, engine)));
+      std::make_optional(with_resolved(*fitted, resolve_factors(*fitted, ascend.family, engine)));
   EstimateRequest req;
   req.model = &model("deepseek-v3");
-  req.accelerator = &chip("Ascend-910C");
+  req.accelerator = &ascend;
   req.count = 384;
   req.weights = Precision::kInt8;
   req.kv_cache = Precision::kBf16;

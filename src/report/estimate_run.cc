@@ -194,14 +194,15 @@ Result<EstimateRun> compute_estimate(const EstimateOptions& o, const catalog::Ca
   req.mtp = *mtp;
   req.mtp_acceptance = o.mtp_acceptance;
   if (req.disaggregation == perf::SearchMode::kOn && !r.engine.disaggregation) {
-    return input_error(fmt::format("disaggregation: {} does not serve prefill and decode apart "
-                                   "(data/catalog/engines/engines.yaml)",
-                                   r.engine.title));
+    return input_error(
+        fmt::format("disaggregation: {} does not serve prefill and decode apart "
+                    "(data/catalog/engines/engines.yaml)",
+                    r.engine.title));
   }
   if (req.mtp == perf::SearchMode::kOn && !r.engine.mtp) {
-    return input_error(fmt::format(
-        "mtp: {} does not decode with MTP modules (data/catalog/engines/engines.yaml)",
-        r.engine.title));
+    return input_error(
+        fmt::format("mtp: {} does not decode with MTP modules (data/catalog/engines/engines.yaml)",
+                    r.engine.title));
   }
   if (req.mtp == perf::SearchMode::kOn && r.model->mtp_layers == 0) {
     return input_error(fmt::format(
@@ -319,11 +320,11 @@ std::string estimate_text(const EstimateRun& r) {
     t.add_row({"deployment unit",
                fmt::format("{} devices x {} units{}", d.unit_devices, d.units,
                            d.idle_devices > 0 ? fmt::format(", {} idle", d.idle_devices) : "")});
-    t.add_row({"prefill : decode devices",
-               fmt::format("{} : {}", d.prefill_devices, d.decode_devices)});
-    t.add_row({"KV transfer", fmt::format("{:.1f} MB a request, {:.2f} ms over {}",
-                                          d.kv_bytes_per_request / 1e6, d.kv_transfer_ms,
-                                          d.kv_over_scaleup ? "scale-up" : "scale-out")});
+    t.add_row(
+        {"prefill : decode devices", fmt::format("{} : {}", d.prefill_devices, d.decode_devices)});
+    t.add_row({"KV transfer",
+               fmt::format("{:.1f} MB a request, {:.2f} ms over {}", d.kv_bytes_per_request / 1e6,
+                           d.kv_transfer_ms, d.kv_over_scaleup ? "scale-up" : "scale-out")});
     t.add_row({"prefill tokens/s per device",
                fmt::format("{} (busy {:.0f} %)", grouped(d.prefill_tokens_per_s_per_device, 0),
                            d.prefill_utilization * 100.0)});
@@ -336,8 +337,7 @@ std::string estimate_text(const EstimateRun& r) {
   }
   t.add_row({"MTP", est.mtp_draft_tokens > 0
                         ? fmt::format("{} draft token, acceptance {:.2f}: {:.2f} tokens a step",
-                                      est.mtp_draft_tokens, est.mtp_acceptance,
-                                      est.tokens_per_step)
+                                      est.mtp_draft_tokens, est.mtp_acceptance, est.tokens_per_step)
                         : std::string("off")});
   t.add_row({est.disaggregated ? "batch per decode instance" : "batch per replica",
              fmt::format("{} (limit: {})", est.batch, est.limit)});

@@ -37,8 +37,8 @@ struct EstimateOptions {
   std::string engine;  //!< empty: the family's default engine
   //! Largest deployment unit searched (a replica, or one prefill + decode unit); 0 = count.
   int max_deployment = 0;
-  std::string disaggregation = "auto";  //!< auto (searched), off, on
-  std::string mtp = "auto";             //!< speculative decoding with MTP: auto, off, on
+  std::string disaggregation = "auto";   //!< auto (searched), off, on
+  std::string mtp = "auto";              //!< speculative decoding with MTP: auto, off, on
   std::optional<double> mtp_acceptance;  //!< overrides the model's published acceptance
 };
 
