@@ -3,6 +3,10 @@
 //   estimate/decode-step       one decode-step time from a built replica model
 //   search/70b-on-64-gpus      best deployment of Llama 3.1 70B over every layout of 64 H100
 //                              (target < 10 ms)
+//   search/671b-moe-on-384     best deployment of DeepSeek-V3 (671 B MoE) on 384 Ascend 910C
+//                              at 2,000/400 tokens, TPOT 50 ms: every shape (colocated TP/PP/
+//                              EP/attention-DP, disaggregated P:D, MTP on and off) (target
+//                              < 10 ms)
 #include <cstdlib>
 
 #include <benchmark/benchmark.h>
@@ -10,6 +14,7 @@
 #include "bench_fixture.h"
 
 #include "catalog/catalog.h"
+#include "perf/engine.h"
 #include "perf/perf.h"
 
 namespace {
@@ -70,6 +75,36 @@ void search_70b_64(benchmark::State& state) {
                  std::to_string(fleetplan::perf::estimate(req, f.table)->deployments_searched));
 }
 BENCHMARK(search_70b_64)->Name("search/70b-on-64-gpus")->Unit(benchmark::kMillisecond);
+
+void search_671b_384(benchmark::State& state) {
+  const Fixture& f = Fixture::get();
+  EstimateRequest req;
+  req.model = *f.catalog.model("deepseek-v3");
+  req.accelerator = *f.catalog.accelerator("Ascend-910C");
+  req.count = 384;
+  req.weights = fleetplan::catalog::Precision::kInt8;
+  req.kv_cache = fleetplan::catalog::Precision::kBf16;
+  req.input_len = 2000;
+  req.output_len = 400;
+  req.tpot_target_ms = 50;
+  // As `fleetplan estimate` runs it: the family's engine (MindIE), its layouts and caps.
+  const auto engines = fleetplan::perf::EngineTable::load_builtin().value();
+  const fleetplan::perf::Engine& engine = engines.default_for(req.accelerator->family);
+  req.engine = engine.name;
+  req.layouts = fleetplan::perf::layout_support(engine);
+  const auto table = fleetplan::perf::with_resolved(
+      f.table, fleetplan::perf::resolve_factors(f.table, req.accelerator->family, engine));
+  for (auto _ : state) {
+    auto est = fleetplan::perf::estimate(req, table);
+    benchmark::DoNotOptimize(est);
+  }
+  auto est = fleetplan::perf::estimate(req, table);
+  state.SetLabel(
+      est.ok() ? "deployments searched per call: " + std::to_string(est->deployments_searched) +
+                     "; chosen " + fleetplan::perf::shape_text(*est)
+               : est.error().message);
+}
+BENCHMARK(search_671b_384)->Name("search/671b-moe-on-384")->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

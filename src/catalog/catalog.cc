@@ -160,6 +160,10 @@ void read_model(yaml::Reader& r, Model& m) {
   set_int(r, "sliding_window_layers", m.sliding_window_layers, 0, 100000);
   set_int(r, "max_context", m.max_context, 1, 1 << 30);
   set_bool(r, "gated_ffn", m.gated_ffn);
+  set_int(r, "mtp_layers", m.mtp_layers, 0, 16);
+  if (auto v = r.optional_number("mtp_acceptance", 0.0, 1.0)) {
+    m.mtp_acceptance = *v;
+  }
   set_text(r, "sources", m.sources);
   set_text(r, "notes", m.notes);
 }
@@ -227,6 +231,15 @@ void validate_model(yaml::Reader& r, const Model& m) {
     r.fail("sliding_window", fmt::format("{} layers use a sliding window, but its width is "
                                          "missing (tokens, > 0)",
                                          m.sliding_window_layers));
+  }
+  if (m.mtp_layers > 0 && m.mtp_acceptance <= 0) {
+    r.fail("mtp_acceptance", fmt::format("{} multi-token prediction layers need their published "
+                                         "acceptance rate (a share, > 0 and <= 1)",
+                                         m.mtp_layers));
+  } else if (m.mtp_layers == 0 && m.mtp_acceptance > 0) {
+    r.fail("mtp_layers", fmt::format("an acceptance rate of {} is given, but the model has no "
+                                     "multi-token prediction layers (mtp_layers: 0 or absent)",
+                                     m.mtp_acceptance));
   }
   if (m.experts == 0) {
     for (const auto& [key, value] : {std::pair{"experts_active", m.experts_active},

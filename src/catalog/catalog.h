@@ -91,6 +91,11 @@ struct Model {
   int sliding_window_layers = 0;  //!< how many layers use the window
   int max_context = 0;
   bool gated_ffn = true;  //!< SwiGLU-style three-matrix FFN (false: two matrices, e.g. GPT-J)
+  //! Multi-token prediction modules shipped with the weights (DeepSeek-V3: 1, its
+  //! num_nextn_predict_layers); each drafts one token a step for speculative decoding.
+  int mtp_layers = 0;
+  //! Share of drafted tokens the main model accepts (published; 0 = not known).
+  double mtp_acceptance = 0;
   std::string sources;
   std::string notes;
   std::string defined_in;

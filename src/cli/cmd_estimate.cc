@@ -35,7 +35,8 @@ int run(const Options& o) {
     Error error = run.error();
     for (const auto& [field, flag] :
          {std::pair{"weights: ", "--weights: "}, std::pair{"kv_cache: ", "--kv-cache: "},
-          std::pair{"engine: ", "--engine: "}}) {
+          std::pair{"engine: ", "--engine: "}, std::pair{"disaggregation: ", "--disaggregation: "},
+          std::pair{"mtp: ", "--mtp: "}}) {
       if (error.message.starts_with(field)) {
         error.message = flag + error.message.substr(std::string_view(field).size());
       }
@@ -95,6 +96,18 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--engine", e.engine,
                  "serving engine: trtllm, vllm, sglang, mindie, chitu (default: the family's "
                  "best-supported engine, data/catalog/engines/engines.yaml)");
+  app.add_option("--max-deployment", e.max_deployment,
+                 "largest deployment unit searched, in devices: a replica, or one prefill + "
+                 "decode unit (default: --count)")
+      ->check(CLI::Range(1, perf::kMaxDevices));
+  app.add_option("--disaggregation", e.disaggregation,
+                 "prefill and decode instances apart: auto (searched, default), off, on");
+  app.add_option("--mtp", e.mtp,
+                 "speculative decoding with the model's multi-token prediction modules: auto "
+                 "(searched where the model has them, default), off, on");
+  app.add_option("--mtp-acceptance", e.mtp_acceptance,
+                 "share of drafted tokens accepted (default: the model's published figure)")
+      ->check(finite_number(0, 1, true));
   app.add_flag("--json", o->json, "print one JSON object");
   add_catalog_option(app, o->catalogs);
   run_fn = [o] { return run(*o); };

@@ -249,6 +249,11 @@ PreparedRow prepare(const Measurement& row, const catalog::Catalog& catalog,
   }
   req.parallelism = stated.layout;
   req.enforce_context = false;
+  // The measured runs are colocated, without speculative decoding, inside one scale-up domain
+  // unless a row states otherwise: the search keeps to those shapes.
+  req.disaggregation = SearchMode::kOff;
+  req.mtp = SearchMode::kOff;
+  req.layouts.ep_beyond_domain = false;
   req.engine = row.engine;
   out.measured = out.use == RowUse::kTtft ? *row.ttft_ms : measured;
   prepared.try_ep_spread = req.parallelism && model.value()->is_moe() && req.parallelism->ep == 1 &&

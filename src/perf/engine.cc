@@ -27,6 +27,8 @@ Result<EngineTable> EngineTable::load_file(const std::string& path) {
     e.pipeline = layouts.boolean("pipeline");
     e.expert_parallel = layouts.boolean("expert_parallel");
     e.attention_dp = layouts.boolean("attention_dp");
+    e.disaggregation = layouts.boolean("disaggregation");
+    e.mtp = layouts.boolean("mtp");
     layouts.reject_unknown_fields();
     e.source = r.string("source");
     r.reject_unknown_fields();
@@ -103,7 +105,13 @@ EfficiencyTable with_resolved(const EfficiencyTable& table, const ResolvedFactor
 }
 
 LayoutSupport layout_support(const Engine& engine) {
-  return LayoutSupport{engine.pipeline, engine.expert_parallel, engine.attention_dp};
+  LayoutSupport support;
+  support.pipeline = engine.pipeline;
+  support.expert_parallel = engine.expert_parallel;
+  support.attention_dp = engine.attention_dp;
+  support.disaggregation = engine.disaggregation;
+  support.mtp = engine.mtp;
+  return support;
 }
 
 catalog::Precision engine_kv_cache(const Engine& engine, const catalog::Accelerator& accelerator,

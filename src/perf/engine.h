@@ -24,6 +24,8 @@ struct Engine {
   bool pipeline = true;         //!< supports pipeline parallelism
   bool expert_parallel = true;  //!< supports expert parallelism
   bool attention_dp = false;    //!< supports attention data-parallel (DP attention)
+  bool disaggregation = false;  //!< prefill and decode instances apart, KV moved between them
+  bool mtp = false;             //!< speculative decoding with the model's MTP modules
   std::string source;
 };
 

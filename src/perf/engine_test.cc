@@ -67,11 +67,11 @@ TEST_F(EngineTest, UnfittedFamilyEngineFallsBackAndSaysSo) {
 
 TEST_F(EngineTest, BadEngineFileNamesTheField) {
   const std::string path = testing::TempDir() + "engines_bad.yaml";
-  std::ofstream(path)
-      << "engines:\n  - name: trtllm\n    title: T\n    kv_cache: fp4\n"
-         "    max_batch: 1\n    max_num_tokens: 1\n"
-         "    layouts: {pipeline: true, expert_parallel: true, attention_dp: true}\n"
-         "    source: s\ndefaults: []\n";
+  std::ofstream(path) << "engines:\n  - name: trtllm\n    title: T\n    kv_cache: fp4\n"
+                         "    max_batch: 1\n    max_num_tokens: 1\n"
+                         "    layouts: {pipeline: true, expert_parallel: true, attention_dp: true, "
+                         "disaggregation: true, mtp: true}\n"
+                         "    source: s\ndefaults: []\n";
   auto loaded = EngineTable::load_file(path);
   ASSERT_FALSE(loaded.ok());
   EXPECT_NE(loaded.error().message.find("kv_cache"), std::string::npos) << loaded.error().message;

@@ -10,15 +10,10 @@
 #include "core/data_dir.h"
 #include "core/yaml_reader.h"
 #include "perf/perf.h"
+#include "perf/search.h"
 
 namespace fleetplan::perf {
 namespace {
-
-// Latency targets are p99 figures (as in MLPerf Server); the model predicts means. The
-// ratios of p99 to mean in published MLPerf Inference v4.1 Server logs (llama2-70b on
-// H100/H200/MI300X: TPOT 1.15-1.4, TTFT 1.6-2.4) give these factors.
-constexpr double kTpotTail = 1.25;
-constexpr double kTtftTail = 2.0;
 
 struct Evaluation {
   double tpot_s = 0;
@@ -50,11 +45,15 @@ Evaluation evaluate_batch(const ReplicaModel& replica, int batch, int input_len,
   const double b = batch;
   const double context = b * (input_len + output_len / 2.0);
   const double decode = replica.decode_cost(batch).time(context);
+  // With speculative decoding a sequence gains tokens_per_step tokens a step, so requests
+  // finish (and new prefills ride along) that much more often. A prefix-cache hit leaves
+  // only the new input tokens to compute.
+  const double per_step = replica.tokens_per_step();
   const PrefillWork work = prefill_work(input_len, hit_share);
-  const double prefill_share =
-      b / output_len * replica.prefill_marginal_time_s(work.new_tokens, work.pairs());
-  e.tpot_s = decode + prefill_share;
-  e.prefill_share = e.tpot_s > 0 ? prefill_share / e.tpot_s : 0.0;
+  const double prefill_share = b * per_step / output_len *
+                               replica.prefill_marginal_time_s(work.new_tokens, work.pairs());
+  e.tpot_s = (decode + prefill_share) / per_step;
+  e.prefill_share = decode + prefill_share > 0 ? prefill_share / (decode + prefill_share) : 0.0;
   e.throughput = replicas * b / e.tpot_s;
   // A new request waits for the running step, then its prefill; pipeline stages add latency.
   const int pp = replica.spec().parallelism.pp;
@@ -265,9 +264,14 @@ std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
     // Attention-DP does not split heads, so its group may exceed them: expert parallelism
     // over a whole CloudMatrix384 or NVL72 domain (redundant experts where ep does not divide
     // them). Plain TP splits heads and stops at their count.
-    const bool dep_only = tp > model.heads;
-    if (tp > std::max(1, accelerator.scaleup_domain) ||
-        (dep_only && !(model.is_moe() && support.attention_dp && support.expert_parallel))) {
+    // Beyond the scale-up domain only attention-DP + EP groups remain (no TP all-reduce to
+    // cross the slower network; the expert all-to-all reaches the other domains over
+    // scale-out RDMA, as DeepEP's internode kernels do), up to twice the experts.
+    const bool dep_capable = model.is_moe() && support.attention_dp && support.expert_parallel;
+    const bool beyond_domain = tp > std::max(1, accelerator.scaleup_domain);
+    const bool dep_only = tp > model.heads || beyond_domain;
+    if ((dep_only && !dep_capable) ||
+        (beyond_domain && (!support.ep_beyond_domain || tp > 2 * model.experts))) {
       continue;
     }
     for (const int pp : divisors(count / tp)) {
@@ -318,6 +322,10 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
   }
   DeploymentSpec spec{request.model, request.accelerator, layout, request.weights,
                       request.kv_cache};
+  if (request.mtp == SearchMode::kOn) {
+    spec.mtp_draft_tokens = 1;
+    spec.mtp_acceptance = request.mtp_acceptance.value_or(request.model->mtp_acceptance);
+  }
   auto replica =
       ReplicaModel::create(spec, table.for_family(request.accelerator->family, request.engine));
   FLEETPLAN_RETURN_IF_ERROR(replica);
@@ -419,6 +427,10 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
   est.memory.free = std::max(0.0, est.memory.kv_cache - used);
   est.limit = limit;
   est.deployments_searched = 1;
+  est.mtp_draft_tokens = spec.mtp_draft_tokens;
+  est.mtp_acceptance = spec.mtp_acceptance;
+  est.tokens_per_step = replica->tokens_per_step();
+  est.deployment_devices = layout.devices_per_replica();
   return est;
 }
 
@@ -442,44 +454,92 @@ Result<Estimate> estimate(const EstimateRequest& request, const EfficiencyTable&
                                      p.pp, p.devices_per_replica(), request.count));
     }
     p.replicas = request.count / p.devices_per_replica();
-    return estimate_layout(request, p, table);
+    std::optional<Result<Estimate>> chosen;
+    for (const EstimateRequest& variant : mtp_variants(request)) {
+      auto est = estimate_layout(variant, p, table);
+      if (!chosen || (est.ok() && (!chosen->ok() || better_estimate(*est, **chosen)))) {
+        chosen = est;
+      }
+    }
+    return *chosen;
   }
+  const int limit = request.max_deployment > 0 ? request.max_deployment : request.count;
   std::optional<Estimate> best;
   std::optional<Error> first_error;
   int searched = 0;
-  for (const Parallelism& layout :
-       candidate_layouts(*request.model, *request.accelerator, request.count, request.layouts)) {
-    auto est = estimate_layout(request, layout, table);
-    ++searched;
-    if (!est.ok()) {
-      if (!first_error || layout.devices_per_replica() >= request.count) {
-        first_error = est.error();
-      }
-      continue;
+  const auto consider = [&](const Estimate& est) {
+    if (!best || better_estimate(est, *best)) {
+      best = est;
     }
-    const auto better = [&](const Estimate& a, const Estimate& b) {
-      if (a.meets_targets != b.meets_targets) {
-        return a.meets_targets;
+  };
+  if (request.disaggregation != SearchMode::kOn) {
+    for (const EstimateRequest& variant : mtp_variants(request)) {
+      for (const Parallelism& layout : candidate_layouts(*request.model, *request.accelerator,
+                                                         request.count, request.layouts)) {
+        if (layout.devices_per_replica() > limit) {
+          continue;
+        }
+        auto est = estimate_layout(variant, layout, table);
+        ++searched;
+        if (!est.ok()) {
+          if (!first_error || layout.devices_per_replica() >= request.count) {
+            first_error = est.error();
+          }
+          continue;
+        }
+        consider(*est);
       }
-      if (!a.meets_targets) {
-        return a.tpot_ms < b.tpot_ms * 0.999;
-      }
-      return a.throughput_output_tokens_per_s > b.throughput_output_tokens_per_s * 1.001;
-    };
-    if (!best || better(*est, *best)) {
-      best = *est;
+    }
+  }
+  const bool try_disaggregated =
+      request.disaggregation == SearchMode::kOn ||
+      (request.disaggregation == SearchMode::kAuto && request.layouts.disaggregation &&
+       request.count >= 2 && !request.concurrency);
+  if (try_disaggregated) {
+    auto est = estimate_disaggregated(request, table);
+    if (est.ok()) {
+      searched += est->deployments_searched;
+      consider(*est);
+    } else if (!first_error || request.disaggregation == SearchMode::kOn) {
+      first_error = est.error();
     }
   }
   if (!best) {
     if (first_error) {
       return *first_error;
     }
-    return infeasible_error(fmt::format("no parallelism layout for {} on {} x {}",
+    return infeasible_error(fmt::format("no deployment of {} on {} x {} (of at most {} devices)",
                                         request.model->name, request.count,
-                                        request.accelerator->name));
+                                        request.accelerator->name, limit));
   }
   best->deployments_searched = searched;
   return *best;
+}
+
+bool better_estimate(const Estimate& a, const Estimate& b) {
+  if (a.meets_targets != b.meets_targets) {
+    return a.meets_targets;
+  }
+  if (!a.meets_targets) {
+    return a.tpot_ms < b.tpot_ms * 0.999;
+  }
+  return a.throughput_output_tokens_per_s > b.throughput_output_tokens_per_s * 1.001;
+}
+
+std::vector<EstimateRequest> mtp_variants(const EstimateRequest& request) {
+  std::vector<EstimateRequest> out;
+  const bool can = request.model->mtp_layers > 0 && request.layouts.mtp;
+  if (request.mtp != SearchMode::kOn) {
+    EstimateRequest off = request;
+    off.mtp = SearchMode::kOff;
+    out.push_back(off);
+  }
+  if (request.mtp == SearchMode::kOn || (request.mtp == SearchMode::kAuto && can)) {
+    EstimateRequest on = request;
+    on.mtp = SearchMode::kOn;
+    out.push_back(on);
+  }
+  return out;
 }
 
 }  // namespace fleetplan::perf

@@ -73,6 +73,10 @@ struct DeploymentSpec {
   Parallelism parallelism;
   Precision weights = Precision::kFp8;
   Precision kv_cache = Precision::kFp8;
+  //! Speculative decoding with the model's multi-token prediction modules: tokens drafted a
+  //! step (0 = off); each is verified by the main model in the same step.
+  int mtp_draft_tokens = 0;
+  double mtp_acceptance = 0;  //!< share of drafted tokens accepted (each, given the previous)
 };
 
 //! The KV-cache format an engine uses by default for these weights: FP8 where the chip has
@@ -150,6 +154,19 @@ class ReplicaModel {
   [[nodiscard]] double kv_capacity_tokens() const { return kv_capacity_tokens_; }
   //! Largest batch whose sequences of `context_len` tokens fit in the KV cache.
   [[nodiscard]] int max_batch(int context_len) const;
+  //! Tokens a sequence gains per decode step: 1 + a + a^2 + ... + a^k for k drafted tokens
+  //! accepted each with probability a given the previous (1 without speculation).
+  [[nodiscard]] double tokens_per_step() const { return tokens_per_step_; }
+  //! KV-cache bytes of one sequence of `context` tokens over the whole replica (what
+  //! disaggregated serving moves from a prefill to a decode instance).
+  [[nodiscard]] double kv_bytes_per_sequence(double context) const;
+  //! Achievable bytes/s of one device's link towards devices outside its scale-up domain.
+  [[nodiscard]] double scaleout_link_rate() const { return scaleout_link_rate_; }
+  //! Achievable bytes/s of one device's link inside its scale-up domain.
+  [[nodiscard]] double scaleup_link_rate() const { return scaleup_link_rate_; }
+  //! Seconds to move `bytes` of an EP all-to-all from one device to its peers: those inside
+  //! the scale-up domain over its links, the others over scale-out, both at once.
+  [[nodiscard]] double ep_transfer_s(double bytes) const;
   [[nodiscard]] const DeploymentSpec& spec() const { return spec_; }
   [[nodiscard]] const Efficiency& efficiency() const { return efficiency_; }
 
@@ -162,6 +179,8 @@ class ReplicaModel {
     double comm = 0;
   };
   [[nodiscard]] PrefillTerms prefill_terms(double tokens, double attention_pairs) const;
+  //! A decode step in which every sequence carries `queries` query tokens (1 + drafts).
+  [[nodiscard]] DecodeCost decode_cost_queries(int batch, double queries) const;
   //! Of `weight_bytes_read` by one device, the bytes of quantised linear layers.
   [[nodiscard]] double linear_bytes_read(double weight_bytes_read) const;
 
@@ -192,6 +211,15 @@ class ReplicaModel {
   double pp_link_rate_ = 0;
   double tp_latency_s_ = 0;  // per collective
   double ep_latency_s_ = 0;
+  double ep_scaleout_link_rate_ = 0;  // EP all-to-all bytes that leave the scale-up domain
+  double ep_scaleout_share_ = 0;      // share of an EP group's peers outside one domain
+  double scaleup_link_rate_ = 0;
+  double scaleout_link_rate_ = 0;
+  double tokens_per_step_ = 1;
+  double kv_storage_factor_ = 1;               // the MTP modules' KV cache beside the main model's
+  double kv_unique_bytes_per_token_ = 0;       // whole replica, TP copies counted once
+  double kv_unique_window_bytes_per_seq_ = 0;  // sliding-window layers, full window
+  double mtp_layer_share_ = 0;   // draft module passes a step, in main-model layers / layers
   double activation_bytes_ = 2;  // bytes per activation element on the wire
   double overhead_s_ = 0;
 };
@@ -208,7 +236,15 @@ struct LayoutSupport {
   bool pipeline = true;
   bool expert_parallel = true;
   bool attention_dp = true;
+  bool disaggregation = true;  //!< separate prefill and decode instances, KV moved between them
+  bool mtp = true;             //!< speculative decoding with the model's MTP modules
+  //! Attention-DP + EP groups larger than the scale-up domain (all-to-all over scale-out).
+  bool ep_beyond_domain = true;
 };
+
+//! Whether estimate() searches a feature of the deployment: with and without (auto), never
+//! (off), or only with it (on).
+enum class SearchMode { kAuto, kOff, kOn };
 
 //! What `estimate` is asked.
 struct EstimateRequest {
@@ -235,6 +271,39 @@ struct EstimateRequest {
   std::string engine;
   //! Layouts the engine supports (engines.yaml); the search skips the others.
   LayoutSupport layouts;
+  //! Largest deployment unit searched, in devices: a replica, or one prefill + decode unit
+  //! of a disaggregated deployment (the deployment is made of count / size units). 0 = count.
+  int max_deployment = 0;
+  //! Disaggregated shapes: searched (auto), never (off), or only they (on).
+  SearchMode disaggregation = SearchMode::kAuto;
+  //! Speculative decoding with the model's MTP modules: searched (auto), off, or on.
+  SearchMode mtp = SearchMode::kAuto;
+  std::optional<double> mtp_acceptance;  //!< overrides the model's published acceptance
+};
+
+//! A disaggregated deployment: prefill instances and decode instances apart, each request's
+//! KV cache moved from its prefill instance to a decode instance over the link.
+struct DisaggregatedShape {
+  Parallelism prefill;              //!< one prefill instance (replicas = 1)
+  Parallelism decode;               //!< one decode instance (replicas = 1)
+  int prefill_instances = 0;        //!< in the whole deployment
+  int decode_instances = 0;         //!< in the whole deployment
+  int unit_devices = 0;             //!< devices of one unit (prefill + decode instances)
+  int units = 0;                    //!< units in the deployment
+  int idle_devices = 0;             //!< of `count`, left over by whole units
+  int prefill_devices = 0;          //!< in the whole deployment
+  int decode_devices = 0;           //!< in the whole deployment
+  int prefill_tokens_per_step = 0;  //!< prompt tokens one prefill instance runs a step
+  double prefill_step_ms = 0;
+  double kv_bytes_per_request = 0;  //!< KV cache of one prompt
+  double kv_transfer_ms = 0;        //!< one request's KV over the link
+  bool kv_over_scaleup = true;      //!< the unit fits one scale-up domain
+  //! What each pool can do per device when busy: prompt tokens/s per prefill device and
+  //! output tokens/s per decode device.
+  double prefill_tokens_per_s_per_device = 0;
+  double decode_tokens_per_s_per_device = 0;
+  double prefill_utilization = 0;  //!< share of the prefill pool's capacity the decode pool uses
+  double decode_utilization = 0;
 };
 
 //! What `estimate` answers; every number explains itself through `bound` and `memory`.
@@ -256,6 +325,13 @@ struct Estimate {
   bool meets_targets = true;
   std::string limit;  //!< what capped the batch: "kv-cache", "engine-batch-cap", "ttft", ...
   int deployments_searched = 0;
+  //! Set when the deployment is disaggregated; `parallelism`, `batch` and `memory` are then
+  //! those of a decode instance.
+  std::optional<DisaggregatedShape> disaggregated;
+  int mtp_draft_tokens = 0;  //!< drafted tokens a decode step (0 = no speculation)
+  double mtp_acceptance = 0;
+  double tokens_per_step = 1;  //!< tokens a sequence gains per decode step
+  int deployment_devices = 0;  //!< devices of one deployment unit (replica, or P + D unit)
 };
 
 //! Estimates one deployment: offline throughput at the best batch, or at a concurrency, or the
@@ -265,6 +341,14 @@ Result<Estimate> estimate(const EstimateRequest& request, const EfficiencyTable&
 //! Evaluates one fixed layout (no search); used by estimate() and the calibration fit.
 Result<Estimate> estimate_layout(const EstimateRequest& request, const Parallelism& layout,
                                  const EfficiencyTable& table);
+
+//! The best disaggregated deployment of `request.count` devices (no colocated shapes).
+Result<Estimate> estimate_disaggregated(const EstimateRequest& request,
+                                        const EfficiencyTable& table);
+
+//! "tp=8 pp=1 ep=8 attention-dp replicas=2"; for a disaggregated estimate the prefill and
+//! decode instances and their counts.
+std::string shape_text(const Estimate& estimate);
 
 //! The layouts a serving engineer would consider for `count` devices: TP inside a scale-up
 //! domain, PP across domains when one replica does not fit, EP for MoE, replicas beyond.

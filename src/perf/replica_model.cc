@@ -227,6 +227,20 @@ Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Effi
   if (par.attention_dp && par.tp < 2) {
     return input_error("attention data parallelism needs tp >= 2");
   }
+  if (spec.mtp_draft_tokens < 0 || spec.mtp_draft_tokens > 8) {
+    return input_error(fmt::format("mtp_draft_tokens = {} is out of range; expected 0 to 8",
+                                   spec.mtp_draft_tokens));
+  }
+  if (spec.mtp_draft_tokens > 0 && m.mtp_layers == 0) {
+    return input_error(fmt::format(
+        "{} has no multi-token prediction modules to draft with (catalog mtp_layers)", m.name));
+  }
+  if (spec.mtp_draft_tokens > 0 && !(std::isfinite(spec.mtp_acceptance) &&
+                                     spec.mtp_acceptance > 0 && spec.mtp_acceptance <= 1)) {
+    return input_error(
+        fmt::format("mtp_acceptance = {} is not an acceptance rate; expected a share > 0 and <= 1",
+                    spec.mtp_acceptance));
+  }
 
   ReplicaModel r;
   r.spec_ = spec;
@@ -299,8 +313,31 @@ Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Effi
   r.ep_latency_s_ = r.tp_latency_s_;
   const bool pp_in_domain = par.tp * par.pp <= acc.scaleup_domain;
   r.pp_link_rate_ = (pp_in_domain ? scaleup : scaleout) * eff.link;
+  // An EP group larger than the scale-up domain reaches its peers outside the domain over the
+  // scale-out network (RDMA): of the ep - 1 peers, ep - domain are there.
+  r.scaleup_link_rate_ = scaleup * eff.link;
+  r.scaleout_link_rate_ = scaleout * eff.link;
+  r.ep_scaleout_link_rate_ = r.scaleout_link_rate_;
+  if (par.ep > 1) {
+    const int domain_peers = std::min(par.ep, std::max(1, acc.scaleup_domain));
+    r.ep_scaleout_share_ = static_cast<double>(par.ep - domain_peers) / (par.ep - 1.0);
+    if (r.ep_scaleout_share_ > 0) {
+      r.ep_link_rate_ = r.scaleup_link_rate_;
+      r.ep_latency_s_ = kScaleoutLatencyS;
+    }
+  }
   r.activation_bytes_ = kActivationBytes;
   r.overhead_s_ = eff.step_overhead_s + eff.layer_overhead_s * m.layers;
+  // Speculative decoding: k drafted tokens, each accepted with probability a given the ones
+  // before it, add a + a^2 + ... + a^k tokens a step; the draft module runs k times.
+  const int drafts = spec.mtp_draft_tokens;
+  for (int i = 1; i <= drafts; ++i) {
+    r.tokens_per_step_ += std::pow(spec.mtp_acceptance, i);
+  }
+  r.mtp_layer_share_ = static_cast<double>(drafts) * m.mtp_layers / m.layers;
+  // The MTP modules' weights and KV cache are held beside the main model's, each module about
+  // one main-model layer (DeepSeek-V3: 11.5 B parameters against 671 B over 61 layers).
+  const double mtp_extra = drafts > 0 ? static_cast<double>(m.mtp_layers) / m.layers : 0.0;
 
   // KV cache per token of context. Full-attention layers hold every token; sliding-window
   // layers hold at most `window` tokens per sequence (counted per sequence, not per token).
@@ -313,8 +350,12 @@ Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Effi
     tp_kv_share = std::max(1.0 / tp, 1.0 / m.kv_heads);
   }
   r.kv_bytes_per_token_device_ = kv_per_layer * (full_layers / pp) * tp_kv_share;
+  r.kv_storage_factor_ = 1.0 + mtp_extra;
   r.window_kv_bytes_per_seq_device_ =
       kv_per_layer * (window_layers / pp) * tp_kv_share * m.sliding_window;
+  // The replica's unique KV (copies on TP ranks counted once): what a KV transfer moves.
+  r.kv_unique_bytes_per_token_ = kv_per_layer * full_layers;
+  r.kv_unique_window_bytes_per_seq_ = kv_per_layer * window_layers * m.sliding_window;
   // Replica-wide bytes per token (what one token of context costs the whole replica).
   r.kv_bytes_per_token_ = r.kv_bytes_per_token_device_ * devices;
 
@@ -326,6 +367,7 @@ Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Effi
   } else {
     mem.weights = (r.non_expert_weight_bytes_ + r.expert_weight_bytes_) / devices;
   }
+  mem.weights *= 1.0 + mtp_extra;
   const double dense_width =
       m.is_moe() && m.dense_ffn_hidden > 0 ? m.dense_ffn_hidden : m.ffn_hidden;
   mem.activations =
@@ -343,8 +385,9 @@ Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Effi
         m.name, par.devices_per_replica(), acc.name, par.tp, par.pp, mem.weights / 1e9,
         mem.activations / 1e9, mem.reserve / 1e9, mem.capacity / 1e9));
   }
-  r.kv_capacity_tokens_ =
-      r.kv_bytes_per_token_device_ > 0 ? mem.kv_cache / r.kv_bytes_per_token_device_ : 1e18;
+  r.kv_capacity_tokens_ = r.kv_bytes_per_token_device_ > 0
+                              ? mem.kv_cache / (r.kv_bytes_per_token_device_ * r.kv_storage_factor_)
+                              : 1e18;
   return r;
 }
 
@@ -355,8 +398,16 @@ double ReplicaModel::linear_bytes_read(double weight_bytes_read) const {
   return std::max(0.0, weight_bytes_read - embedding_share);
 }
 
+double ReplicaModel::kv_bytes_per_sequence(double context) const {
+  const double window = spec_.model->sliding_window;
+  return kv_unique_bytes_per_token_ * context +
+         (window > 0 ? kv_unique_window_bytes_per_seq_ * std::min(1.0, context / window) : 0.0);
+}
+
 int ReplicaModel::max_batch(int context_len) const {
-  const double per_seq = kv_bytes_per_token_device_ * context_len + window_kv_bytes_per_seq_device_;
+  const double per_seq =
+      (kv_bytes_per_token_device_ * context_len + window_kv_bytes_per_seq_device_) *
+      kv_storage_factor_;
   if (per_seq <= 0) {
     return efficiency_.max_batch;
   }
@@ -391,7 +442,7 @@ ReplicaModel::PrefillTerms ReplicaModel::prefill_terms(double tokens,
   if (par.ep > 1) {
     const double bytes =
         tokens * m.experts_active * m.hidden * activation_bytes_ * (par.ep - 1.0) / par.ep / par.tp;
-    t.comm += 2.0 * m.moe_layers() / par.pp * (ep_latency_s_ + bytes / ep_link_rate_);
+    t.comm += 2.0 * m.moe_layers() / par.pp * (ep_latency_s_ + ep_transfer_s(bytes));
   }
   if (par.pp > 1) {
     t.comm += (par.pp - 1.0) / par.pp * tokens * m.hidden * activation_bytes_ / pp_link_rate_;
@@ -432,7 +483,37 @@ Bound ReplicaModel::prefill_bound(double tokens, double context) const {
   return t.compute >= t.memory ? Bound::kCompute : Bound::kMemory;
 }
 
+double ReplicaModel::ep_transfer_s(double bytes) const {
+  // Peers inside the domain over the scale-up links, the others over the scale-out NIC, both
+  // at once: the slower share sets the time.
+  return std::max(bytes * (1.0 - ep_scaleout_share_) / ep_link_rate_,
+                  bytes * ep_scaleout_share_ / ep_scaleout_link_rate_);
+}
+
 DecodeCost ReplicaModel::decode_cost(int batch) const {
+  DecodeCost cost = decode_cost_queries(batch, 1.0 + spec_.mtp_draft_tokens);
+  if (spec_.mtp_draft_tokens == 0) {
+    return cost;
+  }
+  // The draft module: k passes over the batch, one token each, each pass about mtp_layers
+  // main-model layers (attention over its own KV cache, an MoE FFN), plus an LM head per
+  // drafted token.
+  const DecodeCost pass = decode_cost_queries(batch, 1.0);
+  const double share = mtp_layer_share_;
+  const Parallelism& par = spec_.parallelism;
+  cost.compute_s += share * pass.compute_s + spec_.mtp_draft_tokens * std::max(batch, 0) *
+                                                 lm_head_flops_ /
+                                                 (par.devices_per_replica() * compute_rate_);
+  cost.compute_s_per_token += share * pass.compute_s_per_token;
+  cost.memory_s += share * pass.memory_s;
+  cost.kv_s_per_token += share * pass.kv_s_per_token;
+  cost.comm_s += share * pass.comm_s;
+  cost.overhead_s +=
+      spec_.mtp_draft_tokens * spec_.model->mtp_layers * efficiency_.layer_overhead_s;
+  return cost;
+}
+
+DecodeCost ReplicaModel::decode_cost_queries(int batch, double queries) const {
   const catalog::Model& m = *spec_.model;
   const Parallelism& par = spec_.parallelism;
   const double b = std::max(batch, 0);
@@ -450,33 +531,36 @@ DecodeCost ReplicaModel::decode_cost(int batch) const {
   cost.overhead_s = overhead_s_ + b * efficiency_.seq_overhead_s;
   const double non_expert =
       par.attention_dp ? non_expert_weight_bytes_ / pp : non_expert_weight_bytes_ / devices;
-  const double expert = expert_weight_bytes_ / devices * touched_fraction(m, micro_batch);
+  // Each sequence carries `queries` tokens (the next one and the drafts it verifies): GEMMs,
+  // attention and the all-to-all scale with them, weight and KV reads do not.
+  const double q = queries;
+  const double expert = expert_weight_bytes_ / devices * touched_fraction(m, micro_batch * q);
   cost.compute_s =
-      rounds * (b * (dense_flops_per_token_ + lm_head_flops_) / (devices * compute_rate_) +
-                b * expert_flops_per_token_ / (devices * moe_rate_) *
-                    ep_imbalance(par.ep, micro_batch * m.experts_active)) +
+      rounds * (b * q * (dense_flops_per_token_ + lm_head_flops_) / (devices * compute_rate_) +
+                b * q * expert_flops_per_token_ / (devices * moe_rate_) *
+                    ep_imbalance(par.ep, micro_batch * q * m.experts_active)) +
       rounds * micro_batches * linear_bytes_read(non_expert + expert) * dequant_s_per_byte_;
-  cost.compute_s_per_token = rounds * attn_decode_flops_per_pair_ / (devices * attention_rate_);
+  cost.compute_s_per_token = rounds * q * attn_decode_flops_per_pair_ / (devices * attention_rate_);
   cost.memory_s = rounds *
                   (micro_batches * (non_expert + expert) + b * window_kv_bytes_per_seq_device_) /
                   memory_rate_;
   cost.kv_s_per_token = rounds * kv_bytes_per_token_device_ / memory_rate_;
   double comm = 0;
   if (par.tp > 1 && !par.attention_dp) {
-    const double bytes = micro_batch * m.hidden * activation_bytes_;
+    const double bytes = micro_batch * q * m.hidden * activation_bytes_;
     comm += 2.0 * m.layers / pp * micro_batches * rounds *
             (tp_latency_s_ + 2.0 * (par.tp - 1) / par.tp * bytes / tp_link_rate_);
   }
   if (par.ep > 1) {
-    const double bytes = micro_batch * m.experts_active * m.hidden * activation_bytes_ *
+    const double bytes = micro_batch * q * m.experts_active * m.hidden * activation_bytes_ *
                          (par.ep - 1.0) / par.ep / par.tp;
     comm += 2.0 * m.moe_layers() / pp * micro_batches * rounds *
             (ep_latency_s_ +
-             bytes / ep_link_rate_ * ep_imbalance(par.ep, micro_batch * m.experts_active));
+             ep_transfer_s(bytes) * ep_imbalance(par.ep, micro_batch * q * m.experts_active));
   }
   if (par.pp > 1) {
-    comm +=
-        (pp - 1.0) * (tp_latency_s_ + micro_batch * m.hidden * activation_bytes_ / pp_link_rate_);
+    comm += (pp - 1.0) *
+            (tp_latency_s_ + micro_batch * q * m.hidden * activation_bytes_ / pp_link_rate_);
   }
   cost.comm_s = comm;
   return cost;

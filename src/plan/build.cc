@@ -109,6 +109,11 @@ Capacity measure(const scenario::Scenario& scenario, const scenario::ServiceSpec
     request.prefix_cache_hit_share = service.prefix_cache_hit_share;
     request.ttft_target_ms = service.ttft_ms;
     request.tpot_target_ms = service.tpot_ms;
+    // The simulator that verifies a plan runs colocated replicas without speculative
+    // decoding: the plan's capacities keep to those shapes until it runs the others.
+    request.disaggregation = perf::SearchMode::kOff;
+    request.mtp = perf::SearchMode::kOff;
+    request.layouts.ep_beyond_domain = false;
     auto estimate = perf::estimate(request, efficiency);
     if (!estimate.ok()) {
       failure = estimate.error().message;

@@ -236,6 +236,10 @@ TEST_F(BuildTest, CapacitiesAreGoodputAtTheTargets) {
   request.output_len = 200;
   request.ttft_target_ms = 1000;
   request.tpot_target_ms = 40;
+  // Plans keep to the shapes the simulator verifies: colocated, no MTP, EP inside the domain.
+  request.disaggregation = perf::SearchMode::kOff;
+  request.mtp = perf::SearchMode::kOff;
+  request.layouts.ep_beyond_domain = false;
   auto estimate = perf::estimate(request, efficiency_);
   ASSERT_TRUE(estimate.ok());
   EXPECT_TRUE(estimate->meets_targets);

@@ -34,12 +34,59 @@ const char* kv_origin(const EstimateRun& r) {
   return r.kv_cache_given ? "given" : "engine default";
 }
 
-std::string layout_text(const perf::Parallelism& p) {
-  std::string s = fmt::format("tp={} pp={} ep={}", p.tp, p.pp, p.ep);
-  if (p.attention_dp) {
-    s += " attention-dp";
+Result<perf::SearchMode> search_mode(const char* field, const std::string& text) {
+  if (text == "auto") {
+    return perf::SearchMode::kAuto;
   }
-  return s + fmt::format(" replicas={}", p.replicas);
+  if (text == "off") {
+    return perf::SearchMode::kOff;
+  }
+  if (text == "on") {
+    return perf::SearchMode::kOn;
+  }
+  return input_error(
+      fmt::format("{}: '{}' is not a choice; expected auto (searched), off or on", field, text));
+}
+
+ordered_json layout_json(const perf::Parallelism& p) {
+  return {{"tp", p.tp}, {"pp", p.pp}, {"ep", p.ep}, {"attention_dp", p.attention_dp}};
+}
+
+// The chosen shape: colocated or disaggregated, the unit, EP degree, speculative decoding.
+ordered_json shape_json(const EstimateRun& r) {
+  const perf::Estimate& est = r.estimate;
+  ordered_json j;
+  j["kind"] = est.disaggregated ? "disaggregated" : "colocated";
+  j["text"] = perf::shape_text(est);
+  j["deployment_devices"] = est.deployment_devices;
+  j["ep"] = est.parallelism.ep;
+  j["mtp"] = {{"draft_tokens", est.mtp_draft_tokens},
+              {"acceptance", est.mtp_acceptance},
+              {"tokens_per_step", est.tokens_per_step}};
+  if (est.disaggregated) {
+    const perf::DisaggregatedShape& d = *est.disaggregated;
+    ordered_json prefill = layout_json(d.prefill);
+    prefill["instances"] = d.prefill_instances;
+    prefill["devices"] = d.prefill_devices;
+    prefill["tokens_per_step"] = d.prefill_tokens_per_step;
+    prefill["step_ms"] = d.prefill_step_ms;
+    prefill["input_tokens_per_s_per_device"] = d.prefill_tokens_per_s_per_device;
+    prefill["utilization"] = d.prefill_utilization;
+    ordered_json decode = layout_json(d.decode);
+    decode["instances"] = d.decode_instances;
+    decode["devices"] = d.decode_devices;
+    decode["batch"] = est.batch;
+    decode["output_tokens_per_s_per_device"] = d.decode_tokens_per_s_per_device;
+    decode["utilization"] = d.decode_utilization;
+    j["prefill"] = prefill;
+    j["decode"] = decode;
+    j["units"] = d.units;
+    j["idle_devices"] = d.idle_devices;
+    j["kv_transfer"] = {{"bytes_per_request", d.kv_bytes_per_request},
+                        {"ms", d.kv_transfer_ms},
+                        {"link", d.kv_over_scaleup ? "scale-up" : "scale-out"}};
+  }
+  return j;
 }
 
 }  // namespace
@@ -63,6 +110,10 @@ Result<EstimateOptions> parse_estimate_options(const nlohmann::json& json) {
   f.integer("ep", o.ep, 1, 4096);
   f.boolean("attention_dp", o.attention_dp);
   f.text("engine", o.engine);
+  f.integer("max_deployment", o.max_deployment, 1, perf::kMaxDevices);
+  f.text("disaggregation", o.disaggregation);
+  f.text("mtp", o.mtp);
+  f.number("mtp_acceptance", o.mtp_acceptance, 0, 1, true);
   f.refuse("catalog", "a request may not name files of the server");
   f.refuse("precision", "renamed to `weights` (as the flag --weights)");
   f.refuse("kv_precision", "renamed to `kv_cache` (as the flag --kv-cache)");
@@ -136,6 +187,29 @@ Result<EstimateRun> compute_estimate(const EstimateOptions& o, const catalog::Ca
   req.tpot_target_ms = o.tpot_ms;
   req.engine = r.engine.name;
   req.layouts = perf::layout_support(r.engine);
+  req.max_deployment = o.max_deployment;
+  auto disaggregation = search_mode("disaggregation", o.disaggregation);
+  FLEETPLAN_RETURN_IF_ERROR(disaggregation);
+  req.disaggregation = *disaggregation;
+  auto mtp = search_mode("mtp", o.mtp);
+  FLEETPLAN_RETURN_IF_ERROR(mtp);
+  req.mtp = *mtp;
+  req.mtp_acceptance = o.mtp_acceptance;
+  if (req.disaggregation == perf::SearchMode::kOn && !r.engine.disaggregation) {
+    return input_error(
+        fmt::format("disaggregation: {} does not serve prefill and decode apart "
+                    "(data/catalog/engines/engines.yaml)",
+                    r.engine.title));
+  }
+  if (req.mtp == perf::SearchMode::kOn && !r.engine.mtp) {
+    return input_error(
+        fmt::format("mtp: {} does not decode with MTP modules (data/catalog/engines/engines.yaml)",
+                    r.engine.title));
+  }
+  if (req.mtp == perf::SearchMode::kOn && r.model->mtp_layers == 0) {
+    return input_error(fmt::format(
+        "mtp: {} has no multi-token prediction modules (catalog mtp_layers)", r.model->name));
+  }
   if (o.tp || o.pp || o.ep || o.attention_dp) {
     perf::Parallelism p;
     p.tp = o.tp.value_or(1);
@@ -189,6 +263,9 @@ ordered_json estimate_json(const EstimateRun& r) {
                {"rows", r.band.rows},
                {"measured_over_predicted_p10", r.band.p10},
                {"measured_over_predicted_p90", r.band.p90}};
+  j["throughput_output_tokens_per_s_per_device"] = est.throughput_output_tokens_per_s / r.count;
+  j["throughput_total_tokens_per_s_per_device"] = est.throughput_total_tokens_per_s / r.count;
+  j["shape"] = shape_json(r);
   j["batch"] = est.batch;
   j["concurrency"] = est.concurrency;
   j["parallelism"] = {{"tp", est.parallelism.tp},
@@ -242,12 +319,46 @@ std::string estimate_text(const EstimateRun& r) {
                        r.accelerator->name, r.accelerator->sources.substr(0, 80));
   }
   TextTable t({"estimate", "value"}, {false, true});
-  t.add_row({"layout", layout_text(est.parallelism)});
-  t.add_row({"batch per replica", fmt::format("{} (limit: {})", est.batch, est.limit)});
+  if (est.disaggregated) {
+    const perf::DisaggregatedShape& d = *est.disaggregated;
+    const auto instances = [](int n, const perf::Parallelism& p) {
+      return fmt::format("{} x {} devices (tp={} pp={} ep={}{})", n, p.devices_per_replica(), p.tp,
+                         p.pp, p.ep, p.attention_dp ? " attention-dp" : "");
+    };
+    t.add_row({"shape", "disaggregated (prefill and decode apart)"});
+    t.add_row({"prefill instances", instances(d.prefill_instances, d.prefill)});
+    t.add_row({"decode instances", instances(d.decode_instances, d.decode)});
+    t.add_row({"deployment unit",
+               fmt::format("{} devices x {} units{}", d.unit_devices, d.units,
+                           d.idle_devices > 0 ? fmt::format(", {} idle", d.idle_devices) : "")});
+    t.add_row(
+        {"prefill : decode devices", fmt::format("{} : {}", d.prefill_devices, d.decode_devices)});
+    t.add_row({"KV transfer",
+               fmt::format("{:.1f} MB a request, {:.2f} ms over {}", d.kv_bytes_per_request / 1e6,
+                           d.kv_transfer_ms, d.kv_over_scaleup ? "scale-up" : "scale-out")});
+    t.add_row({"prefill tokens/s per device",
+               fmt::format("{} (busy {:.0f} %)", grouped(d.prefill_tokens_per_s_per_device, 0),
+                           d.prefill_utilization * 100.0)});
+    t.add_row({"decode tokens/s per device",
+               fmt::format("{} (busy {:.0f} %)", grouped(d.decode_tokens_per_s_per_device, 0),
+                           d.decode_utilization * 100.0)});
+  }
+  if (!est.disaggregated) {
+    t.add_row({"layout", perf::shape_text(est)});
+  }
+  t.add_row({"MTP", est.mtp_draft_tokens > 0
+                        ? fmt::format("{} draft token, acceptance {:.2f}: {:.2f} tokens a step",
+                                      est.mtp_draft_tokens, est.mtp_acceptance, est.tokens_per_step)
+                        : std::string("off")});
+  t.add_row({est.disaggregated ? "batch per decode instance" : "batch per replica",
+             fmt::format("{} (limit: {})", est.batch, est.limit)});
   t.add_row({"output tokens/s",
              fmt::format("{} ({} - {})", grouped(est.throughput_output_tokens_per_s, 0),
                          grouped(s.thr_p10, 0), grouped(s.thr_p90, 0))});
   t.add_row({"total tokens/s", grouped(est.throughput_total_tokens_per_s, 0)});
+  t.add_row({"output / total tokens/s per device",
+             fmt::format("{} / {}", grouped(est.throughput_output_tokens_per_s / r.count, 0),
+                         grouped(est.throughput_total_tokens_per_s / r.count, 0))});
   t.add_row({"TTFT ms", fmt::format("{:.1f} ({:.1f} - {:.1f})", est.ttft_ms,
                                     est.ttft_ms * s.lat_p10, est.ttft_ms * s.lat_p90)});
   t.add_row({"TPOT ms", fmt::format("{:.2f} ({:.2f} - {:.2f})", est.tpot_ms,
@@ -257,10 +368,11 @@ std::string estimate_text(const EstimateRun& r) {
   if (r.targets_given) {
     t.add_row({"meets p99 targets", est.meets_targets ? "yes" : "NO"});
   }
-  t.add_row({"layouts searched", std::to_string(est.deployments_searched)});
+  t.add_row({"deployments searched", std::to_string(est.deployments_searched)});
   out += t.render();
   const auto& m = est.memory;
-  TextTable mt({"memory per device", "GB"}, {false, true});
+  TextTable mt({est.disaggregated ? "memory per decode device" : "memory per device", "GB"},
+               {false, true});
   mt.add_row({"capacity", fmt::format("{:.1f}", m.capacity / 1e9)});
   mt.add_row({"weights", fmt::format("{:.1f}", m.weights / 1e9)});
   mt.add_row({"activations", fmt::format("{:.1f}", m.activations / 1e9)});

@@ -38,6 +38,11 @@ struct EstimateOptions {
   std::optional<int> ep;
   bool attention_dp = false;
   std::string engine;  //!< empty: the family's default engine
+  //! Largest deployment unit searched (a replica, or one prefill + decode unit); 0 = count.
+  int max_deployment = 0;
+  std::string disaggregation = "auto";   //!< auto (searched), off, on
+  std::string mtp = "auto";              //!< speculative decoding with MTP: auto, off, on
+  std::optional<double> mtp_acceptance;  //!< overrides the model's published acceptance
 };
 
 //! Reads options from a JSON object; errors name the field.
