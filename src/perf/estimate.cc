@@ -26,11 +26,16 @@ struct Evaluation {
   double throughput = 0;  // output tokens/s, whole deployment
 };
 
+// How requests arrive, for the TTFT: at random moments (an open loop: Poisson, MLPerf
+// Server), or from a closed loop of users at zero think time (a benchmark client's
+// --concurrency), each sending its next request the moment its last reply ends.
+enum class Arrivals { kOpen, kClosed };
+
 // Steady state of continuous batching with `batch` sequences per replica: each step decodes
 // one token per sequence while batch/O new requests' prefill rides along (chunked prefill).
 // The batch's mean context is I + O/2 tokens per sequence.
 Evaluation evaluate_batch(const ReplicaModel& replica, int batch, int input_len, int output_len,
-                          int replicas, double queue_factor) {
+                          int replicas, double queue_factor, Arrivals arrivals = Arrivals::kOpen) {
   Evaluation e;
   const double b = batch;
   const double context = b * (input_len + output_len / 2.0);
@@ -42,9 +47,31 @@ Evaluation evaluate_batch(const ReplicaModel& replica, int batch, int input_len,
   // A new request waits for the running step, then its prefill; pipeline stages add latency.
   const int pp = replica.spec().parallelism.pp;
   const double prefill = replica.prefill_time_s(input_len);
-  // It waits, on average, half of the decode step already running for the other sequences.
-  e.ttft_s = prefill * pp - replica.efficiency().step_overhead_s * (pp - 1) +
-             0.5 * e.tpot_s * (b - 1.0) / b;
+  const double alone = prefill * pp - replica.efficiency().step_overhead_s * (pp - 1);
+  if (arrivals == Arrivals::kClosed) {
+    // A closed loop's request leaves with a reply, just after the scheduler started the next
+    // step without it: it waits that whole step (one TPOT), then its prompt rides in the
+    // following step(s) beside the b - 1 decoding sequences, in chunks of the token budget
+    // left after their tokens. Replies end at a step b / O at a time on average (a Poisson
+    // count), so a request finds as many others, sent at the same instant, prefilling in its
+    // step. Alone on the replica (b = 1) it finds the replica idle.
+    if (batch <= 1 && queue_factor <= 1.0) {
+      e.ttft_s = alone;
+    } else {
+      const double room =
+          std::max(1.0, static_cast<double>(replica.efficiency().max_num_tokens) - (b - 1.0));
+      const double chunks = std::ceil(input_len / room);
+      const double others = replica.decode_cost(std::max(batch - 1, 1))
+                                .time(std::max(b - 1.0, 1.0) * (input_len + output_len / 2.0));
+      const double companions = b / output_len;
+      e.ttft_s = e.tpot_s + chunks * others +
+                 (1.0 + companions) *
+                     replica.prefill_marginal_time_s(input_len, input_len * (input_len / 2.0));
+    }
+  } else {
+    // It waits, on average, half of the decode step already running for the other sequences.
+    e.ttft_s = alone + 0.5 * e.tpot_s * (b - 1.0) / b;
+  }
   // Requests beyond the batch wait for a slot: a slot frees every TPOT x O / batch seconds.
   if (queue_factor > 1.0) {
     e.ttft_s += (queue_factor - 1.0) * e.tpot_s * output_len;
@@ -353,7 +380,8 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
     }
   }
   const Evaluation e =
-      evaluate_batch(*replica, batch, input_len, output_len, layout.replicas, queue_factor);
+      evaluate_batch(*replica, batch, input_len, output_len, layout.replicas, queue_factor,
+                     request.concurrency ? Arrivals::kClosed : Arrivals::kOpen);
   if (has_targets && request.concurrency) {
     est.meets_targets = meets(e);
   }
