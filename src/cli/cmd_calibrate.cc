@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "core/data_dir.h"
 #include "core/json.h"
 #include "perf/band.h"
 #include "perf/calibration.h"
@@ -34,6 +35,7 @@ struct Options {
   std::string date = "undated";
   std::string cv;  //!< "" or "source": leave-one-source-out cross-validation
   std::string write_bands;
+  std::string datasets;  //!< "" = data_dir()/reference/mlperf-datasets.csv; "none" = off
 };
 
 std::string layout_text(const perf::Parallelism& p) {
@@ -307,6 +309,15 @@ int run(const Options& o) {
   if (!rows.ok()) {
     return report_error(rows.error());
   }
+  if (o.datasets != "none") {
+    // MLPerf rows publish no lengths: their datasets' mean lengths score them.
+    auto datasets = perf::read_dataset_lengths(
+        o.datasets.empty() ? data_dir() + "/reference/mlperf-datasets.csv" : o.datasets);
+    if (!datasets.ok()) {
+      return report_error(datasets.error());
+    }
+    perf::fill_dataset_lengths(*rows, *datasets);
+  }
   auto engines = perf::EngineTable::load_builtin();
   if (!engines.ok()) {
     return report_error(engines.error());
@@ -356,6 +367,9 @@ void setup(CLI::App& app, RunFn& run_fn) {
       ->check(CLI::IsMember({"source"}));
   app.add_option("--write-bands", o->write_bands,
                  "write the 80 % error bands from the held-out rows as YAML (needs --cv source)");
+  app.add_option("--datasets", o->datasets,
+                 "mean token lengths of benchmark datasets, for MLPerf rows that publish none "
+                 "(default: data/reference/mlperf-datasets.csv; 'none': leave them unscored)");
   app.add_flag("--json", o->json, "print JSON");
   app.add_flag("!--no-rows", o->rows, "omit the per-row table");
   add_catalog_option(app, o->catalogs);

@@ -64,6 +64,51 @@ TEST(Measurements, CountsAreWholeNumbersInRange) {
   EXPECT_FALSE((*fine)[0].input_len.has_value());  // empty: not published
 }
 
+// MLPerf rows publish no lengths; the dataset table gives them their dataset's means (the
+// values below are the file's, rounded: 222.33 -> 222 and the reference 294.45 -> 294) and
+// Server rows keep the p99 limits their notes state.
+TEST(Datasets, MlperfRowsGetTheirDatasetsMeanLengthsAndTheirLimits) {
+  auto datasets =
+      read_dataset_lengths(std::string(FLEETPLAN_TEST_DATA_DIR) + "/reference/mlperf-datasets.csv");
+  ASSERT_TRUE(datasets.ok()) << datasets.error().message;
+  auto rows = parse_measurements(
+      "id,source,accelerator,accelerator_count,model,scenario,input_len,output_len,"
+      "tokens_per_s_output,notes\n"
+      "s,MLPerf-Inference-v4.1,H100-SXM,8,llama2-70b,Server,,,20000,"
+      "\"p99 TTFT 1600 ms; constraints TTFT<=2000.0 ms TPOT<=200.0 ms (p99)\"\n"
+      "i,MLPerf-Inference-v4.1,H100-SXM,8,llama2-70b,Interactive,,,9000,\n"
+      "o,MLPerf-Inference-v4.1,H100-SXM,8,mixtral-8x7b,Offline,,,50000,\n"
+      "u,MLPerf-Inference-v4.1,H100-SXM,8,llama3.1-8b,Offline,,,50000,\n"
+      "t,TensorRT-LLM,H100-SXM,8,llama2-70b,offline,,,50000,\n",
+      "rows.csv");
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  EXPECT_EQ(fill_dataset_lengths(*rows, *datasets), 3);
+  const auto& v = *rows;
+  EXPECT_EQ(v[0].input_len, 222);
+  EXPECT_EQ(v[0].output_len, 294);
+  EXPECT_EQ(v[0].ttft_limit_ms, 2000.0);
+  EXPECT_EQ(v[0].tpot_limit_ms, 200.0);
+  EXPECT_NE(v[0].lengths_from.find("llama2-70b-99"), std::string::npos);
+  // Interactive: the benchmark's 450 ms / 40 ms from the table.
+  EXPECT_EQ(v[1].ttft_limit_ms, 450.0);
+  EXPECT_EQ(v[1].tpot_limit_ms, 40.0);
+  EXPECT_EQ(v[2].input_len, 427);   // 427.39
+  EXPECT_EQ(v[2].output_len, 145);  // 144.84
+  // llama3.1-8b's output mean is not known in tokens: no lengths, the row stays unscored.
+  EXPECT_FALSE(v[3].input_len.has_value());
+  // Not an MLPerf row.
+  EXPECT_FALSE(v[4].input_len.has_value());
+}
+
+TEST(Datasets, BadFieldNamesItsLineAndColumn) {
+  auto d = parse_dataset_lengths("model,input_mean,output_mean\nx,-3,10\n", "d.csv");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().message, "d.csv:2: input_mean: '-3' is not a number in (0, 16777216]");
+  d = parse_dataset_lengths("model,input_mean,outptu_mean\n", "d.csv");
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message.find("unknown column 'outptu_mean'"), std::string::npos);
+}
+
 class ReferenceSet : public ::testing::Test {
  protected:
   void SetUp() override {
