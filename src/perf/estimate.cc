@@ -14,9 +14,8 @@
 namespace fleetplan::perf {
 namespace {
 
-// Latency targets are p99 figures (as in MLPerf Server); the model predicts means. The
-// ratios of p99 to mean in published MLPerf Inference v4.1 Server logs (llama2-70b on
-// H100/H200/MI300X: TPOT 1.15-1.4, TTFT 1.6-2.4) give these factors.
+// Without a simulated tail table: the ratios of p99 to mean in published MLPerf Inference
+// v4.1 Server logs (llama2-70b on H100/H200/MI300X: TPOT 1.15-1.4, TTFT 1.6-2.4).
 constexpr double kTpotTail = 1.25;
 constexpr double kTtftTail = 2.0;
 
@@ -164,6 +163,134 @@ void EfficiencyTable::set(const Efficiency& efficiency) {
   entries_.push_back(efficiency);
 }
 
+namespace {
+
+// A YAML double-quoted scalar: backslashes, quotes and control characters escaped.
+std::string yaml_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- TailTable
+
+TailTable TailTable::fixed() {
+  TailTable t;
+  t.points_ = {{1.0, kTtftTail, kTpotTail}};
+  t.source_ = "fixed p99/mean factors (TTFT 2.0, TPOT 1.25): no simulated tail table loaded";
+  return t;
+}
+
+Result<TailTable> TailTable::from_points(std::vector<Point> points, std::string source) {
+  if (points.empty()) {
+    return input_error("tails: no points");
+  }
+  std::sort(points.begin(), points.end(),
+            [](const Point& a, const Point& b) { return a.utilisation < b.utilisation; });
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const Point& p = points[i];
+    if (!(p.utilisation > 0 && p.utilisation <= 1) ||
+        (i > 0 && p.utilisation == points[i - 1].utilisation)) {
+      return input_error(fmt::format(
+          "tails.points[{}].utilisation: {} must be in (0, 1] and differ from the others", i,
+          p.utilisation));
+    }
+    if (!(p.ttft_p99_over_mean >= 1 && p.ttft_p99_over_mean <= 100 && p.tpot_p99_over_mean >= 1 &&
+          p.tpot_p99_over_mean <= 100)) {
+      return input_error(
+          fmt::format("tails.points[{}]: p99/mean ratios {} and {} must be in [1, 100]", i,
+                      p.ttft_p99_over_mean, p.tpot_p99_over_mean));
+    }
+  }
+  TailTable t;
+  t.points_ = std::move(points);
+  t.source_ = std::move(source);
+  return t;
+}
+
+Result<TailTable> TailTable::load_file(const std::string& path) {
+  auto node = yaml::load_file(path);
+  FLEETPLAN_RETURN_IF_ERROR(node);
+  yaml::Reader root(*node, path);
+  const std::string source = root.string("source");
+  std::vector<Point> points;
+  for (yaml::Reader& r : root.list("points")) {
+    Point p;
+    p.utilisation = r.number("utilisation", 0, 1);
+    p.ttft_p99_over_mean = r.number("ttft_p99_over_mean", 1, 100);
+    p.tpot_p99_over_mean = r.number("tpot_p99_over_mean", 1, 100);
+    r.reject_unknown_fields();
+    points.push_back(p);
+  }
+  root.reject_unknown_fields();
+  FLEETPLAN_RETURN_IF_ERROR(root.status());
+  auto table = from_points(std::move(points), source);
+  if (!table.ok()) {
+    return Error{table.error().kind, path + ": " + table.error().message};
+  }
+  return table;
+}
+
+namespace {
+double interpolate(const std::vector<TailTable::Point>& points, double u,
+                   double TailTable::Point::*field) {
+  if (u <= points.front().utilisation) {
+    return points.front().*field;
+  }
+  for (std::size_t i = 1; i < points.size(); ++i) {
+    if (u <= points[i].utilisation) {
+      const TailTable::Point& a = points[i - 1];
+      const TailTable::Point& b = points[i];
+      const double w = (u - a.utilisation) / (b.utilisation - a.utilisation);
+      return a.*field + w * (b.*field - a.*field);
+    }
+  }
+  return points.back().*field;
+}
+}  // namespace
+
+double TailTable::ttft(double utilisation) const {
+  return interpolate(points_, utilisation, &Point::ttft_p99_over_mean);
+}
+
+double TailTable::tpot(double utilisation) const {
+  return interpolate(points_, utilisation, &Point::tpot_p99_over_mean);
+}
+
+std::string TailTable::to_yaml(const std::string& header_comment) const {
+  std::string out;
+  std::size_t start = 0;
+  while (start < header_comment.size()) {
+    const std::size_t end = header_comment.find('\n', start);
+    out +=
+        "# " +
+        header_comment.substr(start, end == std::string::npos ? std::string::npos : end - start) +
+        "\n";
+    if (end == std::string::npos) {
+      break;
+    }
+    start = end + 1;
+  }
+  out += fmt::format("source: {}\npoints:\n", yaml_quoted(source_));
+  for (const Point& p : points_) {
+    out += fmt::format(
+        "  - {{utilisation: {:.3f}, ttft_p99_over_mean: {:.4f}, tpot_p99_over_mean: {:.4f}}}\n",
+        p.utilisation, p.ttft_p99_over_mean, p.tpot_p99_over_mean);
+  }
+  return out;
+}
+
 Result<EfficiencyTable> EfficiencyTable::load_file(const std::string& path) {
   auto node = yaml::load_file(path);
   FLEETPLAN_RETURN_IF_ERROR(node);
@@ -190,6 +317,13 @@ Result<EfficiencyTable> EfficiencyTable::load_file(const std::string& path) {
   }
   root.reject_unknown_fields();
   FLEETPLAN_RETURN_IF_ERROR(root.status());
+  const std::filesystem::path tails =
+      std::filesystem::path(data_dir()) / "calibration" / "tails.yaml";
+  if (std::filesystem::exists(tails)) {
+    auto loaded = TailTable::load_file(tails.string());
+    FLEETPLAN_RETURN_IF_ERROR(loaded);
+    table.set_tails(std::move(loaded).value());
+  }
   return table;
 }
 
@@ -198,26 +332,6 @@ Result<EfficiencyTable> EfficiencyTable::load_builtin() {
       (std::filesystem::path(data_dir()) / "calibration" / "efficiency.yaml").string();
   return load_file(path);
 }
-
-namespace {
-
-// A YAML double-quoted scalar: backslashes, quotes and control characters escaped.
-std::string yaml_quoted(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 std::string EfficiencyTable::to_yaml(const std::string& header_comment) const {
   std::string out;
@@ -343,9 +457,19 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
   int batch = bmax;
   double queue_factor = 1.0;
   const bool has_targets = request.ttft_target_ms.has_value() || request.tpot_target_ms.has_value();
+  // Targets are p99 figures; the model predicts means. The p99/mean ratios come from the
+  // simulated tail table at this load: throughput over the offline maximum (batch bmax).
+  const TailTable& tails = table.tails();
+  double peak = 0;
+  if (has_targets) {
+    peak = evaluate_batch(*replica, bmax, input_len, output_len, layout.replicas, 1.0).throughput;
+  }
   const auto meets = [&](const Evaluation& e) {
-    return (!request.tpot_target_ms || e.tpot_s * kTpotTail * 1000.0 <= *request.tpot_target_ms) &&
-           (!request.ttft_target_ms || e.ttft_s * kTtftTail * 1000.0 <= *request.ttft_target_ms);
+    const double u = peak > 0 ? std::min(1.0, e.throughput / peak) : 1.0;
+    return (!request.tpot_target_ms ||
+            e.tpot_s * tails.tpot(u) * 1000.0 <= *request.tpot_target_ms) &&
+           (!request.ttft_target_ms ||
+            e.ttft_s * tails.ttft(u) * 1000.0 <= *request.ttft_target_ms);
   };
   if (request.concurrency) {
     const int per_replica = (*request.concurrency + layout.replicas - 1) / layout.replicas;
