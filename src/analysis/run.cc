@@ -184,7 +184,8 @@ RunOutcome run_one(const Sweep& sweep, const ScenarioDocument& document,
   }
   plan::SolveOptions options;
   options.objective = sweep.objective;
-  options.relative_gap = sweep.spec.relative_gap;
+  options.relative_gap = sweep.spec.relative_gap.value_or(scenario->settings.gap);
+  options.node_limit = sweep.spec.node_limit.value_or(scenario->settings.node_limit);
   options.rule_costs = sweep.spec.rule_costs;
   auto solved = plan::solve(built->problem, options);
   if (!solved.ok()) {

@@ -154,10 +154,10 @@ TEST(Server, InputErrorsAre400WithTheCommandLinesMessage) {
     return r ? json::parse(r->body)["error"].get<std::string>() : "";
   };
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"gapp", 0.1}}}}),
-            "options.gapp: unknown option (expected objective, gap, verify, no_rule_costs, "
-            "without_rule, with_rule)");
+            "options.gapp: unknown option (expected objective, gap, node_limit, "
+            "planning_utilization, verify, no_rule_costs, without_rule, with_rule)");
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"gap", 2}}}}),
-            "options.gap: expected a number from 0 to 1, got 2");
+            "options.gap: 2 is out of range; expected a number from 0 to 1");
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"catalog", {"/etc/passwd"}}}}})
                 .rfind("options.catalog: refused", 0),
             0U);
