@@ -32,7 +32,10 @@ void Simulator::setup_arrivals() {
 
 double Simulator::next_arrival_time() const {
   if (closed_) {
-    return phase_ == LoopPhase::kStopped || users_.empty() ? kInf : users_.front().time;
+    if (phase_ == LoopPhase::kStopped || users_.empty()) {
+      return kInf;
+    }
+    return users_.front().time;
   }
   if (workload_.requests > 0 && generated_ >= workload_.requests) {
     return kInf;
