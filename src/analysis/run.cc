@@ -116,7 +116,7 @@ void record_rules(const Sweep& sweep, const plan::Problem& problem, const plan::
   if (sweep.spec.rule_costs) {
     for (const auto& cost : plan.rule_costs) {
       out.set(fmt::format("binding[{}]", cost.rule), cost.binding ? 1 : 0);
-      out.set(fmt::format("rule_cost_usd[{}]", cost.rule), cost.cost_known ? cost.cost_usd : kNan);
+      out.set(fmt::format("rule_cost_usd[{}]", cost.rule), cost.cost_usd);
     }
     return;
   }

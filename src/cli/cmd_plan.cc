@@ -147,6 +147,9 @@ void setup(CLI::App& app, RunFn& run_fn) {
                "the latency targets hold");
   app.add_flag("--no-rule-costs", options->plan.no_rule_costs,
                "skip re-solving without each rule (faster)");
+  app.add_flag("--rule-interactions", options->plan.rule_interactions,
+               "also re-solve without pairs of rules that may overlap and split each overlap "
+               "group's joint cost by Shapley value (slower)");
   add_setting_flag(app, settings.at("gap"), options->plan.gap, true);
   add_setting_flag(app, settings.at("node_limit"), options->plan.node_limit, true);
   add_setting_flag(app, settings.at("planning_utilization"), options->plan.planning_utilization,

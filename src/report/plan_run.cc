@@ -81,6 +81,9 @@ ordered_json plan_options_json(const PlanOptions& options) {
   if (options.planning_utilization) {
     out["planning_utilization"] = *options.planning_utilization;
   }
+  if (options.rule_interactions) {
+    out["rule_interactions"] = true;
+  }
   if (options.verify) {
     out["verify"] = true;
   }
@@ -122,12 +125,14 @@ Result<PlanOptions> parse_plan_options(const json& value, const std::string& whe
       (key == "gap"          ? options.gap
        : key == "node_limit" ? options.node_limit
                              : options.planning_utilization) = *number;
-    } else if (key == "verify" || key == "no_rule_costs") {
+    } else if (key == "verify" || key == "no_rule_costs" || key == "rule_interactions") {
       auto flag = boolean(field, path);
       if (!flag.ok()) {
         return flag.error();
       }
-      (key == "verify" ? options.verify : options.no_rule_costs) = *flag;
+      (key == "verify"          ? options.verify
+       : key == "no_rule_costs" ? options.no_rule_costs
+                                : options.rule_interactions) = *flag;
     } else if (key == "without_rule" || key == "with_rule") {
       auto rules = string_list(field, path);
       if (!rules.ok()) {
@@ -142,7 +147,7 @@ Result<PlanOptions> parse_plan_options(const json& value, const std::string& whe
     } else {
       return input_error(fmt::format(
           "{}: unknown option (expected objective, gap, node_limit, planning_utilization, verify, "
-          "no_rule_costs, without_rule, with_rule)",
+          "no_rule_costs, rule_interactions, without_rule, with_rule)",
           path));
     }
   }
@@ -185,6 +190,7 @@ Result<PlanRun> run_plan(const scenario::Scenario& given, const catalog::Catalog
   solve_options.node_limit = static_cast<long long>(
       options.node_limit.value_or(static_cast<double>(scenario.settings.node_limit)));
   solve_options.rule_costs = !options.no_rule_costs;
+  solve_options.rule_interactions = options.rule_interactions;
   // The solves take most of a run: they span 0.2 to 0.95 (0.8 when verification follows).
   const double solved_at = options.verify ? 0.8 : 0.95;
   solve_options.progress = [&](int done, int planned) {

@@ -32,6 +32,9 @@ struct PlanOptions {
   std::optional<double> planning_utilization;  //!< share of goodput filled at the peak hour
   bool verify = false;  //!< simulate each period's peak hour on the planned deployments
   bool no_rule_costs = false;
+  //! Also re-solve without pairs of rules that may overlap and split each overlap group's
+  //! joint cost by Shapley value (`--rule-interactions`).
+  bool rule_interactions = false;
   std::vector<std::string> without_rule;
   std::vector<std::string> with_rule;
 };
