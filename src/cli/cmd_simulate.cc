@@ -22,6 +22,7 @@ struct Options {
   std::optional<double> tpot_ms;
   std::optional<long long> requests;
   std::optional<double> duration_s;
+  std::optional<long long> warmup_requests;
   std::optional<std::uint64_t> seed;
   bool step_by_step = false;
   bool json = false;
@@ -46,6 +47,16 @@ void print_tables(const sim::SimScenario& scenario, const sim::Results& r) {
              r.step_by_step ? "step-by-step" : "fast",
              report::grouped(static_cast<double>(r.events)),
              report::grouped(static_cast<double>(r.steps)));
+  if (r.closed_loop) {
+    for (const sim::SimService& svc : scenario.workload.services) {
+      fmt::print("  {}: {}\n", svc.name, svc.arrival.describe());
+    }
+    fmt::print(
+        "  closed loop: {} warm-up requests not measured; measured from {} s to {} s (the "
+        "run, drain included: {} s)\n\n",
+        report::grouped(static_cast<double>(r.warmup_requests)), report::grouped(r.start_s, 2),
+        report::grouped(r.end_s, 2), report::grouped(r.run_duration_s, 2));
+  }
   report::TextTable services(
       {"service", "requests", "dropped", "TTFT ms mean", "p50", "p99", "TPOT ms mean", "p99",
        "E2E ms p50", "p99", "out tok/s", "req/s", "goodput req/s", "in system"},
@@ -87,6 +98,7 @@ void print_tables(const sim::SimScenario& scenario, const sim::Results& r) {
 const std::vector<std::pair<std::string, std::string>> kRunFields = {
     {"simulation.requests", "--requests"},
     {"simulation.duration_s", "--duration"},
+    {"simulation.warmup_requests", "--warmup-requests"},
     {"timeseries_interval_s", "--timeseries-interval"},
 };
 const std::vector<std::pair<std::string, std::string>> kQuickFields = {
@@ -97,6 +109,9 @@ const std::vector<std::pair<std::string, std::string>> kQuickFields = {
     {"input_len", "--input-len/--output-len"},
     {"arrival", "--arrival"},
     {"cv", "--cv"},
+    {"concurrency", "--concurrency"},
+    {"think_time_ms", "--think-time-ms"},
+    {"think_time", "--think-time"},
     {"router", "--router"},
     {"weights", "--weights"},
     {"kv_cache", "--kv-cache"},
@@ -109,15 +124,17 @@ const std::vector<std::pair<std::string, std::string>> kQuickFields = {
     {"fleet.deployments[0].scheduler.token_budget", "--token-budget"},
     {"simulation.requests", "--requests"},
     {"simulation.duration_s", "--duration"},
+    {"simulation.warmup_requests", "--warmup-requests"},
     {"timeseries_interval_s", "--timeseries-interval"},
 };
 
 int run(const Options& o) {
   // Quick flags and a scenario file are two ways to say the same thing: not both.
   static const char* const kQuickFlags[] = {
-      "--model",     "--accelerator",  "--count",   "--tp",      "--rate",
-      "--input-len", "--output-len",   "--arrival", "--cv",      "--router",
-      "--max-batch", "--token-budget", "--weights", "--kv-cache"};
+      "--model",         "--accelerator",  "--count",   "--tp",       "--rate",
+      "--input-len",     "--output-len",   "--arrival", "--cv",       "--router",
+      "--max-batch",     "--token-budget", "--weights", "--kv-cache", "--concurrency",
+      "--think-time-ms", "--think-time"};
   if (!o.scenario.empty()) {
     for (const char* flag : kQuickFlags) {
       if (o.app->count(flag) > 0) {
@@ -128,6 +145,19 @@ int run(const Options& o) {
   } else if (o.quick.model.empty() || o.quick.accelerator.empty()) {
     return report_error(input_error(
         "give --scenario FILE, or --model and --accelerator (with --rate, --count, ...)"));
+  }
+  if (o.scenario.empty()) {
+    if (o.quick.concurrency > 0 && o.app->count("--rate") > 0) {
+      return report_error(
+          input_error("--rate and --concurrency: give one (an open loop at a rate, or a closed "
+                      "loop of users)"));
+    }
+    if (o.quick.concurrency == 0 && (o.app->count("--think-time-ms") > 0 ||
+                                     o.app->count("--think-time") > 0 || o.warmup_requests)) {
+      return report_error(input_error(
+          "--think-time-ms, --think-time and --warmup-requests apply to a closed loop: add "
+          "--concurrency N"));
+    }
   }
   if (!o.timeseries.empty()) {
     if (auto writable = check_writable(o.timeseries, "--timeseries"); !writable.ok()) {
@@ -168,6 +198,9 @@ int run(const Options& o) {
     if (o.duration_s) {
       scenario->workload.duration_s = *o.duration_s;
     }
+  }
+  if (o.warmup_requests) {
+    scenario->workload.warmup_requests = *o.warmup_requests;
   }
   if (o.seed) {
     scenario->options.seed = *o.seed;
@@ -224,7 +257,8 @@ void setup(CLI::App& app, RunFn& run_fn) {
       ->check(CLI::Range(1, 4096));
   app.add_option("--rate", o->quick.rate, "quick scenario: arrivals per second (default 1)")
       ->check(finite_number(0, 1e9, true));
-  app.add_option("--requests", o->requests, "arrivals to simulate (default 10000)")
+  app.add_option("--requests", o->requests,
+                 "arrivals to simulate (default 10000; closed loop: requests measured)")
       ->check(CLI::Range(1LL, sim::kMaxRequests));
   app.add_option("--duration", o->duration_s, "seconds of arrivals (instead of --requests)")
       ->check(finite_number(0, sim::kMaxHorizonS, true));
@@ -236,6 +270,19 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--cv", o->quick.cv,
                  "quick scenario: coefficient of variation of gamma inter-arrival gaps")
       ->check(finite_number(sim::kMinCv, sim::kMaxCv));
+  app.add_option("--concurrency", o->quick.concurrency,
+                 "quick scenario: a closed loop of N users, each sending its next request when "
+                 "the last is answered (instead of --rate)")
+      ->check(CLI::Range(1, sim::kMaxUsers));
+  app.add_option("--think-time-ms", o->quick.think_time_ms,
+                 "closed loop: mean time a user waits after a reply (default 0)")
+      ->check(finite_number(0, sim::kMaxThinkTimeS * 1000.0));
+  app.add_option("--think-time", o->quick.think_time,
+                 "closed loop: think-time distribution: fixed (default), exponential, uniform "
+                 "(0 to twice the mean)");
+  app.add_option("--warmup-requests", o->warmup_requests,
+                 "closed loop: first requests not measured (default: twice the users)")
+      ->check(CLI::Range(0LL, sim::kMaxRequests));
   app.add_option("--ttft-ms", o->ttft_ms, "quick scenario: TTFT target (goodput)")
       ->check(finite_number(0, 1e9, true));
   app.add_option("--tpot-ms", o->tpot_ms, "quick scenario: TPOT target (goodput)")

@@ -22,14 +22,19 @@ double quantile(std::vector<double> values, double q) {
   return values[lo] + (values[hi] - values[lo]) * (pos - static_cast<double>(lo));
 }
 
+// The group's 10th-90th percentile interval, widened `widen` times in log space about its
+// log-midpoint sqrt(p10 p90) (widen 1: the percentiles themselves).
 Band band_of(const std::string& family_engine, const std::string& cls,
-             const std::vector<double>& ratios) {
+             const std::vector<double>& ratios, double widen) {
   Band b;
   b.family_engine = family_engine;
   b.model_class = cls;
   b.rows = static_cast<int>(ratios.size());
-  b.p10 = quantile(ratios, 0.1);
-  b.p90 = quantile(ratios, 0.9);
+  const double p10 = quantile(ratios, 0.1);
+  const double p90 = quantile(ratios, 0.9);
+  const double mid = std::sqrt(p10 * p90);
+  b.p10 = mid * std::pow(p10 / mid, widen);
+  b.p90 = mid * std::pow(p90 / mid, widen);
   return b;
 }
 
@@ -42,7 +47,7 @@ std::string model_class(const catalog::Model& model) {
   return model.attention == catalog::Attention::kMla ? "mla-moe" : "moe";
 }
 
-BandTable BandTable::from_rows(const std::vector<RowResult>& held_out) {
+BandTable BandTable::from_rows(const std::vector<RowResult>& held_out, double widen) {
   struct Group {
     std::vector<double> ratios;
     std::vector<std::string> sources;
@@ -73,7 +78,7 @@ BandTable BandTable::from_rows(const std::vector<RowResult>& held_out) {
     const bool pooled = key.first == "*" && key.second == "*";
     if (static_cast<int>(g.ratios.size()) >= kMinRows &&
         (pooled || static_cast<int>(g.sources.size()) >= kMinSources)) {
-      table.bands_.push_back(band_of(key.first, key.second, g.ratios));
+      table.bands_.push_back(band_of(key.first, key.second, g.ratios, widen));
     }
   }
   return table;
@@ -141,7 +146,7 @@ Result<BandTable> BandTable::load_builtin() {
   return load_file((std::filesystem::path(data_dir()) / "calibration" / "bands.yaml").string());
 }
 
-double band_coverage(const std::vector<RowResult>& held_out) {
+double band_coverage(const std::vector<RowResult>& held_out, double widen) {
   std::vector<std::string> sources;
   for (const RowResult& r : held_out) {
     if (r.use == RowUse::kThroughput &&
@@ -158,7 +163,7 @@ double band_coverage(const std::vector<RowResult>& held_out) {
         others.push_back(r);
       }
     }
-    const BandTable table = BandTable::from_rows(others);
+    const BandTable table = BandTable::from_rows(others, widen);
     for (const RowResult& r : held_out) {
       if (r.row->source != source || r.use != RowUse::kThroughput || r.predicted <= 0) {
         continue;
@@ -172,6 +177,24 @@ double band_coverage(const std::vector<RowResult>& held_out) {
     }
   }
   return scored > 0 ? static_cast<double>(inside) / scored : 0.0;
+}
+
+double band_widening(const std::vector<RowResult>& held_out, double target) {
+  // Coverage grows with the width: bisect on the widening between 1 and 8.
+  if (band_coverage(held_out, 1.0) >= target) {
+    return 1.0;
+  }
+  double lo = 1.0;
+  double hi = 8.0;
+  for (int i = 0; i < 30; ++i) {
+    const double mid = (lo + hi) / 2.0;
+    if (band_coverage(held_out, mid) >= target) {
+      hi = mid;
+    } else {
+      lo = mid;
+    }
+  }
+  return hi;
 }
 
 }  // namespace fleetplan::perf

@@ -31,8 +31,9 @@ class BandTable {
   static constexpr int kMinRows = 8;
   //! ... or rows from fewer sources than this.
   static constexpr int kMinSources = 2;
-  //! Bands from held-out rows (kThroughput rows of a cross-validation).
-  static BandTable from_rows(const std::vector<RowResult>& held_out);
+  //! Bands from held-out rows (kThroughput rows of a cross-validation), each group's
+  //! 10th-90th percentile interval widened `widen` times in log space (band_widening()).
+  static BandTable from_rows(const std::vector<RowResult>& held_out, double widen = 1.0);
   //! Loads data_dir()/calibration/bands.yaml.
   static Result<BandTable> load_builtin();
   static Result<BandTable> load_file(const std::string& path);
@@ -50,6 +51,11 @@ class BandTable {
 
 //! Share of held-out rows inside their band, each band computed without the row's own source
 //! (so a source never calibrates its own interval).
-double band_coverage(const std::vector<RowResult>& held_out);
+double band_coverage(const std::vector<RowResult>& held_out, double widen = 1.0);
+
+//! The smallest widening (1 to 8) at which band_coverage() reaches `target`: the percentiles
+//! of pooled held-out rows are too narrow for a new source when sources differ from each
+//! other more than rows within a source do; one factor for all groups recalibrates them.
+double band_widening(const std::vector<RowResult>& held_out, double target = 0.8);
 
 }  // namespace fleetplan::perf

@@ -229,14 +229,16 @@ PreparedRow prepare(const Measurement& row, const catalog::Catalog& catalog,
   }
   req.kv_cache = engine != nullptr ? engine_kv_cache(*engine, **acc, req.weights)
                                    : default_kv_cache(**acc, req.weights);
-  // MLPerf llama2-70b (OpenOrca): 294.45 output tokens on average; the mean input is not
-  // in the data, so these rows are predicted with an assumed 1,024-token cap halved.
+  // Rows without lengths (not scored) are still predicted, at assumed lengths.
   req.input_len = row.input_len.value_or(512);
-  req.output_len = row.output_len.value_or(row.model == "llama2-70b" ? 294 : 256);
+  req.output_len = row.output_len.value_or(256);
   if (row.concurrency && (row.scenario == "offline" || row.scenario == "online")) {
     req.concurrency = row.concurrency;
   }
-  if (auto limits = mlperf_limits(row.scenario)) {
+  if (row.ttft_limit_ms || row.tpot_limit_ms) {
+    req.ttft_target_ms = row.ttft_limit_ms;
+    req.tpot_target_ms = row.tpot_limit_ms;
+  } else if (auto limits = mlperf_limits(row.scenario)) {
     req.ttft_target_ms = limits->ttft_ms;
     req.tpot_target_ms = limits->tpot_ms;
   }
@@ -393,6 +395,14 @@ Result<std::vector<Measurement>> measurements_of(const csv::Table& table, const 
     m.total_tokens_per_s = csv::to_number(r.get("tokens_per_s_total"));
     m.ttft_ms = csv::to_number(r.get("ttft_ms"));
     m.tpot_ms = csv::to_number(r.get("tpot_ms"));
+    // MLPerf rows state the p99 limits they ran under.
+    static const std::regex kConstraints(
+        R"(constraints TTFT<=([0-9]+(?:\.[0-9]+)?) ms TPOT<=([0-9]+(?:\.[0-9]+)?) ms)");
+    std::smatch limits;
+    if (std::regex_search(m.notes, limits, kConstraints)) {
+      m.ttft_limit_ms = csv::to_number(limits[1].str());
+      m.tpot_limit_ms = csv::to_number(limits[2].str());
+    }
     rows.push_back(std::move(m));
   }
   return rows;

@@ -35,7 +35,38 @@ struct Measurement {
   std::optional<double> total_tokens_per_s;
   std::optional<double> ttft_ms;
   std::optional<double> tpot_ms;
+  //! p99 latency limits the figure was measured under (MLPerf Server, Interactive), from the
+  //! notes ("constraints TTFT<=2000.0 ms TPOT<=200.0 ms") or the benchmark's dataset table.
+  std::optional<double> ttft_limit_ms;
+  std::optional<double> tpot_limit_ms;
+  //! Non-empty when the lengths were not published with the row but taken from the mean
+  //! lengths of the benchmark's dataset (fill_dataset_lengths): says which.
+  std::string lengths_from;
 };
+
+//! The token lengths of a benchmark's dataset (a row of data/reference/mlperf-datasets.csv).
+struct DatasetLengths {
+  std::string model;      //!< the catalog's model name
+  std::string benchmark;  //!< e.g. "llama2-70b-99"
+  std::string dataset;
+  int samples = 0;
+  double input_mean = 0;
+  double output_mean = 0;                //!< 0: not known (the row stays unscored)
+  std::optional<double> server_ttft_ms;  //!< the benchmark's p99 limits
+  std::optional<double> server_tpot_ms;
+  std::optional<double> interactive_ttft_ms;
+  std::optional<double> interactive_tpot_ms;
+};
+//! Reads a dataset table; errors name the line and the column.
+Result<std::vector<DatasetLengths>> read_dataset_lengths(const std::string& path);
+Result<std::vector<DatasetLengths>> parse_dataset_lengths(std::string_view text,
+                                                          const std::string& name);
+//! Gives MLPerf rows (source "MLPerf-...") that publish no lengths the mean input and output
+//! lengths of their model's dataset, and Server/Interactive rows without stated limits the
+//! benchmark's; returns how many rows got lengths. Rows of a model without a dataset (or
+//! whose output mean is unknown) keep no lengths and stay unscored.
+int fill_dataset_lengths(std::vector<Measurement>& rows,
+                         const std::vector<DatasetLengths>& datasets);
 
 //! Reads a measurement CSV with the columns of the reference file; errors name the line.
 Result<std::vector<Measurement>> read_measurements(const std::string& path);

@@ -64,6 +64,51 @@ TEST(Measurements, CountsAreWholeNumbersInRange) {
   EXPECT_FALSE((*fine)[0].input_len.has_value());  // empty: not published
 }
 
+// MLPerf rows publish no lengths; the dataset table gives them their dataset's means (the
+// values below are the file's, rounded: 222.33 -> 222 and the reference 294.45 -> 294) and
+// Server rows keep the p99 limits their notes state.
+TEST(Datasets, MlperfRowsGetTheirDatasetsMeanLengthsAndTheirLimits) {
+  auto datasets =
+      read_dataset_lengths(std::string(FLEETPLAN_TEST_DATA_DIR) + "/reference/mlperf-datasets.csv");
+  ASSERT_TRUE(datasets.ok()) << datasets.error().message;
+  auto rows = parse_measurements(
+      "id,source,accelerator,accelerator_count,model,scenario,input_len,output_len,"
+      "tokens_per_s_output,notes\n"
+      "s,MLPerf-Inference-v4.1,H100-SXM,8,llama2-70b,Server,,,20000,"
+      "\"p99 TTFT 1600 ms; constraints TTFT<=2000.0 ms TPOT<=200.0 ms (p99)\"\n"
+      "i,MLPerf-Inference-v4.1,H100-SXM,8,llama2-70b,Interactive,,,9000,\n"
+      "o,MLPerf-Inference-v4.1,H100-SXM,8,mixtral-8x7b,Offline,,,50000,\n"
+      "u,MLPerf-Inference-v4.1,H100-SXM,8,llama3.1-8b,Offline,,,50000,\n"
+      "t,TensorRT-LLM,H100-SXM,8,llama2-70b,offline,,,50000,\n",
+      "rows.csv");
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  EXPECT_EQ(fill_dataset_lengths(*rows, *datasets), 3);
+  const auto& v = *rows;
+  EXPECT_EQ(v[0].input_len, 222);
+  EXPECT_EQ(v[0].output_len, 294);
+  EXPECT_EQ(v[0].ttft_limit_ms, 2000.0);
+  EXPECT_EQ(v[0].tpot_limit_ms, 200.0);
+  EXPECT_NE(v[0].lengths_from.find("llama2-70b-99"), std::string::npos);
+  // Interactive: the benchmark's 450 ms / 40 ms from the table.
+  EXPECT_EQ(v[1].ttft_limit_ms, 450.0);
+  EXPECT_EQ(v[1].tpot_limit_ms, 40.0);
+  EXPECT_EQ(v[2].input_len, 427);   // 427.39
+  EXPECT_EQ(v[2].output_len, 145);  // 144.84
+  // llama3.1-8b's output mean is not known in tokens: no lengths, the row stays unscored.
+  EXPECT_FALSE(v[3].input_len.has_value());
+  // Not an MLPerf row.
+  EXPECT_FALSE(v[4].input_len.has_value());
+}
+
+TEST(Datasets, BadFieldNamesItsLineAndColumn) {
+  auto d = parse_dataset_lengths("model,input_mean,output_mean\nx,-3,10\n", "d.csv");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().message, "d.csv:2: input_mean: '-3' is not a number in (0, 16777216]");
+  d = parse_dataset_lengths("model,input_mean,outptu_mean\n", "d.csv");
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message.find("unknown column 'outptu_mean'"), std::string::npos);
+}
+
 class ReferenceSet : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -78,6 +123,11 @@ class ReferenceSet : public ::testing::Test {
                                   "/reference/measurements-calibration.csv");
     ASSERT_TRUE(rows.ok()) << rows.error().message;
     rows_ = *rows;
+    // MLPerf rows at their datasets' mean lengths, as `calibrate` scores them.
+    auto datasets = read_dataset_lengths(std::string(FLEETPLAN_TEST_DATA_DIR) +
+                                         "/reference/mlperf-datasets.csv");
+    ASSERT_TRUE(datasets.ok()) << datasets.error().message;
+    ASSERT_EQ(fill_dataset_lengths(rows_, *datasets), 40);
     auto engines = EngineTable::load_builtin();
     ASSERT_TRUE(engines.ok()) << engines.error().message;
     engines_ = *engines;
@@ -91,7 +141,7 @@ class ReferenceSet : public ::testing::Test {
 TEST_F(ReferenceSet, InSampleFitOfTheShippedFactors) {
   // In-sample (the factors were fitted on these rows): a lower bound on the error the model
   // makes on new measurements, kept so a change that breaks the fit itself shows at once.
-  // (13.6 % / 50.1 % with factors bounded to plausible ranges; 13.5 % / 46.5 % unbounded.)
+  // (13.9 % / 51.7 % on 344 rows, MLPerf included, docs/notes/load.md.)
   const CalibrationReport report = evaluate(rows_, catalog_, table_, &engines_);
   EXPECT_GE(report.coverage(), 0.90) << report.modelled << " of " << report.fully_specified;
   EXPECT_LE(report.throughput.median_abs_error_pct, 15.0);
@@ -102,7 +152,8 @@ TEST_F(ReferenceSet, CrossValidatedAccuracy) {
   // The accuracy that counts: each source's rows predicted by factors fitted without it. The
   // project's targets are median <= 12 %, p90 <= 50 %, coverage >= 90 %; the bounds below are
   // today's held-out figures (docs/notes/fidelity.md) rounded up, so a change that makes the
-  // model worse on data it has not seen fails here. The median/p90 targets are not met yet.
+  // model worse on data it has not seen fails here. The median/p90 targets are not met yet:
+  // 25.6 % / 64.6 % on 344 rows with the 40 MLPerf rows scored (docs/notes/load.md).
   auto start = EfficiencyTable::load_file(std::string(FLEETPLAN_TEST_DATA_DIR) +
                                           "/calibration/efficiency-start.yaml");
   ASSERT_TRUE(start.ok()) << start.error().message;
@@ -110,14 +161,22 @@ TEST_F(ReferenceSet, CrossValidatedAccuracy) {
   const CalibrationReport& held = cv.held_out;
   EXPECT_EQ(held.rows.size(), rows_.size());
   EXPECT_GE(held.coverage(), 0.90) << held.modelled << " of " << held.fully_specified;
-  EXPECT_GE(held.throughput.rows, 300);
-  EXPECT_LE(held.throughput.median_abs_error_pct, 22.5);
-  EXPECT_LE(held.throughput.p90_abs_error_pct, 85.0);
-  // The 80 % bands, each source scored against bands computed without it: 67.1 % today
-  // (target 70-90 %); a band that stops covering, or covers everything, fails.
-  const double coverage = band_coverage(held.rows);
-  EXPECT_GE(coverage, 0.62);
-  EXPECT_LE(coverage, 0.92);
+  EXPECT_GE(held.throughput.rows, 340);
+  EXPECT_LE(held.throughput.median_abs_error_pct, 26.5);
+  EXPECT_LE(held.throughput.p90_abs_error_pct, 67.0);
+  // The 80 % bands, each source scored against bands computed without it: 55.5 % with the
+  // raw 10th-90th percentiles (sources differ more than rows within one), 80 % once widened
+  // by the factor band_widening() finds (1.62 today); a widening that stops reaching 80 %,
+  // or a band that covers everything, fails.
+  const double raw = band_coverage(held.rows);
+  EXPECT_GE(raw, 0.50);
+  EXPECT_LE(raw, 0.80);
+  const double widen = band_widening(held.rows, 0.8);
+  EXPECT_GT(widen, 1.0);
+  EXPECT_LT(widen, 3.0);
+  const double coverage = band_coverage(held.rows, widen);
+  EXPECT_GE(coverage, 0.80);
+  EXPECT_LE(coverage, 0.85);
 }
 
 TEST(CrossValidation, ASourceIsNeverFittedOnItself) {

@@ -35,12 +35,18 @@ PrefillWork prefill_work(int input_len, double hit_share) {
   return {input_len - cached, cached};
 }
 
+// How requests arrive, for the TTFT: at random moments (an open loop: Poisson, MLPerf
+// Server), or from a closed loop of users at zero think time (a benchmark client's
+// --concurrency), each sending its next request the moment its last reply ends.
+enum class Arrivals { kOpen, kClosed };
+
 // Steady state of continuous batching with `batch` sequences per replica: each step decodes
 // one token per sequence while batch/O new requests' prefill rides along (chunked prefill).
 // The batch's mean context is I + O/2 tokens per sequence (cached prefixes included: their
 // KV cache is held like any other).
 Evaluation evaluate_batch(const ReplicaModel& replica, int batch, int input_len, int output_len,
-                          double hit_share, int replicas, double queue_factor) {
+                          double hit_share, int replicas, double queue_factor,
+                          Arrivals arrivals = Arrivals::kOpen) {
   Evaluation e;
   const double b = batch;
   const double context = b * (input_len + output_len / 2.0);
@@ -50,17 +56,39 @@ Evaluation evaluate_batch(const ReplicaModel& replica, int batch, int input_len,
   // only the new input tokens to compute.
   const double per_step = replica.tokens_per_step();
   const PrefillWork work = prefill_work(input_len, hit_share);
-  const double prefill_share = b * per_step / output_len *
-                               replica.prefill_marginal_time_s(work.new_tokens, work.pairs());
+  const double prefill_share =
+      b * per_step / output_len * replica.prefill_marginal_time_s(work.new_tokens, work.pairs());
   e.tpot_s = (decode + prefill_share) / per_step;
   e.prefill_share = decode + prefill_share > 0 ? prefill_share / (decode + prefill_share) : 0.0;
   e.throughput = replicas * b / e.tpot_s;
   // A new request waits for the running step, then its prefill; pipeline stages add latency.
   const int pp = replica.spec().parallelism.pp;
   const double prefill = replica.prefill_time_s(work.new_tokens, work.cached_tokens);
-  // It waits, on average, half of the decode step already running for the other sequences.
-  e.ttft_s = prefill * pp - replica.efficiency().step_overhead_s * (pp - 1) +
-             0.5 * e.tpot_s * (b - 1.0) / b;
+  const double alone = prefill * pp - replica.efficiency().step_overhead_s * (pp - 1);
+  if (arrivals == Arrivals::kClosed) {
+    // A closed loop's request leaves with a reply, just after the scheduler started the next
+    // step without it: it waits that whole step (one TPOT), then its prompt rides in the
+    // following step(s) beside the b - 1 decoding sequences, in chunks of the token budget
+    // left after their tokens. Replies end at a step b / O at a time on average (a Poisson
+    // count), so a request finds as many others, sent at the same instant, prefilling in its
+    // step. Alone on the replica (b = 1) it finds the replica idle.
+    if (batch <= 1 && queue_factor <= 1.0) {
+      e.ttft_s = alone;
+    } else {
+      const double room =
+          std::max(1.0, static_cast<double>(replica.efficiency().max_num_tokens) - (b - 1.0));
+      const double chunks = std::ceil(work.new_tokens / room);
+      const double others = replica.decode_cost(std::max(batch - 1, 1))
+                                .time(std::max(b - 1.0, 1.0) * (input_len + output_len / 2.0));
+      const double companions = b / output_len;
+      e.ttft_s =
+          e.tpot_s + chunks * others +
+          (1.0 + companions) * replica.prefill_marginal_time_s(work.new_tokens, work.pairs());
+    }
+  } else {
+    // It waits, on average, half of the decode step already running for the other sequences.
+    e.ttft_s = alone + 0.5 * e.tpot_s * (b - 1.0) / b;
+  }
   // Requests beyond the batch wait for a slot: a slot frees every TPOT x O / batch seconds.
   if (queue_factor > 1.0) {
     e.ttft_s += (queue_factor - 1.0) * e.tpot_s * output_len;
@@ -158,6 +186,134 @@ void EfficiencyTable::set(const Efficiency& efficiency) {
   entries_.push_back(efficiency);
 }
 
+namespace {
+
+// A YAML double-quoted scalar: backslashes, quotes and control characters escaped.
+std::string yaml_quoted(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- TailTable
+
+TailTable TailTable::fixed() {
+  TailTable t;
+  t.points_ = {{1.0, kTtftTail, kTpotTail}};
+  t.source_ = "fixed p99/mean factors (TTFT 2.0, TPOT 1.25): no simulated tail table loaded";
+  return t;
+}
+
+Result<TailTable> TailTable::from_points(std::vector<Point> points, std::string source) {
+  if (points.empty()) {
+    return input_error("tails: no points");
+  }
+  std::sort(points.begin(), points.end(),
+            [](const Point& a, const Point& b) { return a.utilisation < b.utilisation; });
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const Point& p = points[i];
+    if (!(p.utilisation > 0 && p.utilisation <= 1) ||
+        (i > 0 && p.utilisation == points[i - 1].utilisation)) {
+      return input_error(fmt::format(
+          "tails.points[{}].utilisation: {} must be in (0, 1] and differ from the others", i,
+          p.utilisation));
+    }
+    if (!(p.ttft_p99_over_mean >= 1 && p.ttft_p99_over_mean <= 100 && p.tpot_p99_over_mean >= 1 &&
+          p.tpot_p99_over_mean <= 100)) {
+      return input_error(
+          fmt::format("tails.points[{}]: p99/mean ratios {} and {} must be in [1, 100]", i,
+                      p.ttft_p99_over_mean, p.tpot_p99_over_mean));
+    }
+  }
+  TailTable t;
+  t.points_ = std::move(points);
+  t.source_ = std::move(source);
+  return t;
+}
+
+Result<TailTable> TailTable::load_file(const std::string& path) {
+  auto node = yaml::load_file(path);
+  FLEETPLAN_RETURN_IF_ERROR(node);
+  yaml::Reader root(*node, path);
+  const std::string source = root.string("source");
+  std::vector<Point> points;
+  for (yaml::Reader& r : root.list("points")) {
+    Point p;
+    p.utilisation = r.number("utilisation", 0, 1);
+    p.ttft_p99_over_mean = r.number("ttft_p99_over_mean", 1, 100);
+    p.tpot_p99_over_mean = r.number("tpot_p99_over_mean", 1, 100);
+    r.reject_unknown_fields();
+    points.push_back(p);
+  }
+  root.reject_unknown_fields();
+  FLEETPLAN_RETURN_IF_ERROR(root.status());
+  auto table = from_points(std::move(points), source);
+  if (!table.ok()) {
+    return Error{table.error().kind, path + ": " + table.error().message};
+  }
+  return table;
+}
+
+namespace {
+double interpolate(const std::vector<TailTable::Point>& points, double u,
+                   double TailTable::Point::*field) {
+  if (u <= points.front().utilisation) {
+    return points.front().*field;
+  }
+  for (std::size_t i = 1; i < points.size(); ++i) {
+    if (u <= points[i].utilisation) {
+      const TailTable::Point& a = points[i - 1];
+      const TailTable::Point& b = points[i];
+      const double w = (u - a.utilisation) / (b.utilisation - a.utilisation);
+      return a.*field + w * (b.*field - a.*field);
+    }
+  }
+  return points.back().*field;
+}
+}  // namespace
+
+double TailTable::ttft(double utilisation) const {
+  return interpolate(points_, utilisation, &Point::ttft_p99_over_mean);
+}
+
+double TailTable::tpot(double utilisation) const {
+  return interpolate(points_, utilisation, &Point::tpot_p99_over_mean);
+}
+
+std::string TailTable::to_yaml(const std::string& header_comment) const {
+  std::string out;
+  std::size_t start = 0;
+  while (start < header_comment.size()) {
+    const std::size_t end = header_comment.find('\n', start);
+    out +=
+        "# " +
+        header_comment.substr(start, end == std::string::npos ? std::string::npos : end - start) +
+        "\n";
+    if (end == std::string::npos) {
+      break;
+    }
+    start = end + 1;
+  }
+  out += fmt::format("source: {}\npoints:\n", yaml_quoted(source_));
+  for (const Point& p : points_) {
+    out += fmt::format(
+        "  - {{utilisation: {:.3f}, ttft_p99_over_mean: {:.4f}, tpot_p99_over_mean: {:.4f}}}\n",
+        p.utilisation, p.ttft_p99_over_mean, p.tpot_p99_over_mean);
+  }
+  return out;
+}
+
 Result<EfficiencyTable> EfficiencyTable::load_file(const std::string& path) {
   auto node = yaml::load_file(path);
   FLEETPLAN_RETURN_IF_ERROR(node);
@@ -184,6 +340,13 @@ Result<EfficiencyTable> EfficiencyTable::load_file(const std::string& path) {
   }
   root.reject_unknown_fields();
   FLEETPLAN_RETURN_IF_ERROR(root.status());
+  const std::filesystem::path tails =
+      std::filesystem::path(data_dir()) / "calibration" / "tails.yaml";
+  if (std::filesystem::exists(tails)) {
+    auto loaded = TailTable::load_file(tails.string());
+    FLEETPLAN_RETURN_IF_ERROR(loaded);
+    table.set_tails(std::move(loaded).value());
+  }
   return table;
 }
 
@@ -192,26 +355,6 @@ Result<EfficiencyTable> EfficiencyTable::load_builtin() {
       (std::filesystem::path(data_dir()) / "calibration" / "efficiency.yaml").string();
   return load_file(path);
 }
-
-namespace {
-
-// A YAML double-quoted scalar: backslashes, quotes and control characters escaped.
-std::string yaml_quoted(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 std::string EfficiencyTable::to_yaml(const std::string& header_comment) const {
   std::string out;
@@ -347,9 +490,19 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
   int batch = bmax;
   double queue_factor = 1.0;
   const bool has_targets = request.ttft_target_ms.has_value() || request.tpot_target_ms.has_value();
+  // Targets are p99 figures; the model predicts means. The p99/mean ratios come from the
+  // simulated tail table at this load: throughput over the offline maximum (batch bmax).
+  const TailTable& tails = table.tails();
+  double peak = 0;
+  if (has_targets) {
+    peak = evaluate_batch(*replica, bmax, input_len, output_len, layout.replicas, 1.0).throughput;
+  }
   const auto meets = [&](const Evaluation& e) {
-    return (!request.tpot_target_ms || e.tpot_s * kTpotTail * 1000.0 <= *request.tpot_target_ms) &&
-           (!request.ttft_target_ms || e.ttft_s * kTtftTail * 1000.0 <= *request.ttft_target_ms);
+    const double u = peak > 0 ? std::min(1.0, e.throughput / peak) : 1.0;
+    return (!request.tpot_target_ms ||
+            e.tpot_s * tails.tpot(u) * 1000.0 <= *request.tpot_target_ms) &&
+           (!request.ttft_target_ms ||
+            e.ttft_s * tails.ttft(u) * 1000.0 <= *request.ttft_target_ms);
   };
   if (request.concurrency) {
     const int per_replica = (*request.concurrency + layout.replicas - 1) / layout.replicas;
@@ -385,7 +538,8 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
     }
   }
   const Evaluation e =
-      evaluate_batch(*replica, batch, input_len, output_len, hit, layout.replicas, queue_factor);
+      evaluate_batch(*replica, batch, input_len, output_len, hit, layout.replicas, queue_factor,
+                     request.concurrency ? Arrivals::kClosed : Arrivals::kOpen);
   if (has_targets && request.concurrency) {
     est.meets_targets = meets(e);
   }

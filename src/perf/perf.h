@@ -45,6 +45,35 @@ struct Efficiency {
   std::string fitted_on;           //!< provenance: date and rows
 };
 
+//! How far the 99th percentile of TTFT and TPOT lies above their means under Poisson
+//! arrivals (latency targets are p99 figures, MLPerf's Server rule; the model predicts means),
+//! by utilisation: throughput over the deployment's offline maximum. Simulated by
+//! `fleetplan calibrate --write-tails` (data/calibration/tails.yaml); without a table, the
+//! fixed factors of MLPerf v4.1 logs (TTFT 2.0, TPOT 1.25) stand in, and source() says so.
+class TailTable {
+ public:
+  struct Point {
+    double utilisation = 0;
+    double ttft_p99_over_mean = 1;
+    double tpot_p99_over_mean = 1;
+  };
+  //! The fixed factors (TTFT 2.0, TPOT 1.25) at every load.
+  static TailTable fixed();
+  //! Points sorted by utilisation in (0, 1]; ratios >= 1.
+  static Result<TailTable> from_points(std::vector<Point> points, std::string source);
+  static Result<TailTable> load_file(const std::string& path);
+  //! Linear in the utilisation between points, constant beyond the first and the last.
+  [[nodiscard]] double ttft(double utilisation) const;
+  [[nodiscard]] double tpot(double utilisation) const;
+  [[nodiscard]] const std::vector<Point>& points() const { return points_; }
+  [[nodiscard]] const std::string& source() const { return source_; }
+  [[nodiscard]] std::string to_yaml(const std::string& header_comment) const;
+
+ private:
+  std::vector<Point> points_;
+  std::string source_;
+};
+
 //! The efficiency factors of each family, with a fallback for families never calibrated.
 class EfficiencyTable {
  public:
@@ -58,12 +87,17 @@ class EfficiencyTable {
   [[nodiscard]] bool has_family(const std::string& family) const;
   void set(const Efficiency& efficiency);
   [[nodiscard]] const std::vector<Efficiency>& entries() const { return entries_; }
+  //! The p99/mean latency ratios the latency targets are checked with; load_file() reads
+  //! data_dir()/calibration/tails.yaml when it exists.
+  [[nodiscard]] const TailTable& tails() const { return tails_; }
+  void set_tails(TailTable tails) { tails_ = std::move(tails); }
   //! Writes the table as YAML (what `calibrate --write` ships).
   [[nodiscard]] std::string to_yaml(const std::string& header_comment) const;
 
  private:
   std::vector<Efficiency> entries_;
   Efficiency fallback_;
+  TailTable tails_ = TailTable::fixed();
 };
 
 //! One deployment to model.

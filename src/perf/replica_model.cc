@@ -90,6 +90,21 @@ double touched_fraction(const catalog::Model& m, double tokens) {
   return 1.0 - std::pow(miss, tokens);
 }
 
+// Grouped expert GEMMs run on tensor-core tiles of kExpertTileRows token rows: an expert
+// that gets fewer rows still computes a whole tile (CUTLASS/TensorRT-LLM grouped GEMMs pad
+// M to the tile). Each touched expert gets tokens x k / (E x touched) rows on average, so
+// below a tile the expert GEMMs take kExpertTileRows / rows times their FLOPs' time. Many
+// small experts (128 experts, top-8) pay it in decode; Mixtral's 8 experts hardly do.
+constexpr double kExpertTileRows = 64;
+double tile_padding(const catalog::Model& m, double tokens) {
+  const double touched = touched_fraction(m, tokens);
+  if (touched <= 0) {
+    return 1.0;
+  }
+  const double rows = tokens * m.experts_active / (m.experts * touched);
+  return std::max(1.0, kExpertTileRows / rows);
+}
+
 // Load imbalance of expert parallelism: n token-expert assignments thrown into `ep` devices;
 // the busiest device gets about n/ep + sqrt(2 ln(ep) n/ep) (balls into bins), so the step
 // waits for 1 + sqrt(2 ln(ep) ep / n) times the mean.
@@ -424,7 +439,7 @@ ReplicaModel::PrefillTerms ReplicaModel::prefill_terms(double tokens,
   // Compute: GEMMs over all tokens, experts at the grouped-GEMM rate, attention over pairs.
   t.compute = tokens * dense_flops_per_token_ / (devices * compute_rate_) +
               tokens * expert_flops_per_token_ / (devices * moe_rate_) *
-                  ep_imbalance(par.ep, tokens * m.experts_active) +
+                  ep_imbalance(par.ep, tokens * m.experts_active) * tile_padding(m, tokens) +
               attention_pairs * attn_prefill_flops_per_pair_ / (devices * attention_rate_);
   // Memory: each device streams its weights once and writes the new tokens' KV.
   const double expert_read = expert_weight_bytes_ / devices * touched_fraction(m, tokens);
@@ -538,7 +553,8 @@ DecodeCost ReplicaModel::decode_cost_queries(int batch, double queries) const {
   cost.compute_s =
       rounds * (b * q * (dense_flops_per_token_ + lm_head_flops_) / (devices * compute_rate_) +
                 b * q * expert_flops_per_token_ / (devices * moe_rate_) *
-                    ep_imbalance(par.ep, micro_batch * q * m.experts_active)) +
+                    ep_imbalance(par.ep, micro_batch * q * m.experts_active) *
+                    tile_padding(m, micro_batch * q)) +
       rounds * micro_batches * linear_bytes_read(non_expert + expert) * dequant_s_per_byte_;
   cost.compute_s_per_token = rounds * q * attn_decode_flops_per_pair_ / (devices * attention_rate_);
   cost.memory_s = rounds *

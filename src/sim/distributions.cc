@@ -131,7 +131,74 @@ std::string LengthDistribution::describe() const {
   return "?";
 }
 
+ThinkTime ThinkTime::fixed(double seconds) {
+  ThinkTime t;
+  t.kind = Kind::kFixed;
+  t.mean_s = seconds;
+  t.min_s = seconds;
+  t.max_s = seconds;
+  return t;
+}
+
+ThinkTime ThinkTime::exponential(double mean_seconds) {
+  ThinkTime t;
+  t.kind = Kind::kExponential;
+  t.mean_s = mean_seconds;
+  return t;
+}
+
+ThinkTime ThinkTime::uniform(double lo_seconds, double hi_seconds) {
+  ThinkTime t;
+  t.kind = Kind::kUniform;
+  t.min_s = lo_seconds;
+  t.max_s = hi_seconds;
+  t.mean_s = (lo_seconds + hi_seconds) / 2.0;
+  return t;
+}
+
+ThinkTime ThinkTime::lognormal(double mean_seconds, double sigma) {
+  ThinkTime t;
+  t.kind = Kind::kLognormal;
+  t.mean_s = mean_seconds;
+  t.sigma = sigma;
+  return t;
+}
+
+double ThinkTime::sample(Rng& rng) const {
+  switch (kind) {
+    case Kind::kFixed:
+      return mean_s;
+    case Kind::kExponential:
+      return mean_s > 0 ? rng.exponential(1.0 / mean_s) : 0.0;
+    case Kind::kUniform:
+      return min_s + (max_s - min_s) * rng.uniform();
+    case Kind::kLognormal:
+      return mean_s > 0 ? rng.lognormal(std::log(mean_s) - sigma * sigma / 2.0, sigma) : 0.0;
+  }
+  return mean_s;
+}
+
+double ThinkTime::mean() const { return mean_s; }
+
+std::string ThinkTime::describe() const {
+  const auto ms = [](double s) { return fmt::format("{:g} ms", s * 1000.0); };
+  switch (kind) {
+    case Kind::kFixed:
+      return mean_s == 0 ? std::string("none") : "fixed " + ms(mean_s);
+    case Kind::kExponential:
+      return "exponential mean " + ms(mean_s);
+    case Kind::kUniform:
+      return fmt::format("uniform {}..{}", ms(min_s), ms(max_s));
+    case Kind::kLognormal:
+      return fmt::format("lognormal mean {} sigma {:g}", ms(mean_s), sigma);
+  }
+  return "?";
+}
+
 double ArrivalProcess::mean_rate() const {
+  if (kind == Kind::kClosed) {
+    return 0;
+  }
   if (kind != Kind::kDayCurve) {
     return rate;
   }
@@ -150,6 +217,8 @@ std::string ArrivalProcess::describe() const {
       return fmt::format("gamma {} req/s cv {}", rate, cv);
     case Kind::kDayCurve:
       return fmt::format("day curve of {} slots, mean {:.3g} req/s", curve.size(), mean_rate());
+    case Kind::kClosed:
+      return fmt::format("closed loop of {} users, think time {}", concurrency, think.describe());
   }
   return "?";
 }
@@ -194,6 +263,9 @@ double ArrivalGenerator::next() {
         now_ = std::max(slot_end, std::nextafter(now_, std::numeric_limits<double>::infinity()));
       }
     }
+    case ArrivalProcess::Kind::kClosed:
+      // A closed loop's arrivals follow its replies; the simulator draws them.
+      return std::numeric_limits<double>::infinity();
   }
   return now_;
 }

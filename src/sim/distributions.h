@@ -49,6 +49,32 @@ struct LengthDistribution {
   std::vector<double> cumulative_;  // empirical: running sums of weights, last = total
 };
 
+//! The time a closed-loop user waits between the reply to one request and its next request.
+struct ThinkTime {
+  enum class Kind {
+    kFixed,        //!< always `mean_s` (0: the next request leaves with the reply)
+    kExponential,  //!< exponential with mean `mean_s`
+    kUniform,      //!< uniform in [min_s, max_s]
+    kLognormal,    //!< exp(mu + sigma N) with mu = ln(mean_s) - sigma^2/2
+  };
+  Kind kind = Kind::kFixed;
+  double mean_s = 0;
+  double min_s = 0;
+  double max_s = 0;
+  double sigma = 0;
+
+  static ThinkTime fixed(double seconds);
+  static ThinkTime exponential(double mean_seconds);
+  static ThinkTime uniform(double lo_seconds, double hi_seconds);
+  static ThinkTime lognormal(double mean_seconds, double sigma);
+  //! One draw, in seconds (>= 0).
+  double sample(Rng& rng) const;
+  //! The mean, in seconds.
+  [[nodiscard]] double mean() const;
+  //! "none", "fixed 500 ms", "exponential mean 500 ms", ...
+  [[nodiscard]] std::string describe() const;
+};
+
 //! How requests of one service arrive.
 struct ArrivalProcess {
   enum class Kind {
@@ -57,14 +83,18 @@ struct ArrivalProcess {
                 //!< cv > 1 is burstier than Poisson, cv = 1 is Poisson)
     kDayCurve,  //!< Poisson whose rate follows `curve` (requests/s per equal slot of
                 //!< `period_s`, repeating): a non-homogeneous Poisson process
+    kClosed,    //!< closed loop: `concurrency` users, each sending its next request `think`
+                //!< after the reply to its last one (the simulator draws these arrivals)
   };
   Kind kind = Kind::kPoisson;
   double rate = 1;  //!< requests/s (poisson, gamma)
   double cv = 1;
   std::vector<double> curve;
   double period_s = 86400;
+  int concurrency = 0;  //!< closed loop: users
+  ThinkTime think;      //!< closed loop: think time
 
-  //! Mean requests/s over time.
+  //! Mean requests/s over time (0 for a closed loop: its rate is what the fleet serves).
   [[nodiscard]] double mean_rate() const;
   [[nodiscard]] std::string describe() const;
 };

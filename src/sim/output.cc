@@ -39,6 +39,10 @@ void service_fields(ordered_json& j, const ServiceResult& s) {
   j["ttft_ms"] = latency_ms(s.ttft);
   j["tpot_ms"] = latency_ms(s.tpot);
   j["e2e_ms"] = latency_ms(s.e2e);
+  if (s.concurrency > 0) {
+    j["concurrency"] = s.concurrency;
+    j["think_time_ms_mean"] = round_to(s.think_time_mean_s * 1000.0, 1e-4);
+  }
 }
 
 std::string csv_name(const std::string& name) {
@@ -69,6 +73,10 @@ std::string results_json(const Results& r) {
   j["ttft_ms"] = latency_ms(r.overall.ttft);
   j["tpot_ms"] = latency_ms(r.overall.tpot);
   j["e2e_ms"] = latency_ms(r.overall.e2e);
+  if (r.closed_loop) {
+    j["concurrency"] = r.overall.concurrency;
+    j["think_time_ms_mean"] = round_to(r.overall.think_time_mean_s * 1000.0, 1e-4);
+  }
   ordered_json services = ordered_json::array();
   for (const ServiceResult& s : r.services) {
     ordered_json o = {{"name", s.name}};
@@ -105,6 +113,11 @@ std::string results_json(const Results& r) {
       {"percentiles", r.exact_percentiles ? "exact"
                                           : fmt::format("sketch (relative error <= {} %)",
                                                         LatencySample::kRelativeError * 100)}};
+  if (r.closed_loop) {
+    // start_s/end_s are the measurement window; the run spans warm-up and drain too.
+    j["simulation"]["closed_loop"] = {{"warmup_requests", r.warmup_requests},
+                                      {"run_duration_s", round_to(r.run_duration_s, 1e-7)}};
+  }
   return json::dump(j);
 }
 

@@ -79,8 +79,28 @@ Status check_lengths(const LengthDistribution& d, const std::string& path) {
   return {};
 }
 
+Status check_think(const ThinkTime& t, const std::string& path) {
+  const auto in_range = [](double x) { return x >= 0 && x <= kMaxThinkTimeS; };
+  if (!in_range(t.mean_s) || !in_range(t.min_s) || !in_range(t.max_s) || t.min_s > t.max_s) {
+    return input_error(
+        fmt::format("{}: {} is out of range; expected think times of 0 to {} s (min <= max)", path,
+                    t.describe(), kMaxThinkTimeS));
+  }
+  if (t.kind == ThinkTime::Kind::kLognormal && !(t.sigma >= 0 && t.sigma <= 10)) {
+    return input_error(
+        fmt::format("{}.sigma: {} is out of range; expected 0 to 10", path, t.sigma));
+  }
+  return {};
+}
+
 Status check_arrival(const ArrivalProcess& a, const std::string& path) {
   switch (a.kind) {
+    case ArrivalProcess::Kind::kClosed:
+      if (a.concurrency < 1 || a.concurrency > kMaxUsers) {
+        return input_error(fmt::format("{}.concurrency: {} is out of range; expected 1 to {} users",
+                                       path, a.concurrency, kMaxUsers));
+      }
+      return check_think(a.think, path + ".think_time_ms");
     case ArrivalProcess::Kind::kPoisson:
     case ArrivalProcess::Kind::kGamma:
       if (!finite_positive(a.rate)) {
@@ -128,6 +148,22 @@ Status check_horizon(const Workload& workload) {
                                    workload.duration_s, kMaxHorizonS));
   }
   if (!workload.trace.empty()) {
+    return {};
+  }
+  if (!workload.services.empty() &&
+      workload.services[0].arrival.kind == ArrivalProcess::Kind::kClosed) {
+    // A closed loop sends warm-up + requests, then drains: the number of requests bounds it.
+    const long long warmup = workload.warmup_requests.value_or(0);
+    if (workload.requests <= 0) {
+      return input_error(
+          "simulation.requests: a closed loop needs a number of requests to measure (the users "
+          "never stop sending)");
+    }
+    if (warmup < 0 || warmup > kMaxRequests - workload.requests) {
+      return input_error(fmt::format(
+          "simulation.warmup_requests: {} is out of range; expected 0 to {} (with {} requests)",
+          warmup, kMaxRequests - workload.requests, workload.requests));
+    }
     return {};
   }
   double rate = 0;
@@ -237,6 +273,19 @@ Status validate(const Fleet& fleet, const Workload& workload) {
   }
   if (workload.services.empty()) {
     return input_error("services: the workload has no service");
+  }
+  const bool closed = workload.services[0].arrival.kind == ArrivalProcess::Kind::kClosed;
+  for (std::size_t s = 1; s < workload.services.size() && workload.trace.empty(); ++s) {
+    if ((workload.services[s].arrival.kind == ArrivalProcess::Kind::kClosed) != closed) {
+      return input_error(fmt::format(
+          "services[{}].arrival: closed-loop and open-loop services cannot be mixed in one run (a "
+          "closed loop measures over its own window); give every service a concurrency, or none",
+          s));
+    }
+  }
+  if (workload.warmup_requests && (!closed || !workload.trace.empty())) {
+    return input_error(
+        "simulation.warmup_requests: applies to a closed loop (services with a concurrency) only");
   }
   for (std::size_t s = 0; s < workload.services.size(); ++s) {
     const SimService& svc = workload.services[s];

@@ -34,6 +34,10 @@ inline constexpr int kMaxTokenBudget = 1 << 24;
 //! 1/cv^2 of 10^4 or 10^-2: gaps that are constant, or almost all zero).
 inline constexpr double kMinCv = 0.01;
 inline constexpr double kMaxCv = 10;
+//! Users of one closed-loop service (16x the largest concurrency a published benchmark ran).
+inline constexpr int kMaxUsers = 1 << 24;
+//! Mean think time of a closed-loop user: a day (beyond it the users hardly ever come back).
+inline constexpr double kMaxThinkTimeS = 86400;
 //! Time-series samples: at least 1 ms apart, at most 10^6 rows.
 inline constexpr double kMinTimeseriesIntervalS = 1e-3;
 inline constexpr std::size_t kMaxTimeseriesRows = 1'000'000;
@@ -65,6 +69,11 @@ struct Workload {
   std::vector<TraceRequest> trace;
   long long requests = 0;  //!< stop after this many arrivals in all (0: no limit)
   double duration_s = 0;   //!< no arrivals after this time (0: no limit); the fleet drains
+  //! Closed loop (every service ArrivalProcess::Kind::kClosed): requests sent first and not
+  //! measured (absent: twice the users). `requests` then counts the measured requests, and
+  //! the users keep sending (unmeasured) until every measured request has finished, so the
+  //! measured ones run at the full concurrency; see README.md.
+  std::optional<long long> warmup_requests;
 };
 
 //! The serving engine's scheduler of one replica (vLLM-style continuous batching).
@@ -158,6 +167,8 @@ struct ServiceResult {
   double throughput_requests_per_s = 0;
   double goodput_requests_per_s = 0;
   double mean_requests_in_system = 0;  //!< time average of requests arrived and not finished
+  int concurrency = 0;                 //!< closed loop: users (0: open loop)
+  double think_time_mean_s = 0;        //!< closed loop: mean think time after measured replies
 };
 
 //! Results of one deployment (its replicas summed or averaged).
@@ -210,6 +221,12 @@ struct Results {
   //! LatencySample::kExactLimit values and its percentiles come from the sketch (within
   //! LatencySample::kRelativeError of the exact value).
   bool exact_percentiles = true;
+  //! Closed loop: the measurement window [start_s, end_s] runs from the first measured arrival
+  //! to the first arrival after the measured ones; the warm-up requests before it, and the
+  //! requests after it, are not counted (deployment figures cover the whole run).
+  bool closed_loop = false;
+  long long warmup_requests = 0;
+  double run_duration_s = 0;  //!< first arrival to last departure, warm-up and drain included
 };
 
 //! Checks a fleet and a workload (every service has replicas for its model, sizes > 0, ...);

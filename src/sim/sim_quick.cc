@@ -30,6 +30,19 @@ Result<SimScenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog
   if (!acc.ok()) {
     return Error{acc.error().kind, "accelerator: " + acc.error().message};
   }
+  if (spec.concurrency < 0 || spec.concurrency > kMaxUsers) {
+    return input_error(fmt::format("concurrency: {} is out of range; expected 1 to {} users",
+                                   spec.concurrency, kMaxUsers));
+  }
+  if (!(spec.think_time_ms >= 0 && spec.think_time_ms <= kMaxThinkTimeS * 1000.0)) {
+    return input_error(fmt::format("think_time_ms: {} is out of range; expected 0 to {} ms",
+                                   spec.think_time_ms, kMaxThinkTimeS * 1000.0));
+  }
+  if (spec.think_time != "fixed" && spec.think_time != "exponential" &&
+      spec.think_time != "uniform") {
+    return input_error(fmt::format(
+        "think_time: '{}' is not known; expected fixed, exponential or uniform", spec.think_time));
+  }
   if (!(spec.rate > 0) || !std::isfinite(spec.rate)) {
     return input_error(fmt::format("rate: {} requests/s must be > 0", spec.rate));
   }
@@ -86,6 +99,14 @@ Result<SimScenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog
       spec.arrival == "gamma" ? ArrivalProcess::Kind::kGamma : ArrivalProcess::Kind::kPoisson;
   svc.arrival.rate = spec.rate;
   svc.arrival.cv = spec.arrival == "gamma" ? spec.cv : 1.0;
+  if (spec.concurrency > 0) {
+    svc.arrival.kind = ArrivalProcess::Kind::kClosed;
+    svc.arrival.concurrency = spec.concurrency;
+    const double mean_s = spec.think_time_ms / 1000.0;
+    svc.arrival.think = spec.think_time == "exponential" ? ThinkTime::exponential(mean_s)
+                        : spec.think_time == "uniform"   ? ThinkTime::uniform(0, 2 * mean_s)
+                                                         : ThinkTime::fixed(mean_s);
+  }
   svc.input = LengthDistribution::fixed(spec.input_len);
   svc.output = LengthDistribution::fixed(spec.output_len);
   if (spec.ttft_ms) {

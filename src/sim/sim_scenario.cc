@@ -30,6 +30,7 @@ void parse_simulation(yaml::Reader& sim, SimScenario& scenario) {
       sim.integer_or("seed", 1, 0, std::numeric_limits<long long>::max()));
   scenario.workload.requests = sim.integer_or("requests", 0, 0, kMaxRequests);
   scenario.workload.duration_s = sim.number_or("duration_s", 0, 0, kMaxHorizonS);
+  scenario.workload.warmup_requests = sim.optional_integer("warmup_requests", 0, kMaxRequests);
   scenario.options.step_by_step = sim.boolean_or("step_by_step", false);
   scenario.options.timeseries_interval_s =
       sim.number_or("timeseries_interval_s", 0, 0, kMaxHorizonS);

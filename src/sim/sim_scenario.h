@@ -80,6 +80,9 @@ struct QuickSpec {
   long long output_len = 256;
   std::string arrival = "poisson";  //!< "poisson" or "gamma"
   double cv = 1;
+  int concurrency = 0;  //!< > 0: a closed loop of this many users instead of `rate`
+  double think_time_ms = 0;
+  std::string think_time = "fixed";  //!< "fixed", "exponential" or "uniform" (0 to 2x the mean)
   std::optional<double> ttft_ms;
   std::optional<double> tpot_ms;
   std::string router = "least_outstanding";

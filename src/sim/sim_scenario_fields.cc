@@ -199,11 +199,55 @@ LengthDistribution parse_length(yaml::Reader& parent, std::string_view key, long
   return d;
 }
 
+// think_time_ms: a number (fixed), or {dist: fixed|exponential|uniform|lognormal, ...}.
+ThinkTime parse_think_time(yaml::Reader& parent) {
+  constexpr std::string_view kKey = "think_time_ms";
+  constexpr double kMaxMs = kMaxThinkTimeS * 1000.0;
+  if (!parent.has(kKey)) {
+    return ThinkTime::fixed(0);
+  }
+  const YAML::Node node = parent.node().IsMap() ? parent.node()[std::string(kKey)] : YAML::Node();
+  if (node.IsDefined() && node.IsScalar()) {
+    return ThinkTime::fixed(parent.number(kKey, 0, kMaxMs) / 1000.0);
+  }
+  yaml::Reader r = parent.map(kKey);
+  ThinkTime t;
+  const std::string dist = r.choice("dist", {"fixed", "exponential", "uniform", "lognormal"});
+  if (dist == "fixed") {
+    t = ThinkTime::fixed(r.number("value", 0, kMaxMs) / 1000.0);
+  } else if (dist == "exponential") {
+    t = ThinkTime::exponential(r.number("mean", 0, kMaxMs) / 1000.0);
+  } else if (dist == "uniform") {
+    const double lo = r.number("min", 0, kMaxMs);
+    const double hi = r.number("max", 0, kMaxMs);
+    if (r.ok() && hi < lo) {
+      r.fail("max", fmt::format("max {} is below min {}", hi, lo));
+    }
+    t = ThinkTime::uniform(lo / 1000.0, hi / 1000.0);
+  } else {
+    const double mean = r.number("mean", 0, kMaxMs);
+    t = ThinkTime::lognormal(mean / 1000.0, r.number("sigma", 0, 10));
+  }
+  r.reject_unknown_fields();
+  return t;
+}
+
 ArrivalProcess parse_arrival(yaml::Reader& parent) {
   yaml::Reader r = parent.map("arrival");
   ArrivalProcess a;
-  const std::string process = r.choice("process", {"poisson", "gamma", "day_curve"});
-  if (process == "day_curve") {
+  const std::string process = r.choice("process", {"poisson", "gamma", "day_curve", "closed"});
+  if (process == "closed") {
+    a.kind = ArrivalProcess::Kind::kClosed;
+    a.concurrency = static_cast<int>(r.integer("concurrency", 1, kMaxUsers));
+    a.think = parse_think_time(r);
+    for (const char* key : {"rate", "cv", "rates"}) {
+      if (r.has(key)) {
+        r.fail(key, fmt::format("'{}' does not apply to a closed loop: its users send a request "
+                                "when the last one is answered (give 'concurrency')",
+                                key));
+      }
+    }
+  } else if (process == "day_curve") {
     a.kind = ArrivalProcess::Kind::kDayCurve;
     a.curve = number_list(r, "rates", 0, 1e12);
     a.period_s = r.number_or("period_s", 86400, 1e-6, 1e12);
@@ -222,6 +266,11 @@ ArrivalProcess parse_arrival(yaml::Reader& parent) {
       a.cv = positive(r, "cv", 1e3);
     } else if (r.has("cv")) {
       r.fail("cv", "'cv' applies to process gamma only (a Poisson process has cv 1)");
+    }
+    for (const char* key : {"concurrency", "think_time_ms"}) {
+      if (r.has(key)) {
+        r.fail(key, fmt::format("'{}' applies to process closed only", key));
+      }
     }
   }
   r.reject_unknown_fields();

@@ -132,8 +132,9 @@ Result<Results> Simulator::run() {
   setup_arrivals();
 
   const bool sampling = options_.timeseries_interval_s > 0;
-  double arrival_time = next_arrival_time();
   while (!failure_) {
+    // A closed loop's next arrival follows a reply: it may change at any event.
+    const double arrival_time = next_arrival_time();
     const double replica_time = heap_->top_time();
     double transfer_time = kInf;
     if (!transfers_.empty()) {
@@ -151,7 +152,6 @@ Result<Results> Simulator::run() {
     // sees everything that arrived at t.
     if (arrival_time <= replica_time && arrival_time <= transfer_time) {
       on_arrival(take_arrival());
-      arrival_time = next_arrival_time();
     } else if (transfer_time <= replica_time) {
       std::pop_heap(transfers_.begin(), transfers_.end(), kTransferAfter);
       const Transfer tr = transfers_.back();

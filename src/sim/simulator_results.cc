@@ -15,13 +15,35 @@ Results Simulator::assemble() {
   res.start_s = first_arrival_ == kInf ? 0 : first_arrival_;
   res.end_s = std::max(last_departure_, res.start_s);
   res.duration_s = res.end_s - res.start_s;
+  res.run_duration_s = res.duration_s;
   // Close the integrals of requests in system at the last departure.
   change_in_system(0, 0, res.end_s);
   for (std::size_t s = 0; s < services_.size(); ++s) {
     change_in_system(static_cast<int>(s), 0, res.end_s);
   }
-  assemble_services(res);
   assemble_deployments(res);
+  if (closed_) {
+    // Service figures over the measurement window; the integrals between its ends.
+    res.closed_loop = true;
+    res.warmup_requests = warmup_;
+    if (areas_end_.empty()) {
+      // No request after the measured ones (the window closes at the last departure).
+      snapshot_areas(res.end_s, areas_end_);
+      window_end_ = res.end_s;
+    }
+    if (areas_start_.empty()) {
+      areas_start_.assign(areas_end_.size(), 0.0);
+      window_start_ = window_end_;
+    }
+    res.start_s = window_start_;
+    res.end_s = window_end_;
+    res.duration_s = window_end_ - window_start_;
+    for (std::size_t s = 0; s < services_.size(); ++s) {
+      services_[s].area = areas_end_[s] - areas_start_[s];
+    }
+    area_ = areas_end_.back() - areas_start_.back();
+  }
+  assemble_services(res);
   res.timeseries = std::move(timeseries_);
   return res;
 }
@@ -61,6 +83,12 @@ void Simulator::assemble_services(Results& res) {
     out.throughput_requests_per_s = rate(static_cast<double>(st.completed));
     out.goodput_requests_per_s = rate(static_cast<double>(st.met));
     out.mean_requests_in_system = rate(st.area);
+    if (closed_) {
+      out.concurrency = workload_.services[s].arrival.concurrency;
+      out.think_time_mean_s =
+          st.think_count > 0 ? st.think_sum / static_cast<double>(st.think_count) : 0.0;
+      all.concurrency += out.concurrency;
+    }
     all.arrived += out.arrived;
     all.completed += out.completed;
     all.dropped += out.dropped;
@@ -85,11 +113,20 @@ void Simulator::assemble_services(Results& res) {
   all.throughput_requests_per_s = rate(static_cast<double>(all.completed));
   all.goodput_requests_per_s = rate(static_cast<double>(all.met_targets));
   all.mean_requests_in_system = rate(area_);
+  if (closed_) {
+    double think_sum = 0;
+    long long think_count = 0;
+    for (const ServiceState& st : services_) {
+      think_sum += st.think_sum;
+      think_count += st.think_count;
+    }
+    all.think_time_mean_s = think_count > 0 ? think_sum / static_cast<double>(think_count) : 0.0;
+  }
 }
 
 // Per deployment: its replicas' utilisation, batch and KV occupancy.
 void Simulator::assemble_deployments(Results& res) {
-  const double duration = res.duration_s;
+  const double duration = res.run_duration_s;
   const auto rate = [duration](double x) { return duration > 0 ? x / duration : 0.0; };
   for (std::size_t d = 0; d < fleet_.deployments.size(); ++d) {
     const Deployment& dep = fleet_.deployments[d];

@@ -12,9 +12,10 @@ namespace fleetplan::sim::detail {
 void Simulator::drop(int id, double now) {
   Request& q = requests_[id];
   ServiceState& s = services_[q.service];
-  s.dropped += 1;
+  s.dropped += q.measured ? 1 : 0;
   change_in_system(q.service, -1, now);
   last_departure_ = std::max(last_departure_, now);
+  user_replied(q, now);
   free_requests_.push_back(id);
 }
 
@@ -26,8 +27,9 @@ void Simulator::on_arrival(const Arrival& a) {
   q.output = a.output;
   q.target = a.input;
   q.service = a.service;
+  q.measured = a.measured;
   ServiceState& s = services_[a.service];
-  s.arrived += 1;
+  s.arrived += a.measured ? 1 : 0;
   first_arrival_ = std::min(first_arrival_, a.time);
   change_in_system(a.service, +1, a.time);
   int r = route(s.entry, q, a.time, false);
@@ -118,24 +120,27 @@ void Simulator::complete(Replica& rep, int id, double now) {
   unlink_admitted(rep, id);
   ServiceState& s = services_[q.service];
   s.running -= 1;
-  s.completed += 1;
-  const double ttft = q.first_token - q.arrival;
-  const double e2e = now - q.arrival;
-  s.ttft.add(ttft);
-  s.e2e.add(e2e);
-  bool met = !workload_.services[q.service].ttft_target_s ||
-             ttft <= *workload_.services[q.service].ttft_target_s;
-  if (q.output > 1) {
-    const double tpot = (now - q.first_token) / static_cast<double>(q.output - 1);
-    s.tpot.add(tpot);
-    met = met && (!workload_.services[q.service].tpot_target_s ||
-                  tpot <= *workload_.services[q.service].tpot_target_s);
+  if (q.measured) {
+    s.completed += 1;
+    const double ttft = q.first_token - q.arrival;
+    const double e2e = now - q.arrival;
+    s.ttft.add(ttft);
+    s.e2e.add(e2e);
+    bool met = !workload_.services[q.service].ttft_target_s ||
+               ttft <= *workload_.services[q.service].ttft_target_s;
+    if (q.output > 1) {
+      const double tpot = (now - q.first_token) / static_cast<double>(q.output - 1);
+      s.tpot.add(tpot);
+      met = met && (!workload_.services[q.service].tpot_target_s ||
+                    tpot <= *workload_.services[q.service].tpot_target_s);
+    }
+    s.met += met ? 1 : 0;
+    s.input_tokens += static_cast<double>(q.input);
+    s.output_tokens += static_cast<double>(q.output);
   }
-  s.met += met ? 1 : 0;
-  s.input_tokens += static_cast<double>(q.input);
-  s.output_tokens += static_cast<double>(q.output);
   change_in_system(q.service, -1, now);
   last_departure_ = std::max(last_departure_, now);
+  user_replied(q, now);
   q.state = State::kWaiting;
   q.replica = -1;
   free_requests_.push_back(id);
@@ -326,7 +331,7 @@ void Simulator::preempt(Replica& rep) {
   rep.waiting.push_front(id);
   rep.waiting_blocks += admission_blocks(rep, q);
   rep.preemptions += 1;
-  s.preemptions += 1;
+  s.preemptions += q.measured ? 1 : 0;
   s.running -= 1;
   s.waiting += 1;
 }

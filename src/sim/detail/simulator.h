@@ -60,7 +60,8 @@ struct Request {
   int next = -1;
   std::uint64_t epoch = 0;  // of its current decode join; stale finish-heap entries differ
   State state = State::kWaiting;
-  bool has_kv = false;  // arrived at a decode replica with its KV cache (disaggregation)
+  bool has_kv = false;   // arrived at a decode replica with its KV cache (disaggregation)
+  bool measured = true;  // counted in the service's figures (closed loop: not warm-up/drain)
 };
 
 struct FinishEntry {
@@ -235,6 +236,8 @@ struct ServiceState {
   double last_change = 0;
   long long waiting = 0;
   long long running = 0;
+  double think_sum = 0;  // closed loop: think times drawn after measured replies
+  long long think_count = 0;
   int entry = -1;   // index into candidate lists (new requests)
   int decode = -1;  // index into candidate lists (after prefill, disaggregated); -1: none
 };
@@ -253,12 +256,30 @@ class Simulator {
     int service = 0;
     long long input = 0;
     long long output = 0;
+    bool measured = true;
   };
   void setup_replicas();
   void setup_services();
   void setup_arrivals();
   [[nodiscard]] double next_arrival_time() const;
   Arrival take_arrival();
+  // Closed loop (simulator_arrivals.cc): users' next requests, the measurement window.
+  struct UserArrival {
+    double time = 0;
+    long long seq = 0;
+    int service = 0;
+    bool joining = false;  // a user's first request: it joins a run in progress
+  };
+  struct UserAfter {
+    bool operator()(const UserArrival& a, const UserArrival& b) const {
+      return a.time != b.time ? a.time > b.time : a.seq > b.seq;
+    }
+  };
+  enum class LoopPhase : std::uint8_t { kWarmup, kMeasure, kDrain, kStopped };
+  void setup_closed_loop();
+  Arrival take_user_arrival();
+  void user_replied(const Request& q, double now);
+  void snapshot_areas(double t, std::vector<double>& areas);
 
   // Kernel steps.
   void on_arrival(const Arrival& a);
@@ -337,6 +358,20 @@ class Simulator {
   std::vector<double> next_times_;
   std::size_t trace_index_ = 0;
   long long generated_ = 0;
+
+  // Closed loop.
+  bool closed_ = false;
+  LoopPhase phase_ = LoopPhase::kWarmup;
+  long long warmup_ = 0;
+  long long measured_arrived_ = 0;
+  long long measured_outstanding_ = 0;
+  std::vector<UserArrival> users_;  // min-heap by (time, seq)
+  long long user_seq_ = 0;
+  std::vector<Rng> think_rngs_;
+  double window_start_ = 0;
+  double window_end_ = 0;
+  std::vector<double> areas_start_;  // per service, then all: integrals at the window's ends
+  std::vector<double> areas_end_;
 
   long long in_system_ = 0;
   double area_ = 0;
