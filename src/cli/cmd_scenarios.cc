@@ -174,6 +174,81 @@ ordered_json option_json(const policy::Option& o) {
           {"domestic", o.domestic}};
 }
 
+ordered_json period_policy_json(const policy::PeriodPolicy& p) {
+  ordered_json pj = {{"name", p.period},
+                     {"rules_in_force", p.rules_in_force},
+                     {"excluded", ordered_json::array()},
+                     {"restricted", ordered_json::array()},
+                     {"constraints", ordered_json::array()}};
+  for (const auto* group : {&p.excluded, &p.restricted}) {
+    for (const auto& e : *group) {
+      ordered_json ej = option_json(e.option);
+      ej["allowed_fraction"] = e.allowed_fraction;
+      ej["reasons"] = ordered_json::array();
+      for (const auto& r : e.reasons) {
+        ej["reasons"].push_back(reason_json(r));
+      }
+      pj[group == &p.excluded ? "excluded" : "restricted"].push_back(ej);
+    }
+  }
+  const auto add_constraint = [&](const std::string& kind, const policy::Reason& reason,
+                                  const std::vector<policy::Option>& terms) {
+    ordered_json cj = {{"kind", kind}, {"reason", reason_json(reason)}};
+    cj["terms"] = ordered_json::array();
+    for (const auto& t : terms) {
+      cj["terms"].push_back(option_json(t));
+    }
+    pj["constraints"].push_back(cj);
+  };
+  for (const auto& c : p.share_constraints) {
+    add_constraint("domestic_share", c.reason, c.terms);
+  }
+  for (const auto& c : p.cap_constraints) {
+    add_constraint("supply_cap", c.reason, c.terms);
+  }
+  for (const auto& c : p.use_constraints) {
+    add_constraint("use_restriction", c.reason, c.terms);
+  }
+  return pj;
+}
+
+void print_period_policy(const policy::PeriodPolicy& p) {
+  fmt::print("\nperiod {}\n", p.period);
+  fmt::print("  rules in force: {}\n", p.rules_in_force.empty()
+                                           ? std::string("none")
+                                           : fmt::format("{}", fmt::join(p.rules_in_force, ", ")));
+  if (!p.excluded.empty()) {
+    fmt::print("  excluded options:\n");
+    for (const auto& e : p.excluded) {
+      for (const auto& r : e.reasons) {
+        fmt::print("    - {}\n", r.message);
+      }
+    }
+  }
+  if (!p.restricted.empty()) {
+    fmt::print("  allowed, but not on every day:\n");
+    for (const auto& e : p.restricted) {
+      for (const auto& r : e.reasons) {
+        fmt::print("    - {}\n", r.message);
+      }
+    }
+  }
+  const bool any_constraint =
+      !p.share_constraints.empty() || !p.cap_constraints.empty() || !p.use_constraints.empty();
+  if (any_constraint) {
+    fmt::print("  constraints for the planner:\n");
+  }
+  for (const auto& c : p.share_constraints) {
+    fmt::print("    - {}\n", c.reason.message);
+  }
+  for (const auto& c : p.cap_constraints) {
+    fmt::print("    - {}\n", c.reason.message);
+  }
+  for (const auto& c : p.use_constraints) {
+    fmt::print("    - {}\n", c.reason.message);
+  }
+}
+
 int show_policy(const Options& options) {
   auto loaded = load(options);
   if (!loaded.ok()) {
@@ -197,41 +272,7 @@ int show_policy(const Options& options) {
           {{"name", name}, {"scope", policy::scope_description(*s->rule(name))}});
     }
     for (const auto& p : periods) {
-      ordered_json pj = {{"name", p.period},
-                         {"rules_in_force", p.rules_in_force},
-                         {"excluded", ordered_json::array()},
-                         {"restricted", ordered_json::array()},
-                         {"constraints", ordered_json::array()}};
-      for (const auto* group : {&p.excluded, &p.restricted}) {
-        for (const auto& e : *group) {
-          ordered_json ej = option_json(e.option);
-          ej["allowed_fraction"] = e.allowed_fraction;
-          ej["reasons"] = ordered_json::array();
-          for (const auto& r : e.reasons) {
-            ej["reasons"].push_back(reason_json(r));
-          }
-          pj[group == &p.excluded ? "excluded" : "restricted"].push_back(ej);
-        }
-      }
-      const auto add_constraint = [&](const std::string& kind, const policy::Reason& reason,
-                                      const std::vector<policy::Option>& terms) {
-        ordered_json cj = {{"kind", kind}, {"reason", reason_json(reason)}};
-        cj["terms"] = ordered_json::array();
-        for (const auto& t : terms) {
-          cj["terms"].push_back(option_json(t));
-        }
-        pj["constraints"].push_back(cj);
-      };
-      for (const auto& c : p.share_constraints) {
-        add_constraint("domestic_share", c.reason, c.terms);
-      }
-      for (const auto& c : p.cap_constraints) {
-        add_constraint("supply_cap", c.reason, c.terms);
-      }
-      for (const auto& c : p.use_constraints) {
-        add_constraint("use_restriction", c.reason, c.terms);
-      }
-      out["periods"].push_back(pj);
+      out["periods"].push_back(period_policy_json(p));
     }
     fmt::print("{}", json::dump(out));
     return kExitOk;
@@ -245,40 +286,7 @@ int show_policy(const Options& options) {
     fmt::print("  - {}: {}\n", name, policy::scope_description(*s->rule(name)));
   }
   for (const auto& p : periods) {
-    fmt::print("\nperiod {}\n", p.period);
-    fmt::print("  rules in force: {}\n",
-               p.rules_in_force.empty() ? std::string("none")
-                                        : fmt::format("{}", fmt::join(p.rules_in_force, ", ")));
-    if (!p.excluded.empty()) {
-      fmt::print("  excluded options:\n");
-      for (const auto& e : p.excluded) {
-        for (const auto& r : e.reasons) {
-          fmt::print("    - {}\n", r.message);
-        }
-      }
-    }
-    if (!p.restricted.empty()) {
-      fmt::print("  allowed, but not on every day:\n");
-      for (const auto& e : p.restricted) {
-        for (const auto& r : e.reasons) {
-          fmt::print("    - {}\n", r.message);
-        }
-      }
-    }
-    const bool any_constraint =
-        !p.share_constraints.empty() || !p.cap_constraints.empty() || !p.use_constraints.empty();
-    if (any_constraint) {
-      fmt::print("  constraints for the planner:\n");
-    }
-    for (const auto& c : p.share_constraints) {
-      fmt::print("    - {}\n", c.reason.message);
-    }
-    for (const auto& c : p.cap_constraints) {
-      fmt::print("    - {}\n", c.reason.message);
-    }
-    for (const auto& c : p.use_constraints) {
-      fmt::print("    - {}\n", c.reason.message);
-    }
+    print_period_policy(p);
   }
   return kExitOk;
 }

@@ -24,6 +24,7 @@ Result<Table> parse(std::string_view text, const std::string& name) {
   std::string field;
   bool in_quotes = false;
   bool field_started = false;
+  bool record_started = false;  // a quote, a comma or a character since the record began
   int line = 1;
   int record_line = 1;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -44,6 +45,9 @@ Result<Table> parse(std::string_view text, const std::string& name) {
       }
       continue;
     }
+    if (c != '\n' && c != '\r') {
+      record_started = true;
+    }
     if (c == '"' && !field_started) {
       in_quotes = true;
       field_started = true;
@@ -58,11 +62,12 @@ Result<Table> parse(std::string_view text, const std::string& name) {
       record.push_back(std::move(field));
       field.clear();
       field_started = false;
-      if (!(record.size() == 1 && record[0].empty())) {
+      if (record_started) {  // a blank line is no record; `""` is one empty field
         records.push_back(std::move(record));
         record_lines.push_back(record_line);
       }
       record.clear();
+      record_started = false;
       ++line;
       record_line = line;
     } else {

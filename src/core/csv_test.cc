@@ -14,6 +14,18 @@ TEST(Csv, QuotedFieldsWithCommasQuotesAndNewlines) {
   EXPECT_EQ(table->rows[1].get("missing"), "");
 }
 
+TEST(Csv, BlankLinesAreNoRecordsButAQuotedEmptyFieldIs) {
+  // A fuzzer found `""` lines read as blank: the file was then called empty.
+  auto table = parse("\"\"\n\n\"\"\n", "t.csv");
+  ASSERT_TRUE(table.ok()) << table.error().message;
+  ASSERT_EQ(table->columns, std::vector<std::string>{""});
+  ASSERT_EQ(table->rows.size(), 1u);
+  EXPECT_EQ(table->rows[0].line, 3);
+  auto blank = parse("\n\r\n\n", "t.csv");
+  ASSERT_FALSE(blank.ok());
+  EXPECT_EQ(blank.error().message, "t.csv: empty file; expected a header line");
+}
+
 TEST(Csv, WrongFieldCountNamesTheLine) {
   auto table = parse("a,b\n1,2\n3\n", "t.csv");
   ASSERT_FALSE(table.ok());

@@ -246,11 +246,22 @@ DayDecision decide_day(const scenario::Scenario& scenario, const RuleEngine& eng
   return out;
 }
 
-// The decision over the days [first, last]: rules change only on their effective dates and
-// the day after their `until`, so the span is cut there and each piece decided once.
-Decision decide_span(const scenario::Scenario& scenario, const RuleEngine& engine,
+// How a span of days was decided: the days denied, and the days each rule decided, by the
+// rule's position in the file (a deterministic order).
+struct SpanTally {
+  long long total = 0;
+  long long denied_days = 0;
+  std::optional<scenario::Date> first_allowed;
+  std::map<std::size_t, long long> deny_days;
+  std::map<std::size_t, long long> allow_days;
+  std::map<std::size_t, std::set<std::size_t>> overrides;
+};
+
+// Rules change only on their effective dates and the day after their `until`, so the span
+// [first, last] is cut there and each piece decided once.
+SpanTally tally_span(const scenario::Scenario& scenario, const RuleEngine& engine,
                      const scenario::Date& first, const scenario::Date& last,
-                     const std::string& when, const OptionRef& option) {
+                     const OptionRef& option) {
   const long long first_day = first.days_since_epoch();
   const long long last_day = last.days_since_epoch();
   std::set<long long> cuts = {first_day};
@@ -266,13 +277,8 @@ Decision decide_span(const scenario::Scenario& scenario, const RuleEngine& engin
       }
     }
   }
-  const long long total = last_day - first_day + 1;
-  long long denied_days = 0;
-  std::optional<scenario::Date> first_allowed;
-  // Days each rule decided, by the rule's position in the file (deterministic order).
-  std::map<std::size_t, long long> deny_days;
-  std::map<std::size_t, long long> allow_days;
-  std::map<std::size_t, std::set<std::size_t>> overrides;
+  SpanTally t;
+  t.total = last_day - first_day + 1;
   const auto index_of = [&](const Rule* r) {
     return static_cast<std::size_t>(r - scenario.rules.data());
   };
@@ -283,47 +289,40 @@ Decision decide_span(const scenario::Scenario& scenario, const RuleEngine& engin
     const DayDecision d =
         decide_day(scenario, engine, scenario::add_days(first, *it - first_day), option);
     if (!d.allowed) {
-      denied_days += days;
-    } else if (!first_allowed) {
-      first_allowed = scenario::add_days(first, *it - first_day);
+      t.denied_days += days;
+    } else if (!t.first_allowed) {
+      t.first_allowed = scenario::add_days(first, *it - first_day);
     }
     if (d.export_decider != nullptr && !d.export_decider->allow) {
-      deny_days[index_of(d.export_decider)] += days;
+      t.deny_days[index_of(d.export_decider)] += days;
     }
     if (d.export_decider != nullptr && d.export_decider->allow && !d.overridden.empty()) {
-      allow_days[index_of(d.export_decider)] += days;
+      t.allow_days[index_of(d.export_decider)] += days;
       for (const Rule* r : d.overridden) {
-        overrides[index_of(d.export_decider)].insert(index_of(r));
+        t.overrides[index_of(d.export_decider)].insert(index_of(r));
       }
     }
     for (const Rule* r : d.denies) {
-      deny_days[index_of(r)] += days;
+      t.deny_days[index_of(r)] += days;
     }
   }
+  return t;
+}
 
-  Decision decision;
-  decision.allowed_fraction = static_cast<double>(total - denied_days) / static_cast<double>(total);
-  decision.first_allowed = first_allowed;
-  switch (scenario.settings.rule_coverage) {
-    case scenario::RuleCoverage::kDays:
-      decision.allowed = denied_days < total;  // allowed on some day: prorated by the planner
-      break;
-    case scenario::RuleCoverage::kAny:
-      decision.allowed = denied_days == 0;
-      break;
-    case scenario::RuleCoverage::kMajority:
-      decision.allowed = denied_days * 2 <= total;
-      break;
-  }
+// The reasons of a decision: each rule that denied the option on some days, each export rule
+// that allowed it over others.
+std::vector<Reason> span_reasons(const scenario::Scenario& scenario, const SpanTally& t,
+                                 const std::string& when, const OptionRef& option) {
+  std::vector<Reason> reasons;
   const std::string what =
       fmt::format("{} ({})", option.accelerator, scenario::mode_name(option.mode));
   const Site& site = *option.site;
   const auto days_text = [&](long long days) {
-    return days == total ? std::string() : fmt::format(" ({} of {} days)", days, total);
+    return days == t.total ? std::string() : fmt::format(" ({} of {} days)", days, t.total);
   };
   for (std::size_t i = 0; i < scenario.rules.size(); ++i) {
     const Rule& rule = scenario.rules[i];
-    if (const auto d = deny_days.find(i); d != deny_days.end()) {
+    if (const auto d = t.deny_days.find(i); d != t.deny_days.end()) {
       std::string message;
       if (rule.kind == RuleKind::kUseRestriction) {
         message =
@@ -340,21 +339,125 @@ Decision decide_span(const scenario::Scenario& scenario, const RuleEngine& engin
         message = fmt::format("{} not available at site {} ({}) {}{}: {}", what, site.name,
                               site.country, when, days_text(d->second), dates_and_source(rule));
       }
-      decision.reasons.push_back(make_reason(rule, false, std::move(message)));
+      reasons.push_back(make_reason(rule, false, std::move(message)));
     }
-    if (const auto a = allow_days.find(i); a != allow_days.end()) {
+    if (const auto a = t.allow_days.find(i); a != t.allow_days.end()) {
       std::vector<std::string> names;
-      for (std::size_t k : overrides[i]) {
+      for (std::size_t k : t.overrides.at(i)) {
         names.push_back(scenario.rules[k].name);
       }
-      decision.reasons.push_back(
+      reasons.push_back(
           make_reason(rule, true,
                       fmt::format("{} allowed at site {} ({}) {}{}: {} (overrides {})", what,
                                   site.name, site.country, when, days_text(a->second),
                                   dates_and_source(rule), fmt::join(names, ", "))));
     }
   }
+  return reasons;
+}
+
+// The decision over the days [first, last].
+Decision decide_span(const scenario::Scenario& scenario, const RuleEngine& engine,
+                     const scenario::Date& first, const scenario::Date& last,
+                     const std::string& when, const OptionRef& option) {
+  const SpanTally t = tally_span(scenario, engine, first, last, option);
+  Decision decision;
+  decision.allowed_fraction =
+      static_cast<double>(t.total - t.denied_days) / static_cast<double>(t.total);
+  decision.first_allowed = t.first_allowed;
+  switch (scenario.settings.rule_coverage) {
+    case scenario::RuleCoverage::kDays:
+      decision.allowed = t.denied_days < t.total;  // allowed on some day: prorated by the planner
+      break;
+    case scenario::RuleCoverage::kAny:
+      decision.allowed = t.denied_days == 0;
+      break;
+    case scenario::RuleCoverage::kMajority:
+      decision.allowed = t.denied_days * 2 <= t.total;
+      break;
+  }
+  decision.reasons = span_reasons(scenario, t, when, option);
   return decision;
+}
+
+// "H20, H200-SXM at sites in CN": what a rule's scope covers, for its reason text.
+std::string scope_text(const scenario::RuleScope& scope) {
+  std::vector<std::string> parts;
+  if (!scope.accelerators.empty()) {
+    parts.push_back(fmt::format("{}", fmt::join(scope.accelerators, ", ")));
+  }
+  if (scope.domestic) {
+    parts.emplace_back(*scope.domestic ? "domestic accelerators" : "foreign accelerators");
+  }
+  if (!scope.countries.empty()) {
+    parts.push_back(fmt::format("at sites in {}", fmt::join(scope.countries, ", ")));
+  }
+  if (!scope.not_countries.empty()) {
+    parts.push_back(fmt::format("at sites outside {}", fmt::join(scope.not_countries, ", ")));
+  }
+  if (!scope.sites.empty()) {
+    parts.push_back(fmt::format("at {}", fmt::join(scope.sites, ", ")));
+  }
+  if (scope.accelerators.empty() && !scope.domestic) {
+    parts.insert(parts.begin(), "accelerators");
+  }
+  return fmt::format("{}", fmt::join(parts, " "));
+}
+
+// The constraint a quantity rule (use restriction, domestic share, supply cap) puts on the
+// options `terms` of one period.
+void add_quantity_rule(const scenario::Scenario& scenario, const RuleEngine& engine,
+                       const Rule& rule, const Period& period, std::vector<Option> terms,
+                       const std::string& scope, PeriodPolicy& out) {
+  switch (rule.kind) {
+    case RuleKind::kUseRestriction:
+      out.use_constraints.push_back(
+          {rule.name, rule.allowed_uses, std::move(terms),
+           make_reason(
+               rule, false,
+               fmt::format("{} may serve only {} in period {}: {}", scope,
+                           uses_text(rule.allowed_uses), period.name, dates_and_source(rule)))});
+      break;
+    case RuleKind::kDomesticShare:
+      out.share_constraints.push_back(
+          {rule.name, rule.min_share, rule.basis, rule.share_of, std::move(terms),
+           make_reason(
+               rule, false,
+               fmt::format(
+                   "at least {:.0f} % of {} ({} of {}; {}) must be domestic in period {}: "
+                   "{}",
+                   rule.min_share * 100, scope,
+                   rule.basis == scenario::ShareBasis::kSpend ? "by spend" : "by count",
+                   rule.share_of == scenario::ShareOf::kFleet ? "the fleet" : "acquisitions",
+                   has_site_scope(rule.scope) ? "what is placed at other sites does not count"
+                                              : "the buyer's, wherever placed",
+                   period.name, dates_and_source(rule)))});
+      break;
+    case RuleKind::kSupplyCap: {
+      std::vector<std::string> periods;
+      if (rule.cumulative) {
+        for (const auto& p : scenario.periods) {
+          if (engine.in_force_any_day(rule, p)) {
+            periods.push_back(p.name);
+          }
+        }
+      } else {
+        periods.push_back(period.name);
+      }
+      out.cap_constraints.push_back(
+          {rule.name, rule.max_units, rule.cumulative, periods, std::move(terms),
+           make_reason(rule, false,
+                       fmt::format("at most {} units of {} {}: {}", rule.max_units, scope,
+                                   rule.cumulative
+                                       ? fmt::format("over periods {}", fmt::join(periods, ", "))
+                                       : fmt::format("in period {}", period.name),
+                                   dates_and_source(rule)))});
+      break;
+    }
+    case RuleKind::kExportControl:
+    case RuleKind::kLeaseVerification:
+      break;  // exclusions, handled above
+  }
 }
 
 }  // namespace
@@ -448,78 +551,8 @@ PeriodPolicy RuleEngine::period_policy(std::size_t index) const {
         terms.push_back(option);
       }
     }
-    const std::string scope_text = [&] {
-      std::vector<std::string> parts;
-      if (!rule.scope.accelerators.empty()) {
-        parts.push_back(fmt::format("{}", fmt::join(rule.scope.accelerators, ", ")));
-      }
-      if (rule.scope.domestic) {
-        parts.emplace_back(*rule.scope.domestic ? "domestic accelerators" : "foreign accelerators");
-      }
-      if (!rule.scope.countries.empty()) {
-        parts.push_back(fmt::format("at sites in {}", fmt::join(rule.scope.countries, ", ")));
-      }
-      if (!rule.scope.not_countries.empty()) {
-        parts.push_back(
-            fmt::format("at sites outside {}", fmt::join(rule.scope.not_countries, ", ")));
-      }
-      if (!rule.scope.sites.empty()) {
-        parts.push_back(fmt::format("at {}", fmt::join(rule.scope.sites, ", ")));
-      }
-      if (rule.scope.accelerators.empty() && !rule.scope.domestic) {
-        parts.insert(parts.begin(), "accelerators");
-      }
-      return fmt::format("{}", fmt::join(parts, " "));
-    }();
-    switch (rule.kind) {
-      case RuleKind::kUseRestriction:
-        out.use_constraints.push_back(
-            {rule.name, rule.allowed_uses, std::move(terms),
-             make_reason(
-                 rule, false,
-                 fmt::format("{} may serve only {} in period {}: {}", scope_text,
-                             uses_text(rule.allowed_uses), period.name, dates_and_source(rule)))});
-        break;
-      case RuleKind::kDomesticShare:
-        out.share_constraints.push_back(
-            {rule.name, rule.min_share, rule.basis, rule.share_of, std::move(terms),
-             make_reason(
-                 rule, false,
-                 fmt::format(
-                     "at least {:.0f} % of {} ({} of {}; {}) must be domestic in period {}: "
-                     "{}",
-                     rule.min_share * 100, scope_text,
-                     rule.basis == scenario::ShareBasis::kSpend ? "by spend" : "by count",
-                     rule.share_of == scenario::ShareOf::kFleet ? "the fleet" : "acquisitions",
-                     has_site_scope(rule.scope) ? "what is placed at other sites does not count"
-                                                : "the buyer's, wherever placed",
-                     period.name, dates_and_source(rule)))});
-        break;
-      case RuleKind::kSupplyCap: {
-        std::vector<std::string> periods;
-        if (rule.cumulative) {
-          for (const auto& p : scenario_->periods) {
-            if (in_force_any_day(rule, p)) {
-              periods.push_back(p.name);
-            }
-          }
-        } else {
-          periods.push_back(period.name);
-        }
-        out.cap_constraints.push_back(
-            {rule.name, rule.max_units, rule.cumulative, periods, std::move(terms),
-             make_reason(rule, false,
-                         fmt::format("at most {} units of {} {}: {}", rule.max_units, scope_text,
-                                     rule.cumulative
-                                         ? fmt::format("over periods {}", fmt::join(periods, ", "))
-                                         : fmt::format("in period {}", period.name),
-                                     dates_and_source(rule)))});
-        break;
-      }
-      case RuleKind::kExportControl:
-      case RuleKind::kLeaseVerification:
-        break;  // exclusions, handled above
-    }
+    const std::string scope = scope_text(rule.scope);
+    add_quantity_rule(*scenario_, *this, rule, period, std::move(terms), scope, out);
   }
   return out;
 }

@@ -8,37 +8,16 @@
 #include <fmt/format.h>
 
 #include "plan/economics.h"
+#include "report/detail/html.h"
 #include "report/plan_report.h"
 #include "report/table.h"
 
 namespace fleetplan::report {
 namespace {
 
-using nlohmann::ordered_json;
+using detail::html_escape;
 
-std::string escape_html(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+using nlohmann::ordered_json;
 
 std::string with_currency(const CurrencyView& view, int period, double usd) {
   std::string text = money(usd);
@@ -250,21 +229,21 @@ std::string section_html(const Section& section) {
   if (section.rows.empty()) {
     return "";
   }
-  std::string out = "<h2>" + escape_html(section.title) + "</h2>\n<table><thead><tr>";
+  std::string out = "<h2>" + html_escape(section.title) + "</h2>\n<table><thead><tr>";
   for (const auto& h : section.headers) {
-    out += "<th>" + escape_html(h) + "</th>";
+    out += "<th>" + html_escape(h) + "</th>";
   }
   out += "</tr></thead><tbody>\n";
   for (const auto& row : section.rows) {
     out += "<tr>";
     for (const auto& cell : row) {
-      out += "<td>" + escape_html(cell) + "</td>";
+      out += "<td>" + html_escape(cell) + "</td>";
     }
     out += "</tr>\n";
   }
   out += "</tbody></table>\n";
   if (!section.note.empty()) {
-    out += "<p>" + escape_html(section.note) + "</p>\n";
+    out += "<p>" + html_escape(section.note) + "</p>\n";
   }
   return out;
 }
@@ -292,7 +271,7 @@ std::string economics_html(const plan::Problem& problem, const plan::Plan& plan,
   if (!demand_notes.empty()) {
     out += "<h2>Demand (as modelled)</h2>\n<ul>";
     for (const std::string& note : demand_notes) {
-      out += "<li>" + escape_html(note) + "</li>";
+      out += "<li>" + html_escape(note) + "</li>";
     }
     out += "</ul>\n";
   }

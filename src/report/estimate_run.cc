@@ -2,25 +2,59 @@
 
 #include <fmt/format.h>
 
-#include "perf/band.h"
-#include "perf/engine.h"
 #include "report/json_fields.h"
+#include "report/table.h"
 
 namespace fleetplan::report {
 
 using nlohmann::ordered_json;
+
+namespace {
+
+// The band is the spread of measured / predicted throughput on held-out rows; latency at the
+// same batch scales inversely (TPOT = batch / per-replica throughput), and TTFT, made of the
+// same kernels, is given the same relative spread.
+struct Spread {
+  double thr_p10;
+  double thr_p90;
+  double lat_p10;
+  double lat_p90;
+};
+
+Spread spread(const EstimateRun& r) {
+  const double thr = r.estimate.throughput_output_tokens_per_s;
+  return {thr * r.band.p10, thr * r.band.p90, 1.0 / r.band.p90, 1.0 / r.band.p10};
+}
+
+const char* engine_origin(const EstimateRun& r) {
+  return r.engine_given ? "given" : "default for the family";
+}
+
+const char* kv_origin(const EstimateRun& r) {
+  return r.kv_cache_given ? "given" : "engine default";
+}
+
+std::string layout_text(const perf::Parallelism& p) {
+  std::string s = fmt::format("tp={} pp={} ep={}", p.tp, p.pp, p.ep);
+  if (p.attention_dp) {
+    s += " attention-dp";
+  }
+  return s + fmt::format(" replicas={}", p.replicas);
+}
+
+}  // namespace
 
 Result<EstimateOptions> parse_estimate_options(const nlohmann::json& json) {
   EstimateOptions o;
   JsonFields f(json, "");
   f.text("model", o.model);
   f.text("accelerator", o.accelerator);
-  f.integer("count", o.count, 1, kMaxEstimateCount);
-  f.text("precision", o.precision);
-  f.text("kv_precision", o.kv_precision);
-  f.integer("input_len", o.input_len, 1, kMaxEstimateTokens);
-  f.integer("output_len", o.output_len, 1, kMaxEstimateTokens);
-  f.integer("concurrency", o.concurrency, 1, kMaxEstimateTokens);
+  f.integer("count", o.count, 1, perf::kMaxDevices);
+  f.text("weights", o.weights);
+  f.text("kv_cache", o.kv_cache);
+  f.integer("input_len", o.input_len, 1, perf::kMaxTokens);
+  f.integer("output_len", o.output_len, 1, perf::kMaxTokens);
+  f.integer("concurrency", o.concurrency, 1, perf::kMaxConcurrency);
   f.number("ttft_ms", o.ttft_ms, 0, 1e9, true);
   f.number("tpot_ms", o.tpot_ms, 0, 1e9, true);
   f.integer("tp", o.tp, 1, 4096);
@@ -29,6 +63,8 @@ Result<EstimateOptions> parse_estimate_options(const nlohmann::json& json) {
   f.boolean("attention_dp", o.attention_dp);
   f.text("engine", o.engine);
   f.refuse("catalog", "a request may not name files of the server");
+  f.refuse("precision", "renamed to `weights` (as the flag --weights)");
+  f.refuse("kv_precision", "renamed to `kv_cache` (as the flag --kv-cache)");
   FLEETPLAN_RETURN_IF_ERROR(f.finish());
   if (o.model.empty() || o.accelerator.empty()) {
     return input_error(fmt::format("{} is required", o.model.empty() ? "model" : "accelerator"));
@@ -36,60 +72,68 @@ Result<EstimateOptions> parse_estimate_options(const nlohmann::json& json) {
   return o;
 }
 
-Result<ordered_json> run_estimate(const EstimateOptions& o, const catalog::Catalog& catalog,
-                                  const perf::EfficiencyTable& fitted) {
+Result<EstimateRun> compute_estimate(const EstimateOptions& o, const catalog::Catalog& catalog,
+                                     const perf::EfficiencyTable& fitted) {
+  EstimateRun r;
   auto model = catalog.model(o.model);
   if (!model.ok()) {
     return model.error();
   }
+  r.model = *model;
   auto acc = catalog.accelerator(o.accelerator);
   if (!acc.ok()) {
     return acc.error();
   }
-  auto weights = catalog::parse_precision(o.precision);
+  r.accelerator = *acc;
+  auto weights = catalog::parse_precision(o.weights);
   if (!weights.ok()) {
-    return input_error("precision: " + weights.error().message);
+    return input_error("weights: " + weights.error().message);
   }
+  r.weights = *weights;
   auto engines = perf::EngineTable::load_builtin();
   if (!engines.ok()) {
     return engines.error();
   }
-  const perf::Engine* engine = &engines->default_for((*acc)->family);
+  r.engine = engines->default_for(r.accelerator->family);
   if (!o.engine.empty()) {
     auto found = engines->find(o.engine);
     if (!found.ok()) {
       return input_error("engine: " + found.error().message);
     }
-    engine = *found;
+    r.engine = **found;
+    r.engine_given = true;
   }
-  const char* const engine_origin = o.engine.empty() ? "default for the family" : "given";
-  Result<catalog::Precision> kv = perf::engine_kv_cache(*engine, **acc, *weights);
-  if (!o.kv_precision.empty()) {
-    kv = catalog::parse_precision(o.kv_precision);
+  Result<catalog::Precision> kv = perf::engine_kv_cache(r.engine, *r.accelerator, r.weights);
+  if (!o.kv_cache.empty()) {
+    kv = catalog::parse_precision(o.kv_cache);
     if (!kv.ok()) {
-      return input_error("kv_precision: " + kv.error().message);
+      return input_error("kv_cache: " + kv.error().message);
     }
+    r.kv_cache_given = true;
   }
-  const char* const kv_origin = o.kv_precision.empty() ? "engine default" : "given";
+  if (!kv.ok()) {
+    return kv.error();
+  }
+  r.kv_cache = *kv;
   auto bands = perf::BandTable::load_builtin();
   if (!bands.ok()) {
     return bands.error();
   }
-  const perf::ResolvedFactors factors = perf::resolve_factors(fitted, (*acc)->family, *engine);
-  const perf::EfficiencyTable table = perf::with_resolved(fitted, factors);
+  r.factors = perf::resolve_factors(fitted, r.accelerator->family, r.engine);
+  const perf::EfficiencyTable table = perf::with_resolved(fitted, r.factors);
   perf::EstimateRequest req;
-  req.model = *model;
-  req.accelerator = *acc;
+  req.model = r.model;
+  req.accelerator = r.accelerator;
   req.count = o.count;
-  req.weights = *weights;
-  req.kv_cache = *kv;
+  req.weights = r.weights;
+  req.kv_cache = r.kv_cache;
   req.input_len = o.input_len;
   req.output_len = o.output_len;
   req.concurrency = o.concurrency;
   req.ttft_target_ms = o.ttft_ms;
   req.tpot_target_ms = o.tpot_ms;
-  req.engine = engine->name;
-  req.layouts = perf::layout_support(*engine);
+  req.engine = r.engine.name;
+  req.layouts = perf::layout_support(r.engine);
   if (o.tp || o.pp || o.ep || o.attention_dp) {
     perf::Parallelism p;
     p.tp = o.tp.value_or(1);
@@ -102,64 +146,133 @@ Result<ordered_json> run_estimate(const EstimateOptions& o, const catalog::Catal
   if (!est.ok()) {
     return est.error();
   }
-  const perf::Efficiency& eff = factors.efficiency;
-  const perf::Band& band = bands->lookup(eff.family, perf::model_class(**model));
-  // As `fleetplan estimate`: the band is measured / predicted throughput on held-out rows;
-  // latency at the same batch scales inversely.
-  const double lat_p10 = 1.0 / band.p90;
-  const double lat_p90 = 1.0 / band.p10;
-  const auto& m = est->memory;
+  r.estimate = *est;
+  r.count = o.count;
+  r.input_len = o.input_len;
+  r.output_len = o.output_len;
+  r.targets_given = o.ttft_ms.has_value() || o.tpot_ms.has_value();
+  r.band = bands->lookup(r.factors.efficiency.family, perf::model_class(*r.model));
+  return r;
+}
+
+ordered_json estimate_json(const EstimateRun& r) {
+  const perf::Estimate& est = r.estimate;
+  const perf::Efficiency& eff = r.factors.efficiency;
+  const Spread s = spread(r);
+  const auto& m = est.memory;
   ordered_json j;
-  j["model"] = (*model)->name;
-  j["accelerator"] = (*acc)->name;
-  j["count"] = o.count;
-  j["precision"] = {{"weights", catalog::precision_name(*weights)},
-                    {"kv_cache", catalog::precision_name(*kv)},
-                    {"kv_cache_origin", kv_origin}};
-  j["input_len"] = o.input_len;
-  j["output_len"] = o.output_len;
-  j["engine"] = {{"name", engine->name}, {"title", engine->title}, {"origin", engine_origin}};
-  j["throughput_output_tokens_per_s"] = est->throughput_output_tokens_per_s;
-  j["throughput_output_tokens_per_s_p10"] = est->throughput_output_tokens_per_s * band.p10;
-  j["throughput_output_tokens_per_s_p90"] = est->throughput_output_tokens_per_s * band.p90;
-  j["throughput_total_tokens_per_s"] = est->throughput_total_tokens_per_s;
-  j["ttft_ms"] = est->ttft_ms;
-  j["ttft_ms_p10"] = est->ttft_ms * lat_p10;
-  j["ttft_ms_p90"] = est->ttft_ms * lat_p90;
-  j["tpot_ms"] = est->tpot_ms;
-  j["tpot_ms_p10"] = est->tpot_ms * lat_p10;
-  j["tpot_ms_p90"] = est->tpot_ms * lat_p90;
-  j["band"] = {{"family_engine", band.family_engine},
-               {"model_class", band.model_class},
-               {"rows", band.rows},
-               {"measured_over_predicted_p10", band.p10},
-               {"measured_over_predicted_p90", band.p90}};
-  j["batch"] = est->batch;
-  j["concurrency"] = est->concurrency;
-  j["parallelism"] = {{"tp", est->parallelism.tp},
-                      {"pp", est->parallelism.pp},
-                      {"ep", est->parallelism.ep},
-                      {"attention_dp", est->parallelism.attention_dp},
-                      {"replicas", est->parallelism.replicas}};
-  j["bound"] = {{"prefill", perf::bound_name(est->prefill_bound)},
-                {"decode", perf::bound_name(est->decode_bound)}};
+  j["model"] = r.model->name;
+  j["accelerator"] = r.accelerator->name;
+  j["count"] = r.count;
+  j["precision"] = {{"weights", catalog::precision_name(r.weights)},
+                    {"kv_cache", catalog::precision_name(r.kv_cache)},
+                    {"kv_cache_origin", kv_origin(r)}};
+  j["input_len"] = r.input_len;
+  j["output_len"] = r.output_len;
+  j["engine"] = {{"name", r.engine.name}, {"title", r.engine.title}, {"origin", engine_origin(r)}};
+  j["throughput_output_tokens_per_s"] = est.throughput_output_tokens_per_s;
+  j["throughput_output_tokens_per_s_p10"] = s.thr_p10;
+  j["throughput_output_tokens_per_s_p90"] = s.thr_p90;
+  j["throughput_total_tokens_per_s"] = est.throughput_total_tokens_per_s;
+  j["ttft_ms"] = est.ttft_ms;
+  j["ttft_ms_p10"] = est.ttft_ms * s.lat_p10;
+  j["ttft_ms_p90"] = est.ttft_ms * s.lat_p90;
+  j["tpot_ms"] = est.tpot_ms;
+  j["tpot_ms_p10"] = est.tpot_ms * s.lat_p10;
+  j["tpot_ms_p90"] = est.tpot_ms * s.lat_p90;
+  j["band"] = {{"family_engine", r.band.family_engine},
+               {"model_class", r.band.model_class},
+               {"rows", r.band.rows},
+               {"measured_over_predicted_p10", r.band.p10},
+               {"measured_over_predicted_p90", r.band.p90}};
+  j["batch"] = est.batch;
+  j["concurrency"] = est.concurrency;
+  j["parallelism"] = {{"tp", est.parallelism.tp},
+                      {"pp", est.parallelism.pp},
+                      {"ep", est.parallelism.ep},
+                      {"attention_dp", est.parallelism.attention_dp},
+                      {"replicas", est.parallelism.replicas}};
+  j["bound"] = {{"prefill", perf::bound_name(est.prefill_bound)},
+                {"decode", perf::bound_name(est.decode_bound)}};
   j["memory_gb"] = {{"capacity", m.capacity / 1e9},       {"weights", m.weights / 1e9},
                     {"activations", m.activations / 1e9}, {"reserve", m.reserve / 1e9},
                     {"kv_cache", m.kv_cache / 1e9},       {"free", m.free / 1e9}};
-  j["meets_targets"] = est->meets_targets;
-  j["batch_limit"] = est->limit;
-  j["deployments_searched"] = est->deployments_searched;
+  j["meets_targets"] = est.meets_targets;
+  j["batch_limit"] = est.limit;
+  j["deployments_searched"] = est.deployments_searched;
   j["efficiency"] = {{"family", eff.family},
-                     {"fitted_entry", factors.fitted_entry},
-                     {"fallback", factors.fallback},
+                     {"fitted_entry", r.factors.fitted_entry},
+                     {"fallback", r.factors.fallback},
                      {"fitted_on", eff.fitted_on}};
-  if (factors.fallback) {
-    j["efficiency"]["note"] = factors.note;
+  if (r.factors.fallback) {
+    j["efficiency"]["note"] = r.factors.note;
   }
-  if ((*acc)->estimate) {
-    j["note"] = fmt::format("{} figures are public estimates, not a datasheet", (*acc)->name);
+  if (r.accelerator->estimate) {
+    j["note"] =
+        fmt::format("{} figures are public estimates, not a datasheet", r.accelerator->name);
   }
   return j;
+}
+
+std::string estimate_text(const EstimateRun& r) {
+  const perf::Estimate& est = r.estimate;
+  const perf::Efficiency& eff = r.factors.efficiency;
+  const Spread s = spread(r);
+  std::string out =
+      fmt::format("{} on {} x {}, weights {} / KV {} ({}), input {} / output {} tokens\n",
+                  r.model->name, r.count, r.accelerator->name, catalog::precision_name(r.weights),
+                  catalog::precision_name(r.kv_cache), kv_origin(r), r.input_len, r.output_len);
+  out += fmt::format("engine: {} ({})\n", r.engine.title, engine_origin(r));
+  if (r.factors.fallback) {
+    out += fmt::format("note: {}\n", r.factors.note);
+  }
+  if (r.accelerator->estimate) {
+    out += fmt::format("note: {} figures are public estimates, not a datasheet ({})\n",
+                       r.accelerator->name, r.accelerator->sources.substr(0, 80));
+  }
+  TextTable t({"estimate", "value"}, {false, true});
+  t.add_row({"layout", layout_text(est.parallelism)});
+  t.add_row({"batch per replica", fmt::format("{} (limit: {})", est.batch, est.limit)});
+  t.add_row({"output tokens/s",
+             fmt::format("{} ({} - {})", grouped(est.throughput_output_tokens_per_s, 0),
+                         grouped(s.thr_p10, 0), grouped(s.thr_p90, 0))});
+  t.add_row({"total tokens/s", grouped(est.throughput_total_tokens_per_s, 0)});
+  t.add_row({"TTFT ms", fmt::format("{:.1f} ({:.1f} - {:.1f})", est.ttft_ms,
+                                    est.ttft_ms * s.lat_p10, est.ttft_ms * s.lat_p90)});
+  t.add_row({"TPOT ms", fmt::format("{:.2f} ({:.2f} - {:.2f})", est.tpot_ms,
+                                    est.tpot_ms * s.lat_p10, est.tpot_ms * s.lat_p90)});
+  t.add_row({"prefill bound", perf::bound_name(est.prefill_bound)});
+  t.add_row({"decode bound", perf::bound_name(est.decode_bound)});
+  if (r.targets_given) {
+    t.add_row({"meets p99 targets", est.meets_targets ? "yes" : "NO"});
+  }
+  t.add_row({"layouts searched", std::to_string(est.deployments_searched)});
+  out += t.render();
+  const auto& m = est.memory;
+  TextTable mt({"memory per device", "GB"}, {false, true});
+  mt.add_row({"capacity", fmt::format("{:.1f}", m.capacity / 1e9)});
+  mt.add_row({"weights", fmt::format("{:.1f}", m.weights / 1e9)});
+  mt.add_row({"activations", fmt::format("{:.1f}", m.activations / 1e9)});
+  mt.add_row({"runtime reserve", fmt::format("{:.1f}", m.reserve / 1e9)});
+  mt.add_row({"KV cache", fmt::format("{:.1f}", m.kv_cache / 1e9)});
+  mt.add_row({"KV cache free at this batch", fmt::format("{:.1f}", m.free / 1e9)});
+  out += "\n" + mt.render();
+  out +=
+      fmt::format("\n(ranges: 80 % band from {} held-out rows of {} x {} (leave-one-source-out))\n",
+                  r.band.rows, r.band.family_engine == "*" ? "all families" : r.band.family_engine,
+                  r.band.model_class == "*" ? "all model classes" : r.band.model_class + " models");
+  out += fmt::format("efficiency ({}): compute {:.2f}, memory {:.2f}, link {:.2f}; {}\n",
+                     eff.family, eff.compute, eff.memory, eff.link, eff.fitted_on);
+  return out;
+}
+
+Result<ordered_json> run_estimate(const EstimateOptions& options, const catalog::Catalog& catalog,
+                                  const perf::EfficiencyTable& fitted) {
+  auto run = compute_estimate(options, catalog, fitted);
+  if (!run.ok()) {
+    return run.error();
+  }
+  return estimate_json(*run);
 }
 
 }  // namespace fleetplan::report

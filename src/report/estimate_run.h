@@ -1,6 +1,7 @@
-// One `estimate` as the HTTP API runs it: the request by names (the flags of `fleetplan
-// estimate` as JSON fields), checked against the catalog, the estimate with its serving
-// engine and its 80 % band, and exactly the JSON `fleetplan estimate --json` prints.
+// One `estimate`, as `fleetplan estimate` and the HTTP API run it: the request by names (the
+// flags of `fleetplan estimate`, as JSON fields), checked against the catalog; the estimate
+// with its serving engine and its 80 % band; and its JSON (exactly what `fleetplan estimate
+// --json` prints) or its text report.
 #pragma once
 
 #include <optional>
@@ -10,18 +11,20 @@
 
 #include "catalog/catalog.h"
 #include "core/result.h"
+#include "perf/band.h"
+#include "perf/engine.h"
 #include "perf/perf.h"
 
 namespace fleetplan::report {
 
-//! The options of `fleetplan estimate`, named as its flags (`--kv-precision` is
-//! `kv_precision` in JSON). Defaults are the command's.
+//! The options of `fleetplan estimate`, named as its flags (`--kv-cache` is `kv_cache` in
+//! JSON). Defaults are the command's.
 struct EstimateOptions {
   std::string model;
   std::string accelerator;
   int count = 1;
-  std::string precision = "fp8";
-  std::string kv_precision;  //!< empty: the engine's default
+  std::string weights = "fp8";
+  std::string kv_cache;  //!< empty: the engine's default
   int input_len = 1024;
   int output_len = 256;
   std::optional<int> concurrency;
@@ -34,15 +37,40 @@ struct EstimateOptions {
   std::string engine;  //!< empty: the family's default engine
 };
 
-//! Largest count, lengths and concurrency an estimate accepts (the command's limits).
-inline constexpr int kMaxEstimateCount = 1 << 20;
-inline constexpr int kMaxEstimateTokens = 1 << 24;
-
 //! Reads options from a JSON object; errors name the field.
 Result<EstimateOptions> parse_estimate_options(const nlohmann::json& json);
 
-//! Looks the names up and estimates; the JSON of `fleetplan estimate --json`. Errors name
-//! the field ("precision: ...", "engine: ...").
+//! An estimate with everything its reports print.
+struct EstimateRun {
+  const catalog::Model* model = nullptr;
+  const catalog::Accelerator* accelerator = nullptr;
+  int count = 1;
+  catalog::Precision weights{};
+  catalog::Precision kv_cache{};
+  bool kv_cache_given = false;
+  int input_len = 0;
+  int output_len = 0;
+  perf::Engine engine;
+  bool engine_given = false;
+  perf::ResolvedFactors factors;
+  perf::Band band;
+  perf::Estimate estimate;
+  bool targets_given = false;
+};
+
+//! Looks the names up and estimates. Errors name the option's JSON field ("weights: ...",
+//! "engine: ...", "input_len ...").
+Result<EstimateRun> compute_estimate(const EstimateOptions& options,
+                                     const catalog::Catalog& catalog,
+                                     const perf::EfficiencyTable& fitted);
+
+//! The JSON of `fleetplan estimate --json`.
+nlohmann::ordered_json estimate_json(const EstimateRun& run);
+
+//! The text report of `fleetplan estimate`.
+std::string estimate_text(const EstimateRun& run);
+
+//! compute_estimate, then estimate_json.
 Result<nlohmann::ordered_json> run_estimate(const EstimateOptions& options,
                                             const catalog::Catalog& catalog,
                                             const perf::EfficiencyTable& fitted);

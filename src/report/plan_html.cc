@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "report/detail/html.h"
 #include "report/detail/plan_format.h"
 #include "report/economics_report.h"
 #include "report/table.h"
@@ -20,29 +21,6 @@ using plan::Problem;
 using namespace detail;  // NOLINT(google-build-using-namespace): this layer's own helpers
 
 namespace {
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 constexpr const char* kPalette[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                                     "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
@@ -74,11 +52,11 @@ std::string bar_chart(const std::string& title, const std::vector<Bar>& bars,
   std::string svg = fmt::format(
       "<figure><figcaption>{}</figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" "
       "width=\"{}\" height=\"{}\" role=\"img\">\n",
-      escape(title), label_width + chart_width + 140, height);
+      html_escape(title), label_width + chart_width + 140, height);
   for (std::size_t i = 0; i < bars.size(); ++i) {
     const int y = 20 + row * static_cast<int>(i);
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", label_width - 6,
-                       y + 15, escape(bars[i].label));
+                       y + 15, html_escape(bars[i].label));
     double x = label_width;
     for (std::size_t k = 0; k < bars[i].segments.size(); ++k) {
       const double w = max_total > 0 ? bars[i].segments[k] / max_total * chart_width : 0;
@@ -90,7 +68,7 @@ std::string bar_chart(const std::string& title, const std::vector<Bar>& bars,
       x += w;
     }
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{}</text>\n", x + 6, y + 15,
-                       escape(bars[i].total));
+                       html_escape(bars[i].total));
   }
   for (std::size_t k = 0; k < legend.size(); ++k) {
     const int x = label_width + 150 * static_cast<int>(k % 4);
@@ -98,28 +76,10 @@ std::string bar_chart(const std::string& title, const std::vector<Bar>& bars,
     svg += fmt::format(
         "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" "
         "y=\"{}\">{}</text>\n",
-        x, y - 10, kPalette[k % kPaletteSize], x + 16, y, escape(legend[k]));
+        x, y - 10, kPalette[k % kPaletteSize], x + 16, y, html_escape(legend[k]));
   }
   svg += "</svg></figure>\n";
   return svg;
-}
-
-std::string html_table(const std::vector<std::string>& headers,
-                       const std::vector<std::vector<std::string>>& rows) {
-  std::string out = "<table><thead><tr>";
-  for (const auto& h : headers) {
-    out += "<th>" + escape(h) + "</th>";
-  }
-  out += "</tr></thead><tbody>\n";
-  for (const auto& row : rows) {
-    out += "<tr>";
-    for (const auto& cell : row) {
-      out += "<td>" + escape(cell) + "</td>";
-    }
-    out += "</tr>\n";
-  }
-  out += "</tbody></table>\n";
-  return out;
 }
 
 // One period: its charts and its fleet table.
@@ -128,7 +88,7 @@ std::string period_html(const Problem& problem, const Plan& plan,
   std::string body;
   const auto& period = problem.periods[p];
   const auto& outcome = plan.periods[p];
-  body += fmt::format("<h2>Period {}</h2>\n", escape(period.name));
+  body += fmt::format("<h2>Period {}</h2>\n", html_escape(period.name));
 
   // Fleet by accelerator, split by site.
   std::map<std::string, std::vector<double>> by_chip;
@@ -253,18 +213,18 @@ ordered_json verification_json(const std::vector<plan::Verification>& verificati
 std::string plan_html(const Problem& problem, const Plan& plan, const PlanContext& context,
                       const std::vector<plan::Verification>& verifications) {
   std::string body;
-  body += fmt::format("<h1>Plan for {}</h1>\n<p>{}</p>\n", escape(context.scenario),
-                      escape(context.description));
+  body += fmt::format("<h1>Plan for {}</h1>\n<p>{}</p>\n", html_escape(context.scenario),
+                      html_escape(context.description));
   body += fmt::format("<p class=\"status\">Objective <b>{}</b>; status <b>{}</b>",
                       plan::objective_name(plan.objective), plan::solve_status_name(plan.status));
   if (plan.status != plan::SolveStatus::kInfeasible) {
-    body += escape(gap_text(plan));
+    body += html_escape(gap_text(plan));
   }
   body += fmt::format("; {} MILPs solved by COIN-OR CBC.</p>\n", plan.solves);
   if (plan.status == plan::SolveStatus::kInfeasible) {
     body += "<h2>No feasible plan</h2><p>The smallest relaxation that makes one feasible:</p><ul>";
     for (const auto& conflict : plan.conflicts) {
-      body += "<li>" + escape(conflict.message) + "</li>";
+      body += "<li>" + html_escape(conflict.message) + "</li>";
     }
     body += "</ul>\n";
   }
@@ -298,7 +258,7 @@ std::string plan_html(const Problem& problem, const Plan& plan, const PlanContex
   if (!plan.tight.empty()) {
     body += "<h2>Binding constraints</h2><ul>";
     for (const auto& tight : plan.tight) {
-      body += "<li>" + escape(tight.name) + "</li>";
+      body += "<li>" + html_escape(tight.name) + "</li>";
     }
     body += "</ul>\n";
   }
@@ -326,18 +286,11 @@ std::string plan_html(const Problem& problem, const Plan& plan, const PlanContex
   if (!problem.assumptions.empty()) {
     body += "<h2>Assumptions</h2><ul>";
     for (const auto& assumption : problem.assumptions) {
-      body += "<li>" + escape(assumption) + "</li>";
+      body += "<li>" + html_escape(assumption) + "</li>";
     }
     body += "</ul>\n";
   }
-  return fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>fleetplan: "
-      "{}</title>\n<style>\nbody{{font-family:sans-serif;max-width:1100px;margin:2em auto;"
-      "color:#222}}\ntable{{border-collapse:collapse;margin:1em 0}}\ntd,th{{border:1px solid "
-      "#ccc;padding:3px 8px;font-size:13px}}\nth{{background:#f2f2f2}}\nsvg text{{font-size:"
-      "12px}}\nfigcaption{{font-weight:bold;margin:1em 0 .3em}}\n</style></head>\n<body>\n{}"
-      "</body></html>\n",
-      escape(context.scenario), body);
+  return html_page("fleetplan: " + context.scenario, body);
 }
 
 }  // namespace fleetplan::report

@@ -7,11 +7,16 @@
 
 #include <fmt/format.h>
 
+#include "report/detail/html.h"
 #include "report/plan_report.h"
 #include "report/table.h"
 
 namespace fleetplan::report {
 namespace {
+
+using detail::html_escape;
+using detail::html_page;
+using detail::html_table;
 
 using analysis::ColumnSummary;
 using analysis::OutputColumn;
@@ -85,30 +90,6 @@ std::string csv_field(const std::string& s) {
     }
   }
   return out + "\"";
-}
-
-std::string escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::string parameter_origin(const analysis::Parameter& p) {
@@ -273,13 +254,13 @@ std::string tornado_svg(const Sweep& sweep, const Summary& summary) {
   std::string svg = fmt::format(
       "<figure><figcaption>Tornado: {} with each parameter alone at its low and high "
       "value</figcaption><svg width=\"{}\" height=\"{}\" xmlns=\"http://www.w3.org/2000/svg\">\n",
-      escape(metric.name), kLabel + kWidth + 150, height);
+      html_escape(metric.name), kLabel + kWidth + 150, height);
   const double base_x = scale(summary.base_metric, lo, hi, kLabel, kWidth);
   for (std::size_t i = 0; i < summary.tornado.size(); ++i) {
     const auto& bar = summary.tornado[i];
     const double y = 20 + kRow * static_cast<double>(i);
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", kLabel - 8,
-                       y + 15, escape(sweep.parameters[bar.parameter].path.text));
+                       y + 15, html_escape(sweep.parameters[bar.parameter].path.text));
     const std::pair<double, std::string> ends[] = {{bar.at_low, bar.low}, {bar.at_high, bar.high}};
     // The longer bar first, so that a shorter one on the same side stays visible over it.
     const bool low_first =
@@ -295,8 +276,8 @@ std::string tornado_svg(const Sweep& sweep, const Summary& summary) {
           "<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"20\" fill=\"{}\"><title>{} = "
           "{}: {}</title></rect>\n",
           std::min(x, base_x), y, std::max(std::abs(x - base_x), 1.0), kPalette[k],
-          escape(sweep.parameters[bar.parameter].path.text), escape(label),
-          escape(shown(metric, v)));
+          html_escape(sweep.parameters[bar.parameter].path.text), html_escape(label),
+          html_escape(shown(metric, v)));
     }
     // Each value's label at its bar's end; both on one side of the base: one label, at the
     // far end, naming both.
@@ -307,7 +288,7 @@ std::string tornado_svg(const Sweep& sweep, const Summary& summary) {
     const auto label = [&](double x, const std::string& text) {
       const bool right = x >= base_x;
       return fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"{}\" fill=\"#555\">{}</text>\n",
-                         right ? x + 4 : x - 4, y + 15, right ? "start" : "end", escape(text));
+                         right ? x + 4 : x - 4, y + 15, right ? "start" : "end", html_escape(text));
     };
     if ((x_low >= base_x) == (x_high >= base_x)) {
       const bool low_far = std::abs(x_low - base_x) > std::abs(x_high - base_x);
@@ -320,7 +301,7 @@ std::string tornado_svg(const Sweep& sweep, const Summary& summary) {
       "<line x1=\"{0:.1f}\" y1=\"14\" x2=\"{0:.1f}\" y2=\"{1}\" stroke=\"#222\"/>\n<text "
       "x=\"{0:.1f}\" "
       "y=\"{2}\" text-anchor=\"middle\">base {3}</text>\n",
-      base_x, height - 24, height - 8, escape(shown(metric, summary.base_metric)));
+      base_x, height - 24, height - 8, html_escape(shown(metric, summary.base_metric)));
   svg += fmt::format(
       "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" "
       "y=\"{}\">low value</text><rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" "
@@ -355,7 +336,7 @@ std::string cdf_svg(const Sweep& sweep, const std::vector<RunOutcome>& outcomes,
   std::string svg = fmt::format(
       "<figure class=\"small\"><figcaption>{} ({})</figcaption><svg width=\"{}\" height=\"{}\" "
       "xmlns=\"http://www.w3.org/2000/svg\">\n",
-      escape(column.name), escape(column.unit), kLeft + kWidth + 20, kTop + kHeight + 40);
+      html_escape(column.name), html_escape(column.unit), kLeft + kWidth + 20, kTop + kHeight + 40);
   for (double f : {0.0, 0.5, 1.0}) {
     svg += fmt::format(
         "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#ddd\"/><text x=\"{}\" "
@@ -378,15 +359,16 @@ std::string cdf_svg(const Sweep& sweep, const std::vector<RunOutcome>& outcomes,
     svg += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#888\" "
         "stroke-dasharray=\"3,3\"><title>{3} {4}</title></line>\n",
-        x, kTop, kTop + kHeight, name, escape(shown(column, v)));
+        x, kTop, kTop + kHeight, name, html_escape(shown(column, v)));
   }
   svg += fmt::format(
       "<text x=\"{}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>"
       "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\">P10 {} · P50 {} · P90 {}"
       "</text>\n",
-      kLeft, kTop + kHeight + 16, escape(shown(column, lo)), kLeft + kWidth, kTop + kHeight + 16,
-      escape(shown(column, hi)), kLeft + kWidth / 2, kTop + kHeight + 34,
-      escape(shown(column, s.p10)), escape(shown(column, s.p50)), escape(shown(column, s.p90)));
+      kLeft, kTop + kHeight + 16, html_escape(shown(column, lo)), kLeft + kWidth,
+      kTop + kHeight + 16, html_escape(shown(column, hi)), kLeft + kWidth / 2, kTop + kHeight + 34,
+      html_escape(shown(column, s.p10)), html_escape(shown(column, s.p50)),
+      html_escape(shown(column, s.p90)));
   return svg + "</svg></figure>\n";
 }
 
@@ -438,7 +420,7 @@ std::string fleet_mix_svg(const Sweep& sweep, const std::vector<RunOutcome>& out
       "<figure><figcaption>Fleet mix: accelerators acquired in each run, runs sorted by {} "
       "(left: lowest){}</figcaption><svg width=\"{}\" height=\"{}\" "
       "xmlns=\"http://www.w3.org/2000/svg\">\n",
-      escape(sweep.columns[metric].name),
+      html_escape(sweep.columns[metric].name),
       bins < runs.size() ? fmt::format("; each bar the mean of {} runs", runs.size() / bins) : "",
       kLeft + kWidth + 260, kTop + kHeight + 30);
   for (double f : {0.0, 0.5, 1.0}) {
@@ -446,7 +428,7 @@ std::string fleet_mix_svg(const Sweep& sweep, const std::vector<RunOutcome>& out
     svg += fmt::format(
         "<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#ddd\"/><text x=\"{}\" "
         "y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n",
-        kLeft, y, kLeft + kWidth, y, kLeft - 4, y + 4, escape(large(top * f)));
+        kLeft, y, kLeft + kWidth, y, kLeft - 4, y + 4, html_escape(large(top * f)));
   }
   for (std::size_t b = 0; b < bins; ++b) {
     double base = 0;
@@ -469,14 +451,14 @@ std::string fleet_mix_svg(const Sweep& sweep, const std::vector<RunOutcome>& out
         "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{}\"/><text x=\"{}\" "
         "y=\"{}\">{} (P50 {})</text>\n",
         kLeft + kWidth + 10, y - 10, kPalette[t % kPaletteSize], kLeft + kWidth + 28, y,
-        escape(name.substr(9, name.size() - 10)), grouped(s.p50));
+        html_escape(name.substr(9, name.size() - 10)), grouped(s.p50));
   }
   svg += fmt::format(
       "<text x=\"{}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
       kLeft, kTop + kHeight + 18,
-      escape(shown(sweep.columns[metric], outcomes[runs.front()].values[metric])), kLeft + kWidth,
-      kTop + kHeight + 18,
-      escape(shown(sweep.columns[metric], outcomes[runs.back()].values[metric])));
+      html_escape(shown(sweep.columns[metric], outcomes[runs.front()].values[metric])),
+      kLeft + kWidth, kTop + kHeight + 18,
+      html_escape(shown(sweep.columns[metric], outcomes[runs.back()].values[metric])));
   return svg + "</svg></figure>\n";
 }
 
@@ -510,25 +492,8 @@ std::string rules_html(const Sweep& sweep, const Summary& summary) {
         "<tr><td>{}</td><td>{}</td><td><svg width=\"200\" height=\"12\"><rect width=\"200\" "
         "height=\"12\" fill=\"#eee\"/><rect width=\"{:.1f}\" height=\"12\" "
         "fill=\"#e15759\"/></svg></td><td>{}</td></tr>\n",
-        escape(rows[k][0]), rows[k][1], 200 * s.mean, rows[k][2]);
+        html_escape(rows[k][0]), rows[k][1], 200 * s.mean, rows[k][2]);
     ++k;
-  }
-  return out + "</tbody></table>\n";
-}
-
-std::string html_table(const std::vector<std::string>& headers,
-                       const std::vector<std::vector<std::string>>& rows) {
-  std::string out = "<table><thead><tr>";
-  for (const auto& h : headers) {
-    out += "<th>" + escape(h) + "</th>";
-  }
-  out += "</tr></thead><tbody>\n";
-  for (const auto& row : rows) {
-    out += "<tr>";
-    for (const auto& cell : row) {
-      out += "<td>" + escape(cell) + "</td>";
-    }
-    out += "</tr>\n";
   }
   return out + "</tbody></table>\n";
 }
@@ -549,16 +514,16 @@ std::string pivot_html(const Sweep& sweep, const Summary& summary) {
     }
   }
   std::string out = fmt::format(
-      "<h2>Pivot: mean {}</h2><p>Rows: {}{}.</p><table><thead><tr><th>{}</th>", escape(metric.name),
-      escape(sweep.parameters[pivot.row_parameter].path.text),
-      two ? "; columns: " + escape(sweep.parameters[pivot.column_parameter].path.text) : "",
-      escape(sweep.parameters[pivot.row_parameter].path.text));
+      "<h2>Pivot: mean {}</h2><p>Rows: {}{}.</p><table><thead><tr><th>{}</th>",
+      html_escape(metric.name), html_escape(sweep.parameters[pivot.row_parameter].path.text),
+      two ? "; columns: " + html_escape(sweep.parameters[pivot.column_parameter].path.text) : "",
+      html_escape(sweep.parameters[pivot.row_parameter].path.text));
   for (const auto& c : pivot.columns) {
-    out += "<th>" + escape(two ? c : metric.name) + "</th>";
+    out += "<th>" + html_escape(two ? c : metric.name) + "</th>";
   }
   out += "</tr></thead><tbody>\n";
   for (std::size_t r = 0; r < pivot.rows.size(); ++r) {
-    out += "<tr><th>" + escape(pivot.rows[r]) + "</th>";
+    out += "<tr><th>" + html_escape(pivot.rows[r]) + "</th>";
     for (double v : pivot.mean[r]) {
       const double t = std::isnan(v) || !(hi > lo) ? 0.5 : (v - lo) / (hi - lo);
       // From pale orange (low) to blue (high).
@@ -566,7 +531,7 @@ std::string pivot_html(const Sweep& sweep, const Summary& summary) {
       const int green = static_cast<int>(std::lround(220 - t * (220 - 121)));
       const int blue = static_cast<int>(std::lround(180 + t * (167 - 180)));
       out += fmt::format("<td style=\"background:rgb({},{},{});color:{}\">{}</td>", red, green,
-                         blue, t > 0.6 ? "#fff" : "#222", escape(shown(metric, v)));
+                         blue, t > 0.6 ? "#fff" : "#222", html_escape(shown(metric, v)));
     }
     out += "</tr>\n";
   }
@@ -735,8 +700,8 @@ ordered_json sweep_json(const Sweep& sweep, const std::vector<RunOutcome>& outco
 
 std::string sweep_html(const Sweep& sweep, const std::vector<RunOutcome>& outcomes,
                        const Summary& summary, const SweepContext& context) {
-  std::string body = fmt::format("<h1>{}</h1>\n<p>{}</p>\n", escape(headline(sweep, summary)),
-                                 escape("Scenario: " + context.source));
+  std::string body = fmt::format("<h1>{}</h1>\n<p>{}</p>\n", html_escape(headline(sweep, summary)),
+                                 html_escape("Scenario: " + context.source));
   std::vector<std::vector<std::string>> rows;
   const bool sources = std::any_of(sweep.parameters.begin(), sweep.parameters.end(),
                                    [](const analysis::Parameter& p) { return !p.source.empty(); });
@@ -792,14 +757,8 @@ std::string sweep_html(const Sweep& sweep, const std::vector<RunOutcome>& outcom
     body += fmt::format("<h2>Infeasible runs: {}</h2>", summary.infeasible) +
             html_table({"conflict", "runs", "first run", "message"}, rows);
   }
-  return fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>fleetplan sweep: "
-      "{}</title>\n<style>\nbody{{font-family:sans-serif;max-width:1100px;margin:2em auto;"
-      "color:#222}}\ntable{{border-collapse:collapse;margin:1em 0}}\ntd,th{{border:1px solid "
-      "#ccc;padding:3px 8px;font-size:13px}}\nth{{background:#f2f2f2}}\nsvg text{{font-size:"
-      "12px}}\nfigcaption{{font-weight:bold;margin:1em 0 .3em}}\n.grid{{display:flex;flex-wrap:"
-      "wrap;gap:0 20px}}\n.small{{margin:0}}\n</style></head>\n<body>\n{}</body></html>\n",
-      escape(sweep.scenario), body);
+  return html_page("fleetplan sweep: " + sweep.scenario, body,
+                   ".grid{display:flex;flex-wrap:wrap;gap:0 20px}\n.small{margin:0}\n");
 }
 
 ProgressBar::ProgressBar(std::size_t total, bool enabled, std::string label)

@@ -98,13 +98,13 @@ Provenance read_provenance(yaml::Reader& reader, std::vector<AssumptionRef>& ref
   return p;
 }
 
-std::optional<units::Money> read_money(yaml::Reader& reader, std::string_view key, bool required,
-                                       std::vector<MoneyField>& pending) {
+std::optional<units::Money> read_money_field(yaml::Reader& reader, std::string_view key,
+                                             bool required, bool allow_negative) {
   const bool present = reader.has(key);
   auto text = reader.optional_string(key);
   if (!text) {
     if (required && !present) {
-      reader.fail(key, "required money amount is missing; expected e.g. '7.11 M USD'");
+      reader.fail(key, "required money amount is missing; expected e.g. '160 bn CNY' or '2.1 USD'");
     }
     return std::nullopt;
   }
@@ -127,11 +127,19 @@ std::optional<units::Money> read_money(yaml::Reader& reader, std::string_view ke
   }
   units::Money m = *parsed;
   m.year = year;
-  if (m.amount < 0) {
+  if (!allow_negative && m.amount < 0) {
     reader.fail(key, fmt::format("'{}' is negative; expected an amount >= 0", *text));
     return std::nullopt;
   }
-  pending.push_back({reader, std::string(key), m});
+  return m;
+}
+
+std::optional<units::Money> read_money(yaml::Reader& reader, std::string_view key, bool required,
+                                       std::vector<MoneyField>& pending) {
+  auto m = read_money_field(reader, key, required, false);
+  if (m) {
+    pending.push_back({reader, std::string(key), *m});
+  }
   return m;
 }
 

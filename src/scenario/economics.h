@@ -31,6 +31,12 @@ struct AssumptionRef {
 //! Reads `source` and `assumption` of a mapping; the assumption is recorded in `refs`.
 Provenance read_provenance(yaml::Reader& reader, std::vector<AssumptionRef>& refs);
 
+//! Reads a money amount such as "160 bn CNY" or "0.8 CNY", optionally followed by a price
+//! year ("20000 USD 2025"); a bare number has no currency and is rejected. The one reader of
+//! money fields in a scenario. Negative amounts only with `allow_negative`.
+std::optional<units::Money> read_money_field(yaml::Reader& reader, std::string_view key,
+                                             bool required, bool allow_negative = false);
+
 //! Reads a money amount such as "7.11 M USD" or "0.8 CNY" (an optional price year after it);
 //! absent: nullopt (an error when `required`).
 std::optional<units::Money> read_money(yaml::Reader& reader, std::string_view key, bool required,

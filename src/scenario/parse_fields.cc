@@ -23,38 +23,7 @@ std::optional<Date> Parser::date(yaml::Reader& r, std::string_view key, bool req
 // ("20000 USD 2025"). A bare number has no currency and is rejected.
 std::optional<units::Money> Parser::money(yaml::Reader& r, std::string_view key, bool required,
                                           bool allow_negative) {
-  const bool present = r.has(key);
-  auto text = r.optional_string(key);
-  if (!text) {
-    if (required && !present) {
-      r.fail(key, "required money amount is missing; expected e.g. '160 bn CNY' or '2.1 USD'");
-    }
-    return std::nullopt;
-  }
-  std::string_view body = *text;
-  int year = 0;
-  const auto last_space = body.find_last_of(' ');
-  if (last_space != std::string_view::npos) {
-    const std::string_view tail = body.substr(last_space + 1);
-    if (tail.size() == 4 && std::all_of(tail.begin(), tail.end(), [](char c) {
-          return std::isdigit(static_cast<unsigned char>(c)) != 0;
-        })) {
-      std::from_chars(tail.data(), tail.data() + tail.size(), year);
-      body = body.substr(0, last_space);
-    }
-  }
-  auto parsed = units::parse_money(body);
-  if (!parsed.ok()) {
-    r.fail(key, parsed.error().message);
-    return std::nullopt;
-  }
-  units::Money m = *parsed;
-  m.year = year;
-  if (!allow_negative && m.amount < 0) {
-    r.fail(key, fmt::format("'{}' is negative; expected an amount >= 0", *text));
-    return std::nullopt;
-  }
-  return m;
+  return read_money_field(r, key, required, allow_negative);
 }
 
 // Checks that `m` converts in every period (the field is used in all of them).

@@ -274,6 +274,22 @@ TEST(Server, EstimateSimulateScenariosAndCatalogMirrorTheCommands) {
   ASSERT_TRUE(res);
   EXPECT_EQ(json::parse(res->body)["error"],
             "count: expected a whole number from 1 to 1048576, got 0");
+  // One vocabulary: the request names precisions as the flags do (--weights, --kv-cache).
+  res = client->Post("/api/estimate",
+                     R"({"model": "llama3.1-70b", "accelerator": "H100-SXM", "precision": "fp8"})",
+                     "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(json::parse(res->body)["error"],
+            "precision: refused: renamed to `weights` (as the flag --weights)");
+  res = client->Post(
+      "/api/estimate",
+      R"({"model": "llama3.1-70b", "accelerator": "H100-SXM", "count": 8, "weights": "bf16", "kv_cache": "bf16"})",
+      "application/json");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(json::parse(res->body)["precision"]["weights"], "bf16");
+  EXPECT_EQ(json::parse(res->body)["precision"]["kv_cache_origin"], "given");
 
   res = client->Post("/api/simulate",
                      R"({"model": "llama3.1-8b", "accelerator": "H100-SXM", "requests": 200})",

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "builtin.h"
 #include "catalog/catalog.h"
 #include "core/csv.h"
 #include "perf/calibration.h"
@@ -38,20 +39,8 @@ std::string row_problem(const fleetplan::perf::Measurement& m) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const fleetplan::fuzz::Schema kSchema = fleetplan::fuzz::load_schema_named("measurements");
-  static const fleetplan::catalog::Catalog kCatalog = [] {
-    auto catalog = fleetplan::catalog::Catalog::load();
-    if (!catalog.ok()) {
-      fail("cannot load the built-in catalog", catalog.error().message);
-    }
-    return *std::move(catalog);
-  }();
-  static const fleetplan::perf::EfficiencyTable kEfficiency = [] {
-    auto table = fleetplan::perf::EfficiencyTable::load_builtin();
-    if (!table.ok()) {
-      fail("cannot load the built-in efficiency table", table.error().message);
-    }
-    return *std::move(table);
-  }();
+  const fleetplan::catalog::Catalog& catalog = fleetplan::fuzz::builtin_catalog();
+  const fleetplan::perf::EfficiencyTable& efficiency = fleetplan::fuzz::builtin_efficiency();
   // Evaluating is the slow part; keep each input small enough for thousands of runs a second.
   if (size > 8192) {
     return 0;
@@ -80,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         fail("accepted a row that breaks its invariants", problem);
       }
     }
-    const auto report = fleetplan::perf::evaluate(*rows, kCatalog, kEfficiency);
+    const auto report = fleetplan::perf::evaluate(*rows, catalog, efficiency);
     for (const auto& r : report.rows) {
       if (r.use == fleetplan::perf::RowUse::kThroughput && !std::isfinite(r.error_pct)) {
         fail("a scored row with a non-finite error", fmt::format("line {}", r.row->line));

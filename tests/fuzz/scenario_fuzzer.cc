@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "builtin.h"
 #include "catalog/catalog.h"
 #include "scenario/scenario.h"
 #include "scenario_invariants.h"
@@ -17,23 +18,17 @@ using fleetplan::fuzz::fail;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const fleetplan::fuzz::Schema kSchema = fleetplan::fuzz::load_schema_named("scenario");
-  static const fleetplan::catalog::Catalog kCatalog = [] {
-    auto catalog = fleetplan::catalog::Catalog::load();
-    if (!catalog.ok()) {
-      fail("cannot load the built-in catalog", catalog.error().message);
-    }
-    return *std::move(catalog);
-  }();
+  const fleetplan::catalog::Catalog& catalog = fleetplan::fuzz::builtin_catalog();
   const std::string text(reinterpret_cast<const char*>(data), size);
   const std::string name = "fuzz.yaml";
   try {
-    auto scenario = fleetplan::scenario::load_scenario_text(text, name, kCatalog);
+    auto scenario = fleetplan::scenario::load_scenario_text(text, name, catalog);
     if (!scenario.ok()) {
       fleetplan::fuzz::check_rejected(scenario.error(), name, text);
       return 0;
     }
     fleetplan::fuzz::check_fields(text, kSchema);
-    const std::string problem = fleetplan::fuzz::scenario_problem(*scenario, kCatalog);
+    const std::string problem = fleetplan::fuzz::scenario_problem(*scenario, catalog);
     if (!problem.empty()) {
       fail("accepted a scenario that breaks its invariants", problem);
     }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "builtin.h"
 #include "catalog/catalog.h"
 #include "perf/perf.h"
 #include "schema.h"
@@ -19,25 +20,13 @@ using fleetplan::fuzz::fail;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const fleetplan::fuzz::Schema kSchema = fleetplan::fuzz::load_schema_named("sim_scenario");
-  static const fleetplan::catalog::Catalog kCatalog = [] {
-    auto catalog = fleetplan::catalog::Catalog::load();
-    if (!catalog.ok()) {
-      fail("cannot load the built-in catalog", catalog.error().message);
-    }
-    return *std::move(catalog);
-  }();
-  static const fleetplan::perf::EfficiencyTable kEfficiency = [] {
-    auto table = fleetplan::perf::EfficiencyTable::load_builtin();
-    if (!table.ok()) {
-      fail("cannot load the built-in efficiency table", table.error().message);
-    }
-    return *std::move(table);
-  }();
+  const fleetplan::catalog::Catalog& catalog = fleetplan::fuzz::builtin_catalog();
+  const fleetplan::perf::EfficiencyTable& efficiency = fleetplan::fuzz::builtin_efficiency();
   static const std::string kBaseDir = std::string(FLEETPLAN_SOURCE_DIR) + "/examples";
   const std::string text(reinterpret_cast<const char*>(data), size);
   const std::string name = "fuzz.yaml";
   try {
-    auto scenario = fleetplan::sim::parse_scenario(text, name, kBaseDir, kCatalog, kEfficiency);
+    auto scenario = fleetplan::sim::parse_scenario(text, name, kBaseDir, catalog, efficiency);
     if (!scenario.ok()) {
       fleetplan::fuzz::check_rejected(scenario.error(), name, text);
       return 0;
