@@ -414,6 +414,12 @@ void define_columns(Sweep& sweep, const scenario::Scenario& base) {
   }
   add_column(sweep, "cost_usd", "USD",
              "cash - value left at the end + unmet-demand penalties (the plan's cost)");
+  if (sweep.objective == plan::Objective::kMaxServed) {
+    // The run's `gap` is the last stage's (least cost at that service); a first stage stopped
+    // by the node limit shows here.
+    add_column(sweep, "served_gap", "share",
+               "proven relative gap of the served demand (first stage of max-served)");
+  }
   for (const auto& period : base.periods) {
     add_column(sweep, fmt::format("domestic_share_count[{}]", period.name), "share",
                "domestic accelerators among those acquired, by count");
@@ -614,6 +620,7 @@ Result<Sweep> prepare_sweep(const ScenarioDocument& document, const SweepSpec& s
       break;
     case SweepMode::kMonteCarlo:
       FLEETPLAN_RETURN_IF_ERROR(monte_carlo_runs(sweep, correlations));
+      sweep.correlations = correlations;
       break;
   }
   if (static_cast<long long>(sweep.runs.size()) > kMaxRuns) {

@@ -85,6 +85,7 @@ void record_spend(const Sweep& sweep, const scenario::Scenario& scenario, const 
                   OutcomeWriter& out) {
   out.set("spend_usd", plan.spend_usd);
   out.set("cost_usd", plan.cost_usd);
+  out.set("served_gap", plan.served_gap);
   if (sweep.currency != "USD") {
     double local = 0;
     for (std::size_t p = 0; p < plan.periods.size() && p < scenario.periods.size(); ++p) {

@@ -118,6 +118,8 @@ struct Sweep {
   std::string scenario;  //!< the scenario's name
   std::string currency;  //!< the scenario's report currency
   std::vector<Parameter> parameters;
+  //! The rank correlations of the Monte Carlo draws (file and flags together).
+  std::vector<Correlation> correlations;
   std::vector<std::vector<std::string>> runs;  //!< [run][parameter]: the value written
   std::vector<OutputColumn> columns;
   std::size_t metric = 0;  //!< index of spec.metric in columns

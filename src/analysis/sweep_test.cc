@@ -388,6 +388,8 @@ TEST_F(SweepTest, RankCorrelationFromTheCorrelateFlag) {
   auto sweep = prepare(spec);
   ASSERT_TRUE(sweep.ok()) << sweep.error().message;
   EXPECT_NEAR(spearman(*sweep, 0, 1), -0.5, 0.04);
+  ASSERT_EQ(sweep->correlations.size(), 1U);  // what the reports list
+  EXPECT_EQ(sweep->correlations[0].second, "procurement[H20,buy].unit_price");
   spec.correlates = {std::string(kDemand) + ",perf.error=0.5"};
   auto unknown = prepare(spec);
   ASSERT_FALSE(unknown.ok());
