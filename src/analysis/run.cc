@@ -219,6 +219,7 @@ RunOutcome run_one(const Sweep& sweep, const ScenarioDocument& document,
   options.objective = sweep.objective;
   options.relative_gap = sweep.spec.relative_gap;
   options.rule_costs = sweep.spec.rule_costs;
+  options.marginal_costs = false;  // no output of a sweep reads them
   auto solved = plan::solve(built->problem, options);
   if (!solved.ok()) {
     outcome.error = solved.error().message;
