@@ -118,7 +118,7 @@ void record_rules(const Sweep& sweep, const plan::Problem& problem, const plan::
   if (sweep.spec.rule_costs) {
     for (const auto& cost : plan.rule_costs) {
       out.set(fmt::format("binding[{}]", cost.rule), cost.binding ? 1 : 0);
-      out.set(fmt::format("rule_cost_usd[{}]", cost.rule), cost.cost_known ? cost.cost_usd : kNan);
+      out.set(fmt::format("rule_cost_usd[{}]", cost.rule), cost.cost_usd);
     }
     return;
   }
@@ -217,7 +217,8 @@ RunOutcome run_one(const Sweep& sweep, const ScenarioDocument& document,
   }
   plan::SolveOptions options;
   options.objective = sweep.objective;
-  options.relative_gap = sweep.spec.relative_gap;
+  options.relative_gap = sweep.spec.relative_gap.value_or(scenario->settings.gap);
+  options.node_limit = sweep.spec.node_limit.value_or(scenario->settings.node_limit);
   options.rule_costs = sweep.spec.rule_costs;
   options.marginal_costs = false;  // no output of a sweep reads them
   auto solved = plan::solve(built->problem, options);

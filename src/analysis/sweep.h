@@ -79,7 +79,8 @@ struct SweepSpec {
   std::string metric = "served_tokens_per_day";
   //! Plan settings for every run.
   bool rule_costs = false;
-  double relative_gap = 1e-3;
+  std::optional<double> relative_gap;        //!< default: the scenario's settings.gap
+  std::optional<long long> node_limit;       //!< default: the scenario's settings.node_limit
   std::optional<plan::Objective> objective;  //!< default: the scenario's
 };
 

@@ -12,6 +12,7 @@
 #include "perf/perf.h"
 #include "report/plan_run.h"
 #include "scenario/scenario.h"
+#include "scenario/settings_options.h"
 #include "store/store.h"
 
 namespace fleetplan::cli {
@@ -136,10 +137,8 @@ void setup(CLI::App& app, RunFn& run_fn) {
                              "scenarios`)",
                              scenario::kDefaultScenario));
   app.add_option("--scenario", options->scenario_flag, "the same, as a flag");
-  app.add_option("--objective", options->plan.objective,
-                 "min-cost (meet demand at least cost) or max-served (most demand within the "
-                 "budgets); default: the scenario's")
-      ->check(CLI::IsMember({"min-cost", "max-served"}));
+  const options::Registry& settings = scenario::settings_options();
+  add_setting_flag(app, settings.at("objective"), options->plan.objective, true);
   app.add_flag("--json", options->json, "print JSON instead of the report");
   app.add_option("--html", options->html,
                  "also write a self-contained HTML report with charts to this file");
@@ -148,9 +147,13 @@ void setup(CLI::App& app, RunFn& run_fn) {
                "the latency targets hold");
   app.add_flag("--no-rule-costs", options->plan.no_rule_costs,
                "skip re-solving without each rule (faster)");
-  app.add_option("--gap", options->plan.gap,
-                 "relative optimality gap at which CBC stops (default 0.001)")
-      ->check(finite_number(0.0, 1.0));
+  app.add_flag("--rule-interactions", options->plan.rule_interactions,
+               "also re-solve without pairs of rules that may overlap and split each overlap "
+               "group's joint cost by Shapley value (slower)");
+  add_setting_flag(app, settings.at("gap"), options->plan.gap, true);
+  add_setting_flag(app, settings.at("node_limit"), options->plan.node_limit, true);
+  add_setting_flag(app, settings.at("planning_utilization"), options->plan.planning_utilization,
+                   true);
   // One value per occurrence, so that a scenario name after the flag stays the scenario.
   app.add_option("--without-rule", options->plan.without_rule,
                  "leave a rule of the scenario out (repeatable)")

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/sweep.h"
 #include "cli/command.h"
 #include "perf/perf.h"
 #include "server/server.h"
@@ -98,7 +99,19 @@ int run(Options& o) {
                                         "works without it"
                                       : o.server.web_dir);
   fmt::print("  API: http://{}:{}/api/openapi.json; token: {}\n", host, (*srv)->port(),
-             o.server.token.empty() ? "none" : "required (Authorization: Bearer)");
+             o.server.token.empty()
+                 ? "none"
+                 : "required (Authorization: Bearer TOKEN, or the browser's session cookie)");
+  // The token itself is not printed (terminals and service logs are read by others): the
+  // operator has the file.
+  if (o.server.token.empty()) {
+    fmt::print("  open http://{}:{}/ in a browser\n", host, (*srv)->port());
+  } else {
+    fmt::print(
+        "  open http://{0}:{1}/?token=TOKEN in a browser, TOKEN being the contents of {2} "
+        "(or open http://{0}:{1}/ and paste it)\n",
+        host, (*srv)->port(), o.token_file);
+  }
   if (o.server.token.empty() && !loopback(o.server.bind)) {
     fmt::print(stderr,
                "fleetplan serve: warning: listening on {} beyond this machine without a token; "
@@ -115,8 +128,9 @@ int run(Options& o) {
     raw->stop();
   });
   auto served = raw->run();
-  // run() also returns when the HTTP server fails; wake the stopper either way.
-  pthread_kill(stopper.native_handle(), SIGTERM);
+  // run() also returns when the HTTP server fails; wake the stopper either way. SIGTERM is
+  // blocked in every thread and taken by the stopper's sigwait, so it ends nothing.
+  pthread_kill(stopper.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   stopper.join();
   srv->reset();
   if (!served.ok()) {
@@ -136,14 +150,19 @@ void setup(CLI::App& app, RunFn& run_fn) {
                  "plan store: postgresql://USER@HOST/DB, sqlite:PATH or a file (default "
                  "$XDG_DATA_HOME/fleetplan/plans.db)");
   app.add_option("--token-file", o->token_file,
-                 "file holding the bearer token that every /api request must carry");
+                 "file holding the token that every request but /healthz must carry (API clients: "
+                 "Authorization: Bearer TOKEN; browsers: log in once, then a session cookie)");
   app.add_option(
          "--jobs", o->server.jobs,
-         "plan jobs at once (default 1); CBC solves one plan at a time, the rest of a job overlaps")
+         "jobs (plans, sweeps) at once, and a sweep's runs at a time (default 1); CBC solves "
+         "one plan at a time, the rest of a job overlaps")
       ->check(CLI::Range(1, 64));
   app.add_option("--queue-limit", o->server.queue_limit,
-                 "plans waiting at most; more answer 503 (default 64)")
+                 "jobs (plans, sweeps) waiting at most; more answer 503 (default 64)")
       ->check(CLI::Range(1, 100000));
+  app.add_option("--sweep-limit", o->server.sweep_limit,
+                 "runs one sweep request may ask for at most; more answer 400 (default 1000)")
+      ->check(CLI::Range(1LL, analysis::kMaxRuns));
   app.add_option("--body-limit-mb", o->body_limit_mb,
                  "largest request body in MiB; more answer 413 (default 4)")
       ->check(CLI::Range(0.001, 1024.0));

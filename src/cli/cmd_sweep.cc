@@ -16,6 +16,7 @@
 #include "plan/plan.h"
 #include "report/sweep_report.h"
 #include "scenario/scenario.h"
+#include "scenario/settings_options.h"
 
 namespace fleetplan::cli {
 namespace {
@@ -33,7 +34,8 @@ struct Options {
   std::string metric = "served_tokens_per_day";
   bool rule_costs = false;
   std::string objective;
-  double gap = 1e-3;
+  std::optional<double> gap;
+  std::optional<double> node_limit;
   std::string csv;
   bool json = false;
   std::string html;
@@ -86,6 +88,9 @@ Result<analysis::SweepSpec> spec_of(const Options& o) {
   spec.metric = o.metric;
   spec.rule_costs = o.rule_costs;
   spec.relative_gap = o.gap;
+  if (o.node_limit) {
+    spec.node_limit = static_cast<long long>(*o.node_limit);
+  }
   if (!o.objective.empty()) {
     auto objective = plan::parse_objective(o.objective);
     if (!objective.ok()) {
@@ -220,12 +225,10 @@ void setup(CLI::App& app, RunFn& run_fn) {
                  "served_tokens_per_day)");
   app.add_flag("--rule-costs", options->rule_costs,
                "price every rule in every run (re-solves without each rule; slower)");
-  app.add_option("--objective", options->objective,
-                 "min-cost or max-served; default: the scenario's")
-      ->check(CLI::IsMember({"min-cost", "max-served"}));
-  app.add_option("--gap", options->gap,
-                 "relative optimality gap at which CBC stops (default 0.001)")
-      ->check(CLI::Range(0.0, 1.0));
+  const options::Registry& settings = scenario::settings_options();
+  add_setting_flag(app, settings.at("objective"), options->objective, true);
+  add_setting_flag(app, settings.at("gap"), options->gap, true);
+  add_setting_flag(app, settings.at("node_limit"), options->node_limit, true);
   app.add_option("--csv", options->csv, "write one row per run to this file");
   app.add_flag("--json", options->json, "print JSON (summary and every run) instead of the report");
   app.add_option("--html", options->html,

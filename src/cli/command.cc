@@ -64,6 +64,48 @@ CLI::Validator finite_number(double min, double max, bool exclusive_min) {
       "NUMBER");
 }
 
+namespace {
+
+// A validator that checks a flag's text as the registry does; the message without the flag
+// (CLI11 puts the flag in front).
+CLI::Validator setting_validator(const options::Spec& spec) {
+  return CLI::Validator(
+      [spec](std::string& text) -> std::string {
+        const std::string flag = options::flag(spec);
+        std::string m;
+        if (spec.kind == options::Kind::kChoice) {
+          if (auto choice = options::parse_choice(spec, text, flag); !choice.ok()) {
+            m = choice.error().message;
+          }
+        } else if (auto number = options::parse_number(spec, text, flag); !number.ok()) {
+          m = number.error().message;
+        }
+        if (m.empty()) {
+          return "";
+        }
+        return m.starts_with(flag + ": ") ? m.substr(flag.size() + 2) : m;
+      },
+      spec.kind == options::Kind::kChoice ? "TEXT" : "NUMBER");
+}
+
+std::string setting_help(const options::Spec& spec, bool overrides_scenario) {
+  return overrides_scenario ? options::describe_override(spec) : options::describe(spec);
+}
+
+}  // namespace
+
+CLI::Option* add_setting_flag(CLI::App& app, const options::Spec& spec,
+                              std::optional<double>& value, bool overrides_scenario) {
+  return app.add_option(options::flag(spec), value, setting_help(spec, overrides_scenario))
+      ->check(setting_validator(spec));
+}
+
+CLI::Option* add_setting_flag(CLI::App& app, const options::Spec& spec, std::string& value,
+                              bool overrides_scenario) {
+  return app.add_option(options::flag(spec), value, setting_help(spec, overrides_scenario))
+      ->check(setting_validator(spec));
+}
+
 CLI::Validator unsigned_number() {
   return CLI::Validator(
       [](std::string& text) -> std::string {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "catalog/catalog.h"
+#include "core/options.h"
 #include "core/result.h"
 
 namespace fleetplan::cli {
@@ -45,6 +47,14 @@ int report_error(const Error& error);
 CLI::Validator finite_number(double min, double max, bool exclusive_min = false);
 //! A validator for an unsigned 64-bit option (a seed): digits only, no sign, no overflow.
 CLI::Validator unsigned_number();
+
+//! A flag from the options registry (`--node-limit` for `node_limit`): its help from the spec,
+//! its value checked by the spec (a number or integer in range, or one of the choices). With
+//! `overrides_scenario` the help says the default is the scenario's setting.
+CLI::Option* add_setting_flag(CLI::App& app, const options::Spec& spec,
+                              std::optional<double>& value, bool overrides_scenario);
+CLI::Option* add_setting_flag(CLI::App& app, const options::Spec& spec, std::string& value,
+                              bool overrides_scenario);
 
 //! Checks before any work that `path` can be written (an output such as `--html`): the
 //! folder exists and the file is not a directory and can be opened for writing. An existing

@@ -124,6 +124,11 @@ std::string describe(const Spec& spec) {
                      expected(spec));
 }
 
+std::string describe_override(const Spec& spec) {
+  return fmt::format("{} (default: the scenario's settings.{}, else {}; {})", spec.doc, spec.name,
+                     default_text(spec), expected(spec));
+}
+
 Result<double> parse_number(const Spec& spec, std::string_view text, std::string_view where) {
   const std::string copy(text);
   const char* begin = copy.c_str();

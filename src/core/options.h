@@ -53,6 +53,10 @@ std::string flag(const Spec& spec);
 //! "share of goodput ... (default 1, 0.05 to 1)".
 std::string describe(const Spec& spec);
 
+//! The same for a flag that overrides the scenario's `settings.<name>`:
+//! "relative gap ... (default: the scenario's settings.gap, else 0.001; 0 to 1)".
+std::string describe_override(const Spec& spec);
+
 //! The range as text: "0.05 to 1", ">= 0", "one of min-cost, max-served".
 std::string expected(const Spec& spec);
 

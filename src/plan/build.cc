@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include <fmt/format.h>
@@ -250,6 +251,10 @@ struct ProblemBuilder {
   std::vector<std::string> exclusion_rules;
   // One engine without each exclusion rule, in exclusion_rules order.
   std::vector<policy::RuleEngine> without_engines;
+  //! An engine without two exclusion rules (indices into exclusion_rules), made when first
+  //! asked, for the costs of rules left out together.
+  Result<const policy::RuleEngine*> pair_engine(std::size_t a, std::size_t b);
+  std::map<std::pair<std::size_t, std::size_t>, std::unique_ptr<policy::RuleEngine>> pair_engines;
 };
 
 void ProblemBuilder::add_periods_and_sites() {
@@ -441,6 +446,24 @@ int ProblemBuilder::procurement_option(const policy::Option& option) const {
   return -1;
 }
 
+Result<const policy::RuleEngine*> ProblemBuilder::pair_engine(std::size_t a, std::size_t b) {
+  auto it = pair_engines.find({a, b});
+  if (it == pair_engines.end()) {
+    auto disabled = options.disabled_rules;
+    disabled.insert(exclusion_rules[a]);
+    disabled.insert(exclusion_rules[b]);
+    auto other = policy::RuleEngine::create(scenario, catalog, disabled, options.enabled_rules);
+    if (!other.ok()) {
+      return other.error();
+    }
+    it = pair_engines
+             .emplace(std::make_pair(a, b),
+                      std::make_unique<policy::RuleEngine>(std::move(other).value()))
+             .first;
+  }
+  return it->second.get();
+}
+
 // The rules, then the exclusions from export controls and lease verification: which rules
 // impose each one is found by asking the policy engine again with each rule left out.
 Status ProblemBuilder::add_exclusions() {
@@ -464,6 +487,20 @@ Status ProblemBuilder::add_exclusions() {
     without.push_back(other->all_periods());
     without_engines.push_back(std::move(other).value());
   }
+  // The policy of every period with two exclusion rules left out, made when first asked.
+  std::map<std::pair<std::size_t, std::size_t>, std::vector<policy::PeriodPolicy>> pairs;
+  const auto pair_policies =
+      [&](std::size_t a, std::size_t b) -> Result<const std::vector<policy::PeriodPolicy>*> {
+    auto it = pairs.find({a, b});
+    if (it == pairs.end()) {
+      auto other = pair_engine(a, b);
+      if (!other.ok()) {
+        return other.error();
+      }
+      it = pairs.emplace(std::make_pair(a, b), (*other)->all_periods()).first;
+    }
+    return &it->second;
+  };
   for (int p = 0; p < periods; ++p) {
     for (const auto& excluded : baseline[p].excluded) {
       built.policy_notes.push_back([&] {
@@ -500,8 +537,23 @@ Status ProblemBuilder::add_exclusions() {
         }
       }
       if (excluded) {
-        problem.exclusions.push_back(
-            {lifting, "", o, {p}, ExclusionScope::kAcquire, -1, "policy exclusion"});
+        Exclusion exclusion{lifting, "", o, {p}, ExclusionScope::kAcquire, -1, "policy exclusion"};
+        if (lifting.empty()) {
+          // No single rule lifts it: the pairs of rules that do (two rules that ban the
+          // same thing), for the costs of rules left out together.
+          for (std::size_t a = 0; a < exclusion_rules.size(); ++a) {
+            for (std::size_t b = a + 1; b < exclusion_rules.size(); ++b) {
+              auto both = pair_policies(a, b);
+              if (!both.ok()) {
+                return both.error();
+              }
+              if (!(**both)[p].is_excluded(sources[o].procurement, site)) {
+                exclusion.lifted_by.push_back({exclusion_rules[a], exclusion_rules[b]});
+              }
+            }
+          }
+        }
+        problem.exclusions.push_back(std::move(exclusion));
       }
     }
   }
@@ -536,11 +588,20 @@ Status ProblemBuilder::add_use_restrictions() {
           }
         }
         if (!denying.empty()) {
+          std::vector<std::vector<std::string>> lifted_by;
           if (denying.size() > 1) {
-            denying.clear();  // two rules forbid it: leaving one out does not lift it
+            // Two rules forbid it: leaving one out does not lift it, leaving all out does.
+            lifted_by.push_back(denying);
+            denying.clear();
           }
-          problem.exclusions.push_back(
-              {denying, "", o, {p}, ExclusionScope::kUse, s, std::move(message)});
+          problem.exclusions.push_back({denying,
+                                        "",
+                                        o,
+                                        {p},
+                                        ExclusionScope::kUse,
+                                        s,
+                                        std::move(message),
+                                        std::move(lifted_by)});
         }
       }
     }
@@ -613,6 +674,32 @@ Status ProblemBuilder::add_delivery_limits() {
         }
         if (std::min(own, *other) != limit.fraction) {
           limit.without.emplace_back(exclusion_rules[r], std::min(own, *other));
+        }
+      }
+      // Two rules that cut the same days: without both, more than without either.
+      for (std::size_t a = 0; a < exclusion_rules.size() && limit.fraction < own; ++a) {
+        for (std::size_t b = a + 1; b < exclusion_rules.size(); ++b) {
+          double apart = limit.fraction;
+          for (const auto& [rule, without] : limit.without) {
+            if (rule == exclusion_rules[a] || rule == exclusion_rules[b]) {
+              apart = std::max(apart, without);
+            }
+          }
+          if (apart >= own) {
+            continue;
+          }
+          auto both_engine = pair_engine(a, b);
+          if (!both_engine.ok()) {
+            return both_engine.error();
+          }
+          auto both = rule_fraction(**both_engine, period, query);
+          if (!both.ok()) {
+            return both.error();
+          }
+          if (std::min(own, *both) > apart) {
+            limit.without_pairs.push_back(
+                {exclusion_rules[a], exclusion_rules[b], std::min(own, *both)});
+          }
         }
       }
       if (limit.fraction < own || !limit.without.empty()) {

@@ -48,6 +48,12 @@ bool Formulation::exclusion_on(const Exclusion& exclusion) const {
       settings_.disabled_rules.count(exclusion.only_without) == 0) {
     return false;
   }
+  for (const auto& set : exclusion.lifted_by) {
+    if (std::none_of(set.begin(), set.end(),
+                     [&](const std::string& rule) { return rule_on(rule); })) {
+      return false;  // every rule of a set that lifts it is left out
+    }
+  }
   return std::all_of(exclusion.rules.begin(), exclusion.rules.end(),
                      [&](const std::string& rule) { return rule_on(rule); });
 }
@@ -117,6 +123,12 @@ void Formulation::set_delivered() {
     for (const auto& [rule, without] : limit.without) {
       if (!rule_on(rule)) {
         fraction = lifted ? std::max(fraction, without) : without;
+        lifted = true;
+      }
+    }
+    for (const auto& pair : limit.without_pairs) {
+      if (!rule_on(pair.first) && !rule_on(pair.second)) {
+        fraction = lifted ? std::max(fraction, pair.fraction) : pair.fraction;
         lifted = true;
       }
     }

@@ -257,11 +257,13 @@ Result<Solution> solve(const Model& model, const Options& options) {
   CbcMain1(static_cast<int>(argv.size()), argv.data(), cbc, nullptr, data);
 
   solution.nodes = cbc.getNodeCount();
+  // What the search proved, with or without a solution (a search stopped before any has its
+  // bound all the same: a rule re-solve reports it).
+  solution.best_bound = cbc.getBestPossibleObjValue();
   const double* best = cbc.bestSolution();
   if (best != nullptr && cbc.solver()->getNumCols() == column_count) {
     solution.values.assign(best, best + column_count);
     solution.objective = cbc.getObjValue();
-    solution.best_bound = cbc.getBestPossibleObjValue();
   }
   if (cbc.isProvenOptimal() && solution.has_values()) {
     solution.status = Status::kOptimal;

@@ -72,7 +72,7 @@ struct Solution {
   Status status = Status::kNoSolution;
   std::vector<double> values;  //!< one per column (empty without a solution)
   double objective = 0;
-  double best_bound = 0;  //!< proven lower bound on the optimum
+  double best_bound = 0;  //!< proven lower bound on the optimum (also without a solution)
   long long nodes = 0;
   //! Pure LP only: one dual value (shadow price) per row, d objective / d bound: how much
   //! the optimum rises when the row's binding bound moves up by one. Empty for a MILP.

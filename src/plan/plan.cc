@@ -2,16 +2,22 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <functional>
+#include <limits>
+#include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "plan/economics.h"
 #include "plan/formulation.h"
 #include "plan/milp.h"
 #include "plan/plan_economics.h"
+#include "plan/rule_interactions.h"
 
 namespace fleetplan::plan {
 
@@ -445,130 +451,527 @@ std::vector<double> tokens_per_day(const Problem& problem,
   return tokens;
 }
 
-using RecordServed = std::function<void(RuleCost&, const Formulation&, const std::vector<double>&)>;
+// The price of one demand unit left unserved, [period][service], for rule costs, and one
+// sentence per kind of price used.
+struct UnmetPrices {
+  std::vector<std::vector<double>> usd;
+  std::vector<std::string> notes;
+};
 
-// What leaving one rule out changes: the cost (re-solved at equal service in max-served)
-// and the service (tokens/day, served per service, served score).
-Result<RuleCost> price_rule(const Rule& rule, const Problem& problem, const SolveOptions& options,
-                            Planner& planner, const Solved& baseline, const Plan& plan,
-                            const RecordServed& record_served,
-                            const std::vector<std::vector<double>>& base_served) {
-  RuleCost cost;
-  cost.rule = rule.name;
-  cost.tokens_per_day.assign(problem.periods.size(), 0.0);
-  cost.served_change.assign(problem.periods.size(),
-                            std::vector<double>(problem.services.size(), 0.0));
-  const std::set<std::string> without = {rule.name};
-  // The baseline is a solution without the rule too (unless the rule permits
-  // something), so it starts each re-solve.
-  if (options.objective == Objective::kMinCost) {
-    auto relaxed = planner.plan(without, &baseline.x());
-    if (!relaxed.ok()) {
-      return relaxed.error();
+// Cost of one accelerator of option o for period p: its cost of ownership for the period's
+// hours, or, without one, its cash less what is left of it.
+double accelerator_period_usd(const Problem& problem, int o, int p) {
+  const Option& option = problem.options[o];
+  if (option.annual_usd > 0) {
+    return option.annual_usd * problem.periods[p].hours / 8760.0;
+  }
+  return series_value(option.upfront_usd, p) - series_value(option.residual_usd, p) +
+         series_value(option.recurring_usd, p);
+}
+
+UnmetPrices unmet_prices(const Problem& problem, const Plan& plan) {
+  const int periods = static_cast<int>(problem.periods.size());
+  const int services = static_cast<int>(problem.services.size());
+  UnmetPrices prices;
+  prices.usd.assign(periods, std::vector<double>(services, 0.0));
+  // kind -> services priced so (in order: value, penalty, marginal, cheapest, none).
+  std::vector<std::vector<std::string>> kinds(5);
+  for (int s = 0; s < services; ++s) {
+    const ServiceRow& service = problem.services[s];
+    const bool inference = service.kind == ServiceKind::kInference;
+    int kind = 4;
+    for (int p = 0; p < periods; ++p) {
+      double& price = prices.usd[p][s];
+      if (!service.value_usd.empty()) {
+        price = series_value(service.value_usd, p);
+        kind = 0;
+        continue;
+      }
+      if (!service.shortfall_penalty_usd.empty()) {
+        price = series_value(service.shortfall_penalty_usd, p);
+        kind = 1;
+        continue;
+      }
+      for (const MarginalCost& marginal : plan.marginal_costs) {
+        if (marginal.period == p && marginal.service == s && marginal.reachable &&
+            marginal.usd > 0) {
+          price = marginal.usd / (inference ? 1e12 : 1e15);  // per T tokens/day, per PFLOP/s
+          kind = std::min(kind, 2);
+        }
+      }
+      if (price > 0) {
+        continue;
+      }
+      double cheapest = 0;
+      for (int o = 0; o < static_cast<int>(problem.options.size()); ++o) {
+        const double capacity = problem.options[o].capacity[s] / peak_ratio(problem, s, p);
+        if (capacity > 0) {
+          const double usd = accelerator_period_usd(problem, o, p) / capacity;
+          cheapest = cheapest > 0 ? std::min(cheapest, usd) : usd;
+        }
+      }
+      if (cheapest > 0) {
+        price = cheapest;
+        kind = std::min(kind, 3);
+      }
     }
-    cost.status_without = status_of(relaxed->solution);
+    kinds[kind].push_back(service.name);
+  }
+  static const char* const kHow[] = {
+      "at its value per token (training: per FLOP/s) for the period", "at its shortfall penalty",
+      "at the plan's marginal cost of more of it (no value given)",
+      "at the cheapest accelerator's cost of serving it (no value given)",
+      "at 0 (no value given, and no accelerator can serve it)"};
+  for (std::size_t k = 0; k < kinds.size(); ++k) {
+    if (!kinds[k].empty()) {
+      prices.notes.push_back(
+          fmt::format("unmet demand of {} priced {}", fmt::join(kinds[k], ", "), kHow[k]));
+    }
+  }
+  return prices;
+}
+
+// One plan found (or not) by a re-solve, priced: its priced cost, a lower bound on it, its
+// status and gap.
+struct Candidate {
+  bool found = false;
+  double priced = 0;
+  double lower = -std::numeric_limits<double>::infinity();
+  double gap = 0;
+  SolveStatus status = SolveStatus::kInfeasible;
+};
+
+// Prices sets of rules left out against the baseline plan: the priced cost with them less
+// the priced cost of the best plan found without them (RuleCost).
+class RulePricer {
+ public:
+  RulePricer(const Problem& problem, const SolveOptions& options, Planner& planner,
+             const Solved& baseline, const Plan& plan)
+      : problem_(problem),
+        options_(options),
+        planner_(planner),
+        baseline_(baseline),
+        prices_(unmet_prices(problem, plan)),
+        base_served_(served_of(problem, *baseline.formulation, baseline.x())),
+        base_tokens_(tokens_per_day(problem, base_served_)),
+        base_score_(plan.served_score) {
+    base_priced_ = priced(*baseline.formulation, baseline.x());
+    double total_demand_tokens = 0;
+    for (const auto& service : problem.services) {
+      if (service.kind == ServiceKind::kInference) {
+        for (double d : service.demand) {
+          total_demand_tokens += d;
+        }
+      }
+      for (int p = 0; p < static_cast<int>(problem.periods.size()); ++p) {
+        total_value_ += series_value(service.value_usd, p) * service.demand[p];
+      }
+    }
+    // Differences below what the gap lets each solve be off by are noise, not a cost.
+    usd_noise_ = std::max(1000.0, 2 * options.relative_gap * std::abs(base_priced_));
+    token_noise_ = std::max(1.0, 2 * options.relative_gap * total_demand_tokens);
+    score_noise_ = std::max(1e-9, 2 * options.relative_gap * plan.served_score);
+  }
+
+  [[nodiscard]] const std::vector<std::string>& notes() const { return prices_.notes; }
+  [[nodiscard]] double usd_noise() const { return usd_noise_; }
+  [[nodiscard]] int solves() const { return fallback_ ? fallback_->solves() : 0; }
+  [[nodiscard]] long long nodes() const { return fallback_ ? fallback_->nodes() : 0; }
+
+  //! The cost of leaving the rules `without` out, named `label`.
+  Result<RuleCost> price(const std::set<std::string>& without, const std::string& label) {
+    RuleCost cost;
+    cost.rule = label;
+    cost.tokens_per_day.assign(problem_.periods.size(), 0.0);
+    cost.served_change.assign(problem_.periods.size(),
+                              std::vector<double>(problem_.services.size(), 0.0));
+    std::vector<Candidate> candidates;
+    auto status = options_.objective == Objective::kMinCost
+                      ? min_cost_candidates(without, cost, candidates)
+                      : max_served_candidates(without, cost, candidates);
+    FLEETPLAN_RETURN_IF_ERROR(status);
+    settle(candidates, cost);
+    mark_binding(cost);
+    return cost;
+  }
+
+ private:
+  // Cash - residual + unmet demand at its price (USD).
+  [[nodiscard]] double priced(const Formulation& f, const std::vector<double>& x) const {
+    const Costs costs = costs_of(problem_, f, x);
+    const auto served = served_of(problem_, f, x);
+    return costs.spend - costs.residual + unmet_usd(served, false);
+  }
+  // The unmet demand at its price; with `unpenalized_only`, only of the services the
+  // min-cost objective does not price itself.
+  [[nodiscard]] double unmet_usd(const std::vector<std::vector<double>>& served,
+                                 bool unpenalized_only) const {
+    double usd = 0;
+    for (std::size_t p = 0; p < served.size(); ++p) {
+      for (std::size_t s = 0; s < served[p].size(); ++s) {
+        const ServiceRow& service = problem_.services[s];
+        if (unpenalized_only && !service.shortfall_penalty_usd.empty()) {
+          continue;
+        }
+        usd += prices_.usd[p][s] * std::max(0.0, service.demand[p] - served[p][s]);
+      }
+    }
+    return usd;
+  }
+  // A min-cost re-solve as a candidate: the model's objective is the priced cost (cash -
+  // residual + penalties) in model money; its bound bounds the priced cost from below.
+  [[nodiscard]] Candidate min_cost_candidate(const Solved& solved) const {
+    Candidate candidate;
+    candidate.status = status_of(solved.solution);
+    double unpriced = 0;
+    if (solved.has_plan()) {
+      candidate.found = true;
+      candidate.priced = priced(*solved.formulation, solved.x());
+      candidate.gap = solved.solution.gap();
+      unpriced = unmet_usd(served_of(problem_, *solved.formulation, solved.x()), true);
+    }
+    if (solved.solution.status == milp::Status::kInfeasible) {
+      return candidate;
+    }
+    const double bound = solved.solution.best_bound;
+    if (std::isfinite(bound)) {
+      const double lower =
+          (bound + solved.formulation->objective_constant()) * internal::kMoneyScale + unpriced;
+      candidate.lower = candidate.found ? std::min(candidate.priced, lower) : lower;
+    } else if (candidate.found) {
+      candidate.lower = candidate.priced;
+    }
+    return candidate;
+  }
+
+  Status min_cost_candidates(const std::set<std::string>& without, RuleCost& cost,
+                             std::vector<Candidate>& candidates) {
+    auto relaxed = planner_.plan(without, &baseline_.x());
+    FLEETPLAN_RETURN_IF_ERROR(relaxed);
+    candidates.push_back(min_cost_candidate(*relaxed));
     if (relaxed->has_plan()) {
-      cost.cost_usd =
-          plan.cost_usd - costs_of(problem, *relaxed->formulation, relaxed->x()).total();
-      record_served(cost, *relaxed->formulation, relaxed->x());
-    } else {
-      cost.cost_known = false;
+      record(cost, *relaxed->formulation, relaxed->x());
+      return {};
     }
-  } else {
-    auto most = planner.serve_most(without, &baseline.x());
-    if (!most.ok()) {
-      return most.error();
+    if (relaxed->solution.status != milp::Status::kInfeasible) {
+      return {};  // stopped: its bound is all there is
     }
-    cost.status_without = status_of(most->solution);
+    // Demand that is hard (no value, no penalty) cannot be met without the rules: price its
+    // shortfall (UnmetPrices) and solve again with every service's unmet demand priced.
+    if (!fallback_) {
+      priced_problem_ = problem_;
+      for (std::size_t s = 0; s < priced_problem_->services.size(); ++s) {
+        ServiceRow& service = priced_problem_->services[s];
+        if (service.shortfall_penalty_usd.empty()) {
+          for (std::size_t p = 0; p < priced_problem_->periods.size(); ++p) {
+            service.shortfall_penalty_usd.push_back(prices_.usd[p][s]);
+          }
+        }
+      }
+      fallback_ = std::make_unique<Planner>(*priced_problem_, options_);
+      fallback_->set_node_limit(options_.rule_node_limit);
+    }
+    auto priced_plan = fallback_->plan(without, nullptr);
+    FLEETPLAN_RETURN_IF_ERROR(priced_plan);
+    candidates.back() = min_cost_candidate(*priced_plan);
+    if (priced_plan->has_plan()) {
+      record(cost, *priced_plan->formulation, priced_plan->x());
+    }
+    return {};
+  }
+
+  Status max_served_candidates(const std::set<std::string>& without, RuleCost& cost,
+                               std::vector<Candidate>& candidates) {
+    auto most = planner_.serve_most(without, &baseline_.x());
+    FLEETPLAN_RETURN_IF_ERROR(most);
+    Candidate served;
+    served.status = status_of(most->solution);
     if (most->has_plan()) {
-      record_served(cost, *most->formulation, most->x());
+      record(cost, *most->formulation, most->x());
+      served.found = true;
+      served.priced = priced(*most->formulation, most->x());
+      served.lower = served.priced;
+      // The served score can be at most -bound (the objective is -score + a tie-break on
+      // cost that is >= 0): the value not yet proven out of reach lowers the priced cost.
+      // The gap is the score's (CBC's objective can lag the plan it returns).
+      const double score = most->formulation->served_score(most->x());
+      if (std::isfinite(most->solution.best_bound)) {
+        served.gap = std::max(0.0, -most->solution.best_bound - score) / std::max(1e-12, score);
+        if (total_value_ > 0) {
+          served.lower -= std::max(0.0, -most->solution.best_bound - score) * total_value_;
+        }
+        if (served.gap <= options_.relative_gap) {
+          served.status = SolveStatus::kOptimal;
+        }
+      }
     }
+    candidates.push_back(served);
+    // The cheapest plan that serves at least what this plan serves (out of reach when the
+    // rules left out permitted part of it).
     Settings same_service;
     same_service.goal = Settings::Goal::kMinCost;
     same_service.disabled_rules = without;
-    same_service.served_floor = base_served;
-    auto cheapest = planner.run(same_service, &baseline.x());
-    if (!cheapest.ok()) {
-      return cheapest.error();
+    same_service.served_floor = base_served_;
+    auto cheapest = planner_.run(same_service, &baseline_.x());
+    FLEETPLAN_RETURN_IF_ERROR(cheapest);
+    candidates.push_back(min_cost_candidate(*cheapest));
+    return {};
+  }
+
+  // The best plan found sets the cost; the lowest bound sets the other end.
+  void settle(const std::vector<Candidate>& candidates, RuleCost& cost) const {
+    const Candidate* best = nullptr;
+    double lowest = std::numeric_limits<double>::infinity();
+    for (const Candidate& candidate : candidates) {
+      if (candidate.found && (best == nullptr || candidate.priced < best->priced)) {
+        best = &candidate;
+      }
+      lowest = std::min(lowest, candidate.lower);
     }
-    if (cheapest->has_plan()) {
-      cost.cost_usd =
-          plan.cost_usd - costs_of(problem, *cheapest->formulation, cheapest->x()).total();
-    } else {
-      // Without a rule that permits something, the same service may be out of reach.
-      cost.cost_known = false;
+    if (best != nullptr) {
+      cost.cost_usd = base_priced_ - best->priced;
+      cost.cost_usd_bound = std::isfinite(lowest) ? base_priced_ - lowest : cost.cost_usd;
+      cost.cost_usd_bound = std::max(cost.cost_usd_bound, cost.cost_usd);
+      cost.gap = best->gap;
+      cost.status_without = best->status;
+      if (cost.cost_usd_bound > cost.cost_usd + usd_noise_ &&
+          cost.status_without == SolveStatus::kOptimal) {
+        cost.status_without = SolveStatus::kFeasible;  // another re-solve was stopped
+      }
+      return;
     }
-    if (cheapest->solution.status == milp::Status::kFeasible) {
-      cost.status_without = SolveStatus::kFeasible;
-    } else if (cheapest->solution.status == milp::Status::kNoSolution) {
-      cost.status_without = SolveStatus::kStopped;  // not "unreachable": the search gave up
+    cost.status_without = SolveStatus::kStopped;
+    bool stopped = false;
+    for (const Candidate& candidate : candidates) {
+      stopped = stopped || candidate.status == SolveStatus::kStopped;
+    }
+    if (!stopped) {
+      cost.status_without = SolveStatus::kInfeasible;
+    }
+    // No plan found: the bound is the only figure (the rules are worth at most this).
+    cost.cost_usd = cost.cost_usd_bound = std::isfinite(lowest) ? base_priced_ - lowest : 0.0;
+    cost.gap = std::numeric_limits<double>::infinity();
+  }
+
+  void record(RuleCost& cost, const Formulation& f, const std::vector<double>& x) const {
+    const auto served = served_of(problem_, f, x);
+    const auto tokens = tokens_per_day(problem_, served);
+    for (std::size_t p = 0; p < served.size(); ++p) {
+      cost.tokens_per_day[p] = tokens[p] - base_tokens_[p];
+      for (std::size_t s = 0; s < served[p].size(); ++s) {
+        cost.served_change[p][s] = served[p][s] - base_served_[p][s];
+      }
+    }
+    cost.served_score_change = score_of(problem_, served) - base_score_;
+  }
+
+  // A rule binds when leaving it out changes the cost or the service by more than the noise
+  // of the solver's gap; one that does not is reported as free.
+  void mark_binding(RuleCost& cost) const {
+    double token_change = 0;
+    for (double t : cost.tokens_per_day) {
+      token_change = std::max(token_change, std::abs(t));
+    }
+    cost.binding = cost.status_without == SolveStatus::kStopped ||
+                   std::abs(cost.cost_usd) > usd_noise_ ||
+                   std::abs(cost.cost_usd_bound) > usd_noise_ || token_change > token_noise_ ||
+                   std::abs(cost.served_score_change) > score_noise_;
+    if (!cost.binding) {
+      cost.cost_usd = cost.cost_usd_bound = 0;
+      cost.served_score_change = 0;
+      std::fill(cost.tokens_per_day.begin(), cost.tokens_per_day.end(), 0.0);
+      for (auto& row : cost.served_change) {
+        std::fill(row.begin(), row.end(), 0.0);
+      }
     }
   }
-  return cost;
+
+  const Problem& problem_;
+  const SolveOptions& options_;
+  Planner& planner_;
+  const Solved& baseline_;
+  UnmetPrices prices_;
+  std::vector<std::vector<double>> base_served_;
+  std::vector<double> base_tokens_;
+  double base_score_ = 0;
+  double base_priced_ = 0;
+  double total_value_ = 0;
+  double usd_noise_ = 0;
+  double token_noise_ = 0;
+  double score_noise_ = 0;
+  std::optional<Problem> priced_problem_;  // every service's unmet demand priced
+  std::unique_ptr<Planner> fallback_;      // plans priced_problem_
+};
+
+// The options each rule constrains (exclusions, caps, shares, delivery limits), by rule name.
+std::map<std::string, std::set<int>> options_of_rules(const Problem& problem) {
+  std::map<std::string, std::set<int>> touched;
+  for (const Exclusion& exclusion : problem.exclusions) {
+    for (const std::string& rule : exclusion.rules) {
+      touched[rule].insert(exclusion.option);
+    }
+    if (!exclusion.only_without.empty()) {
+      touched[exclusion.only_without].insert(exclusion.option);
+    }
+    for (const auto& set : exclusion.lifted_by) {
+      for (const std::string& rule : set) {
+        touched[rule].insert(exclusion.option);
+      }
+    }
+  }
+  for (const SupplyCap& cap : problem.supply_caps) {
+    touched[cap.rule].insert(cap.options.begin(), cap.options.end());
+  }
+  for (const ShareRule& share : problem.shares) {
+    touched[share.rule].insert(share.subset.begin(), share.subset.end());
+    touched[share.rule].insert(share.scope.begin(), share.scope.end());
+  }
+  for (const DeliveryLimit& limit : problem.delivery_limits) {
+    for (const auto& [rule, fraction] : limit.without) {
+      touched[rule].insert(limit.option);
+    }
+    for (const auto& pair : limit.without_pairs) {
+      touched[pair.first].insert(limit.option);
+      touched[pair.second].insert(limit.option);
+    }
+  }
+  touched.erase("");
+  return touched;
 }
 
-// A rule binds when leaving it out changes the cost or the service by more than the noise
-// of the solver's gap; one that does not is reported as free.
-void mark_binding(RuleCost& cost, double usd_noise, double token_noise, double score_noise) {
-  // A rule that permits something (an export licence) has a negative cost: leaving it
-  // out makes the plan dearer. It binds all the same.
-  double token_change = 0;
-  for (double t : cost.tokens_per_day) {
-    token_change = std::max(token_change, std::abs(t));
-  }
-  cost.binding = !cost.cost_known || std::abs(cost.cost_usd) > usd_noise ||
-                 token_change > token_noise || std::abs(cost.served_score_change) > score_noise;
-  if (!cost.binding) {
-    // Within the solver's tolerance the rule changes nothing: report it as free.
-    cost.cost_usd = 0;
-    cost.served_score_change = 0;
-    std::fill(cost.tokens_per_day.begin(), cost.tokens_per_day.end(), 0.0);
-    for (auto& row : cost.served_change) {
-      std::fill(row.begin(), row.end(), 0.0);
+// Pairs of rules whose costs may overlap: both bind, or they constrain a common option
+// (two rules that forbid the same thing bind only together).
+std::vector<std::pair<int, int>> candidate_pairs(const Problem& problem, const Plan& plan) {
+  const auto touched = options_of_rules(problem);
+  const auto options = [&](int i) {
+    auto it = touched.find(problem.rules[i].name);
+    return it != touched.end() ? it->second : std::set<int>();
+  };
+  std::vector<std::pair<int, int>> pairs;
+  const int n = static_cast<int>(problem.rules.size());
+  for (int i = 0; i < n; ++i) {
+    for (int j = i + 1; j < n; ++j) {
+      bool common = plan.rule_costs[i].binding && plan.rule_costs[j].binding;
+      const auto a = options(i);
+      const auto b = options(j);
+      for (int o : a) {
+        common = common || b.count(o) > 0;
+      }
+      if (common) {
+        pairs.emplace_back(i, j);
+      }
     }
   }
+  return pairs;
 }
 
-// The cost of each rule of the problem, against the baseline plan.
+std::string joined_names(const Problem& problem, const std::vector<int>& rules) {
+  std::vector<std::string> names;
+  for (int i : rules) {
+    names.push_back(problem.rules[i].name);
+  }
+  return fmt::format("{}", fmt::join(names, "+"));
+}
+
+// Pairwise re-solves of the rules that may overlap; the groups whose pairs interact; each
+// group's joint cost split by Shapley value over the group (every subset re-solved).
+Status price_interactions(const Problem& problem, RulePricer& pricer, Plan& plan) {
+  std::map<std::pair<int, int>, RuleCost> pair_costs;
+  std::vector<std::pair<int, int>> interacting;
+  for (const auto& [i, j] : candidate_pairs(problem, plan)) {
+    auto both =
+        pricer.price({problem.rules[i].name, problem.rules[j].name}, joined_names(problem, {i, j}));
+    FLEETPLAN_RETURN_IF_ERROR(both);
+    const double apart = plan.rule_costs[i].cost_usd + plan.rule_costs[j].cost_usd;
+    if (std::abs(both->cost_usd - apart) > pricer.usd_noise()) {
+      interacting.emplace_back(i, j);
+    }
+    pair_costs.emplace(std::make_pair(i, j), std::move(both).value());
+  }
+  for (const auto& group :
+       internal::overlap_groups(static_cast<int>(problem.rules.size()), interacting)) {
+    RuleInteraction interaction;
+    const int n = static_cast<int>(group.size());
+    for (int i : group) {
+      interaction.rules.push_back(problem.rules[i].name);
+    }
+    for (int a = 0; a < n; ++a) {
+      for (int b = a + 1; b < n; ++b) {
+        auto it = pair_costs.find({group[a], group[b]});
+        if (it != pair_costs.end()) {
+          interaction.pairs.push_back({a, b, it->second});
+        }
+      }
+    }
+    // worth[mask]: the cost of leaving the rules of the mask out.
+    std::map<std::uint32_t, RuleCost> worth;
+    const auto cost_of = [&](std::uint32_t mask) -> Result<RuleCost> {
+      if (auto it = worth.find(mask); it != worth.end()) {
+        return it->second;
+      }
+      std::vector<int> members;
+      for (int a = 0; a < n; ++a) {
+        if ((mask >> static_cast<unsigned>(a)) & 1U) {
+          members.push_back(group[a]);
+        }
+      }
+      RuleCost cost;
+      if (members.size() == 1) {
+        cost = plan.rule_costs[members[0]];
+      } else if (auto it = pair_costs.find({members[0], members[1]});
+                 members.size() == 2 && it != pair_costs.end()) {
+        cost = it->second;
+      } else {
+        std::set<std::string> without;
+        for (int i : members) {
+          without.insert(problem.rules[i].name);
+        }
+        auto priced = pricer.price(without, joined_names(problem, members));
+        FLEETPLAN_RETURN_IF_ERROR(priced);
+        cost = std::move(priced).value();
+      }
+      worth.emplace(mask, cost);
+      return cost;
+    };
+    const std::uint32_t all = (1U << static_cast<unsigned>(std::min(n, 31))) - 1U;
+    interaction.exact = n <= kShapleyMaxRules;
+    if (interaction.exact) {
+      for (std::uint32_t mask = 1; mask <= all; ++mask) {
+        FLEETPLAN_RETURN_IF_ERROR(cost_of(mask));
+      }
+      interaction.shapley_usd = internal::shapley_values(
+          n, [&](std::uint32_t mask) { return mask == 0 ? 0.0 : worth.at(mask).cost_usd; });
+    }
+    auto joint = cost_of(all);
+    FLEETPLAN_RETURN_IF_ERROR(joint);
+    interaction.joint = std::move(joint).value();
+    plan.rule_interactions.push_back(std::move(interaction));
+  }
+  return {};
+}
+
+// The cost of each rule of the problem, against the baseline plan; with rule_interactions,
+// the joint costs of the rules that overlap.
 Status price_rules(const Problem& problem, const SolveOptions& options, Planner& planner,
                    const Solved& baseline, Plan& plan) {
-  const auto base_served = served_of(problem, *baseline.formulation, baseline.x());
-  const auto base_tokens = tokens_per_day(problem, base_served);
-  double total_demand_tokens = 0;
-  for (const auto& service : problem.services) {
-    if (service.kind == ServiceKind::kInference) {
-      for (double d : service.demand) {
-        total_demand_tokens += d;
-      }
-    }
+  RulePricer pricer(problem, options, planner, baseline, plan);
+  if (!problem.rules.empty()) {
+    plan.rule_cost_pricing = pricer.notes();
   }
-  // Differences below what the gap lets each solve be off by are noise, not a cost.
-  const double usd_noise = std::max(1000.0, 2 * options.relative_gap * std::abs(plan.cost_usd));
-  const double token_noise = std::max(1.0, 2 * options.relative_gap * total_demand_tokens);
-  const double score_noise = std::max(1e-9, 2 * options.relative_gap * plan.served_score);
-  const RecordServed record_served = [&](RuleCost& cost, const Formulation& f,
-                                         const std::vector<double>& x) {
-    const auto served = served_of(problem, f, x);
-    const auto tokens = tokens_per_day(problem, served);
-    for (std::size_t p = 0; p < served.size(); ++p) {
-      cost.tokens_per_day[p] = tokens[p] - base_tokens[p];
-      for (std::size_t s = 0; s < served[p].size(); ++s) {
-        cost.served_change[p][s] = served[p][s] - base_served[p][s];
-      }
-    }
-    cost.served_score_change = score_of(problem, served) - plan.served_score;
-  };
   for (const Rule& rule : problem.rules) {
-    auto cost =
-        price_rule(rule, problem, options, planner, baseline, plan, record_served, base_served);
+    auto cost = pricer.price({rule.name}, rule.name);
     FLEETPLAN_RETURN_IF_ERROR(cost);
-    mark_binding(*cost, usd_noise, token_noise, score_noise);
     plan.rule_costs.push_back(std::move(cost).value());
     if (options.progress) {
       options.progress(static_cast<int>(plan.rule_costs.size()) + 1,
                        static_cast<int>(problem.rules.size()) + 1);
     }
   }
+  if (options.rule_interactions) {
+    FLEETPLAN_RETURN_IF_ERROR(price_interactions(problem, pricer, plan));
+  }
+  plan.solves += pricer.solves();
+  plan.nodes += pricer.nodes();
   return {};
 }
 
@@ -638,7 +1041,7 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
     FLEETPLAN_RETURN_IF_ERROR(price_rules(problem, options, planner, *baseline, plan));
   }
   plan.solves += planner.solves();  // and the marginal-cost LP
-  plan.nodes = planner.nodes();
+  plan.nodes += planner.nodes();
   return plan;
 }
 

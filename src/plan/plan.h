@@ -153,6 +153,9 @@ struct Exclusion {
   ExclusionScope scope = ExclusionScope::kAcquire;
   int service = -1;  //!< kUse only: the service, or -1 for every service
   std::string reason;
+  //! Sets of rules that lift it only when all of each set are left out (two rules that
+  //! forbid the same thing); `rules` is then empty. For the costs of rules left out together.
+  std::vector<std::vector<std::string>> lifted_by = {};
 };
 
 //! At most `max_units` accelerators of the given options acquired in each listed period
@@ -175,6 +178,14 @@ struct DeliveryLimit {
   int period = 0;
   double fraction = 1;
   std::vector<std::pair<std::string, double>> without;
+  //! Two rules that cut the same days: the fraction with both left out, where it is more
+  //! than leaving either out gives (for the costs of rules left out together).
+  struct Pair {
+    std::string first;
+    std::string second;
+    double fraction = 1;
+  };
+  std::vector<Pair> without_pairs = {};
 };
 
 //! A supply pool shared by several options: sum(units_per_accelerator x accelerators
@@ -266,6 +277,9 @@ struct SolveOptions {
   long long node_limit = 2000;
   double time_limit_s = 0;  //!< per MILP; 0: none (a limit makes results machine-dependent)
   bool rule_costs = true;   //!< re-solve without each rule to price it
+  //! With rule_costs: re-solve without each pair of rules that may overlap, group the
+  //! rules whose pairs interact, and split each group's joint cost by Shapley value.
+  bool rule_interactions = false;
   //! Node limit of each rule re-solve (0: node_limit). A re-solve stopped by it prices its
   //! rule as a bound ("at least"); with training jobs (binaries per job and site) a few
   //! re-solves would otherwise run to node_limit each.
@@ -341,26 +355,59 @@ struct TightConstraint {
   int period = -1;
 };
 
-//! What a rule costs: the plan re-solved without it.
+//! What leaving some rules out is worth, against priced unmet demand: a plan's priced cost
+//! is its cash less residual value plus the value of the demand it leaves unserved (each
+//! service at its value per unit, training too; see RuleCost::priced_by). The cost of the
+//! rules is the priced cost with them less the priced cost of the best plan found without
+//! them. Positive: the rules cost; negative: they permit something. Always a number.
 struct RuleCost {
-  std::string rule;
+  std::string rule;  //!< the rule; for a set of rules (RuleInteraction), "a+b"
   bool binding = false;
-  //! Extra cost the rule causes (USD over the horizon): for min-cost the objective
-  //! difference; for max-served the least cost of the same service without the rule.
-  //! Negative for a rule that permits something (leaving it out costs more).
+  //! USD over the horizon: the priced cost with the rule less the priced cost of the best
+  //! plan found without it (min-cost: the min-cost re-solve; max-served: the better of the
+  //! most-served re-solve and the cheapest plan at this plan's service).
   double cost_usd = 0;
-  //! False when the plan's service cannot be had at any cost without the rule (max-served,
-  //! a rule that permits something); cost_usd is then 0 and means nothing.
-  bool cost_known = true;
+  //! The other end of what the cost can be when the re-solve that gave cost_usd stopped at
+  //! its node or time limit (from its proven bound): the cost lies between cost_usd and
+  //! cost_usd_bound. Equal to cost_usd when the re-solve was proven within the gap.
+  double cost_usd_bound = 0;
+  //! Proven relative gap of the re-solve that gave cost_usd.
+  double gap = 0;
   //! Served demand without the rule minus with it, [period][service] in demand units
   //! (max-served: the most served without the rule; min-cost: the cheapest plan's).
   std::vector<std::vector<double>> served_change;
   //! The same, as the served score sum(weight * served / demand).
   double served_score_change = 0;
-  //! Extra inference tokens/day served without the rule, per period (negative likewise).
+  //! Extra inference tokens/day served without the rule, per period: the rule's cost in
+  //! tokens (positive: the rule costs tokens; negative: it permits them).
   std::vector<double> tokens_per_day;
+  //! The status of the re-solve that gave cost_usd (kStopped: no plan found, the cost is
+  //! the bound alone).
   SolveStatus status_without = SolveStatus::kOptimal;
 };
+
+//! Rules whose costs overlap (leaving two out is not the sum of leaving each out) and the
+//! split of their joint cost (leaving all of them out) by Shapley value over the group.
+struct RuleInteraction {
+  std::vector<std::string> rules;  //!< the group, in Problem::rules order
+  //! The cost of leaving every rule of the group out (RuleCost of the set).
+  RuleCost joint;
+  //! Each rule's Shapley share of joint.cost_usd, per entry of `rules`; they add up to it.
+  std::vector<double> shapley_usd;
+  //! Pairwise re-solves inside the group: (i, j, cost of leaving both out).
+  struct Pair {
+    int first = 0;
+    int second = 0;
+    RuleCost cost;
+  };
+  std::vector<Pair> pairs;
+  //! False when the group is larger than kShapleyMaxRules: shapley_usd is then empty and
+  //! joint is still the cost of leaving them all out.
+  bool exact = true;
+};
+
+//! Largest overlap group split exactly by Shapley value (2^n - 1 re-solves).
+inline constexpr int kShapleyMaxRules = 6;
 
 //! A hard constraint the elastic problem had to relax to find a plan.
 struct Conflict {
@@ -428,7 +475,10 @@ struct Plan {
   std::vector<PeriodOutcome> periods;
   std::vector<SpendCapOutcome> spend_caps;
   std::vector<TightConstraint> tight;
-  std::vector<RuleCost> rule_costs;          //!< one per rule, in Problem::rules order
+  std::vector<RuleCost> rule_costs;                //!< one per rule, in Problem::rules order
+  std::vector<RuleInteraction> rule_interactions;  //!< with SolveOptions::rule_interactions
+  //! How unmet demand was priced for the rule costs, one sentence per kind of price used.
+  std::vector<std::string> rule_cost_pricing;
   std::vector<Conflict> conflicts;           //!< when infeasible
   std::vector<UnitCost> unit_costs;          //!< per period x option x service it can serve
   std::vector<MarginalCost> marginal_costs;  //!< per period x service with demand

@@ -171,6 +171,15 @@ Status validate_rules(const Problem& problem, std::set<std::string>& rule_names)
       FLEETPLAN_RETURN_IF_ERROR(known_rule(rule_names, rule, at, false));
     }
     FLEETPLAN_RETURN_IF_ERROR(known_rule(rule_names, e.only_without, at, true));
+    for (std::size_t k = 0; k < e.lifted_by.size(); ++k) {
+      if (e.lifted_by[k].empty()) {
+        return input_error(fmt::format("{}.lifted_by[{}] is empty; expected rule names", at, k));
+      }
+      for (const auto& rule : e.lifted_by[k]) {
+        FLEETPLAN_RETURN_IF_ERROR(
+            known_rule(rule_names, rule, fmt::format("{}.lifted_by[{}]", at, k), false));
+      }
+    }
     FLEETPLAN_RETURN_IF_ERROR(check_indices({e.option}, option_count, at + ".option"));
     FLEETPLAN_RETURN_IF_ERROR(check_indices(e.periods, period_count, at + ".periods"));
     if (e.service < -1 || e.service >= service_count) {
@@ -296,6 +305,13 @@ Status validate_pools(const Problem& problem) {
     FLEETPLAN_RETURN_IF_ERROR(check_indices({limit.period}, period_count, at + ".period"));
     if (!(limit.fraction >= 0 && limit.fraction <= 1)) {
       return input_error(fmt::format("{}.fraction = {}; expected 0..1", at, limit.fraction));
+    }
+    for (std::size_t k = 0; k < limit.without_pairs.size(); ++k) {
+      const auto& pair = limit.without_pairs[k];
+      if (!(pair.fraction >= 0 && pair.fraction <= 1)) {
+        return input_error(
+            fmt::format("{}.without_pairs[{}].fraction = {}; expected 0..1", at, k, pair.fraction));
+      }
     }
   }
   return {};

@@ -19,17 +19,6 @@ using detail::html_escape;
 
 using nlohmann::ordered_json;
 
-std::string with_currency(const CurrencyView& view, int period, double usd) {
-  std::string text = money(usd);
-  if (view.currency.empty() || view.currency == "USD" ||
-      period >= static_cast<int>(view.per_usd.size())) {
-    return text;
-  }
-  const double value = usd * view.per_usd[period];
-  return std::abs(value) >= 1e9 ? fmt::format("{:.2f} bn {} ({})", value / 1e9, view.currency, text)
-                                : fmt::format("{:.1f} M {} ({})", value / 1e6, view.currency, text);
-}
-
 std::string option_place(const plan::Problem& problem, const plan::Option& option) {
   return fmt::format("{}/{}", problem.sites[option.site].name,
                      option.installed_base ? "installed" : plan::mode_name(option.mode));
@@ -52,6 +41,67 @@ double sig6(double value) {
   const double scale =
       std::pow(10.0, 5 - static_cast<int>(std::floor(std::log10(std::abs(value)))));
   return std::round(value * scale) / scale;
+}
+
+}  // namespace
+
+std::string with_currency(const CurrencyView& view, int period, double usd) {
+  std::string text = money(usd);
+  if (view.currency.empty() || view.currency == "USD" || period < 0 ||
+      period >= static_cast<int>(view.per_usd.size())) {
+    return text;
+  }
+  const double value = usd * view.per_usd[period];
+  const double magnitude = std::abs(value);
+  if (magnitude >= 1e9) {
+    return fmt::format("{:.2f} bn {} ({})", value / 1e9, view.currency, text);
+  }
+  if (magnitude >= 1e6) {
+    return fmt::format("{:.1f} M {} ({})", value / 1e6, view.currency, text);
+  }
+  return fmt::format("{} {} ({})", grouped(value), view.currency, text);
+}
+
+double horizon_per_usd(const CurrencyView& view) {
+  if (view.currency.empty() || view.currency == "USD" || view.per_usd.empty()) {
+    return 1.0;
+  }
+  double total = 0;
+  for (const double rate : view.per_usd) {
+    total += rate;
+  }
+  return total / static_cast<double>(view.per_usd.size());
+}
+
+std::string with_currency_horizon(const CurrencyView& view, double usd) {
+  if (view.currency.empty() || view.currency == "USD" || view.per_usd.empty()) {
+    return money(usd);
+  }
+  const CurrencyView mean{view.currency, {horizon_per_usd(view)}};
+  return with_currency(mean, 0, usd);
+}
+
+namespace {
+
+bool other_currency(const CurrencyView& view, int period) {
+  return !view.currency.empty() && view.currency != "USD" && period >= 0 &&
+         period < static_cast<int>(view.per_usd.size());
+}
+
+// A small amount (a unit cost) to three significant digits: "19.2 (2.76)" in the report
+// currency with USD in brackets, or "2.76" (USD) alone; the header names the currencies.
+std::string small_amount(const CurrencyView& view, int period, double usd) {
+  if (!other_currency(view, period)) {
+    return fmt::format("{}", sig3(usd));
+  }
+  return fmt::format("{} ({})", sig3(usd * view.per_usd[period]), sig3(usd));
+}
+
+std::string per_header(const CurrencyView& view, const std::string& per) {
+  if (!other_currency(view, 0)) {
+    return "USD / " + per;
+  }
+  return fmt::format("{} / {} (USD)", view.currency, per);
 }
 
 }  // namespace
@@ -94,11 +144,13 @@ Section spend_by_item_section(const plan::Problem& problem, const plan::Plan& pl
   return section;
 }
 
-Section unit_cost_section(const plan::Problem& problem, const plan::Plan& plan) {
+Section unit_cost_section(const plan::Problem& problem, const plan::Plan& plan,
+                          const CurrencyView& view) {
   Section section;
   section.title = "Unit costs (cheapest option per accelerator x service, first period)";
-  section.headers = {"accelerator",    "service",         "where",
-                     "USD / M tokens", "tokens/s per MW", "USD / accelerator-year"};
+  section.headers = {"accelerator",     "service",
+                     "where",           per_header(view, "M tokens"),
+                     "tokens/s per MW", per_header(view, "accelerator-year")};
   section.numeric = {false, false, false, true, true, true};
   // Cheapest option per (accelerator, service) in period 0.
   std::map<std::pair<std::string, int>, const plan::UnitCost*> best;
@@ -119,11 +171,15 @@ Section unit_cost_section(const plan::Problem& problem, const plan::Plan& plan) 
     const plan::Option& option = problem.options[cost->option];
     const plan::ServiceRow& service = problem.services[cost->service];
     const bool training = service.kind == plan::ServiceKind::kTraining;
-    section.rows.push_back({option.accelerator, service.name, option_place(problem, option),
-                            training ? fmt::format("{} / EFLOP", sig3(cost->usd_per_exaflop))
-                                     : sig3(cost->usd_per_million_tokens),
-                            training ? "-" : grouped(cost->tokens_per_s_per_mw),
-                            grouped(cost->usd_per_accelerator_year)});
+    section.rows.push_back(
+        {option.accelerator, service.name, option_place(problem, option),
+         training ? fmt::format("{} / EFLOP", small_amount(view, 0, cost->usd_per_exaflop))
+                  : small_amount(view, 0, cost->usd_per_million_tokens),
+         training ? "-" : grouped(cost->tokens_per_s_per_mw),
+         other_currency(view, 0)
+             ? fmt::format("{} ({})", grouped(cost->usd_per_accelerator_year * view.per_usd[0]),
+                           grouped(cost->usd_per_accelerator_year))
+             : grouped(cost->usd_per_accelerator_year)});
   }
   section.note =
       "Cost of ownership per accelerator-year (capex over each asset's useful life less its "
@@ -134,14 +190,15 @@ Section unit_cost_section(const plan::Problem& problem, const plan::Plan& plan) 
   return section;
 }
 
-Section marginal_cost_section(const plan::Problem& problem, const plan::Plan& plan) {
+Section marginal_cost_section(const plan::Problem& problem, const plan::Plan& plan,
+                              const CurrencyView& view) {
   Section section;
   section.title = "Marginal cost of more demand";
-  section.headers = {"service", "period", "USD per unit", "unit"};
+  section.headers = {"service", "period", "cost per unit", "unit"};
   section.numeric = {false, false, true, false};
   for (const plan::MarginalCost& m : plan.marginal_costs) {
     section.rows.push_back({problem.services[m.service].name, problem.periods[m.period].name,
-                            m.reachable ? money(m.usd) : "n/a", m.unit});
+                            m.reachable ? with_currency(view, m.period, m.usd) : "n/a", m.unit});
   }
   section.note =
       "What one more unit of demand, served over the whole period, would cost by the cheapest "
@@ -152,7 +209,8 @@ Section marginal_cost_section(const plan::Problem& problem, const plan::Plan& pl
   return section;
 }
 
-Section value_section(const plan::Problem& problem, const plan::Plan& plan) {
+Section value_section(const plan::Problem& problem, const plan::Plan& plan,
+                      const CurrencyView& view) {
   Section section;
   if (!plan::has_service_values(problem)) {
     return section;
@@ -168,10 +226,19 @@ Section value_section(const plan::Problem& problem, const plan::Plan& plan) {
       const double value = plan::series_value(service.value_usd, p);
       const bool training = service.kind == plan::ServiceKind::kTraining;
       // USD per token = value per (token/day over the period) / days.
-      const std::string per_unit = training ? "-" : fmt::format("{:.3f} USD", value / days * 1e6);
+      const double per_million = value / days * 1e6;
+      std::string per_unit = "-";
+      if (!training) {
+        per_unit = other_currency(view, p)
+                       ? fmt::format("{:.3f} {} ({:.3f} USD)", per_million * view.per_usd[p],
+                                     view.currency, per_million)
+                       : fmt::format("{:.3f} USD", per_million);
+      }
       section.rows.push_back(
           {service.name, problem.periods[p].name, std::to_string(service.priority), per_unit,
-           money(s < static_cast<int>(outcome.value_usd.size()) ? outcome.value_usd[s] : 0)});
+           with_currency(
+               view, p,
+               s < static_cast<int>(outcome.value_usd.size()) ? outcome.value_usd[s] : 0)});
     }
   }
   section.note =
@@ -258,9 +325,9 @@ std::string economics_text(const plan::Problem& problem, const plan::Plan& plan,
     }
   }
   out += section_text(spend_by_item_section(problem, plan, view));
-  out += section_text(value_section(problem, plan));
-  out += section_text(unit_cost_section(problem, plan));
-  out += section_text(marginal_cost_section(problem, plan));
+  out += section_text(value_section(problem, plan, view));
+  out += section_text(unit_cost_section(problem, plan, view));
+  out += section_text(marginal_cost_section(problem, plan, view));
   out += section_text(training_job_section(problem, plan));
   return out;
 }
@@ -276,9 +343,9 @@ std::string economics_html(const plan::Problem& problem, const plan::Plan& plan,
     out += "</ul>\n";
   }
   out += section_html(spend_by_item_section(problem, plan, view));
-  out += section_html(value_section(problem, plan));
-  out += section_html(unit_cost_section(problem, plan));
-  out += section_html(marginal_cost_section(problem, plan));
+  out += section_html(value_section(problem, plan, view));
+  out += section_html(unit_cost_section(problem, plan, view));
+  out += section_html(marginal_cost_section(problem, plan, view));
   out += section_html(training_job_section(problem, plan));
   return out;
 }

@@ -29,16 +29,28 @@ struct CurrencyView {
   std::vector<double> per_usd;
 };
 
+//! An amount of period `period` in the view's currency with USD beside ("160.00 bn CNY
+//! (22.99 bn USD)"), or in USD alone when the view has no other currency.
+std::string with_currency(const CurrencyView& view, int period, double usd);
+//! Units of the view's currency per USD for amounts over the whole horizon: the mean of the
+//! periods' rates (1 without another currency).
+double horizon_per_usd(const CurrencyView& view);
+//! An amount over the whole horizon, converted at horizon_per_usd, USD beside.
+std::string with_currency_horizon(const CurrencyView& view, double usd);
+
 //! Spend by item in each period, with a total row equal to the period's spend.
 Section spend_by_item_section(const plan::Problem& problem, const plan::Plan& plan,
                               const CurrencyView& view);
 //! For each accelerator x service: the cheapest option's USD per million tokens (or per
 //! exaFLOP for training) and tokens/s per MW, in the first period.
-Section unit_cost_section(const plan::Problem& problem, const plan::Plan& plan);
+Section unit_cost_section(const plan::Problem& problem, const plan::Plan& plan,
+                          const CurrencyView& view = {});
 //! Marginal cost of one more T tokens/day (or PFLOP/s) per service and period.
-Section marginal_cost_section(const plan::Problem& problem, const plan::Plan& plan);
+Section marginal_cost_section(const plan::Problem& problem, const plan::Plan& plan,
+                              const CurrencyView& view = {});
 //! Value of the demand served per service and period (valued services only).
-Section value_section(const plan::Problem& problem, const plan::Plan& plan);
+Section value_section(const plan::Problem& problem, const plan::Plan& plan,
+                      const CurrencyView& view = {});
 //! Training jobs: where each runs, on how many accelerators, whether it fits; the largest
 //! training cluster per site.
 Section training_job_section(const plan::Problem& problem, const plan::Plan& plan);

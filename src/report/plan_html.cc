@@ -11,6 +11,7 @@
 #include "report/detail/html.h"
 #include "report/detail/plan_format.h"
 #include "report/economics_report.h"
+#include "report/rule_costs_report.h"
 #include "report/table.h"
 
 namespace fleetplan::report {
@@ -84,7 +85,8 @@ std::string bar_chart(const std::string& title, const std::vector<Bar>& bars,
 
 // One period: its charts and its fleet table.
 std::string period_html(const Problem& problem, const Plan& plan,
-                        const std::vector<std::string>& site_names, int p) {
+                        const std::vector<std::string>& site_names, const CurrencyView& view,
+                        int p) {
   std::string body;
   const auto& period = problem.periods[p];
   const auto& outcome = plan.periods[p];
@@ -114,16 +116,19 @@ std::string period_html(const Problem& problem, const Plan& plan,
   // Spend against budget (and budget lines).
   std::vector<Bar> spend_bars;
   if (period.budget_usd) {
-    spend_bars.push_back({"budget", {*period.budget_usd}, money(*period.budget_usd)});
+    spend_bars.push_back(
+        {"budget", {*period.budget_usd}, with_currency(view, p, *period.budget_usd)});
   }
-  spend_bars.push_back({"spend", {outcome.spend_usd}, money(outcome.spend_usd)});
+  spend_bars.push_back({"spend", {outcome.spend_usd}, with_currency(view, p, outcome.spend_usd)});
   for (const auto& cap : plan.spend_caps) {
     if (cap.period == p) {
-      spend_bars.push_back({cap.name + " (line)", {cap.max_usd}, money(cap.max_usd)});
-      spend_bars.push_back({cap.name + " (spent)", {cap.spend_usd}, money(cap.spend_usd)});
+      spend_bars.push_back(
+          {cap.name + " (line)", {cap.max_usd}, with_currency(view, p, cap.max_usd)});
+      spend_bars.push_back(
+          {cap.name + " (spent)", {cap.spend_usd}, with_currency(view, p, cap.spend_usd)});
     }
   }
-  body += bar_chart("Spend against budget (USD)", spend_bars, {});
+  body += bar_chart("Spend against budget", spend_bars, {});
 
   // Served against demand, as a share of each service's demand.
   std::vector<Bar> served_bars;
@@ -142,8 +147,8 @@ std::string period_html(const Problem& problem, const Plan& plan,
   for (const auto* line : fleet_of(plan, p)) {
     const auto& option = problem.options[line->option];
     rows.push_back({option.accelerator, problem.sites[option.site].name, mode_label(option),
-                    grouped(line->acquired), grouped(line->active), money(line->spend_usd),
-                    serves(problem, *line)});
+                    grouped(line->acquired), grouped(line->active),
+                    with_currency(view, p, line->spend_usd), serves(problem, *line)});
   }
   body +=
       html_table({"accelerator", "site", "mode", "acquired", "active", "spend", "serves"}, rows);
@@ -235,25 +240,15 @@ std::string plan_html(const Problem& problem, const Plan& plan, const PlanContex
     site_names.push_back(site.name);
   }
   for (int p = 0; p < static_cast<int>(plan.periods.size()); ++p) {
-    body += period_html(problem, plan, site_names, p);
+    body += period_html(problem, plan, site_names, {context.currency, context.per_usd}, p);
   }
   body += economics_html(problem, plan, {context.currency, context.per_usd}, context.demand_notes);
 
   if (!plan.rule_costs.empty()) {
-    body += "<h2>What each rule costs</h2>\n";
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& cost : plan.rule_costs) {
-      const double tokens = mean_tokens(cost);
-      rows.push_back({cost.rule, rule_description(problem, cost.rule), cost.binding ? "yes" : "no",
-                      cost.cost_known ? money(cost.cost_usd)
-                      : cost.status_without == plan::SolveStatus::kStopped
-                          ? "n/a (re-solve stopped at its limit)"
-                          : "n/a (unreachable)",
-                      (tokens > 0 ? "+" : "") + large(tokens),
-                      cost.binding ? training_change(problem, cost) : "-"});
-    }
-    body += html_table(
-        {"rule", "what it says", "binds", "cost", "tokens/day without", "training without"}, rows);
+    const CurrencyView view{context.currency, context.per_usd};
+    body += section_html(rule_cost_section(problem, plan, view));
+    body += section_html(rule_interaction_section(problem, plan, view));
+    body += section_html(rule_pair_section(problem, plan, view));
   }
   if (!plan.tight.empty()) {
     body += "<h2>Binding constraints</h2><ul>";

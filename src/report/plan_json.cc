@@ -10,6 +10,7 @@
 
 #include "report/detail/plan_format.h"
 #include "report/economics_report.h"
+#include "report/rule_costs_report.h"
 #include "report/table.h"
 
 namespace fleetplan::report {
@@ -106,6 +107,66 @@ ordered_json period_json(const Problem& problem, const Plan& plan, const PlanCon
   return j;
 }
 
+// The name of the report-currency twin of a USD field: spend_usd -> spend_report_currency,
+// usd -> report_currency, usd_per_million_tokens -> report_currency_per_million_tokens; ""
+// when the field is not in USD.
+std::string twin_name(const std::string& key) {
+  if (key.rfind("report_currency", 0) == 0) {
+    return "";  // the rate itself
+  }
+  if (key == "usd") {
+    return "report_currency";
+  }
+  if (key.size() > 4 && key.compare(key.size() - 4, 4, "_usd") == 0) {
+    return key.substr(0, key.size() - 4) + "_report_currency";
+  }
+  if (key.rfind("usd_", 0) == 0 && key != "usd_bound") {
+    return "report_currency_" + key.substr(4);
+  }
+  return "";
+}
+
+// Gives every USD amount (a number, or null) a twin in the report currency right after it:
+// amounts inside periods[p], or in an object naming its period, at that period's rate; others
+// (over the horizon) at the mean of the periods' rates. Objects that already hold the twin
+// (rule costs) are left as they are.
+void add_report_currency(ordered_json& node, double rate, const Problem& problem,
+                         const std::vector<double>& rates, double horizon_rate) {
+  if (node.is_array()) {
+    for (auto& item : node) {
+      add_report_currency(item, rate, problem, rates, horizon_rate);
+    }
+    return;
+  }
+  if (!node.is_object()) {
+    return;
+  }
+  if (node.contains("period") && node["period"].is_string()) {
+    for (std::size_t p = 0; p < problem.periods.size() && p < rates.size(); ++p) {
+      if (problem.periods[p].name == node["period"].get<std::string>()) {
+        rate = rates[p];
+      }
+    }
+  }
+  ordered_json out = ordered_json::object();
+  for (auto& [key, value] : node.items()) {
+    if (key == "periods" && value.is_array()) {
+      for (std::size_t p = 0; p < value.size(); ++p) {
+        add_report_currency(value[p], p < rates.size() ? rates[p] : horizon_rate, problem, rates,
+                            horizon_rate);
+      }
+    } else {
+      add_report_currency(value, rate, problem, rates, horizon_rate);
+    }
+    out[key] = value;
+    const std::string twin = twin_name(key);
+    if (!twin.empty() && !node.contains(twin) && (value.is_number() || value.is_null())) {
+      out[twin] = value.is_number() ? ordered_json(value.get<double>() * rate) : ordered_json();
+    }
+  }
+  node = std::move(out);
+}
+
 }  // namespace
 
 ordered_json plan_json(const Problem& problem, const Plan& plan, const PlanContext& context) {
@@ -134,6 +195,7 @@ ordered_json plan_json(const Problem& problem, const Plan& plan, const PlanConte
   out["marginal_costs"] = marginal_costs_json(problem, plan);
   out["training_jobs"] = training_jobs_json(problem, plan);
   out["demand_notes"] = context.demand_notes;
+  const CurrencyView view{context.currency, context.per_usd};
   ordered_json rules = ordered_json::array();
   for (const auto& cost : plan.rule_costs) {
     const plan::Rule* rule = nullptr;
@@ -146,12 +208,15 @@ ordered_json plan_json(const Problem& problem, const Plan& plan, const PlanConte
                      {"description", rule != nullptr ? rule->description : ""},
                      {"source", rule != nullptr ? rule->source : ""},
                      {"binding", cost.binding},
-                     {"cost_usd", cost.cost_known ? ordered_json(cost.cost_usd) : ordered_json()},
+                     {"cost_usd", cost.cost_usd},
+                     {"cost", rule_cost_json(cost, view)},
                      {"tokens_per_day", cost.tokens_per_day},
                      {"served_score_change", cost.served_score_change},
                      {"status_without", plan::solve_status_name(cost.status_without)}});
   }
   out["rules"] = rules;
+  out["rule_cost_pricing"] = plan.rule_cost_pricing;
+  out["rule_interactions"] = rule_interactions_json(plan, view);
   ordered_json tight = ordered_json::array();
   for (const auto& t : plan.tight) {
     tight.push_back({{"name", t.name}, {"kind", t.kind}, {"rule", t.rule}});
@@ -181,6 +246,12 @@ ordered_json plan_json(const Problem& problem, const Plan& plan, const PlanConte
   out["capacities"] = capacities;
   out["assumptions"] = problem.assumptions;
   out["policy"] = context.policy_notes;
+  std::vector<double> rates;
+  for (std::size_t p = 0; p < plan.periods.size(); ++p) {
+    rates.push_back(p < context.per_usd.size() && !context.currency.empty() ? context.per_usd[p]
+                                                                            : 1.0);
+  }
+  add_report_currency(out, horizon_per_usd(view), problem, rates, horizon_per_usd(view));
   return out;
 }
 

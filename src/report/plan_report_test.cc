@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <string>
+
 namespace fleetplan::report {
 namespace {
 
@@ -112,6 +115,86 @@ TEST(PlanReport, Formats) {
   EXPECT_EQ(money(12345), "12,345 USD");
   EXPECT_EQ(large(50e12), "50.00 T");
   EXPECT_EQ(large(812.5e9), "812.50 bn");
+}
+
+// Every USD amount of the JSON has a twin in the report currency right after it, at the
+// period's rate inside periods[] and at the mean rate over the horizon: 100,000 USD x 6.96
+// = 696,000 CNY for the budget, the spend, the fleet line and the horizon's cash.
+TEST(PlanReport, EveryUsdAmountHasAReportCurrencyTwin) {
+  const auto p = problem();
+  auto plan = plan::solve(p);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  const auto j = plan_json(p, *plan, {"tiny", "", "", "CNY", {6.96}, {}, {}, {}, {}, {}});
+  const auto& period = j["periods"][0];
+  EXPECT_NEAR(period["budget_report_currency"].get<double>(), 696000, 1e-6);
+  EXPECT_NEAR(period["spend_report_currency"].get<double>(), 696000, 1e-6);
+  EXPECT_NEAR(period["fleet"][0]["cost_report_currency"].get<double>(), 696000, 1e-6);
+  EXPECT_NEAR(j["spend_report_currency"].get<double>(), 696000, 1e-6);
+  EXPECT_DOUBLE_EQ(j["rules"][0]["cost"]["usd"].get<double>(), 0);
+  EXPECT_DOUBLE_EQ(j["rules"][0]["cost"]["report_currency"].get<double>(), 0);
+  // No USD field without its twin, anywhere.
+  std::function<void(const nlohmann::ordered_json&, const std::string&)> walk =
+      [&](const nlohmann::ordered_json& node, const std::string& at) {
+        if (node.is_array()) {
+          for (std::size_t i = 0; i < node.size(); ++i) {
+            walk(node[i], at + "[" + std::to_string(i) + "]");
+          }
+          return;
+        }
+        if (!node.is_object()) {
+          return;
+        }
+        for (const auto& [key, value] : node.items()) {
+          const bool usd = key.size() > 4 && key.compare(key.size() - 4, 4, "_usd") == 0 &&
+                           key.rfind("report_currency", 0) != 0;
+          if (usd) {
+            const std::string twin = key.substr(0, key.size() - 4) + "_report_currency";
+            EXPECT_TRUE(node.contains(twin)) << at << "." << key;
+          }
+          walk(value, at + "." + key);
+        }
+      };
+  walk(j, "$");
+}
+
+// The text shows every amount in the report currency with USD beside.
+TEST(PlanReport, TextShowsAmountsInTheReportCurrency) {
+  const auto p = problem();
+  auto plan = plan::solve(p);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  const std::string text = plan_text(p, *plan, {"tiny", "", "", "CNY", {6.96}, {}, {}, {}, {}, {}});
+  EXPECT_NE(text.find("Budget 696,000 CNY (100,000 USD); spend 696,000 CNY (100,000 USD)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("cash 696,000 CNY (100,000 USD)"), std::string::npos) << text;
+}
+
+// A rule re-solve stopped at its node limit reads as a range with its gap; one stopped
+// before any plan as its bound; the JSON carries usd, usd_bound, gap and status.
+TEST(PlanReport, StoppedRuleReSolvesShowTheirBound) {
+  const auto p = problem();
+  auto plan = plan::solve(p);
+  ASSERT_TRUE(plan.ok()) << plan.error().message;
+  plan::RuleCost& cost = plan->rule_costs.at(0);
+  cost.binding = true;
+  cost.cost_usd = 1e6;
+  cost.cost_usd_bound = 2e6;
+  cost.gap = 0.05;
+  cost.status_without = plan::SolveStatus::kFeasible;
+  const PlanContext context{"tiny", "", "", "", {}, {}, {}, {}, {}, {}};
+  const std::string text = plan_text(p, *plan, context);
+  EXPECT_NE(text.find("between 1.0 M USD and 2.0 M USD (gap 5.00 %)"), std::string::npos) << text;
+  EXPECT_NE(plan_html(p, *plan, context, {}).find("between 1.0 M USD and 2.0 M USD (gap 5.00 %)"),
+            std::string::npos);
+  const auto j = plan_json(p, *plan, context);
+  EXPECT_DOUBLE_EQ(j["rules"][0]["cost"]["usd"].get<double>(), 1e6);
+  EXPECT_DOUBLE_EQ(j["rules"][0]["cost"]["usd_bound"].get<double>(), 2e6);
+  EXPECT_DOUBLE_EQ(j["rules"][0]["cost"]["gap"].get<double>(), 0.05);
+  EXPECT_EQ(j["rules"][0]["cost"]["status"], "feasible");
+  cost.status_without = plan::SolveStatus::kStopped;
+  cost.cost_usd = 2e6;
+  EXPECT_NE(plan_text(p, *plan, context).find("at most 2.0 M USD (bound"), std::string::npos);
+  EXPECT_EQ(plan_json(p, *plan, context)["rules"][0]["cost"]["status"], "stopped");
 }
 
 }  // namespace

@@ -7,14 +7,13 @@
 #include <fmt/format.h>
 
 #include "scenario/economics.h"
+#include "scenario/settings_options.h"
 
 namespace fleetplan::report {
 namespace {
 
 using nlohmann::json;
 using nlohmann::ordered_json;
-
-const PlanOptions kDefaults;
 
 Result<std::vector<std::string>> string_list(const json& value, const std::string& field) {
   if (!value.is_array()) {
@@ -30,6 +29,17 @@ Result<std::vector<std::string>> string_list(const json& value, const std::strin
     out.push_back(value[i].get<std::string>());
   }
   return out;
+}
+
+// A number option of the registry, checked as the registry says (range, integer).
+Result<double> setting_number(const std::string& name, const json& value,
+                              const std::string& field) {
+  const options::Spec& spec = scenario::settings_options().at(name);
+  if (!value.is_number()) {
+    return input_error(
+        fmt::format("{}: expected {}, got {}", field, options::expected(spec), value.dump()));
+  }
+  return options::parse_number(spec, value.dump(), field);
 }
 
 Result<bool> boolean(const json& value, const std::string& field) {
@@ -56,14 +66,23 @@ void set_currency(const scenario::Scenario& scenario, PlanContext& context) {
 ordered_json plan_options_json(const PlanOptions& options) {
   // Keys in alphabetical order: the stored text of equal options is equal.
   ordered_json out = ordered_json::object();
-  if (options.gap != kDefaults.gap) {
-    out["gap"] = options.gap;
+  if (options.gap) {
+    out["gap"] = *options.gap;
   }
   if (options.no_rule_costs) {
     out["no_rule_costs"] = true;
   }
+  if (options.node_limit) {
+    out["node_limit"] = static_cast<long long>(*options.node_limit);
+  }
   if (!options.objective.empty()) {
     out["objective"] = options.objective;
+  }
+  if (options.planning_utilization) {
+    out["planning_utilization"] = *options.planning_utilization;
+  }
+  if (options.rule_interactions) {
+    out["rule_interactions"] = true;
   }
   if (options.verify) {
     out["verify"] = true;
@@ -98,18 +117,22 @@ Result<PlanOptions> parse_plan_options(const json& value, const std::string& whe
         return input_error(fmt::format("{}: {}", path, objective.error().message));
       }
       options.objective = field.get<std::string>();
-    } else if (key == "gap") {
-      if (!field.is_number() || field.get<double>() < 0 || field.get<double>() > 1) {
-        return input_error(
-            fmt::format("{}: expected a number from 0 to 1, got {}", path, field.dump()));
+    } else if (key == "gap" || key == "node_limit" || key == "planning_utilization") {
+      auto number = setting_number(key, field, path);
+      if (!number.ok()) {
+        return number.error();
       }
-      options.gap = field.get<double>();
-    } else if (key == "verify" || key == "no_rule_costs") {
+      (key == "gap"          ? options.gap
+       : key == "node_limit" ? options.node_limit
+                             : options.planning_utilization) = *number;
+    } else if (key == "verify" || key == "no_rule_costs" || key == "rule_interactions") {
       auto flag = boolean(field, path);
       if (!flag.ok()) {
         return flag.error();
       }
-      (key == "verify" ? options.verify : options.no_rule_costs) = *flag;
+      (key == "verify"          ? options.verify
+       : key == "no_rule_costs" ? options.no_rule_costs
+                                : options.rule_interactions) = *flag;
     } else if (key == "without_rule" || key == "with_rule") {
       auto rules = string_list(field, path);
       if (!rules.ok()) {
@@ -123,17 +146,24 @@ Result<PlanOptions> parse_plan_options(const json& value, const std::string& whe
           path));
     } else {
       return input_error(fmt::format(
-          "{}: unknown option (expected objective, gap, verify, no_rule_costs, without_rule, "
-          "with_rule)",
+          "{}: unknown option (expected objective, gap, node_limit, planning_utilization, verify, "
+          "no_rule_costs, rule_interactions, without_rule, with_rule)",
           path));
     }
   }
   return options;
 }
 
-Result<PlanRun> run_plan(const scenario::Scenario& scenario, const catalog::Catalog& catalog,
+Result<PlanRun> run_plan(const scenario::Scenario& given, const catalog::Catalog& catalog,
                          const perf::EfficiencyTable& efficiency, const PlanOptions& options,
                          const std::string& source, const PlanProgress& progress) {
+  // A planning utilization given with the run replaces the scenario's setting.
+  std::optional<scenario::Scenario> overridden;
+  if (options.planning_utilization) {
+    overridden = given;
+    overridden->settings.planning_utilization = *options.planning_utilization;
+  }
+  const scenario::Scenario& scenario = overridden ? *overridden : given;
   const auto tell = [&](double fraction) {
     if (progress) {
       progress(fraction);
@@ -156,8 +186,11 @@ Result<PlanRun> run_plan(const scenario::Scenario& scenario, const catalog::Cata
     }
     solve_options.objective = *objective;
   }
-  solve_options.relative_gap = options.gap;
+  solve_options.relative_gap = options.gap.value_or(scenario.settings.gap);
+  solve_options.node_limit = static_cast<long long>(
+      options.node_limit.value_or(static_cast<double>(scenario.settings.node_limit)));
   solve_options.rule_costs = !options.no_rule_costs;
+  solve_options.rule_interactions = options.rule_interactions;
   // The solves take most of a run: they span 0.2 to 0.95 (0.8 when verification follows).
   const double solved_at = options.verify ? 0.8 : 0.95;
   solve_options.progress = [&](int done, int planned) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,9 +25,16 @@ namespace fleetplan::report {
 //! `without_rule` in JSON). Defaults are the command's.
 struct PlanOptions {
   std::string objective;  //!< "min-cost", "max-served"; empty: the scenario's
-  double gap = 1e-3;      //!< relative optimality gap at which CBC stops
-  bool verify = false;    //!< simulate each period's peak hour on the planned deployments
+  //! Each empty: the scenario's `settings.<name>` (defaults and ranges in the options
+  //! registry, scenario/settings_options.cc).
+  std::optional<double> gap;                   //!< relative optimality gap at which CBC stops
+  std::optional<double> node_limit;            //!< branch-and-bound nodes per MILP, 0: none
+  std::optional<double> planning_utilization;  //!< share of goodput filled at the peak hour
+  bool verify = false;  //!< simulate each period's peak hour on the planned deployments
   bool no_rule_costs = false;
+  //! Also re-solve without pairs of rules that may overlap and split each overlap group's
+  //! joint cost by Shapley value (`--rule-interactions`).
+  bool rule_interactions = false;
   std::vector<std::string> without_rule;
   std::vector<std::string> with_rule;
 };

@@ -10,6 +10,7 @@
 
 #include "report/detail/plan_format.h"
 #include "report/economics_report.h"
+#include "report/rule_costs_report.h"
 #include "report/table.h"
 
 namespace fleetplan::report {
@@ -45,14 +46,14 @@ std::string text_period(const Problem& problem, const Plan& plan, const PlanCont
   const auto& period = problem.periods[p];
   const auto& outcome = plan.periods[p];
   out += fmt::format("\n== Period {} ==\n", period.name);
+  const CurrencyView view{context.currency, context.per_usd};
   if (period.budget_usd) {
-    out +=
-        fmt::format("Budget {}{}; spend {}{} ({} of the budget)\n", money(*period.budget_usd),
-                    in_currency(context, p, *period.budget_usd), money(outcome.spend_usd),
-                    in_currency(context, p, outcome.spend_usd),
-                    percent(*period.budget_usd > 0 ? outcome.spend_usd / *period.budget_usd : 0));
+    out += fmt::format(
+        "Budget {}; spend {} ({} of the budget)\n", with_currency(view, p, *period.budget_usd),
+        with_currency(view, p, outcome.spend_usd),
+        percent(*period.budget_usd > 0 ? outcome.spend_usd / *period.budget_usd : 0));
   } else {
-    out += fmt::format("No budget cap; spend {}\n", money(outcome.spend_usd));
+    out += fmt::format("No budget cap; spend {}\n", with_currency(view, p, outcome.spend_usd));
   }
   out += "\nFleet\n";
   TextTable fleet({"accelerator", "site", "mode", "acquired", "active", "spend", "power MW",
@@ -61,8 +62,9 @@ std::string text_period(const Problem& problem, const Plan& plan, const PlanCont
   for (const auto* line : fleet_of(plan, p)) {
     const auto& option = problem.options[line->option];
     fleet.add_row({option.accelerator, problem.sites[option.site].name, mode_label(option),
-                   grouped(line->acquired), grouped(line->active), money(line->spend_usd),
-                   grouped(line->power_w / 1e6, 1), serves(problem, *line)});
+                   grouped(line->acquired), grouped(line->active),
+                   with_currency(view, p, line->spend_usd), grouped(line->power_w / 1e6, 1),
+                   serves(problem, *line)});
   }
   out += fleet.render();
 
@@ -106,44 +108,11 @@ std::string text_period(const Problem& problem, const Plan& plan, const PlanCont
   }
   for (const auto& cap : plan.spend_caps) {
     if (cap.period == p) {
-      out += fmt::format("Budget line {}: {} of {}{}\n", cap.name, money(cap.spend_usd),
-                         money(cap.max_usd), cap.binding ? "" : " (reported only)");
+      out += fmt::format("Budget line {}: {} of {}{}\n", cap.name,
+                         with_currency(view, p, cap.spend_usd), with_currency(view, p, cap.max_usd),
+                         cap.binding ? "" : " (reported only)");
     }
   }
-  return out;
-}
-
-// What each rule costs: the plan re-solved without it.
-std::string text_rule_costs(const Problem& problem, const Plan& plan) {
-  std::string out;
-  out += "\nWhat each rule costs (the plan re-solved without it)\n";
-  const bool max_served = plan.objective == plan::Objective::kMaxServed;
-  TextTable rules({"rule", "binds", max_served ? "cost at equal service" : "cost",
-                   "tokens/day without", "training without"},
-                  {false, false, true, true, false});
-  for (const auto& cost : plan.rule_costs) {
-    std::string usd = cost.binding ? money(cost.cost_usd) : "0";
-    if (!cost.cost_known) {
-      usd = cost.status_without == plan::SolveStatus::kStopped
-                ? "n/a (re-solve stopped at its limit)"
-                : "n/a (unreachable)";
-    } else if (cost.status_without == plan::SolveStatus::kFeasible) {
-      // The re-solve stopped at its node limit: its cost is an upper bound, so the rule's
-      // cost is a lower bound.
-      usd.insert(0, "at least ");
-    }
-    const double tokens = mean_tokens(cost);
-    rules.add_row({cost.rule, cost.binding ? "yes" : "no", usd,
-                   cost.binding ? (tokens > 0 ? "+" : "") + large(tokens) : "0",
-                   cost.binding ? training_change(problem, cost) : "-"});
-  }
-  out += rules.render();
-  out += max_served
-             ? "cost at equal service: least cost of the same demand served without the rule, "
-               "less this plan's cost; tokens/day and training: the most served without it, "
-               "less this plan's. Negative: the rule permits something.\n"
-             : "cost: this plan's cost less the plan's without the rule. Negative: the rule "
-               "permits something.\n";
   return out;
 }
 
@@ -198,17 +167,23 @@ std::string plan_text(const Problem& problem, const Plan& plan, const PlanContex
     out += text_period(problem, plan, context, p);
   }
   out += economics_text(problem, plan, {context.currency, context.per_usd}, context.demand_notes);
+  const CurrencyView horizon{context.currency, context.per_usd};
 
   out += fmt::format(
       "\nOver the horizon: cash {}; value left at the end {}; cost (cash - residual value + "
       "unmet-demand penalties) {}\n",
-      money(plan.spend_usd), money(plan.residual_usd), money(plan.cost_usd));
+      with_currency_horizon(horizon, plan.spend_usd),
+      with_currency_horizon(horizon, plan.residual_usd),
+      with_currency_horizon(horizon, plan.cost_usd));
   if (!plan.tight.empty()) {
     out += "\nBinding constraints (no room for one more server):\n" + tight_list(plan);
   }
 
   if (!plan.rule_costs.empty()) {
-    out += text_rule_costs(problem, plan);
+    const CurrencyView view{context.currency, context.per_usd};
+    out += section_text(rule_cost_section(problem, plan, view));
+    out += section_text(rule_interaction_section(problem, plan, view));
+    out += section_text(rule_pair_section(problem, plan, view));
   }
 
   if (!context.capacities.empty()) {

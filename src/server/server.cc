@@ -3,26 +3,34 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cctype>
+#include <cmath>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <regex>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "analysis/sweep.h"
 #include "core/data_dir.h"
 #include "core/json.h"
+#include "plan/plan.h"
 #include "report/estimate_run.h"
 #include "report/json_fields.h"
 #include "report/listing_json.h"
 #include "report/plan_diff.h"
 #include "report/plan_run.h"
 #include "report/simulate_run.h"
+#include "report/sweep_report.h"
 #include "scenario/scenario.h"
 #include "server/jobs.h"
+#include "server/sweep_request.h"
 #include "sim/output.h"
 #include "store/store.h"
 
@@ -84,7 +92,8 @@ ordered_json summary_json(const store::PlanRecord& r) {
   const auto optional = [](const std::optional<std::string>& v) {
     return v ? ordered_json(*v) : ordered_json();
   };
-  return {{"plan_id", r.id},
+  const bool sweep = r.inputs.kind == store::JobKind::kSweep;
+  return {{sweep ? "sweep_id" : "plan_id", r.id},
           {"job_id", r.id},
           {"scenario", r.inputs.scenario},
           {"source", r.inputs.source},
@@ -116,13 +125,101 @@ std::string content_type(const std::filesystem::path& path) {
   return found != kTypes.end() ? found->second : "application/octet-stream";
 }
 
-// Equal-time comparison, so that the token cannot be guessed a byte at a time.
-bool same_secret(const std::string& a, const std::string& b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    diff |= static_cast<unsigned char>(a[i] ^ b[i % (b.empty() ? 1 : b.size())]);
+// Constant-time comparison: its time depends on the secret's length only, never on where
+// `given` first differs, so that the token cannot be guessed a byte at a time.
+bool same_secret(std::string_view given, std::string_view secret) {
+  unsigned diff = given.size() == secret.size() ? 0U : 1U;
+  for (std::size_t i = 0; i < secret.size(); ++i) {
+    const auto g = static_cast<unsigned char>(i < given.size() ? given[i] : 0);
+    diff |= static_cast<unsigned>(g ^ static_cast<unsigned char>(secret[i]));
   }
-  return diff == 0 && !b.empty();
+  return diff == 0 && !secret.empty();
+}
+
+// The browser's session cookie: HttpOnly (no script reads it), SameSite=Strict (no other
+// site's page sends it), for 30 days. Its value is the token in hex, so that any token is
+// a valid cookie value.
+constexpr const char* kCookie = "fleetplan_session";
+constexpr int kCookieSeconds = 30 * 24 * 3600;
+
+std::string hex_of(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    out += fmt::format("{:02x}", static_cast<unsigned char>(c));
+  }
+  return out;
+}
+
+// The value of cookie `name` in a Cookie header ("a=1; b=2"), or empty.
+std::string cookie_of(const std::string& header, std::string_view name) {
+  std::size_t at = 0;
+  while (at < header.size()) {
+    const std::size_t end = std::min(header.find(';', at), header.size());
+    std::string_view pair = std::string_view(header).substr(at, end - at);
+    while (!pair.empty() && pair.front() == ' ') {
+      pair.remove_prefix(1);
+    }
+    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+    at = end + 1;
+  }
+  return "";
+}
+
+// Field `name` of a form body (application/x-www-form-urlencoded), decoded, or empty.
+std::string form_field(const std::string& body, std::string_view name) {
+  std::size_t at = 0;
+  while (at <= body.size()) {
+    const std::size_t end = std::min(body.find('&', at), body.size());
+    const std::string_view pair = std::string_view(body).substr(at, end - at);
+    if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
+      std::string out;
+      const std::string_view value = pair.substr(name.size() + 1);
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        if (value[i] == '+') {
+          out += ' ';
+        } else if (value[i] == '%' && i + 2 < value.size() &&
+                   std::isxdigit(static_cast<unsigned char>(value[i + 1])) != 0 &&
+                   std::isxdigit(static_cast<unsigned char>(value[i + 2])) != 0) {
+          out += static_cast<char>(std::stoi(std::string(value.substr(i + 1, 2)), nullptr, 16));
+          i += 2;
+        } else {
+          out += value[i];
+        }
+      }
+      return out;
+    }
+    at = end + 1;
+  }
+  return "";
+}
+
+// The page a browser gets without the token: what to do, and a form that posts it.
+std::string login_page(bool wrong) {
+  return fmt::format(
+      "<!doctype html><html lang=en><meta charset=utf-8>"
+      "<meta name=viewport content=\"width=device-width, initial-scale=1\">"
+      "<title>fleetplan: log in</title><style>"
+      "body{{font:16px/1.5 system-ui,sans-serif;background:#f4f6f9;color:#1d2733;margin:0}}"
+      "main{{max-width:30rem;margin:12vh auto;background:#fff;border:1px solid #d9dee5;"
+      "border-radius:10px;padding:2rem 2.25rem}}h1{{font-size:1.35rem;margin:0 0 .75rem}}"
+      "code{{background:#eef1f5;padding:0 .25rem;border-radius:4px}}"
+      "input{{width:100%;box-sizing:border-box;font:inherit;padding:.5rem .6rem;"
+      "border:1px solid #b9c2cf;border-radius:6px;margin:.25rem 0 1rem}}"
+      "button{{font:inherit;font-weight:600;background:#1f5fbf;color:#fff;border:0;"
+      "border-radius:6px;padding:.55rem 1.2rem;cursor:pointer}}"
+      ".bad{{color:#b42318;font-weight:600}}</style>"
+      "<main><h1>fleetplan: log in</h1>{}"
+      "<p>This server was started with <code>--token-file</code>. Open the address "
+      "<code>fleetplan serve</code> printed with <code>?token=TOKEN</code> added, or paste "
+      "the token from that file here.</p>"
+      "<form method=post action=/login><label for=token>Token</label>"
+      "<input id=token name=token type=password autocomplete=current-password autofocus>"
+      "<button type=submit>Log in</button></form>"
+      "<p><small>The browser then keeps a session cookie for 30 days; API clients send "
+      "<code>Authorization: Bearer TOKEN</code>.</small></p></main></html>\n",
+      wrong ? "<p class=bad>That token is not this server's.</p>" : "");
 }
 
 }  // namespace
@@ -143,29 +240,42 @@ struct Server::Impl {
   std::condition_variable compute_done;
   int computing = 0;
 
+  std::string cookie_secret;  // the session cookie's value: the token in hex
+
   Impl(const ServerOptions& o, catalog::Catalog c, perf::EfficiencyTable e)
-      : options(o), catalog(std::move(c)), efficiency(std::move(e)) {}
+      : options(o),
+        catalog(std::move(c)),
+        efficiency(std::move(e)),
+        cookie_secret(hex_of(o.token)) {}
+
+  // The bearer token in the Authorization header, or the session cookie.
+  [[nodiscard]] bool authorized(const httplib::Request& req) const;
+  void login(const httplib::Request& req, httplib::Response& res);
+  void grant(httplib::Response& res, const std::string& to) const;
 
   Status prepare_listings();
   void routes();
   void guard();
   void run_job(long long id, const std::function<void(double)>& progress);
+  void run_sweep_job(const store::PlanRecord& r, const std::function<void(double)>& progress);
   // Runs `body` on its own thread; answers 503 past the request time limit.
   void compute(httplib::Response& res, const std::function<Result<std::string>()>& body);
 
   void post_plan(const std::string& body, httplib::Response& res);
-  void list_plans(const httplib::Request& req, httplib::Response& res);
-  void get_plan(const httplib::Request& req, httplib::Response& res);
-  void get_inputs(const httplib::Request& req, httplib::Response& res);
+  void post_sweep(const std::string& body, httplib::Response& res);
+  void list_plans(const httplib::Request& req, httplib::Response& res, store::JobKind kind);
+  void get_plan(const httplib::Request& req, httplib::Response& res, store::JobKind kind);
+  void get_inputs(const httplib::Request& req, httplib::Response& res, store::JobKind kind);
   void get_diff(const httplib::Request& req, httplib::Response& res);
   void get_job(const httplib::Request& req, httplib::Response& res);
   void post_estimate(const std::string& body, httplib::Response& res);
   void post_simulate(const std::string& body, httplib::Response& res);
   void get_static(const httplib::Request& req, httplib::Response& res);
   void health(httplib::Response& res);
-  // A done plan by id, or an answer (404, 409) already written into `res`.
+  // A done plan (or sweep) by id, or an answer (404, 409) already written into `res`.
   std::optional<store::PlanRecord> done_plan(const std::string& id_text, httplib::Response& res,
-                                             store::ReadParts parts);
+                                             store::ReadParts parts,
+                                             store::JobKind kind = store::JobKind::kPlan);
 };
 
 Status Server::Impl::prepare_listings() {
@@ -201,6 +311,9 @@ void Server::Impl::run_job(long long id, const std::function<void(double)>& prog
     return;
   }
   const store::PlanRecord& r = **record;
+  if (r.inputs.kind == store::JobKind::kSweep) {
+    return run_sweep_job(r, progress);
+  }
   auto plan_options = report::parse_plan_options(parse_or_null(r.inputs.options), "options");
   if (!plan_options.ok()) {
     return fail(plan_options.error().message);
@@ -225,6 +338,119 @@ void Server::Impl::run_job(long long id, const std::function<void(double)>& prog
   finished.finished_at = store::utc_now();
   if (auto stored = store->finish_plan(id, finished); !stored.ok()) {
     fmt::print(stderr, "fleetplan serve: plan {}: {}\n", id, stored.error().message);
+  }
+}
+
+namespace {
+
+// The scenario of a request: a built-in scenario's name or YAML text. A one-line value
+// without a colon is a name; a file path is never opened.
+struct RequestScenario {
+  std::string text;
+  std::string source;        //!< "built-in scenario NAME" or "request"
+  std::string message_name;  //!< the file named in messages: the built-in file or "request"
+};
+
+Result<RequestScenario> request_scenario(const std::string& given) {
+  if (given.empty()) {
+    return input_error("scenario is required: a built-in scenario name or a scenario's YAML text");
+  }
+  if (given.find('\n') != std::string::npos || given.find(':') != std::string::npos) {
+    return RequestScenario{given, "request", "request"};
+  }
+  auto path = scenario::builtin_scenario_path(given);
+  if (!path.ok()) {
+    return path.error();
+  }
+  return RequestScenario{read_text(*path), "built-in scenario " + given, *path};
+}
+
+// A stored sweep's scenario document, named in messages as `fleetplan sweep` names it.
+Result<analysis::ScenarioDocument> sweep_document(const store::PlanRecord& r) {
+  std::string name = "request";
+  if (const std::string builtin = "built-in scenario "; r.inputs.source.starts_with(builtin)) {
+    auto path = scenario::builtin_scenario_path(r.inputs.source.substr(builtin.size()));
+    if (path.ok()) {
+      name = *path;
+    }
+  }
+  return analysis::ScenarioDocument::from_text(r.inputs.scenario_text, name);
+}
+
+// A sweep's figures for the listing: its size and the metric's statistics, taken from the
+// printed JSON (its significant digits), so that the list shows what the sweep shows.
+ordered_json sweep_headline(const ordered_json& printed) {
+  const ordered_json& summary = printed.at("summary");
+  ordered_json headline = {{"mode", printed.at("mode")},
+                           {"runs", summary.at("runs")},
+                           {"planned", summary.at("planned")},
+                           {"infeasible", summary.at("infeasible")},
+                           {"metric", printed.at("metric")}};
+  for (const auto& output : summary.at("outputs")) {
+    if (output.at("name") == printed.at("metric")) {
+      headline["metric_unit"] = output.at("unit");
+      for (const char* key : {"mean", "p10", "p50", "p90"}) {
+        if (output.contains(key) && output.at(key).is_number()) {
+          headline[std::string("metric_") + key] = output.at(key);
+        }
+      }
+    }
+  }
+  return headline;
+}
+
+}  // namespace
+
+void Server::Impl::run_sweep_job(const store::PlanRecord& r,
+                                 const std::function<void(double)>& progress) {
+  const auto fail = [&](const std::string& message) {
+    auto failed = store->fail_plan(r.id, message, store::utc_now());
+    if (!failed.ok()) {
+      fmt::print(stderr, "fleetplan serve: sweep {}: {}\n", r.id, failed.error().message);
+    }
+  };
+  auto spec = parse_sweep_options(parse_or_null(r.inputs.options), "options");
+  if (!spec.ok()) {
+    return fail(spec.error().message);
+  }
+  auto document = sweep_document(r);
+  if (!document.ok()) {
+    return fail(document.error().message);
+  }
+  auto sweep = analysis::prepare_sweep(*document, *spec, catalog, efficiency);
+  if (!sweep.ok()) {
+    return fail(sweep.error().message);
+  }
+  progress(0.05);
+  std::vector<std::size_t> all(sweep->runs.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  analysis::RunOptions run_options;
+  run_options.jobs = std::max(1, options.jobs);
+  // Threads, not worker processes: forking a server that has other threads is unsafe.
+  run_options.workers = analysis::RunOptions::Workers::kThreads;
+  const double total = static_cast<double>(std::max<std::size_t>(1, all.size()));
+  run_options.progress = [&progress, total](std::size_t done) {
+    progress(0.05 + 0.9 * static_cast<double>(done) / total);
+  };
+  auto outcomes = analysis::run_sweep(*sweep, *document, catalog, efficiency, all, run_options);
+  if (!outcomes.ok()) {
+    return fail(outcomes.error().message);
+  }
+  if (auto status = analysis::first_run_error(*sweep, *outcomes); !status.ok()) {
+    return fail(status.error().message);
+  }
+  const auto summary = analysis::summarize(*sweep, *outcomes);
+  report::SweepContext context;
+  context.source = r.inputs.source;
+  store::FinishedPlan finished;
+  finished.status = "complete";
+  finished.objective = plan::objective_name(sweep->objective);
+  // Byte for byte what `fleetplan sweep --json` prints (cmd_sweep.cc: dump(2) and a newline).
+  finished.result = report::sweep_json(*sweep, *outcomes, summary, context).dump(2) + "\n";
+  finished.headline = sweep_headline(ordered_json::parse(finished.result)).dump();
+  finished.finished_at = store::utc_now();
+  if (auto stored = store->finish_plan(r.id, finished); !stored.ok()) {
+    fmt::print(stderr, "fleetplan serve: sweep {}: {}\n", r.id, stored.error().message);
   }
 }
 
@@ -282,22 +508,12 @@ void Server::Impl::post_plan(const std::string& request, httplib::Response& res)
   if (auto status = fields.finish(); !status.ok()) {
     return reply_error(res, 400, status.error().message);
   }
-  if (given.empty()) {
-    return reply_error(res, 400,
-                       "scenario is required: a built-in scenario name or a scenario's YAML text");
+  auto resolved = request_scenario(given);
+  if (!resolved.ok()) {
+    return reply_error(res, 400, resolved.error().message);
   }
-  // A one-line value is a built-in scenario's name; anything else is YAML text. A file
-  // path is never opened.
-  std::string text = given;
-  std::string source = "request";
-  if (given.find('\n') == std::string::npos && given.find(':') == std::string::npos) {
-    auto path = scenario::builtin_scenario_path(given);
-    if (!path.ok()) {
-      return reply_error(res, 400, path.error().message);
-    }
-    text = read_text(*path);
-    source = "built-in scenario " + given;
-  }
+  const std::string& text = resolved->text;
+  const std::string& source = resolved->source;
   auto scenario = scenario::load_scenario_text(text, "request", catalog);
   if (!scenario.ok()) {
     return reply_error(res, status_for(scenario.error()), scenario.error().message);
@@ -328,8 +544,75 @@ void Server::Impl::post_plan(const std::string& request, httplib::Response& res)
   reply(res, 202, {{"job_id", *id}, {"plan_id", *id}});
 }
 
-void Server::Impl::list_plans(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::post_sweep(const std::string& request, httplib::Response& res) {
+  auto body = body_json(request);
+  if (!body.ok()) {
+    return reply_error(res, 400, body.error().message);
+  }
+  std::string given;
+  report::JsonFields fields(*body, "");
+  fields.text("scenario", given);
+  const bool has_options = fields.has("options");
+  if (auto status = fields.finish(); !status.ok()) {
+    return reply_error(res, 400, status.error().message);
+  }
+  auto resolved = request_scenario(given);
+  if (!resolved.ok()) {
+    return reply_error(res, 400, resolved.error().message);
+  }
+  const json& given_options = has_options ? (*body)["options"] : json();
+  auto spec = parse_sweep_options(given_options, "options");
+  if (!spec.ok()) {
+    return reply_error(res, 400, spec.error().message);
+  }
+  const auto too_many = [&](long long runs) {
+    return fmt::format(
+        "this sweep has {} runs; a request may ask for at most {} (fleetplan serve "
+        "--sweep-limit); run larger sweeps with fleetplan sweep (all cores, mpirun)",
+        runs, options.sweep_limit);
+  };
+  if (spec->samples > options.sweep_limit) {
+    return reply_error(res, 400, "options.samples: " + too_many(spec->samples));
+  }
+  auto document = analysis::ScenarioDocument::from_text(resolved->text, resolved->message_name);
+  if (!document.ok()) {
+    return reply_error(res, status_for(document.error()), document.error().message);
+  }
+  // Every path, value and distribution is checked here, so that a typo is a 400 now and
+  // not a failed job later; the base scenario's estimates take well under a second.
+  auto sweep = analysis::prepare_sweep(*document, *spec, catalog, efficiency);
+  if (!sweep.ok()) {
+    return reply_error(res, status_for(sweep.error()), sweep.error().message);
+  }
+  if (static_cast<long long>(sweep->runs.size()) > options.sweep_limit) {
+    return reply_error(res, 400,
+                       "options: " + too_many(static_cast<long long>(sweep->runs.size())));
+  }
+  if (!jobs->reserve()) {
+    return reply_error(
+        res, 503,
+        fmt::format("the job queue is full ({} jobs waiting); retry later", options.queue_limit));
+  }
+  store::NewPlan job{sweep->scenario,
+                     resolved->source,
+                     resolved->text,
+                     given_options.is_null() ? std::string("{}") : given_options.dump(),
+                     kVersion,
+                     store::utc_now(),
+                     store::JobKind::kSweep};
+  auto id = store->add_plan(job);
+  if (!id.ok()) {
+    jobs->release();
+    return reply_error(res, 500, id.error().message);
+  }
+  jobs->push(*id);
+  reply(res, 202, {{"job_id", *id}, {"sweep_id", *id}});
+}
+
+void Server::Impl::list_plans(const httplib::Request& req, httplib::Response& res,
+                              store::JobKind kind) {
   store::PlanFilter filter;
+  filter.kind = kind;
   for (const auto& [key, value] : req.params) {
     if (key == "scenario") {
       filter.scenario = value;
@@ -339,7 +622,7 @@ void Server::Impl::list_plans(const httplib::Request& req, httplib::Response& re
         return reply_error(res, 400, "state: " + state.error().message);
       }
       filter.state = *state;
-    } else if (key == "status") {
+    } else if (key == "status" && kind == store::JobKind::kPlan) {
       if (value != "optimal" && value != "feasible" && value != "infeasible") {
         return reply_error(res, 400,
                            fmt::format("status: unknown plan status '{}' (expected optimal, "
@@ -364,8 +647,8 @@ void Server::Impl::list_plans(const httplib::Request& req, httplib::Response& re
     } else {
       return reply_error(res, 400,
                          fmt::format("{}: unknown query parameter (expected scenario, state, "
-                                     "status, limit, offset)",
-                                     key));
+                                     "{}limit, offset)",
+                                     key, kind == store::JobKind::kPlan ? "status, " : ""));
     }
   }
   auto page = store->list_plans(filter);
@@ -380,12 +663,14 @@ void Server::Impl::list_plans(const httplib::Request& req, httplib::Response& re
         {{"total", page->total},
          {"limit", filter.limit},
          {"offset", filter.offset},
-         {"plans", plans}});
+         {kind == store::JobKind::kPlan ? "plans" : "sweeps", plans}});
 }
 
 std::optional<store::PlanRecord> Server::Impl::done_plan(const std::string& id_text,
                                                          httplib::Response& res,
-                                                         store::ReadParts parts) {
+                                                         store::ReadParts parts,
+                                                         store::JobKind kind) {
+  const char* noun = store::job_kind_name(kind);
   auto id = id_of(id_text);
   auto record = id.ok()
                     ? store->plan(*id, parts)
@@ -395,39 +680,50 @@ std::optional<store::PlanRecord> Server::Impl::done_plan(const std::string& id_t
     return std::nullopt;
   }
   if (!record->has_value()) {
-    reply_error(res, 404, fmt::format("no plan {}", id_text));
+    reply_error(res, 404, fmt::format("no {} {}", noun, id_text));
     return std::nullopt;
   }
   const store::PlanRecord& r = **record;
+  if (r.inputs.kind != kind) {
+    const char* other = store::job_kind_name(r.inputs.kind);
+    reply_error(res, 404,
+                fmt::format("no {} {}: job {} is a {} (GET /api/{}s/{})", noun, id_text, r.id,
+                            other, other, r.id));
+    return std::nullopt;
+  }
   if (r.state == store::PlanState::kDone) {
     return std::move(**record);
   }
-  const std::string message = r.state == store::PlanState::kFailed
-                                  ? fmt::format("plan {} failed: {}", r.id, r.error.value_or(""))
-                                  : fmt::format("plan {} is {}; poll /api/jobs/{}", r.id,
-                                                store::plan_state_name(r.state), r.id);
+  const std::string message =
+      r.state == store::PlanState::kFailed
+          ? fmt::format("{} {} failed: {}", noun, r.id, r.error.value_or(""))
+          : fmt::format("{} {} is {}; poll /api/jobs/{}", noun, r.id,
+                        store::plan_state_name(r.state), r.id);
   reply(res, 409,
         {{"error", message}, {"state", store::plan_state_name(r.state)}, {"job_id", r.id}});
   return std::nullopt;
 }
 
-void Server::Impl::get_plan(const httplib::Request& req, httplib::Response& res) {
-  auto record = done_plan(req.matches[1], res, {false, true});
+void Server::Impl::get_plan(const httplib::Request& req, httplib::Response& res,
+                            store::JobKind kind) {
+  auto record = done_plan(req.matches[1], res, {false, true}, kind);
   if (record) {
     res.status = 200;
     res.set_content(record->result.value_or("null"), kJson);
   }
 }
 
-void Server::Impl::get_inputs(const httplib::Request& req, httplib::Response& res) {
+void Server::Impl::get_inputs(const httplib::Request& req, httplib::Response& res,
+                              store::JobKind kind) {
   auto id = id_of(req.matches[1]);
   auto record = id.ok() ? store->plan(*id, {true, false})
                         : Result<std::optional<store::PlanRecord>>(std::nullopt);
   if (!record.ok()) {
     return reply_error(res, 500, record.error().message);
   }
-  if (!record->has_value()) {
-    return reply_error(res, 404, fmt::format("no plan {}", std::string(req.matches[1])));
+  if (!record->has_value() || (*record)->inputs.kind != kind) {
+    return reply_error(
+        res, 404, fmt::format("no {} {}", store::job_kind_name(kind), std::string(req.matches[1])));
   }
   const store::PlanRecord& r = **record;
   ordered_json out = summary_json(r);
@@ -467,11 +763,14 @@ void Server::Impl::get_job(const httplib::Request& req, httplib::Response& res) 
   if (r.state == store::PlanState::kDone || r.state == store::PlanState::kFailed) {
     progress = 1;
   } else if (r.state == store::PlanState::kRunning) {
-    progress = std::max(0.0, jobs->progress(r.id));
+    // Two decimals: a share to show, not a figure to compute with.
+    progress = std::round(std::max(0.0, jobs->progress(r.id)) * 100) / 100;
   }
+  const bool sweep = r.inputs.kind == store::JobKind::kSweep;
   reply(res, 200,
         {{"job_id", r.id},
-         {"plan_id", r.id},
+         {"kind", store::job_kind_name(r.inputs.kind)},
+         {sweep ? "sweep_id" : "plan_id", r.id},
          {"state", store::plan_state_name(r.state)},
          {"progress", progress},
          {"error", r.error ? ordered_json(*r.error) : ordered_json()}});
@@ -571,19 +870,65 @@ void Server::Impl::get_static(const httplib::Request& req, httplib::Response& re
   }
 }
 
+bool Server::Impl::authorized(const httplib::Request& req) const {
+  const std::string header = req.get_header_value("Authorization");
+  const std::string bearer = "Bearer ";
+  if (header.starts_with(bearer) && same_secret(header.substr(bearer.size()), options.token)) {
+    return true;
+  }
+  return same_secret(cookie_of(req.get_header_value("Cookie"), kCookie), cookie_secret);
+}
+
+// Sets the session cookie and sends the browser on to `to` (303: then GET).
+void Server::Impl::grant(httplib::Response& res, const std::string& to) const {
+  res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict",
+                                           kCookie, cookie_secret, kCookieSeconds));
+  res.set_header("Cache-Control", "no-store");
+  res.set_redirect(to, 303);
+}
+
+// GET /login: the form; POST /login (a form with `token`): the cookie, or the form again.
+void Server::Impl::login(const httplib::Request& req, httplib::Response& res) {
+  if (options.token.empty()) {
+    return res.set_redirect("/", 303);
+  }
+  if (req.method == "POST") {
+    if (same_secret(form_field(req.body, "token"), options.token)) {
+      return grant(res, "/");
+    }
+    res.status = 401;
+    res.set_content(login_page(true), "text/html; charset=utf-8");
+    return;
+  }
+  res.status = 200;
+  res.set_content(login_page(false), "text/html; charset=utf-8");
+}
+
 void Server::Impl::guard() {
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    // The API needs the token; /healthz and the dashboard's files (no data in them) do not.
-    if (options.token.empty() || !req.path.starts_with("/api/")) {
+    // With a token every route but /healthz (and the login form) needs it: the bearer
+    // header (API clients) or the session cookie (browsers).
+    if (options.token.empty() || req.path == "/healthz" || req.path == "/login" ||
+        authorized(req)) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
-    const std::string header = req.get_header_value("Authorization");
-    const std::string bearer = "Bearer ";
-    if (header.starts_with(bearer) && same_secret(header.substr(bearer.size()), options.token)) {
-      return httplib::Server::HandlerResponse::Unhandled;
+    if (req.path.starts_with("/api/")) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      reply_error(res, 401,
+                  "missing or wrong bearer token (Authorization: Bearer TOKEN, or log in at "
+                  "/login)");
+      return httplib::Server::HandlerResponse::Handled;
     }
-    res.set_header("WWW-Authenticate", "Bearer");
-    reply_error(res, 401, "missing or wrong bearer token (Authorization: Bearer TOKEN)");
+    // A browser opening the printed address with ?token=TOKEN gets the cookie and the same
+    // page without the token in its address bar.
+    if (req.method == "GET" && req.has_param("token") &&
+        same_secret(req.get_param_value("token"), options.token)) {
+      grant(res, req.path);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    res.status = 401;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(login_page(req.has_param("token")), "text/html; charset=utf-8");
     return httplib::Server::HandlerResponse::Handled;
   });
   // Statuses httplib sets itself (413 past the body limit, 404 for no route, 400 for a
@@ -618,6 +963,13 @@ void Server::Impl::routes() {
   using Req = httplib::Request;
   using Res = httplib::Response;
   http.Get("/healthz", [this](const Req&, Res& res) { health(res); });
+  http.Get("/login", [this](const Req& req, Res& res) { login(req, res); });
+  http.Post("/login", [this](const Req& req, Res& res) { login(req, res); });
+  http.Get("/logout", [](const Req&, Res& res) {
+    res.set_header("Set-Cookie",
+                   fmt::format("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict", kCookie));
+    res.set_redirect("/login", 303);
+  });
   http.Get("/api/openapi.json",
            [](const Req&, Res& res) { res.set_content(openapi_json(), kJson); });
   // POST bodies are read here whatever their Content-Type: httplib would parse a body sent
@@ -638,11 +990,21 @@ void Server::Impl::routes() {
       (this->*handler)(body, res);
     });
   };
+  using store::JobKind;
   post("/api/plans", &Impl::post_plan);
-  http.Get("/api/plans", [this](const Req& req, Res& res) { list_plans(req, res); });
-  http.Get(R"(/api/plans/(\d+))", [this](const Req& req, Res& res) { get_plan(req, res); });
+  http.Get("/api/plans",
+           [this](const Req& req, Res& res) { list_plans(req, res, JobKind::kPlan); });
+  http.Get(R"(/api/plans/(\d+))",
+           [this](const Req& req, Res& res) { get_plan(req, res, JobKind::kPlan); });
   http.Get(R"(/api/plans/(\d+)/inputs)",
-           [this](const Req& req, Res& res) { get_inputs(req, res); });
+           [this](const Req& req, Res& res) { get_inputs(req, res, JobKind::kPlan); });
+  post("/api/sweeps", &Impl::post_sweep);
+  http.Get("/api/sweeps",
+           [this](const Req& req, Res& res) { list_plans(req, res, JobKind::kSweep); });
+  http.Get(R"(/api/sweeps/(\d+))",
+           [this](const Req& req, Res& res) { get_plan(req, res, JobKind::kSweep); });
+  http.Get(R"(/api/sweeps/(\d+)/inputs)",
+           [this](const Req& req, Res& res) { get_inputs(req, res, JobKind::kSweep); });
   http.Get(R"(/api/plans/(\d+)/diff/(\d+))",
            [this](const Req& req, Res& res) { get_diff(req, res); });
   http.Get(R"(/api/jobs/(\d+))", [this](const Req& req, Res& res) { get_job(req, res); });

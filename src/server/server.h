@@ -24,6 +24,7 @@ struct ServerOptions {
   std::size_t body_limit = 4u << 20;  //!< request body bytes; more answer 413
   double request_time_limit_s = 60;   //!< estimate/simulate past this answer 503
   int compute_limit = 4;              //!< estimates/simulations at once; more answer 503
+  long long sweep_limit = 1000;       //!< runs in one sweep request; more answer 400
   int http_threads = 8;               //!< connections served at once
   std::string web_dir;                //!< the built dashboard (web/dist); empty: not built
 };

@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -396,6 +397,57 @@ TEST(ServeProcess, PlanStoredByTheCommandLineIsServed) {
   const json row = json::parse(list->body)["plans"][0];
   EXPECT_EQ(row["source"], "built-in scenario bytedance-2026");
   EXPECT_EQ(row["options"], json({{"no_rule_costs", true}}));
+  server.stop(SIGTERM);
+  std::filesystem::remove_all(dir);
+}
+
+// `GET /api/sweeps/{id}` is the bytes `fleetplan sweep --json` prints for the same scenario
+// and options: a grid and a Monte Carlo sample, each run by the real command line in a
+// folder of its own (so that no file there shadows the built-in scenario's name).
+TEST(ServeProcess, SweepJsonIsWhatTheCommandLinePrints) {
+  const auto dir = temp_dir("sweep-bytes");
+  ServeProcess server((dir / "plans.db").string(), 2, 10);
+  ASSERT_GT(server.port(), 0);
+  auto client = server.client();
+  struct Case {
+    json options;
+    std::string flags;
+  };
+  const std::vector<Case> cases = {
+      {{{"set", {"periods[2026].budget=140 bn CNY,160 bn CNY"}}, {"metric", "spend_usd"}},
+       "--set 'periods[2026].budget=140 bn CNY,160 bn CNY' --metric spend_usd"},
+      {{{"samples", 3},
+        {"seed", 7},
+        {"vary", {"procurement[H20,buy].unit_price=uniform(10000 USD,14000 USD)"}}},
+       "--samples 3 --seed 7 --vary 'procurement[H20,buy].unit_price=uniform(10000 USD,14000 "
+       "USD)'"},
+  };
+  for (const auto& c : cases) {
+    auto posted = client->Post(
+        "/api/sweeps", json({{"scenario", "bytedance-2026"}, {"options", c.options}}).dump(),
+        "application/json");
+    ASSERT_TRUE(posted);
+    ASSERT_EQ(posted->status, 202) << posted->body;
+    const long long id = json::parse(posted->body)["sweep_id"].get<long long>();
+    const json job = server.wait_for_job(id, 120);
+    ASSERT_EQ(job["state"], "done") << job.dump();
+    auto res = client->Get(fmt::format("/api/sweeps/{}", id));
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200);
+
+    const std::string command =
+        fmt::format("cd {} && {} sweep bytedance-2026 {} --json --jobs 2 2>/dev/null", dir.string(),
+                    FLEETPLAN_EXECUTABLE, c.flags);
+    FILE* pipe = popen(command.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string printed;
+    char buffer[4096];
+    for (std::size_t n = 0; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
+      printed.append(buffer, n);
+    }
+    ASSERT_EQ(pclose(pipe), 0) << command;
+    EXPECT_EQ(res->body, printed) << command;
+  }
   server.stop(SIGTERM);
   std::filesystem::remove_all(dir);
 }

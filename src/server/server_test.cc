@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "analysis/parameter.h"
+#include "analysis/sweep.h"
 #include "catalog/catalog.h"
 #include "core/data_dir.h"
 #include "core/json.h"
@@ -154,10 +156,11 @@ TEST(Server, InputErrorsAre400WithTheCommandLinesMessage) {
     return r ? json::parse(r->body)["error"].get<std::string>() : "";
   };
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"gapp", 0.1}}}}),
-            "options.gapp: unknown option (expected objective, gap, verify, no_rule_costs, "
-            "without_rule, with_rule)");
+            "options.gapp: unknown option (expected objective, gap, node_limit, "
+            "planning_utilization, verify, no_rule_costs, rule_interactions, without_rule, "
+            "with_rule)");
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"gap", 2}}}}),
-            "options.gap: expected a number from 0 to 1, got 2");
+            "options.gap: 2 is out of range; expected a number from 0 to 1");
   EXPECT_EQ(error_of({{"scenario", "bytedance-2026"}, {"options", {{"catalog", {"/etc/passwd"}}}}})
                 .rfind("options.catalog: refused", 0),
             0U);
@@ -324,9 +327,140 @@ TEST(Server, EstimateSimulateScenariosAndCatalogMirrorTheCommands) {
   EXPECT_EQ(openapi["openapi"], "3.0.3");
   for (const char* path :
        {"/api/plans", "/api/plans/{id}", "/api/jobs/{id}", "/api/plans/{a}/diff/{b}",
-        "/api/estimate", "/api/simulate", "/api/scenarios", "/api/catalog", "/healthz"}) {
+        "/api/estimate", "/api/simulate", "/api/scenarios", "/api/catalog", "/healthz",
+        "/api/sweeps", "/api/sweeps/{id}", "/api/sweeps/{id}/inputs"}) {
     EXPECT_TRUE(openapi["paths"].contains(path)) << path;
   }
+}
+
+std::string served_by_demand_text() {
+  return read_text(std::filesystem::path(FLEETPLAN_SOURCE_DIR) /
+                   "src/analysis/testdata/served-by-demand.yaml");
+}
+
+constexpr const char* kDemandPath = "periods[2026].demand[chat].tokens_per_day";
+
+// The fixture's budget is 100x what its demand needs, so served = demand in every run (see
+// served-by-demand.yaml). A grid of demands 1..5 T gives quantiles by linear interpolation,
+// h = (5 - 1) p: P10 = 1.4 T, P50 = 3 T, P90 = 4.6 T, mean 3 T.
+TEST(Server, SweepJobOfAKnownFunction) {
+  TestServer server;
+  ASSERT_TRUE(server.ok()) << server.error();
+  auto client = server.client();
+  const json body = {{"scenario", served_by_demand_text()},
+                     {"options",
+                      {{"set", {std::string(kDemandPath) + "=1e12:5e12:5"}},
+                       {"gap", 0.001},
+                       {"node_limit", 5000}}}};
+  auto posted = client->Post("/api/sweeps", body.dump(), "application/json");
+  ASSERT_TRUE(posted);
+  ASSERT_EQ(posted->status, 202) << posted->body;
+  const json reply = json::parse(posted->body);
+  EXPECT_EQ(reply["job_id"], reply["sweep_id"]);
+  const long long id = reply["sweep_id"].get<long long>();
+  const json job = server.wait_for_job(id);
+  EXPECT_EQ(job["state"], "done") << job.dump();
+  EXPECT_EQ(job["kind"], "sweep");
+  EXPECT_EQ(job["sweep_id"], id);
+  EXPECT_EQ(job["progress"], 1.0);
+
+  const json sweep = get_json(*client, fmt::format("/api/sweeps/{}", id));
+  EXPECT_EQ(sweep["scenario"], "served-by-demand");
+  EXPECT_EQ(sweep["source"], "request");
+  EXPECT_EQ(sweep["mode"], "grid");
+  EXPECT_EQ(sweep["summary"]["runs"], 5);
+  EXPECT_EQ(sweep["summary"]["planned"], 5);
+  const json& served = sweep["summary"]["outputs"][0];
+  ASSERT_EQ(served["name"], "served_tokens_per_day");
+  EXPECT_NEAR(served["mean"].get<double>(), 3e12, 1e3);
+  EXPECT_NEAR(served["p10"].get<double>(), 1.4e12, 1e3);
+  EXPECT_NEAR(served["p50"].get<double>(), 3e12, 1e3);
+  EXPECT_NEAR(served["p90"].get<double>(), 4.6e12, 1e3);
+
+  // Listed among the sweeps with its headline, not among the plans.
+  const json list = get_json(*client, "/api/sweeps");
+  ASSERT_EQ(list["total"], 1);
+  const json& row = list["sweeps"][0];
+  EXPECT_EQ(row["sweep_id"], id);
+  EXPECT_EQ(row["state"], "done");
+  EXPECT_EQ(row["status"], "complete");
+  EXPECT_EQ(row["options"], body["options"]);
+  EXPECT_EQ(row["headline"]["runs"], 5);
+  EXPECT_NEAR(row["headline"]["metric_p50"].get<double>(), 3e12, 1e3);
+  EXPECT_EQ(get_json(*client, "/api/plans")["total"], 0);
+  EXPECT_EQ(get_json(*client, fmt::format("/api/plans/{}", id), 404)["error"],
+            fmt::format("no plan {0}: job {0} is a sweep (GET /api/sweeps/{0})", id));
+  EXPECT_EQ(get_json(*client, fmt::format("/api/sweeps/{}/inputs", id))["scenario_text"],
+            served_by_demand_text());
+  EXPECT_EQ(get_json(*client, "/api/sweeps/99", 404)["error"], "no sweep 99");
+}
+
+TEST(Server, SweepInputErrorsAre400WithTheCommandLinesMessage) {
+  ServerOptions options;
+  options.sweep_limit = 4;
+  TestServer server(options);
+  ASSERT_TRUE(server.ok()) << server.error();
+  auto client = server.client();
+  const auto error_of = [&](const json& sweep_options, const std::string& scenario) {
+    const json body = {{"scenario", scenario}, {"options", sweep_options}};
+    auto r = client->Post("/api/sweeps", body.dump(), "application/json");
+    EXPECT_TRUE(r);
+    EXPECT_EQ(r ? r->status : 0, 400) << body.dump();
+    return r ? json::parse(r->body)["error"].get<std::string>() : "";
+  };
+  const std::string text = served_by_demand_text();
+  // A path the scenario lacks: the command line's message for the same text, with the
+  // file it reads named "request" as the plan route does.
+  const auto file = server.dir() / "served-by-demand.yaml";
+  std::ofstream(file) << text;
+  const std::string bad = "periods[2026].demand[chat].tokens_per_dya=1e12,2e12";
+  {
+    auto catalog = catalog::Catalog::load();
+    auto efficiency = perf::EfficiencyTable::load_builtin();
+    auto document = analysis::ScenarioDocument::load(file.string());
+    ASSERT_TRUE(document.ok());
+    analysis::SweepSpec spec;
+    spec.sets = {bad};
+    auto prepared = analysis::prepare_sweep(*document, spec, *catalog, *efficiency);
+    ASSERT_FALSE(prepared.ok());
+    std::string expected = prepared.error().message;
+    const auto at = expected.find(file.string());
+    ASSERT_NE(at, std::string::npos) << expected;
+    expected.replace(at, file.string().size(), "request");
+    EXPECT_EQ(error_of({{"set", {bad}}}, text), expected);
+  }
+  EXPECT_EQ(error_of({{"tornado", true}, {"samples", 3}}, text),
+            "options.tornado and options.samples: choose one mode");
+  EXPECT_EQ(error_of({{"vary", {std::string(kDemandPath) + "=uniform(1e12,2e12)"}}}, text),
+            "options.vary and options.uncertainty draw samples: give options.samples");
+  EXPECT_EQ(error_of({{"set", std::string(kDemandPath) + "=1e12"}}, text),
+            fmt::format("options.set: expected a list of \"PATH=...\" strings, got \"{}=1e12\"",
+                        kDemandPath));
+  EXPECT_EQ(error_of({{"samples", 0}}, text),
+            "options.samples: expected a whole number from 1 to 200000, got 0");
+  EXPECT_EQ(error_of({{"objective", "max-profit"}}, text),
+            "options.objective: objective 'max-profit' is not known; expected min-cost or "
+            "max-served");
+  EXPECT_EQ(error_of({{"catalog", {"/etc/passwd"}}}, text).rfind("options.catalog: refused", 0),
+            0U);
+  EXPECT_EQ(error_of({{"sampels", 3}}, text).rfind("options.sampels: unknown field", 0), 0U);
+  // gap and node_limit are checked by the options registry, as the flags are.
+  EXPECT_EQ(error_of({{"node_limit", -1}}, text).rfind("options.node_limit: ", 0), 0U)
+      << error_of({{"node_limit", -1}}, text);
+  EXPECT_EQ(error_of({{"gap", 1.5}}, text).rfind("options.gap: ", 0), 0U);
+  EXPECT_EQ(error_of({{"gap", "small"}}, text).rfind("options.gap: expected ", 0), 0U);
+  // Bounded: 5 runs (a grid) or 5 samples against a limit of 4.
+  const std::string over =
+      "this sweep has 5 runs; a request may ask for at most 4 (fleetplan serve --sweep-limit); "
+      "run larger sweeps with fleetplan sweep (all cores, mpirun)";
+  EXPECT_EQ(error_of({{"set", {std::string(kDemandPath) + "=1e12:5e12:5"}}}, text),
+            "options: " + over);
+  EXPECT_EQ(error_of({{"samples", 5}, {"vary", {std::string(kDemandPath) + "=uniform(1e12,2e12)"}}},
+                     text),
+            "options.samples: " + over);
+  EXPECT_EQ(error_of({}, "no-such-scenario").rfind("unknown scenario 'no-such-scenario'", 0), 0U)
+      << error_of({}, "no-such-scenario");
+  EXPECT_EQ(get_json(*client, "/api/sweeps")["total"], 0);
 }
 
 TEST(Server, TokenGuardsTheApiButNotHealthz) {
@@ -354,6 +488,87 @@ TEST(Server, TokenGuardsTheApiButNotHealthz) {
   EXPECT_EQ(res->status, 401);
   auto client = server.client();
   EXPECT_EQ(get_json(*client, "/api/plans")["total"], 0);
+}
+
+// A browser with a token file: the dashboard's files need the token too; `?token=` or the
+// login form sets an HttpOnly, SameSite=Strict session cookie that the API accepts as well.
+TEST(Server, BrowsersLogInOnceAndKeepASessionCookie) {
+  const auto root =
+      std::filesystem::temp_directory_path() / fmt::format("fleetplan-web-auth-{}", getpid());
+  std::filesystem::create_directories(root / "assets");
+  std::ofstream(root / "index.html") << "<!doctype html><title>dash</title>";
+  std::ofstream(root / "assets" / "app.js") << "console.log(1)";
+  ServerOptions options;
+  options.token = "s3cret token/+%";  // needs encoding in a URL and in a form
+  options.web_dir = root.string();
+  {
+    TestServer server(options);
+    ASSERT_TRUE(server.ok()) << server.error();
+    httplib::Client browser("127.0.0.1", server.port());
+    for (const char* path : {"/", "/assets/app.js", "/plans/1"}) {
+      auto res = browser.Get(path);
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, 401) << path;
+      EXPECT_EQ(res->get_header_value("Content-Type"), "text/html; charset=utf-8") << path;
+      EXPECT_NE(res->body.find("<form method=post action=/login>"), std::string::npos) << path;
+      EXPECT_EQ(res->body.find("dash"), std::string::npos) << path;
+    }
+    auto res = browser.Get("/?token=s3cret%20token%2F%2B%25x");  // one byte more
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401);
+    EXPECT_NE(res->body.find("not this server's"), std::string::npos);
+    EXPECT_TRUE(res->get_header_value("Set-Cookie").empty());
+
+    // The printed address with ?token=: a cookie, and the page again without the token.
+    res = browser.Get("/?token=s3cret%20token%2F%2B%25");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 303);
+    EXPECT_EQ(res->get_header_value("Location"), "/");
+    const std::string cookie = res->get_header_value("Set-Cookie");
+    // The token in hex: "s3cret token/+%" is 73 33 63 72 65 74 20 74 6f 6b 65 6e 2f 2b 25.
+    const std::string off_by_one = "fleetplan_session=7333637265742074f6b656e2f2b25";
+    EXPECT_EQ(cookie,
+              "fleetplan_session=73336372657420746f6b656e2f2b25; Path=/; Max-Age=2592000; "
+              "HttpOnly; SameSite=Strict");
+    const httplib::Headers with_cookie = {
+        {"Cookie", "theme=dark; fleetplan_session=73336372657420746f6b656e2f2b25"}};
+    res = browser.Get("/", with_cookie);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->body, "<!doctype html><title>dash</title>");
+    res = browser.Get("/api/plans", with_cookie);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    // A cookie one byte off is no session.
+    res = browser.Get("/api/plans", {{"Cookie", off_by_one}});
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401);
+
+    // The login form.
+    res = browser.Get("/login");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+    res = browser.Post("/login", "token=s3cret+token%2F%2B", "application/x-www-form-urlencoded");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401);
+    EXPECT_TRUE(res->get_header_value("Set-Cookie").empty());
+    res =
+        browser.Post("/login", "token=s3cret+token%2F%2B%25", "application/x-www-form-urlencoded");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 303);
+    EXPECT_EQ(res->get_header_value("Location"), "/");
+    EXPECT_EQ(res->get_header_value("Set-Cookie"), cookie);
+    res = browser.Get("/logout", with_cookie);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 303);
+    EXPECT_EQ(res->get_header_value("Set-Cookie"),
+              "fleetplan_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+    // /healthz needs nothing.
+    res = browser.Get("/healthz");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
+  }
+  std::filesystem::remove_all(root);
 }
 
 TEST(Server, BodyLimitQueueLimitAndTimeLimit) {
@@ -442,7 +657,7 @@ TEST(Server, StaticFilesStayInsideTheDashboardFolder) {
   std::filesystem::remove_all(root);
 }
 
-TEST(Server, RestartPlansWhatAStoppedServerLeftQueued) {
+TEST(Server, RestartRunsWhatAStoppedServerLeftQueued) {
   const auto dir =
       std::filesystem::temp_directory_path() / fmt::format("fleetplan-restart-{}", getpid());
   std::filesystem::create_directories(dir);
@@ -458,6 +673,15 @@ TEST(Server, RestartPlansWhatAStoppedServerLeftQueued) {
       ASSERT_TRUE(id.ok());
     }
     ASSERT_TRUE((*store)->mark_running(2, store::utc_now()).ok());
+    // And a queued sweep: demands 1..5 T of the served-by-demand fixture, P50 3 T.
+    store::NewPlan sweep{"served-by-demand",
+                         "request",
+                         served_by_demand_text(),
+                         json({{"set", {std::string(kDemandPath) + "=1e12:5e12:5"}}}).dump(),
+                         "0.1.0",
+                         store::utc_now(),
+                         store::JobKind::kSweep};
+    ASSERT_EQ(*(*store)->add_plan(sweep), 3);
   }
   ServerOptions options;
   options.store_url = url;
@@ -474,8 +698,12 @@ TEST(Server, RestartPlansWhatAStoppedServerLeftQueued) {
       ASSERT_TRUE(res);
       EXPECT_EQ(res->body, expected);
     }
-    EXPECT_EQ(get_json(*client, "/api/jobs/3", 404)["error"], "no job 3");
-    EXPECT_EQ(get_json(*client, "/api/plans/3", 404)["error"], "no plan 3");
+    EXPECT_EQ(server.wait_for_job(3)["state"], "done");
+    const json swept = get_json(*client, "/api/sweeps/3");
+    EXPECT_EQ(swept["summary"]["runs"], 5);
+    EXPECT_NEAR(swept["summary"]["outputs"][0]["p50"].get<double>(), 3e12, 1e3);
+    EXPECT_EQ(get_json(*client, "/api/jobs/4", 404)["error"], "no job 4");
+    EXPECT_EQ(get_json(*client, "/api/plans/4", 404)["error"], "no plan 4");
   }
   std::filesystem::remove_all(dir);
 }

@@ -45,6 +45,11 @@ std::vector<std::string> plans_table(const char* id_column) {
           "CREATE INDEX plans_by_scenario ON plans (scenario, id)"};
 }
 
+// The same statement in both dialects; existing rows are plans.
+constexpr const char* kKindColumn =
+    "ALTER TABLE plans ADD COLUMN kind TEXT NOT NULL DEFAULT 'plan'"
+    " CHECK (kind IN ('plan', 'sweep'))";
+
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> kMigrations = {
       {"plans with their inputs, state and result",
@@ -55,6 +60,9 @@ const std::vector<Migration>& migrations() {
         "CREATE INDEX plans_by_state ON plans (state, id)"},
        {"ALTER TABLE plans ADD COLUMN started_at TEXT",
         "CREATE INDEX plans_by_state ON plans (state, id)"}},
+      {"sweeps beside plans: a job's kind, and each kind listed fast",
+       {std::string(kKindColumn), "CREATE INDEX plans_by_kind ON plans (kind, id)"},
+       {std::string(kKindColumn), "CREATE INDEX plans_by_kind ON plans (kind, id)"}},
   };
   return kMigrations;
 }
@@ -113,7 +121,7 @@ Value optional_text(const std::string& text) { return text.empty() ? Value() : V
 // Columns of a summary, then optionally the big ones.
 constexpr const char* kSummaryColumns =
     "id, scenario, source, options, version, created_at, started_at, finished_at, state, "
-    "status, objective, error, headline";
+    "status, objective, error, headline, kind";
 
 Result<PlanRecord> record_from(const Row& row) {
   PlanRecord r;
@@ -134,6 +142,7 @@ Result<PlanRecord> record_from(const Row& row) {
   r.objective = row[10];
   r.error = row[11];
   r.headline = row[12];
+  r.inputs.kind = row[13].value_or("plan") == "sweep" ? JobKind::kSweep : JobKind::kPlan;
   return r;
 }
 
@@ -147,8 +156,9 @@ class SqlStore final : public Store {
   Result<long long> add_plan(const NewPlan& p) override {
     auto rows = db_->query(
         "INSERT INTO plans (scenario, source, scenario_text, options, version, created_at, "
-        "state) VALUES ($1, $2, $3, $4, $5, $6, 'queued') RETURNING id",
-        {p.scenario, p.source, p.scenario_text, p.options, p.version, p.created_at});
+        "kind, state) VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued') RETURNING id",
+        {p.scenario, p.source, p.scenario_text, p.options, p.version, p.created_at,
+         std::string(job_kind_name(p.kind))});
     if (!rows.ok()) {
       return rows.error();
     }
@@ -197,19 +207,19 @@ class SqlStore final : public Store {
     if (!record.ok()) {
       return record.error();
     }
-    record->inputs.scenario_text = row[13].value_or("");
-    record->result = row[14];
+    record->inputs.scenario_text = row[14].value_or("");
+    record->result = row[15];
     return std::optional<PlanRecord>(std::move(*record));
   }
 
   Result<PlanPage> list_plans(const PlanFilter& filter) override {
     // Empty filters match all: `$1 = ''` keeps one statement for every combination.
     const std::string where =
-        "WHERE ($1 = '' OR scenario = $1) AND ($2 = '' OR state = $2) AND "
-        "($3 = '' OR status = $3)";
+        "WHERE kind = $1 AND ($2 = '' OR scenario = $2) AND ($3 = '' OR state = $3) AND "
+        "($4 = '' OR status = $4)";
     const std::vector<Value> params = {
-        filter.scenario, std::string(filter.state ? plan_state_name(*filter.state) : ""),
-        filter.status};
+        std::string(job_kind_name(filter.kind)), filter.scenario,
+        std::string(filter.state ? plan_state_name(*filter.state) : ""), filter.status};
     auto count = db_->query("SELECT COUNT(*) FROM plans " + where, params);
     if (!count.ok()) {
       return count.error();
@@ -218,7 +228,7 @@ class SqlStore final : public Store {
     page_params.emplace_back(std::to_string(filter.limit));
     page_params.emplace_back(std::to_string(filter.offset));
     auto rows = db_->query(fmt::format("SELECT {} FROM plans {} ORDER BY id DESC LIMIT "
-                                       "CAST($4 AS INTEGER) OFFSET CAST($5 AS INTEGER)",
+                                       "CAST($5 AS INTEGER) OFFSET CAST($6 AS INTEGER)",
                                        kSummaryColumns, where),
                            page_params);
     if (!rows.ok()) {
@@ -265,6 +275,8 @@ class SqlStore final : public Store {
 };
 
 }  // namespace
+
+const char* job_kind_name(JobKind kind) { return kind == JobKind::kSweep ? "sweep" : "plan"; }
 
 const char* plan_state_name(PlanState state) {
   switch (state) {

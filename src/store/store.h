@@ -18,7 +18,14 @@ enum class PlanState { kQueued, kRunning, kDone, kFailed };
 const char* plan_state_name(PlanState state);
 Result<PlanState> parse_plan_state(std::string_view text);
 
-//! What is known of a plan when it is asked for.
+//! What a stored job computes: a plan (`plan --json`) or a sweep (`sweep --json`). Both
+//! live in the one table, so that job ids are one sequence and a job outlives the process
+//! whatever its kind.
+enum class JobKind { kPlan, kSweep };
+//! "plan", "sweep".
+const char* job_kind_name(JobKind kind);
+
+//! What is known of a plan (or a sweep) when it is asked for.
 struct NewPlan {
   std::string scenario;       //!< the scenario's name
   std::string source;         //!< "built-in scenario NAME" or "request"
@@ -26,14 +33,15 @@ struct NewPlan {
   std::string options;        //!< the plan options as JSON text
   std::string version;        //!< fleetplan version
   std::string created_at;     //!< UTC, "2026-12-01T22:10:04Z"
+  JobKind kind = JobKind::kPlan;
 };
 
 //! What a finished plan adds.
 struct FinishedPlan {
-  std::string status;     //!< "optimal", "feasible", "infeasible"
+  std::string status;     //!< "optimal", "feasible", "infeasible"; a sweep: "complete"
   std::string objective;  //!< "min-cost", "max-served"
   std::string headline;   //!< JSON text (report::plan_headline), "null" when none
-  std::string result;     //!< JSON text of `plan --json`
+  std::string result;     //!< JSON text of `plan --json` (a sweep: `sweep --json`)
   std::string finished_at;
 };
 
@@ -51,8 +59,9 @@ struct PlanRecord {
   std::optional<std::string> result;
 };
 
-//! Which plans to list; empty strings match all. Newest first.
+//! Which plans (or sweeps) to list; empty strings match all. Newest first.
 struct PlanFilter {
+  JobKind kind = JobKind::kPlan;
   std::string scenario;
   std::optional<PlanState> state;
   std::string status;

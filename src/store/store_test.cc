@@ -115,8 +115,8 @@ TEST_P(StoreTest, NewStoreHasTheLatestSchema) {
   EXPECT_EQ(store->kind(), GetParam());
   auto version = store->schema_version();
   ASSERT_TRUE(version.ok());
-  EXPECT_EQ(*version, 2);
-  EXPECT_EQ(latest_schema_version(), 2);
+  EXPECT_EQ(*version, 3);
+  EXPECT_EQ(latest_schema_version(), 3);
 }
 
 TEST_P(StoreTest, PlanRoundTripsThroughItsStates) {
@@ -227,22 +227,67 @@ TEST_P(StoreTest, MigratesAnOlderSchemaAndKeepsItsPlans) {
     auto version = v1->schema_version();
     ASSERT_TRUE(version.ok());
     EXPECT_EQ(*version, 1);
-    ASSERT_TRUE(v1->add_plan(sample("old", 1)).ok());
+    // Written as a fleetplan of schema 1 wrote it (this build's insert names later columns).
+    const NewPlan p = sample("old", 1);
+    ASSERT_TRUE(
+        raw()
+            ->query("INSERT INTO plans (scenario, source, scenario_text, options, version, "
+                    "created_at, state) VALUES ($1, $2, $3, $4, $5, $6, 'queued')",
+                    {p.scenario, p.source, p.scenario_text, p.options, p.version, p.created_at})
+            .ok());
   }
   auto store = open();
   ASSERT_TRUE(store);
   auto version = store->schema_version();
   ASSERT_TRUE(version.ok());
-  EXPECT_EQ(*version, 2);
+  EXPECT_EQ(*version, 3);
   auto old = store->plan(1, ReadParts{true, false});
   ASSERT_TRUE(old.ok() && old->has_value()) << (old.ok() ? "" : old.error().message);
   EXPECT_EQ((*old)->inputs.scenario_text, sample("old", 1).scenario_text);
   EXPECT_FALSE((*old)->started_at.has_value());
+  EXPECT_EQ((*old)->inputs.kind, JobKind::kPlan);  // rows from before sweeps are plans
   // Reopening at the latest version changes nothing.
   store.reset();
   store = open();
   ASSERT_TRUE(store);
-  EXPECT_EQ(*store->schema_version(), 2);
+  EXPECT_EQ(*store->schema_version(), 3);
+}
+
+// Sweeps are jobs in the same table: one id sequence, each kind listed apart, both re-queued.
+TEST_P(StoreTest, SweepsShareTheJobIdsAndAreListedApart) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  NewPlan sweep = sample("a", 2);
+  sweep.kind = JobKind::kSweep;
+  sweep.options = R"({"set":["periods[2026].budget=1 bn USD,2 bn USD"]})";
+  ASSERT_EQ(*store->add_plan(sample("a", 1)), 1);
+  ASSERT_EQ(*store->add_plan(sweep), 2);
+  ASSERT_EQ(*store->add_plan(sample("a", 3)), 3);
+  auto read = store->plan(2, ReadParts{true, false});
+  ASSERT_TRUE(read.ok() && read->has_value());
+  EXPECT_EQ((*read)->inputs.kind, JobKind::kSweep);
+  EXPECT_EQ((*read)->inputs.options, sweep.options);
+  EXPECT_EQ((*store->plan(1, {}))->inputs.kind, JobKind::kPlan);
+
+  auto plans = store->list_plans(by("a"));
+  ASSERT_TRUE(plans.ok());
+  EXPECT_EQ(plans->total, 2);
+  ASSERT_EQ(plans->plans.size(), 2U);
+  EXPECT_EQ(plans->plans[0].id, 3);
+  EXPECT_EQ(plans->plans[1].id, 1);
+  PlanFilter sweeps = by("a");
+  sweeps.kind = JobKind::kSweep;
+  auto listed = store->list_plans(sweeps);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->total, 1);
+  ASSERT_EQ(listed->plans.size(), 1U);
+  EXPECT_EQ(listed->plans[0].id, 2);
+  EXPECT_EQ(listed->plans[0].inputs.kind, JobKind::kSweep);
+  EXPECT_EQ(*store->unfinished_plans(), (std::vector<long long>{1, 2, 3}));
+  ASSERT_TRUE(store->finish_plan(2, {"complete", "max-served", "null", "{}", "t"}).ok());
+  EXPECT_EQ(*store->unfinished_plans(), (std::vector<long long>{1, 3}));
+  // The schema knows no third kind.
+  EXPECT_FALSE(raw()->query("UPDATE plans SET kind = 'report' WHERE id = 1", {}).ok());
 }
 
 TEST_P(StoreTest, RefusesASchemaFromANewerFleetplan) {
@@ -251,7 +296,7 @@ TEST_P(StoreTest, RefusesASchemaFromANewerFleetplan) {
   auto store = open_store(url_);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.error().message,
-            "store: schema version 99 was written by a newer fleetplan (this one knows up to 2)");
+            "store: schema version 99 was written by a newer fleetplan (this one knows up to 3)");
 }
 
 TEST_P(StoreTest, SchemaRefusesAHalfWrittenPlan) {

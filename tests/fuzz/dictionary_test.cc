@@ -18,6 +18,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
+std::string fmt_list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) {
+    out += (out.empty() ? "`" : ", `") + n + "`";
+  }
+  return out;
+}
+
 std::vector<std::string> files_in(const std::string& dir, const std::string& extension) {
   std::vector<std::string> out;
   for (const auto& entry : fs::directory_iterator(std::string(FLEETPLAN_SOURCE_DIR) + "/" + dir)) {
@@ -71,6 +79,63 @@ TEST(FuzzDictionary, LocationProblemAcceptsOnlyLocatedMessages) {
   EXPECT_NE(location_problem("bad value", "f.yaml"), "");
   EXPECT_EQ(location_problem("/x/trace.csv:5:17: service: no service named 'b'", "f.yaml"), "");
   EXPECT_NE(location_problem("/x/trace.csv: cannot open", "f.yaml"), "");
+}
+
+// The part of docs/file-formats.md that documents one dictionary's format: from its marker
+// `<!-- dictionary: NAME -->` to the next level-2 heading; empty without the marker.
+std::string doc_section(const std::string& doc, const std::string& dictionary) {
+  const std::string marker = "<!-- dictionary: " + dictionary + " -->";
+  const std::size_t start = doc.find(marker);
+  if (start == std::string::npos) {
+    return "";
+  }
+  const std::size_t end = doc.find("\n## ", start);
+  return doc.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+// The fields of `schema` that `section` never names as `field` (in backticks).
+std::vector<std::string> undocumented_fields(const std::string& section, const Schema& schema) {
+  std::vector<std::string> missing;
+  for (const std::string& field : schema.fields) {
+    if (section.find("`" + field + "`") == std::string::npos) {
+      missing.push_back(field);
+    }
+  }
+  return missing;
+}
+
+TEST(FuzzDictionary, DocSectionsAndUndocumentedFields) {
+  // Field b is named in backticks only in another format's section, and in plain text in
+  // its own: it is undocumented; a dictionary without a marker has no section.
+  const std::string doc =
+      "# F\n## A\n<!-- dictionary: x -->\n`a` and b\n### sub\n`c`\n## B\n"
+      "<!-- dictionary: y -->\n`b`\n";
+  Schema schema;
+  schema.fields = {"a", "b", "c"};
+  EXPECT_EQ(doc_section(doc, "z"), "");
+  EXPECT_EQ(undocumented_fields(doc_section(doc, "x"), schema), std::vector<std::string>{"b"});
+  EXPECT_EQ(undocumented_fields(doc_section(doc, "y"), schema),
+            (std::vector<std::string>{"a", "c"}));
+}
+
+TEST(FuzzDictionary, FileFormatsDocumentsEveryField) {
+  // Every field a parser reads (its dictionary's kw_ and namedmap_ entries) is documented in
+  // the user reference, in the section of its format.
+  const std::string doc = read_text(std::string(FLEETPLAN_SOURCE_DIR) + "/docs/file-formats.md");
+  ASSERT_FALSE(doc.empty());
+  const std::vector<std::string> dictionaries = files_in("tests/fuzz", ".dict");
+  ASSERT_GE(dictionaries.size(), 5U);  // catalog, measurements, scenario, sim_scenario, trace
+  for (const std::string& path : dictionaries) {
+    const std::string name = fs::path(path).stem().string();
+    const Schema schema = load_schema(path);
+    ASSERT_FALSE(schema.empty()) << path;
+    const std::string section = doc_section(doc, name);
+    ASSERT_FALSE(section.empty()) << "docs/file-formats.md has no <!-- dictionary: " << name
+                                  << " --> section";
+    const std::vector<std::string> missing = undocumented_fields(section, schema);
+    EXPECT_TRUE(missing.empty()) << "docs/file-formats.md, section of " << name
+                                 << ".dict, does not document: " << fmt_list(missing);
+  }
 }
 
 struct Seeds {

@@ -13,7 +13,23 @@ export interface PlanOptions {
   with_rule?: string[];
 }
 
-export interface Job { job_id: number; plan_id: number; state: "queued" | "running" | "done" | "failed"; progress: number; error: string | null }
+export interface Job { job_id: number; kind: "plan" | "sweep"; plan_id: number; sweep_id?: number; state: "queued" | "running" | "done" | "failed"; progress: number; error: string | null }
+
+//! POST /api/sweeps options: `fleetplan sweep`'s flags by the same names.
+export interface SweepOptions { set?: string[]; vary?: string[]; samples?: number; seed?: number; metric?: string; objective?: string; rule_costs?: boolean; tornado?: boolean }
+export interface SweepOutput { name: string; unit: string; description: string; runs: number; mean: number; p10: number; p50: number; p90: number; min: number; max: number }
+export interface SweepJson {
+  scenario: string; source: string; mode: "grid" | "tornado" | "monte-carlo"; objective: string; rule_costs: boolean;
+  seed?: number; samples?: number; metric: string;
+  parameters: { path: string; base: string | null; values?: string[]; distribution?: string; source?: string }[];
+  summary: { runs: number; planned: number; infeasible: number; outputs: SweepOutput[]; conflicts?: { constraint: string; runs: number; first_run: number; message: string }[] };
+  runs: { run: number; inputs: Record<string, string>; status: string; outputs: Record<string, number | null> }[];
+}
+export interface SweepSummary {
+  sweep_id: number; scenario: string; source: string; created_at: string; finished_at: string | null; state: Job["state"]; error: string | null;
+  options: SweepOptions;
+  headline: { mode: string; runs: number; planned: number; infeasible: number; metric: string; metric_unit: string; metric_mean?: number; metric_p10?: number; metric_p50?: number; metric_p90?: number } | null;
+}
 
 export interface Headline {
   spend_usd: number; budget_usd: number; demand_tokens_per_day: number; served_tokens_per_day: number;
@@ -77,17 +93,11 @@ export class ApiError extends Error {
   }
 }
 
-const TOKEN_KEY = "fleetplan.token";
-export function token(): string { return localStorage.getItem(TOKEN_KEY) ?? ""; }
-export function setToken(value: string): void {
-  if (value) localStorage.setItem(TOKEN_KEY, value);
-  else localStorage.removeItem(TOKEN_KEY);
-}
-
+// With a --token-file the browser carries the server's session cookie (HttpOnly: no
+// script here sees the token); same-origin requests send it by themselves.
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  if (token()) headers.Authorization = `Bearer ${token()}`;
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   let json: Record<string, unknown> = {};
@@ -105,4 +115,7 @@ export const api = {
   inputs: (id: number) => call<PlanInputs>("GET", `/api/plans/${id}/inputs`),
   plans: (query = "") => call<PlanList>("GET", `/api/plans${query}`),
   diff: (a: number, b: number) => call<PlanDiff>("GET", `/api/plans/${a}/diff/${b}`),
+  startSweep: (scenario: string, options: SweepOptions) => call<{ job_id: number; sweep_id: number }>("POST", "/api/sweeps", { scenario, options }),
+  sweep: (id: number) => call<SweepJson>("GET", `/api/sweeps/${id}`),
+  sweeps: (query = "") => call<{ total: number; sweeps: SweepSummary[] }>("GET", `/api/sweeps${query}`),
 };

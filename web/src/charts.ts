@@ -1,10 +1,11 @@
 // Charts (Chart.js, bundled; only the parts used are registered).
 import {
   BarController, BarElement, CategoryScale, Chart, DoughnutController, ArcElement, Legend,
-  LinearScale, Tooltip, type ChartConfiguration,
+  LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration,
 } from "chart.js";
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, DoughnutController, ArcElement, Legend, Tooltip);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, DoughnutController, ArcElement, Legend, Tooltip,
+  LineController, LineElement, PointElement);
 Chart.defaults.font.family = getComputedStyle(document.documentElement).getPropertyValue("--font-sans") || "system-ui, sans-serif";
 Chart.defaults.font.size = 12;
 Chart.defaults.color = "#475467";

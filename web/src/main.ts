@@ -1,18 +1,20 @@
-// The dashboard of `fleetplan serve`: a hash router over four pages.
+// The dashboard of `fleetplan serve`: a hash router over its pages.
 //   #/                 scenario editor (built-in scenarios, YAML, budgets, run)
 //   #/plans            plan history          #/plans/ID      one plan
 //   #/compare          pick two plans        #/compare/A/B   two plans side by side
+//   #/sweeps           run a sweep           #/sweeps/ID     one sweep's statistics and CDF
 import "@fontsource/inter/latin-400.css";
 import "@fontsource/inter/latin-500.css";
 import "@fontsource/inter/latin-600.css";
 import "./style.css";
-import { api, ApiError, setToken } from "./api";
+import { api, ApiError } from "./api";
 import { clearCharts } from "./charts";
 import { renderCompare } from "./compare";
 import { renderEditor } from "./editor";
 import { esc } from "./format";
 import { renderHistory } from "./history";
 import { renderPlan } from "./plan";
+import { renderSweep, renderSweeps } from "./sweep";
 
 const app = document.getElementById("app")!;
 
@@ -22,14 +24,9 @@ function highlight(nav: string): void {
 
 function showError(e: unknown): void {
   if (e instanceof ApiError && e.status === 401) {
-    app.innerHTML = `<section class="panel narrow"><h2>This server needs a token</h2>
-      <p>It was started with <code>--token-file</code>. Paste the token to use the dashboard; it is kept in this browser only.</p>
-      <label class="field"><span>Token</span><input type="password" id="token" autocomplete="off" /></label>
-      <button class="primary" id="save-token">Continue</button></section>`;
-    document.getElementById("save-token")?.addEventListener("click", () => {
-      setToken((document.getElementById("token") as HTMLInputElement).value.trim());
-      void route();
-    });
+    app.innerHTML = `<section class="panel narrow"><h2>Log in again</h2>
+      <p>This server was started with <code>--token-file</code> and this browser's session has ended.</p>
+      <p><a class="button primary" href="/login">Log in</a></p></section>`;
     return;
   }
   const message = e instanceof Error ? e.message : String(e);
@@ -48,6 +45,12 @@ async function route(): Promise<void> {
     } else if (parts[0] === "plans") {
       highlight("plans");
       await renderHistory(app, params);
+    } else if (parts[0] === "sweeps" && parts[1]) {
+      highlight("sweeps");
+      await renderSweep(app, Number(parts[1]));
+    } else if (parts[0] === "sweeps") {
+      highlight("sweeps");
+      await renderSweeps(app);
     } else if (parts[0] === "compare") {
       highlight("compare");
       const a = parts[1] ? Number(parts[1]) : params.get("a") ? Number(params.get("a")) : null;

@@ -2,15 +2,18 @@
 // browser download): start `fleetplan serve` on a free loopback port with a temporary
 // store, open the page, load the reference scenario, run it, see the plan; give a bad
 // budget and see the parser's error at its line; set a budget of 144 bn CNY, run, see the
-// new plan; compare it with the first. Screenshots go to --out. Stops the server after.
+// new plan; compare it with the first; run a grid sweep and read its statistics. Screenshots go to --out. Stops the server after.
+// With --token the server has a --token-file: the page first answers 401 with a login
+// form, refuses a wrong token, takes the right one (an HttpOnly, SameSite=Strict cookie),
+// and the printed address with ?token= logs a fresh browser in; then the same tour.
 //
-//   node tests/browser.mjs --fleetplan BUILD/src/cli/fleetplan --out BUILD/web-screenshots
+//   node tests/browser.mjs --fleetplan BUILD/src/cli/fleetplan --out BUILD/web-screenshots [--token]
 //
 // Expected figures are derived from the scenario file, not from the program: the 2026
 // budget is 160 bn CNY at 6.96 CNY per USD (data/scenarios/bytedance-2026.yaml), so
 // 22.99 bn USD; 144 bn CNY is 20.69 bn USD; the change is -16 bn CNY = -2.30 bn USD.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +26,7 @@ const { values: args } = parseArgs({
     fleetplan: { type: "string" },
     out: { type: "string", default: join(web, "..", "build", "web-screenshots") },
     chromium: { type: "string", default: process.env.CHROMIUM ?? "/usr/bin/chromium" },
+    token: { type: "boolean", default: false },
   },
 });
 const SKIP = 77; // ctest's SKIP_RETURN_CODE
@@ -55,9 +59,16 @@ function check(ok, what, detail = "") {
 // The server, on a port the kernel picks (--port 0), found in its first line.
 const store = mkdtempSync(join(tmpdir(), "fleetplan-browser-"));
 mkdirSync(args.out, { recursive: true });
-const server = spawn(args.fleetplan, ["serve", "--port", "0", "--bind", "127.0.0.1", "--store", join(store, "plans.db"), "--web-dir", join(web, "dist")], {
-  stdio: ["ignore", "pipe", "pipe"],
-});
+const TOKEN = "browser-test-token-4f9c";
+const tokenFile = join(store, "token");
+writeFileSync(tokenFile, `${TOKEN}\n`);
+// The test's own API calls (the page's come with its cookie).
+const apiHeaders = args.token ? { Authorization: `Bearer ${TOKEN}` } : {};
+const serveArgs = ["serve", "--port", "0", "--bind", "127.0.0.1", "--store", join(store, "plans.db"), "--web-dir", join(web, "dist")];
+if (args.token) serveArgs.push("--token-file", tokenFile);
+const server = spawn(args.fleetplan, serveArgs, { stdio: ["ignore", "pipe", "pipe"] });
+let serverOut = "";
+server.stdout.on("data", (d) => (serverOut += d));
 let serverLog = "";
 server.stderr.on("data", (d) => (serverLog += d));
 const base = await new Promise((resolveUrl, reject) => {
@@ -94,7 +105,35 @@ async function runPlan() {
   return Number(/#\/plans\/(\d+)$/.exec(page.url())[1]);
 }
 
+// The login a person with the token file goes through.
+async function logIn() {
+  console.log("log in (the server has a --token-file)");
+  check(serverOut.includes(`/?token=TOKEN in a browser, TOKEN being the contents of ${tokenFile}`) && !serverOut.includes(TOKEN),
+    "the server prints the address to open and where the token is, not the token", serverOut);
+  const first = await page.goto(`${base}/`);
+  check(first.status() === 401 && (await page.locator('form[action="/login"] #token').count()) === 1, "without the token the page answers 401 with a login form", String(first.status()));
+  await page.fill("#token", `${TOKEN}x`);
+  const refused = await Promise.all([page.waitForResponse((r) => r.url() === `${base}/login` && r.request().method() === "POST"), page.click('button[type="submit"]')]);
+  await page.waitForSelector("#token");
+  check(refused[0].status() === 401, "a wrong token answers 401", String(refused[0].status()));
+  check((await page.locator(".bad").count()) === 1, "a wrong token is refused");
+  await page.fill("#token", TOKEN);
+  await Promise.all([page.waitForURL(`${base}/`), page.click('button[type="submit"]')]);
+  await page.waitForSelector('[data-scenario="bytedance-2026"]');
+  const cookie = (await context.cookies()).find((c) => c.name === "fleetplan_session");
+  check(cookie !== undefined && cookie.httpOnly && cookie.sameSite === "Strict", "the right token logs in with an HttpOnly, SameSite=Strict cookie", JSON.stringify(cookie));
+  const fresh = await browser.newContext();
+  const other = await fresh.newPage();
+  await other.goto(`${base}/?token=${TOKEN}`);
+  await other.waitForSelector('[data-scenario="bytedance-2026"]');
+  check(other.url() === `${base}/`, "the printed address with ?token= logs a fresh browser in and drops the token from the address", other.url());
+  await fresh.close();
+  // The 401 answers above are logged by chromium as failed loads: expected, not the page's.
+  pageErrors.length = 0;
+}
+
 try {
+  if (args.token) await logIn();
   console.log("editor: built-in scenarios");
   await page.goto(`${base}/`);
   await page.waitForSelector('[data-scenario="bytedance-2026"]');
@@ -114,7 +153,7 @@ try {
   check(kpis.includes("22.99 bn USD") && kpis.includes("160.00 bn CNY"), "budget 160 bn CNY = 22.99 bn USD at 6.96", kpis);
   const fleetRows = await page.locator("#fleet-table-0 tbody tr").count();
   check(fleetRows > 0, "the fleet table has rows", String(fleetRows));
-  const planJson = await (await fetch(`${base}/api/plans/${first}`)).json();
+  const planJson = await (await fetch(`${base}/api/plans/${first}`, { headers: apiHeaders })).json();
   const firstLine = planJson.periods[0].fleet[0];
   const firstRow = await text("#fleet-table-0 tbody tr");
   check(firstRow.startsWith(firstLine.accelerator) && firstRow.includes(Math.round(firstLine.count).toLocaleString("en-US")),
@@ -163,6 +202,26 @@ try {
   check((await page.locator("#fleet-diff tbody tr").count()) > 0, "the fleet is compared line by line");
   await shot("6-compare.png");
   await page.screenshot({ path: join(args.out, "6-compare-top.png") });
+
+  // A grid of five budgets, 120 to 200 bn CNY (the range 120:200:5 of the page's example):
+  // five runs, the scenario's own budget (160 bn CNY) named as the base, the CDF drawn.
+  console.log("a sweep from the page");
+  await page.click('[data-nav="sweeps"]');
+  await page.waitForSelector("#run-sweep");
+  check((await page.inputValue("#sweep-params")) === "periods[2026].budget=120 bn CNY:200 bn CNY:5", "the grid example is offered");
+  await page.click("#run-sweep");
+  await page.waitForURL(/#\/sweeps\/\d+$/, { timeout: 120000 });
+  await page.waitForSelector("#sweep-summary");
+  const sweepId = Number(/#\/sweeps\/(\d+)$/.exec(page.url())[1]);
+  const lede = await text(".page-head .lede");
+  check(/grid, max-served; 5 of 5 runs planned, 0 infeasible/.test(lede), "the sweep planned the grid's five runs", lede);
+  check((await text("main table.data tbody tr")).includes("160 bn CNY"), "the scenario's budget is the base");
+  const sweepJson = await (await fetch(`${base}/api/sweeps/${sweepId}`, { headers: apiHeaders })).json();
+  const withValues = sweepJson.summary.outputs.filter((o) => o.runs > 0).length;
+  check(withValues > 0 && (await page.locator("#sweep-summary tbody tr").count()) === withValues, "one row per output with a value");
+  check((await page.locator("canvas#sweep-cdf").count()) === 1, "the metric's CDF is drawn");
+  await shot("7-sweep.png");
+  await page.screenshot({ path: join(args.out, "7-sweep-top.png") }); // the first screen (docs/img)
   check(pageErrors.length === 0, "no errors in the page's console", pageErrors.join("; "));
 } catch (e) {
   ++failures;
