@@ -2,9 +2,12 @@
 // scenario planned, its performance estimates cached; then every run planned):
 //   sweep/monte-carlo-1000/bytedance-2026   1,000 samples of the 2026 reference scenario with
 //                                the exchange rate, the H200 and Ascend-910B prices, the
-//                                performance model's error varied (the chat demand is modelled
-//                                from users since main's economics merge), no rule
-//                                costs, on all cores (target < 30 s wall on the 2-core VM)
+//                                Doubao demand (its daily active share: the chat demand is
+//                                modelled from users) and the performance model's error
+//                                varied, no rule costs, on all cores (target < 30 s wall on
+//                                the 2-core VM)
+//   sweep/monte-carlo-200/bytedance-2026/perf-error-band  200 samples, every accelerator x
+//                                model capacity drawn from its estimate band
 //   sweep/grid-4x4-rule-costs/bytedance-2026  H200 price x exchange rate, 4 x 4, every rule
 //                                priced in every run (target < 10 s)
 //   sweep/monte-carlo-100/bytedance-2026/processes/jobs:N  100 samples, N worker processes
@@ -35,6 +38,7 @@ SweepSpec monte_carlo(long long samples) {
       "periods[2026].exchange_rates.CNY=normal(6.96,0.15)",
       "procurement[H200-SXM,buy].unit_price=triangular(15000 USD,20000 USD,30000 USD)",
       "procurement[Ascend-910B,buy].unit_price=triangular(10000 USD,12000 USD,15000 USD)",
+      "periods[2026].demand[doubao-chat].daily_active_share=triangular(0.25,0.35,0.45)",
       "perf.error=normal(1,0.1)",
   };
   return spec;
@@ -80,6 +84,17 @@ void run(benchmark::State& state, const SweepSpec& spec, int jobs,
 void monte_carlo_1000(benchmark::State& state) { run(state, monte_carlo(1000), 0); }
 BENCHMARK(monte_carlo_1000)
     ->Name("sweep/monte-carlo-1000/bytedance-2026")
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime()
+    ->Iterations(1);
+
+void monte_carlo_band(benchmark::State& state) {
+  SweepSpec spec = monte_carlo(200);
+  spec.varies.back() = "perf.error=band";
+  run(state, spec, 0);
+}
+BENCHMARK(monte_carlo_band)
+    ->Name("sweep/monte-carlo-200/bytedance-2026/perf-error-band")
     ->Unit(benchmark::kSecond)
     ->UseRealTime()
     ->Iterations(1);

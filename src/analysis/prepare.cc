@@ -9,6 +9,7 @@
 
 #include "analysis/sweep.h"
 #include "core/yaml_reader.h"
+#include "perf/band.h"
 #include "plan/build.h"
 
 namespace fleetplan::analysis {
@@ -126,12 +127,35 @@ Status add_sets(const ScenarioDocument& document, const SweepSpec& spec,
   return {};
 }
 
+// perf.error=band: a placeholder distribution that writes "band" in every sample; the run
+// draws each pair's multiplier itself.
+Distribution band_placeholder() {
+  Distribution d;
+  d.kind = DistributionKind::kChoice;
+  d.text = "band: lognormal per accelerator x model through its estimate band's P10, P90";
+  d.choices = {std::string(kBandDistribution)};
+  d.probabilities = {1.0};
+  return d;
+}
+
 Status add_distribution(const ScenarioDocument& document, const catalog::Catalog& catalog,
                         const std::string& path_text, const std::string& distribution_text,
                         std::string source, std::vector<Parameter>& parameters) {
   auto parameter = new_parameter(document, path_text, parameters);
   if (!parameter.ok()) {
     return parameter.error();
+  }
+  if (distribution_text == kBandDistribution) {
+    if (!parameter->path.perf_error()) {
+      return input_error(fmt::format(
+          "{}: '{}' draws from the estimate bands of the performance model; only {} takes it",
+          parameter->path.text, distribution_text, kPerfErrorPath));
+    }
+    parameter->distribution = band_placeholder();
+    parameter->band = true;
+    parameter->source = source.empty() ? "data/calibration/bands.yaml" : std::move(source);
+    parameters.push_back(std::move(*parameter));
+    return {};
   }
   auto distribution = parse_distribution(distribution_text);
   if (!distribution.ok()) {
@@ -189,6 +213,39 @@ Status add_uncertainty(const ScenarioDocument& document, const catalog::Catalog&
   }
   reader.reject_unknown_fields();
   return reader.status();
+}
+
+// The pairs a band draw scales, with their bands: every (accelerator, model) of an
+// inference capacity of the base problem.
+Status band_pairs_of(const plan::Built& built, const scenario::Scenario& base,
+                     const catalog::Catalog& catalog, const perf::EfficiencyTable& efficiency,
+                     const perf::BandTable& bands, std::vector<BandPair>& pairs) {
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& option : built.problem.options) {
+    for (std::size_t s = 0; s < built.problem.services.size() && s < base.services.size(); ++s) {
+      if (base.services[s].kind != scenario::Use::kInference || !(option.capacity[s] > 0)) {
+        continue;
+      }
+      seen.emplace(option.accelerator, base.services[s].model);
+    }
+  }
+  for (const auto& [accelerator_name, model_name] : seen) {
+    auto accelerator = catalog.accelerator(accelerator_name);
+    auto model = catalog.model(model_name);
+    if (!accelerator.ok() || !model.ok()) {
+      return accelerator.ok() ? model.error() : accelerator.error();
+    }
+    // The band key estimate uses: the factors' family (family/engine where calibrated so).
+    const std::string& family = efficiency.for_family((*accelerator)->family).family;
+    const perf::Band& band = bands.lookup(family, perf::model_class(**model));
+    if (!(band.p10 > 0) || !(band.p90 >= band.p10)) {
+      return input_error(
+          fmt::format("estimate band {} x {}: p10 = {}, p90 = {}; expected 0 < p10 <= p90",
+                      band.family_engine, band.model_class, band.p10, band.p90));
+    }
+    pairs.push_back({accelerator_name, model_name, band});
+  }
+  return {};
 }
 
 // Lower-triangular L with L L^T = the normal correlation matrix of the copula.
@@ -357,6 +414,12 @@ void define_columns(Sweep& sweep, const scenario::Scenario& base) {
   }
   add_column(sweep, "cost_usd", "USD",
              "cash - value left at the end + unmet-demand penalties (the plan's cost)");
+  if (sweep.objective == plan::Objective::kMaxServed) {
+    // The run's `gap` is the last stage's (least cost at that service); a first stage stopped
+    // by the node limit shows here.
+    add_column(sweep, "served_gap", "share",
+               "proven relative gap of the served demand (first stage of max-served)");
+  }
   for (const auto& period : base.periods) {
     add_column(sweep, fmt::format("domestic_share_count[{}]", period.name), "share",
                "domestic accelerators among those acquired, by count");
@@ -421,6 +484,62 @@ Status collect_parameters(const ScenarioDocument& document, const SweepSpec& spe
 
 }  // namespace
 
+Result<Correlation> parse_correlation(std::string_view text) {
+  constexpr std::string_view kExpected =
+      "PATH_A,PATH_B=rank (a rank correlation in [-0.999, 0.999])";
+  auto parts = split_assignment(text, kExpected);
+  if (!parts.ok()) {
+    return parts.error();
+  }
+  int depth = 0;
+  std::size_t comma = std::string::npos;
+  for (std::size_t i = 0; i < parts->first.size(); ++i) {
+    const char c = parts->first[i];
+    depth += c == '[' ? 1 : c == ']' ? -1 : 0;
+    if (c == ',' && depth == 0) {
+      if (comma != std::string::npos) {
+        return input_error(
+            fmt::format("'{}': expected {}; got more than two paths", text, kExpected));
+      }
+      comma = i;
+    }
+  }
+  if (comma == std::string::npos) {
+    return input_error(fmt::format("'{}': expected {}", text, kExpected));
+  }
+  const auto trimmed = [](std::string value) {
+    while (!value.empty() && value.front() == ' ') {
+      value.erase(value.begin());
+    }
+    while (!value.empty() && value.back() == ' ') {
+      value.pop_back();
+    }
+    return value;
+  };
+  Correlation correlation;
+  correlation.first = trimmed(parts->first.substr(0, comma));
+  correlation.second = trimmed(parts->first.substr(comma + 1));
+  auto rank = parse_quantity(parts->second);
+  if (correlation.first.empty() || correlation.second.empty() || !rank.ok() ||
+      !rank->unit.empty()) {
+    return input_error(fmt::format("'{}': expected {}", text, kExpected));
+  }
+  if (!(rank->number >= -0.999 && rank->number <= 0.999)) {
+    return input_error(
+        fmt::format("'{}': rank {} is outside [-0.999, 0.999]", text, parts->second));
+  }
+  correlation.rank = rank->number;
+  return correlation;
+}
+
+double band_multiplier(double p10, double p90, double u) {
+  // ln m ~ N(mu, sigma): P10 = exp(mu - z sigma), P90 = exp(mu + z sigma), z = z_0.9.
+  const double z = normal_quantile(0.9);
+  const double mu = 0.5 * (std::log(p10) + std::log(p90));
+  const double sigma = (std::log(p90) - std::log(p10)) / (2 * z);
+  return std::exp(mu + sigma * normal_quantile(u));
+}
+
 const char* sweep_mode_name(SweepMode mode) {
   switch (mode) {
     case SweepMode::kGrid:
@@ -440,6 +559,16 @@ Result<Sweep> prepare_sweep(const ScenarioDocument& document, const SweepSpec& s
   sweep.mode = spec.mode;
   sweep.spec = spec;
   std::vector<Correlation> correlations = spec.correlations;
+  for (const auto& text : spec.correlates) {
+    auto correlation = parse_correlation(text);
+    if (!correlation.ok()) {
+      return correlation.error();
+    }
+    correlations.push_back(std::move(*correlation));
+  }
+  if (spec.mode != SweepMode::kMonteCarlo && !correlations.empty()) {
+    return input_error("rank correlations relate sampled parameters: they are for Monte Carlo");
+  }
   FLEETPLAN_RETURN_IF_ERROR(collect_parameters(document, spec, catalog, sweep, correlations));
 
   auto base = document.scenario_with({}, catalog);
@@ -454,6 +583,20 @@ Result<Sweep> prepare_sweep(const ScenarioDocument& document, const SweepSpec& s
   auto built = plan::build_problem(*base, catalog, efficiency, {}, &sweep.capacity_cache);
   if (!built.ok()) {
     return built.error();
+  }
+  if (std::any_of(sweep.parameters.begin(), sweep.parameters.end(),
+                  [](const Parameter& p) { return p.band; })) {
+    perf::BandTable builtin;
+    if (spec.bands == nullptr) {
+      auto loaded = perf::BandTable::load_builtin();
+      if (!loaded.ok()) {
+        return loaded.error();
+      }
+      builtin = std::move(*loaded);
+    }
+    FLEETPLAN_RETURN_IF_ERROR(band_pairs_of(*built, *base, catalog, efficiency,
+                                            spec.bands != nullptr ? *spec.bands : builtin,
+                                            sweep.band_pairs));
   }
   define_columns(sweep, *base);
   const auto metric = std::find_if(sweep.columns.begin(), sweep.columns.end(),
@@ -477,6 +620,7 @@ Result<Sweep> prepare_sweep(const ScenarioDocument& document, const SweepSpec& s
       break;
     case SweepMode::kMonteCarlo:
       FLEETPLAN_RETURN_IF_ERROR(monte_carlo_runs(sweep, correlations));
+      sweep.correlations = correlations;
       break;
   }
   if (static_cast<long long>(sweep.runs.size()) > kMaxRuns) {

@@ -12,6 +12,7 @@
 #include <exception>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -84,6 +85,7 @@ void record_spend(const Sweep& sweep, const scenario::Scenario& scenario, const 
                   OutcomeWriter& out) {
   out.set("spend_usd", plan.spend_usd);
   out.set("cost_usd", plan.cost_usd);
+  out.set("served_gap", plan.served_gap);
   if (sweep.currency != "USD") {
     double local = 0;
     for (std::size_t p = 0; p < plan.periods.size() && p < scenario.periods.size(); ++p) {
@@ -141,6 +143,29 @@ void record_rules(const Sweep& sweep, const plan::Problem& problem, const plan::
   }
 }
 
+// perf.error=band: every inference capacity of an (accelerator, model) pair times that
+// pair's draw for this sample (all services of one model on one accelerator share it).
+void apply_band_draws(const Sweep& sweep, const scenario::Scenario& scenario, std::size_t run,
+                      std::size_t parameter, plan::Problem& problem) {
+  std::map<std::pair<std::string, std::string>, double> multiplier;
+  for (std::size_t k = 0; k < sweep.band_pairs.size(); ++k) {
+    const auto& pair = sweep.band_pairs[k];
+    const double u = sample_uniform(sweep.spec.seed, run, band_stream(parameter, k));
+    multiplier[{pair.accelerator, pair.model}] = band_multiplier(pair.band.p10, pair.band.p90, u);
+  }
+  for (auto& option : problem.options) {
+    for (std::size_t s = 0; s < option.capacity.size() && s < scenario.services.size(); ++s) {
+      if (scenario.services[s].kind != scenario::Use::kInference) {
+        continue;
+      }
+      auto it = multiplier.find({option.accelerator, scenario.services[s].model});
+      if (it != multiplier.end()) {
+        option.capacity[s] *= it->second;
+      }
+    }
+  }
+}
+
 RunOutcome run_one(const Sweep& sweep, const ScenarioDocument& document,
                    const catalog::Catalog& catalog, const perf::EfficiencyTable& efficiency,
                    const std::map<std::string, std::size_t>& index, std::size_t run,
@@ -149,12 +174,17 @@ RunOutcome run_one(const Sweep& sweep, const ScenarioDocument& document,
   OutcomeWriter out(sweep, index, outcome);
   std::vector<Assignment> assignments;
   double perf_error = 1;
+  std::optional<std::size_t> band_parameter;
   for (std::size_t j = 0; j < sweep.parameters.size(); ++j) {
     const auto& value = sweep.runs[run][j];
     if (value.empty()) {
       continue;  // the file's own value (a tornado's base run, a field the file leaves out)
     }
     assignments.push_back({&sweep.parameters[j].path, value});
+    if (sweep.parameters[j].band) {
+      band_parameter = j;
+      continue;
+    }
     if (sweep.parameters[j].path.perf_error()) {
       auto q = parse_quantity(value);
       if (!q.ok() || !(q->number > 0)) {
@@ -182,11 +212,15 @@ RunOutcome run_one(const Sweep& sweep, const ScenarioDocument& document,
       }
     }
   }
+  if (band_parameter) {
+    apply_band_draws(sweep, *scenario, run, *band_parameter, built->problem);
+  }
   plan::SolveOptions options;
   options.objective = sweep.objective;
   options.relative_gap = sweep.spec.relative_gap.value_or(scenario->settings.gap);
   options.node_limit = sweep.spec.node_limit.value_or(scenario->settings.node_limit);
   options.rule_costs = sweep.spec.rule_costs;
+  options.marginal_costs = false;  // no output of a sweep reads them
   auto solved = plan::solve(built->problem, options);
   if (!solved.ok()) {
     outcome.error = solved.error().message;

@@ -17,6 +17,7 @@
 #include "analysis/parameter.h"
 #include "catalog/catalog.h"
 #include "core/result.h"
+#include "perf/band.h"
 #include "perf/perf.h"
 #include "plan/build.h"
 #include "plan/plan.h"
@@ -35,6 +36,26 @@ struct Correlation {
   double rank = 0;     //!< Spearman's rho, in (-1, 1)
 };
 
+//! Parses "PATH_A,PATH_B=rho" (commas inside a path's brackets belong to the path); rho in
+//! [-0.999, 0.999], as in an uncertainty file.
+Result<Correlation> parse_correlation(std::string_view text);
+
+//! `perf.error=band`: each (accelerator, model) capacity multiplier is drawn from the
+//! estimate band of its family/engine and model class: a lognormal through the band's P10
+//! and P90 (median sqrt(P10 P90), sigma ln(P90 / P10) / (2 z_0.9)).
+inline constexpr std::string_view kBandDistribution = "band";
+
+//! The multiplier at cumulative probability u of the lognormal whose 10th and 90th
+//! percentiles are p10 and p90.
+double band_multiplier(double p10, double p90, double u);
+
+//! One (accelerator, model) pair whose capacity a band draw scales.
+struct BandPair {
+  std::string accelerator;
+  std::string model;
+  perf::Band band;  //!< the band used (its family_engine and model_class say which)
+};
+
 //! A sweep as the user writes it.
 struct SweepSpec {
   SweepMode mode = SweepMode::kGrid;
@@ -48,6 +69,10 @@ struct SweepSpec {
   std::string uncertainty_text;
   std::string uncertainty_name;
   std::vector<Correlation> correlations;
+  //! "PATH_A,PATH_B=rho" rank correlations (as the uncertainty file's `correlations:`).
+  std::vector<std::string> correlates;
+  //! The estimate bands `perf.error=band` draws from; null: data/calibration/bands.yaml.
+  const perf::BandTable* bands = nullptr;
   long long samples = 0;   //!< Monte Carlo samples
   std::uint64_t seed = 1;  //!< Monte Carlo seed
   //! The output that ranks a tornado and fills a grid's pivot.
@@ -69,7 +94,16 @@ struct Parameter {
   std::vector<std::string> values;           //!< grid and tornado values; one value: fixed
   std::optional<Distribution> distribution;  //!< Monte Carlo
   std::string source;                        //!< where the distribution comes from
+  //! perf.error=band: one draw per (accelerator, model) pair of Sweep::band_pairs, from
+  //! stream band_stream(parameter, pair) of the sample (the distribution is a placeholder
+  //! that writes "band").
+  bool band = false;
 };
+
+//! The random stream of pair k of the band parameter j: above every parameter's own stream.
+inline std::uint64_t band_stream(std::size_t parameter, std::size_t pair) {
+  return ((static_cast<std::uint64_t>(parameter) + 1) << 32U) | static_cast<std::uint64_t>(pair);
+}
 
 //! One output of a run.
 struct OutputColumn {
@@ -85,12 +119,17 @@ struct Sweep {
   std::string scenario;  //!< the scenario's name
   std::string currency;  //!< the scenario's report currency
   std::vector<Parameter> parameters;
+  //! The rank correlations of the Monte Carlo draws (file and flags together).
+  std::vector<Correlation> correlations;
   std::vector<std::vector<std::string>> runs;  //!< [run][parameter]: the value written
   std::vector<OutputColumn> columns;
   std::size_t metric = 0;  //!< index of spec.metric in columns
   plan::Objective objective = plan::Objective::kMaxServed;
   //! Performance estimates of the base scenario; every run starts from a copy.
   plan::CapacityCache capacity_cache;
+  //! perf.error=band: the (accelerator, model) pairs of the scenario's inference capacities,
+  //! sorted by accelerator then model (training capacity is peak x MFU: no band).
+  std::vector<BandPair> band_pairs;
 };
 
 //! Checks the spec against the scenario (every path exists, every value and distribution

@@ -330,6 +330,133 @@ TEST_F(SweepTest, RankCorrelationFromAnUncertaintyFile) {
   }
 }
 
+TEST(Correlate, ParsesTwoPathsAndARank) {
+  auto c = parse_correlation(
+      "procurement[H200-SXM,buy].unit_price, periods[2026].exchange_rates.CNY=-0.6");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->first, "procurement[H200-SXM,buy].unit_price");
+  EXPECT_EQ(c->second, "periods[2026].exchange_rates.CNY");
+  EXPECT_DOUBLE_EQ(c->rank, -0.6);
+  for (const char* bad :
+       {"a=0.5", "a,b,c=0.5", "a,b=1", "a,b=high", "a,b", ",b=0.2", "a,b=0.5 USD"}) {
+    EXPECT_FALSE(parse_correlation(bad).ok()) << bad;
+  }
+  EXPECT_NE(parse_correlation("a,b=1").error().message.find("outside [-0.999, 0.999]"),
+            std::string::npos);
+}
+
+// Spearman's rho of the drawn values of parameters j and k.
+double spearman(const Sweep& sweep, std::size_t j, std::size_t k) {
+  const std::size_t n = sweep.runs.size();
+  const auto ranks = [&](std::size_t p) {
+    std::vector<std::size_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return std::stod(sweep.runs[a][p]) < std::stod(sweep.runs[b][p]);
+    });
+    std::vector<double> rank(n);
+    for (std::size_t r = 0; r < n; ++r) {
+      rank[order[r]] = static_cast<double>(r);
+    }
+    return rank;
+  };
+  const auto a = ranks(j);
+  const auto b = ranks(k);
+  const double mean = static_cast<double>(n - 1) / 2;
+  double cov = 0;
+  double var = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    cov += (a[i] - mean) * (b[i] - mean);
+    var += (a[i] - mean) * (a[i] - mean);
+  }
+  return cov / var;
+}
+
+// --correlate gives the same copula as the file: rho close to the -0.5 asked for (standard
+// error about (1 - rho^2) / sqrt(n) = 0.012 at n = 4000); without it the draws are
+// independent (rho near 0).
+TEST_F(SweepTest, RankCorrelationFromTheCorrelateFlag) {
+  SweepSpec spec;
+  spec.mode = SweepMode::kMonteCarlo;
+  spec.samples = 4000;
+  spec.varies = {std::string(kDemand) + "=uniform(1e12,2e12)",
+                 "procurement[H20,buy].unit_price=lognormal(10000 USD,0.2)"};
+  auto independent = prepare(spec);
+  ASSERT_TRUE(independent.ok()) << independent.error().message;
+  EXPECT_NEAR(spearman(*independent, 0, 1), 0.0, 0.05);
+  spec.correlates = {std::string(kDemand) + ",procurement[H20,buy].unit_price=-0.5"};
+  auto sweep = prepare(spec);
+  ASSERT_TRUE(sweep.ok()) << sweep.error().message;
+  EXPECT_NEAR(spearman(*sweep, 0, 1), -0.5, 0.04);
+  ASSERT_EQ(sweep->correlations.size(), 1U);  // what the reports list
+  EXPECT_EQ(sweep->correlations[0].second, "procurement[H20,buy].unit_price");
+  spec.correlates = {std::string(kDemand) + ",perf.error=0.5"};
+  auto unknown = prepare(spec);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.error().message.find("'perf.error' is not a parameter with a distribution"),
+            std::string::npos)
+      << unknown.error().message;
+}
+
+// The lognormal through P10 and P90 has them as its 10th and 90th percentiles and
+// sqrt(P10 P90) as its median.
+TEST(Band, MultiplierQuantilesAreTheBand) {
+  EXPECT_NEAR(band_multiplier(0.6, 1.5, 0.1), 0.6, 1e-12);
+  EXPECT_NEAR(band_multiplier(0.6, 1.5, 0.9), 1.5, 1e-12);
+  EXPECT_NEAR(band_multiplier(0.6, 1.5, 0.5), std::sqrt(0.6 * 1.5), 1e-12);
+  EXPECT_NEAR(band_multiplier(0.7, 0.7, 0.99), 0.7, 1e-12);
+}
+
+// perf.error=band with one band (P10 0.5, P90 2) for every pair and a 10 M USD budget that
+// buys 632 H20 whatever the model says (see PerfErrorMultipliesEveryCapacity), against a
+// demand no draw can meet: served / served at perf.error = 1 is the sample's multiplier, and
+// over 200 samples its 10th and 90th percentiles come out near 0.5 and 2 (the standard error
+// of an empirical 10 % quantile of n = 200 lognormal draws of sigma 0.54 is about 7 %).
+TEST_F(SweepTest, PerfErrorBandDrawsFromTheBandQuantiles) {
+  auto bands = perf::BandTable::load_file(kFixture + "bands.yaml");
+  ASSERT_TRUE(bands.ok()) << bands.error().message;
+  SweepSpec fixed;
+  fixed.sets = {"periods[2026].budget=10 M USD", std::string(kDemand) + "=2e13", "perf.error=1"};
+  auto base_sweep = prepare(fixed);
+  ASSERT_TRUE(base_sweep.ok()) << base_sweep.error().message;
+  const double base = run(*base_sweep)[0].values[column(*base_sweep, "served_tokens_per_day")];
+  ASSERT_GT(base, 0);
+
+  SweepSpec spec;
+  spec.mode = SweepMode::kMonteCarlo;
+  spec.samples = 200;
+  spec.seed = 11;
+  spec.bands = &*bands;
+  spec.sets = {"periods[2026].budget=10 M USD", std::string(kDemand) + "=2e13"};
+  spec.varies = {"perf.error=band"};
+  auto sweep = prepare(spec);
+  ASSERT_TRUE(sweep.ok()) << sweep.error().message;
+  ASSERT_EQ(sweep->band_pairs.size(), 1U);  // H20 x qwen3-32b
+  EXPECT_EQ(sweep->band_pairs[0].accelerator, "H20");
+  EXPECT_EQ(sweep->runs[0][2], "band");
+  const auto outcomes = run(*sweep, 2, RunOptions::Workers::kProcesses);
+  const std::size_t served = column(*sweep, "served_tokens_per_day");
+  std::vector<double> ratios;
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    const double ratio = outcomes[i].values[served] / base;
+    const double expected =
+        band_multiplier(0.5, 2.0, sample_uniform(spec.seed, i, band_stream(2, 0)));
+    ASSERT_NEAR(ratio, expected, 1e-6 * expected) << "sample " << i;
+    ratios.push_back(ratio);
+  }
+  std::sort(ratios.begin(), ratios.end());
+  EXPECT_NEAR(quantile(ratios, 0.1), 0.5, 0.5 * 0.2);
+  EXPECT_NEAR(quantile(ratios, 0.5), 1.0, 0.2);
+  EXPECT_NEAR(quantile(ratios, 0.9), 2.0, 2.0 * 0.2);
+
+  spec.varies = {std::string(kDemand) + "=band"};
+  spec.sets = {};
+  auto wrong = prepare(spec);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().message.find("only perf.error takes it"), std::string::npos)
+      << wrong.error().message;
+}
+
 // The mean served is the mean of the drawn demands (the plan meets every one).
 TEST_F(SweepTest, MonteCarloSummaryOfAKnownFunction) {
   SweepSpec spec;

@@ -27,6 +27,7 @@ struct Options {
   std::vector<std::string> sets;
   std::vector<std::string> varies;
   std::string uncertainty;
+  std::vector<std::string> correlates;
   bool tornado = false;
   long long samples = 0;
   std::uint64_t seed = 1;
@@ -63,8 +64,12 @@ Result<analysis::SweepSpec> spec_of(const Options& o) {
       (!o.varies.empty() || !o.uncertainty.empty())) {
     return input_error("--vary and --uncertainty draw samples: give --samples N");
   }
+  if (spec.mode != analysis::SweepMode::kMonteCarlo && !o.correlates.empty()) {
+    return input_error("--correlate relates sampled parameters: give --samples N");
+  }
   spec.sets = o.sets;
   spec.varies = o.varies;
+  spec.correlates = o.correlates;
   if (!o.uncertainty.empty()) {
     std::ifstream in(o.uncertainty, std::ios::binary);
     if (!in) {
@@ -204,7 +209,13 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--vary", options->varies,
                  "PATH=DISTRIBUTION: normal(mean,sd), lognormal(median,sigma), uniform(lo,hi), "
                  "triangular(lo,mode,hi), choice(a:p,b:q), bernoulli(p); values with the "
-                 "field's unit; for a date, days added (repeatable)")
+                 "field's unit; for a date, days added; 'perf.error=band' draws each "
+                 "accelerator x model capacity from its estimate band (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--correlate", options->correlates,
+                 "PATH_A,PATH_B=RANK: a rank (Spearman) correlation between two --vary "
+                 "parameters, e.g. 'periods[2026].exchange_rates.CNY,procurement[H200-SXM,buy]"
+                 ".unit_price=0.6' (repeatable)")
       ->allow_extra_args(false);
   app.add_option("--uncertainty", options->uncertainty,
                  "YAML file with `uncertainty:` (path, distribution, source) and "

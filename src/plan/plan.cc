@@ -1030,7 +1030,8 @@ Result<Plan> solve(const Problem& problem, const SolveOptions& options) {
   plan.served_gap = options.objective == Objective::kMaxServed ? planner.served_gap() : 0.0;
   fill_plan(problem, *baseline->formulation, baseline->x(), plan);
   // Spend by item, unit costs, value served, training jobs, marginal costs (one LP).
-  internal::add_plan_economics(problem, *baseline->formulation, baseline->x(), plan);
+  internal::add_plan_economics(problem, *baseline->formulation, baseline->x(), plan,
+                               options.marginal_costs);
   if (options.progress) {
     options.progress(1, options.rule_costs ? static_cast<int>(problem.rules.size()) + 1 : 1);
   }

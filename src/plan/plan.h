@@ -293,6 +293,9 @@ struct SolveOptions {
   //! re-solves would otherwise run to node_limit each.
   long long rule_node_limit = 300;
   bool explain_infeasible = true;
+  //! Marginal costs (Plan::marginal_costs: one LP with the integers held, and one per
+  //! binding row). A sweep, which reports none of them, leaves them out.
+  bool marginal_costs = true;
   //! Told (solves done, solves planned) after the plan and after each rule priced; may be
   //! empty. For progress indicators only: it changes nothing in the plan.
   std::function<void(int done, int planned)> progress;

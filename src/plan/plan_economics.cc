@@ -89,7 +89,7 @@ Result<std::vector<MarginalCost>> marginal_costs(const Problem& problem,
 }
 
 void add_plan_economics(const Problem& problem, const Formulation& solved,
-                        const std::vector<double>& x, Plan& plan) {
+                        const std::vector<double>& x, Plan& plan, bool with_marginal_costs) {
   fill_spend_by_item(problem, plan);
   plan.unit_costs = unit_costs(problem);
   fill_value_served(problem, plan);
@@ -100,6 +100,9 @@ void add_plan_economics(const Problem& problem, const Formulation& solved,
     }
   }
   fill_training_jobs(problem, job_columns, x, plan);
+  if (!with_marginal_costs) {
+    return;
+  }
   auto marginal = marginal_costs(problem, solved.settings().disabled_rules, x, plan);
   if (marginal.ok()) {
     plan.marginal_costs = std::move(marginal).value();

@@ -18,7 +18,7 @@ namespace fleetplan::plan::internal {
 //! marginal costs take one more LP solve (counted in plan.solves). A failed LP leaves the
 //! marginal costs empty.
 void add_plan_economics(const Problem& problem, const Formulation& solved,
-                        const std::vector<double>& x, Plan& plan);
+                        const std::vector<double>& x, Plan& plan, bool with_marginal_costs = true);
 
 //! The marginal cost per period and service: the min-cost LP with served demand held at the
 //! plan's and integers at least the plan's, re-solved with one more T tokens/day (or

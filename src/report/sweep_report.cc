@@ -550,6 +550,10 @@ bool cdf_worthy(const OutputColumn& column) {
 std::string sweep_text(const Sweep& sweep, const Summary& summary, const SweepContext& context) {
   std::string out = headline(sweep, summary) + "\n";
   out += fmt::format("Scenario: {}\n\nParameters\n{}", context.source, parameters_text(sweep));
+  for (const auto& c : sweep.correlations) {
+    out +=
+        fmt::format("Rank correlation (Gaussian copula): {} ~ {}: {}\n", c.first, c.second, c.rank);
+  }
   out += fmt::format(
       "\nOutputs over the {} runs with a plan (P10/P50/P90: quantiles by linear "
       "interpolation)\n{}",
@@ -619,6 +623,14 @@ ordered_json sweep_json(const Sweep& sweep, const std::vector<RunOutcome>& outco
     parameters.push_back(entry);
   }
   out["parameters"] = parameters;
+  if (!sweep.correlations.empty()) {
+    ordered_json correlations = ordered_json::array();
+    for (const auto& c : sweep.correlations) {
+      correlations.push_back(
+          {{"between", ordered_json::array({c.first, c.second})}, {"rank", c.rank}});
+    }
+    out["correlations"] = correlations;
+  }
   ordered_json outputs = ordered_json::array();
   for (const auto& s : summary.columns) {
     const auto& c = sweep.columns[s.column];
@@ -717,6 +729,10 @@ std::string sweep_html(const Sweep& sweep, const std::vector<RunOutcome>& outcom
     headers.emplace_back("source");
   }
   body += "<h2>Parameters</h2>" + html_table(headers, rows);
+  for (const auto& c : sweep.correlations) {
+    body += fmt::format("<p>Rank correlation (Gaussian copula): {} ~ {}: {}</p>",
+                        html_escape(c.first), html_escape(c.second), c.rank);
+  }
   if (sweep.mode == SweepMode::kTornado && !summary.tornado.empty()) {
     body += tornado_svg(sweep, summary);
   }
