@@ -114,7 +114,7 @@ std::optional<PrefillOption> evaluate_prefill(const EstimateRequest& request,
 
 std::optional<DecodeOption> evaluate_decode(const EstimateRequest& request,
                                             const Parallelism& layout, const Efficiency& eff,
-                                            std::optional<Error>& error) {
+                                            const TailTable& tails, std::optional<Error>& error) {
   // Under attention-DP each rank schedules its own sequences (SGLang's DP attention,
   // TensorRT-LLM's attention DP, CloudMatrix-Infer's DP320): the engine's batch cap holds
   // per rank. ASSUMPTION for the disaggregated shapes only; colocated keeps the cap per
@@ -156,8 +156,12 @@ std::optional<DecodeOption> evaluate_decode(const EstimateRequest& request,
   o.limit = bmax >= e.max_batch ? "engine-batch-cap" : "kv-cache";
   int batch = bmax;
   if (request.tpot_target_ms) {
+    // The TPOT target is a p99: the mean carries the simulated p99/mean ratio at the load
+    // (throughput at batch b over the offline maximum), as for colocated replicas.
+    const double peak = bmax / tpot(bmax);
     const auto meets = [&](int b) {
-      return tpot(b) * kTpotTail * 1000.0 <= *request.tpot_target_ms;
+      const double u = peak > 0 ? std::min(1.0, (b / tpot(b)) / peak) : 1.0;
+      return tpot(b) * tails.tpot(u) * 1000.0 <= *request.tpot_target_ms;
     };
     if (!meets(1)) {
       batch = 1;
@@ -358,7 +362,7 @@ Result<Estimate> estimate_disaggregated(const EstimateRequest& request,
         }
       }
       for (const EstimateRequest& variant : variants) {
-        if (auto d = evaluate_decode(variant, layout, eff, error)) {
+        if (auto d = evaluate_decode(variant, layout, eff, table.tails(), error)) {
           if (!best_decode || better_option(*d, *best_decode, d->meets, best_decode->meets)) {
             best_decode = *d;
           }

@@ -412,7 +412,12 @@ std::vector<Parallelism> candidate_layouts(const catalog::Model& model,
     // scale-out RDMA, as DeepEP's internode kernels do), up to twice the experts.
     const bool dep_capable = model.is_moe() && support.attention_dp && support.expert_parallel;
     const bool beyond_domain = tp > std::max(1, accelerator.scaleup_domain);
-    const bool dep_only = tp > model.heads || beyond_domain;
+    // Engines split attention heads evenly over TP ranks (vLLM and TensorRT-LLM refuse a TP
+    // that does not divide the heads); KV heads are split or replicated whole.
+    const bool splits_heads =
+        model.heads % tp == 0 &&
+        (model.kv_heads <= 0 || model.kv_heads % tp == 0 || tp % model.kv_heads == 0);
+    const bool dep_only = !splits_heads || beyond_domain;
     if ((dep_only && !dep_capable) ||
         (beyond_domain && (!support.ep_beyond_domain || tp > 2 * model.experts))) {
       continue;
@@ -495,7 +500,8 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
   const TailTable& tails = table.tails();
   double peak = 0;
   if (has_targets) {
-    peak = evaluate_batch(*replica, bmax, input_len, output_len, layout.replicas, 1.0).throughput;
+    peak =
+        evaluate_batch(*replica, bmax, input_len, output_len, hit, layout.replicas, 1.0).throughput;
   }
   const auto meets = [&](const Evaluation& e) {
     const double u = peak > 0 ? std::min(1.0, e.throughput / peak) : 1.0;
