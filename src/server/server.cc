@@ -365,6 +365,30 @@ Result<RequestScenario> request_scenario(const std::string& given) {
   return RequestScenario{read_text(*path), "built-in scenario " + given, *path};
 }
 
+// The body of a job request, {"scenario": NAME-or-YAML, "options": {...}}: its scenario
+// resolved and its options (null when absent). Every error is the client's (HTTP 400).
+struct JobRequest {
+  RequestScenario scenario;
+  json options;
+};
+
+Result<JobRequest> job_request(const std::string& request) {
+  auto body = body_json(request);
+  if (!body.ok()) {
+    return body.error();
+  }
+  std::string given;
+  report::JsonFields fields(*body, "");
+  fields.text("scenario", given);
+  const bool has_options = fields.has("options");
+  FLEETPLAN_RETURN_IF_ERROR(fields.finish());
+  auto resolved = request_scenario(given);
+  if (!resolved.ok()) {
+    return resolved.error();
+  }
+  return JobRequest{*std::move(resolved), has_options ? (*body)["options"] : json()};
+}
+
 // A stored sweep's scenario document, named in messages as `fleetplan sweep` names it.
 Result<analysis::ScenarioDocument> sweep_document(const store::PlanRecord& r) {
   std::string name = "request";
@@ -497,29 +521,18 @@ void Server::Impl::compute(httplib::Response& res,
 }
 
 void Server::Impl::post_plan(const std::string& request, httplib::Response& res) {
-  auto body = body_json(request);
-  if (!body.ok()) {
-    return reply_error(res, 400, body.error().message);
+  auto asked = job_request(request);
+  if (!asked.ok()) {
+    return reply_error(res, 400, asked.error().message);
   }
-  std::string given;
-  report::JsonFields fields(*body, "");
-  fields.text("scenario", given);
-  const bool has_options = fields.has("options");
-  if (auto status = fields.finish(); !status.ok()) {
-    return reply_error(res, 400, status.error().message);
-  }
-  auto resolved = request_scenario(given);
-  if (!resolved.ok()) {
-    return reply_error(res, 400, resolved.error().message);
-  }
+  const RequestScenario* resolved = &asked->scenario;
   const std::string& text = resolved->text;
   const std::string& source = resolved->source;
   auto scenario = scenario::load_scenario_text(text, "request", catalog);
   if (!scenario.ok()) {
     return reply_error(res, status_for(scenario.error()), scenario.error().message);
   }
-  auto plan_options =
-      report::parse_plan_options(has_options ? (*body)["options"] : json(), "options");
+  auto plan_options = report::parse_plan_options(asked->options, "options");
   if (!plan_options.ok()) {
     return reply_error(res, 400, plan_options.error().message);
   }
@@ -545,22 +558,12 @@ void Server::Impl::post_plan(const std::string& request, httplib::Response& res)
 }
 
 void Server::Impl::post_sweep(const std::string& request, httplib::Response& res) {
-  auto body = body_json(request);
-  if (!body.ok()) {
-    return reply_error(res, 400, body.error().message);
+  auto asked = job_request(request);
+  if (!asked.ok()) {
+    return reply_error(res, 400, asked.error().message);
   }
-  std::string given;
-  report::JsonFields fields(*body, "");
-  fields.text("scenario", given);
-  const bool has_options = fields.has("options");
-  if (auto status = fields.finish(); !status.ok()) {
-    return reply_error(res, 400, status.error().message);
-  }
-  auto resolved = request_scenario(given);
-  if (!resolved.ok()) {
-    return reply_error(res, 400, resolved.error().message);
-  }
-  const json& given_options = has_options ? (*body)["options"] : json();
+  const RequestScenario* resolved = &asked->scenario;
+  const json& given_options = asked->options;
   auto spec = parse_sweep_options(given_options, "options");
   if (!spec.ok()) {
     return reply_error(res, 400, spec.error().message);
