@@ -26,8 +26,24 @@ fleetplan_install_packages() {
   if [ "$(id -u)" -ne 0 ]; then
     sudo="sudo"
   fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fleetplan_apt "$sudo" "${missing[@]}"
+}
+
+# Runs apt-get update and install of the packages $2... ($1: "sudo" or ""), quietly: apt's
+# and dpkg's output goes to a log that is shown only when the install fails.
+fleetplan_apt() {
+  local sudo=$1 log
+  shift
+  log=$(mktemp)
+  if ! { $sudo apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@"; } \
+    >"$log" 2>&1; then
+    cat "$log"
+    rm -f "$log"
+    echo "fleetplan: apt-get could not install $*" >&2
+    return 1
+  fi
+  rm -f "$log"
 }
 
 # Configures and builds into $1 (build type $2) with warnings as errors; further arguments
@@ -56,8 +72,7 @@ fleetplan_install_node() {
   if [ "$(id -u)" -ne 0 ]; then
     sudo="sudo"
   fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+  fleetplan_apt "$sudo" nodejs npm
 }
 
 # Builds the dashboard into web/dist from the lockfile (npm ci; nothing is fetched at run

@@ -178,6 +178,7 @@ Formulation::Formulation(const Problem& problem, const Settings& settings)
   set_scales();
   set_delivered();
   set_value_scale();
+  set_objective_scale();
   add_acquisitions();
   add_served();
   add_allocations();
@@ -260,7 +261,7 @@ void Formulation::add_acquisitions() {
         }
         cost = option.unit_size * (cash - series_value(option.residual_usd, p)) / kMoneyScale;
         if (!min_cost_) {
-          cost *= cost_weight_;
+          cost *= cost_weight_ * objective_scale_;
         }
       }
       acquire_[p][o] = model_.add_column(
@@ -287,7 +288,7 @@ void Formulation::add_served() {
       double lower = 0;
       double cost = 0;
       if (settings_.goal == Settings::Goal::kMaxServed && demand > 0) {
-        cost = -served_weight(p, s);
+        cost = -served_weight(p, s) * objective_scale_;
       }
       const bool priced = !service.shortfall_penalty_usd.empty();
       if (min_cost_ && priced) {
@@ -694,11 +695,11 @@ void Formulation::add_score_floor() {
   if (settings_.score_floor) {
     milp::Row row;
     row.name = "served-score";
-    row.lower = *settings_.score_floor;
+    row.lower = *settings_.score_floor * objective_scale_;
     for (int p = 0; p < periods_; ++p) {
       for (int s = 0; s < services_; ++s) {
         if (problem_.services[s].demand[p] > 0) {
-          row.terms.emplace_back(served_[p][s], served_weight(p, s));
+          row.terms.emplace_back(served_[p][s], served_weight(p, s) * objective_scale_);
         }
       }
     }
@@ -781,7 +782,7 @@ void Formulation::add_pool_rows() {
   }
 }
 
-double Formulation::max_lots(int o) const {
+double Formulation::max_lots(int p, int o) const {
   const Option& option = problem_.options[o];
   double lots = kInfinity;
   const Site& site = problem_.sites[option.site];
@@ -791,12 +792,14 @@ double Formulation::max_lots(int o) const {
   if (site.max_accelerators) {
     lots = std::min(lots, *site.max_accelerators / option.unit_size);
   }
-  for (int p = 0; p < static_cast<int>(problem_.periods.size()); ++p) {
-    const auto& budget = problem_.periods[p].budget_usd;
-    const double cash = series_value(option.upfront_usd, p) + series_value(option.recurring_usd, p);
-    if (budget && cash > 0) {
-      lots = std::min(lots, *budget / (cash * option.unit_size));
-    }
+  // The period's budget row holds this period's cash of what is acquired in it (its price,
+  // and its rent or energy for the part of the period it is paid for) next to other
+  // non-negative cash: that cash alone is at most the budget.
+  const auto& budget = problem_.periods[p].budget_usd;
+  const double cash =
+      series_value(option.upfront_usd, p) + series_value(option.recurring_usd, p) * paid(p, o);
+  if (budget && cash > 0) {
+    lots = std::min(lots, *budget / (cash * option.unit_size));
   }
   return std::isfinite(lots) ? std::ceil(lots) : kInfinity;
 }
@@ -809,14 +812,11 @@ void Formulation::add_min_order_rows() {
     if (min_lots <= 1) {
       continue;  // one lot is the least an order can be anyway
     }
-    const double upper = max_lots(o);
-    if (!std::isfinite(upper)) {
-      continue;  // nothing bounds the option; the minimum cannot be written as a big-M row
-    }
     for (int p = 0; p < periods; ++p) {
       const int x = acquire_[p][o];
-      if (model_.columns()[x].upper == 0) {
-        continue;
+      const double upper = max_lots(p, o);
+      if (model_.columns()[x].upper == 0 || !std::isfinite(upper)) {
+        continue;  // nothing to order, or nothing bounds it (no big-M row can be written)
       }
       // z = 1 when the option orders in p: x <= upper z and x >= min_lots z.
       const int z = model_.add_column({0, 1, 0, true, fmt::format("ordered[{}][{}]", p, o)});

@@ -70,6 +70,13 @@ class Formulation {
   //! Demand units per model unit of served demand for service s.
   [[nodiscard]] double service_scale(int s) const { return service_scale_[s]; }
   [[nodiscard]] const std::vector<HardRow>& hard_rows() const { return hard_rows_; }
+  //! Max-served's objective is the served score times this (and the floors on the score are
+  //! written times this): the largest weight of a served column becomes 1, so that the
+  //! reduced costs stay well above CBC's absolute tolerances (1e-7). With weights near 1e-6
+  //! (served columns count accelerators' worth) CBC took columns that improve the score by
+  //! less than 10 % of a weight for "no better" and reported wrong optima (seen on
+  //! bytedance-2026-quarterly). A bound on the objective is -score x objective_scale().
+  [[nodiscard]] double objective_scale() const { return objective_scale_; }
   //! Constant part of the objective (model units) left out of the columns' costs.
   [[nodiscard]] double objective_constant() const { return objective_constant_; }
 
@@ -118,8 +125,9 @@ class Formulation {
   void add_pool_rows();
   //! Minimum orders: an option either acquires nothing in a period or at least min_order.
   void add_min_order_rows();
-  //! An upper bound on the lots of option o acquirable in one period (power, space, budget).
-  [[nodiscard]] double max_lots(int o) const;
+  //! An upper bound on the lots of option o acquirable in period p (the site's power and
+  //! space, the period's budget): the big M of the minimum-order rows.
+  [[nodiscard]] double max_lots(int p, int o) const;
 
   // The constructor's sections, in order: scales, then columns, then one family of rows each.
   void set_scales();
@@ -162,7 +170,9 @@ class Formulation {
   void set_value_scale();
   void add_training_jobs();
   void add_tier_floors();
+  void set_objective_scale();
   double value_scale_ = 0;                     //!< USD of all valued demand; 0: the share objective
+  double objective_scale_ = 1;                 //!< see objective_scale()
   std::vector<std::vector<int>> job_columns_;  //!< [job][site]
 };
 

@@ -32,6 +32,16 @@ void Formulation::set_value_scale() {
   }
 }
 
+void Formulation::set_objective_scale() {
+  double largest = 0;
+  for (int p = 0; p < periods_; ++p) {
+    for (int s = 0; s < services_; ++s) {
+      largest = std::max(largest, value_weight(p, s));
+    }
+  }
+  objective_scale_ = largest > 0 ? 1.0 / largest : 1.0;
+}
+
 double Formulation::served_weight(int p, int s) const {
   if (settings_.max_tier > 0 && problem_.services[s].priority > settings_.max_tier) {
     return 0;
@@ -50,13 +60,15 @@ double Formulation::value_weight(int p, int s) const {
 
 void Formulation::add_tier_floors() {
   for (const auto& [tier, floor] : settings_.tier_floors) {
-    milp::Row row{floor, kInfinity, {}, fmt::format("served-score[tier {}]", tier)};
+    milp::Row row{
+        floor * objective_scale_, kInfinity, {}, fmt::format("served-score[tier {}]", tier)};
     for (std::size_t p = 0; p < problem_.periods.size(); ++p) {
       for (std::size_t s = 0; s < problem_.services.size(); ++s) {
         const ServiceRow& service = problem_.services[s];
         if (service.priority <= tier && service.demand[p] > 0) {
-          row.terms.emplace_back(served_[p][s],
-                                 value_weight(static_cast<int>(p), static_cast<int>(s)));
+          row.terms.emplace_back(
+              served_[p][s],
+              value_weight(static_cast<int>(p), static_cast<int>(s)) * objective_scale_);
         }
       }
     }

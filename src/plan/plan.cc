@@ -696,9 +696,10 @@ class RulePricer {
       // The gap is the score's (CBC's objective can lag the plan it returns).
       const double score = most->formulation->served_score(most->x());
       if (std::isfinite(most->solution.best_bound)) {
-        served.gap = std::max(0.0, -most->solution.best_bound - score) / std::max(1e-12, score);
+        const double most_score = -most->solution.best_bound / most->formulation->objective_scale();
+        served.gap = std::max(0.0, most_score - score) / std::max(1e-12, score);
         if (total_value_ > 0) {
-          served.lower -= std::max(0.0, -most->solution.best_bound - score) * total_value_;
+          served.lower -= std::max(0.0, most_score - score) * total_value_;
         }
         if (served.gap <= options_.relative_gap) {
           served.status = SolveStatus::kOptimal;
