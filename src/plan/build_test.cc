@@ -79,8 +79,8 @@ periods:
         peak_to_average: 1.2
         source: test
       - service: train
-        training_gpu_hours: 1e6
-        training_gpu_hours_accelerator: H100-SXM
+        gpu_hours: 1e6
+        accelerator: H100-SXM
         source: test
 procurement:
   - accelerator: H20

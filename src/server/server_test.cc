@@ -309,6 +309,15 @@ TEST(Server, EstimateSimulateScenariosAndCatalogMirrorTheCommands) {
   EXPECT_EQ(res->status, 400);
   EXPECT_EQ(json::parse(res->body)["error"],
             "scenario: trace: refused: a request may not name files of the server");
+  // One vocabulary: tokens a scheduler step are `max_num_tokens`, as in engines.yaml.
+  res = client->Post(
+      "/api/simulate",
+      R"({"model": "llama3.1-8b", "accelerator": "H100-SXM", "requests": 10, "token_budget": 64})",
+      "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(json::parse(res->body)["error"],
+            "token_budget: refused: renamed to `max_num_tokens` (as the flag --max-num-tokens)");
   res = client->Post("/api/simulate",
                      R"({"model": "llama3.1-8b", "accelerator": "H100-SXM", "requests": 200001})",
                      "application/json");

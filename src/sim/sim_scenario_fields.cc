@@ -279,7 +279,9 @@ ArrivalProcess parse_arrival(yaml::Reader& parent) {
 
 SchedulerConfig parse_scheduler(yaml::Reader& r, SchedulerConfig base) {
   base.max_batch = static_cast<int>(r.integer_or("max_batch", base.max_batch, 1, 1 << 20));
-  base.token_budget = static_cast<int>(r.integer_or("token_budget", base.token_budget, 1, 1 << 24));
+  r.renamed("token_budget", "max_num_tokens");
+  base.token_budget =
+      static_cast<int>(r.integer_or("max_num_tokens", base.token_budget, 1, 1 << 24));
   base.block_size = static_cast<int>(r.integer_or("block_size", base.block_size, 1, 4096));
   base.watermark = r.number_or("watermark", base.watermark, 0, 0.99);
   base.reserve_output = r.choice_or("admission", {"optimistic", "reserve"},
