@@ -263,7 +263,7 @@ ArrivalProcess parse_arrival(yaml::Reader& parent) {
     a.kind = process == "gamma" ? ArrivalProcess::Kind::kGamma : ArrivalProcess::Kind::kPoisson;
     a.rate = positive(r, "rate", 1e12);
     if (a.kind == ArrivalProcess::Kind::kGamma) {
-      a.cv = positive(r, "cv", 1e3);
+      a.cv = r.number("cv", kMinCv, kMaxCv);  // one bound: sim::validate's
     } else if (r.has("cv")) {
       r.fail("cv", "'cv' applies to process gamma only (a Poisson process has cv 1)");
     }

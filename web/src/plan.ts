@@ -95,7 +95,7 @@ function periodSection(plan: PlanJson, p: PeriodResult, index: number): string {
       <section class="panel"><div class="panel-head"><h3>Site power</h3><span class="muted small">drawn against the site's limit</span></div>
         <table class="data">
           <thead><tr><th>site</th><th class="r">drawn</th><th class="r">limit</th><th class="r">used</th></tr></thead>
-          <tbody>${p.sites.map((s) => `<tr><td>${esc(s.name)}${meter(s.power_w, s.power_limit_w)}</td><td class="r num">${megawatts(s.power_w)}</td>
+          <tbody>${p.sites.map((s) => `<tr><td>${esc(s.name)}${s.region ? ` <span class="muted small">${esc(s.region)}</span>` : ""}${meter(s.power_w, s.power_limit_w)}</td><td class="r num">${megawatts(s.power_w)}</td>
             <td class="r num">${s.power_limit_w ? megawatts(s.power_limit_w) : "no limit"}</td><td class="r num">${percent(s.power_limit_w ? s.power_w / s.power_limit_w : null)}</td></tr>`).join("")}</tbody>
         </table></section>
     </div>
