@@ -57,7 +57,7 @@ export interface PeriodResult {
   budget_lines: BudgetLine[];
 }
 export interface RuleCost {
-  name: string; description: string; source: string; binding: boolean; cost_usd: number | null;
+  name: string; description: string; source: string; binding: boolean; cost_usd: number;
   tokens_per_day: number[]; served_score_change: number; status_without: string;
 }
 export interface Conflict { constraint: string; kind: string; rule: string; period: string | null; amount: number; unit: string; relative: number; message: string }

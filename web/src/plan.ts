@@ -109,9 +109,7 @@ function rulesSection(plan: PlanJson): string {
   }
   const equalService = plan.objective === "max-served";
   const rows = plan.rules.map((r) => {
-    let cost = dual(r.cost_usd, plan);
-    if (r.cost_usd === null) cost = "n/a (unreachable)";
-    else if (r.status_without === "feasible") cost = `<span class="muted small">at least</span> ${cost}`;
+    const cost = dual(r.cost_usd, plan);
     const tokens = r.tokens_per_day.reduce((a, b) => a + b, 0);
     return `<tr><td><strong>${esc(r.name)}</strong><div class="muted small">${esc(r.description)}</div></td>
       <td>${r.binding ? '<span class="tag warn">binds</span>' : '<span class="tag">slack</span>'}</td>
