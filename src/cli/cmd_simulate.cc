@@ -131,8 +131,8 @@ const std::vector<std::pair<std::string, std::string>> kQuickFields = {
 int run(const Options& o) {
   // Quick flags and a scenario file are two ways to say the same thing: not both.
   static const char* const kQuickFlags[] = {
-      "--model",         "--accelerator",  "--count",   "--tp",       "--rate",
-      "--input-len",     "--output-len",   "--arrival", "--cv",       "--router",
+      "--model",         "--accelerator",    "--count",   "--tp",       "--rate",
+      "--input-len",     "--output-len",     "--arrival", "--cv",       "--router",
       "--max-batch",     "--max-num-tokens", "--weights", "--kv-cache", "--concurrency",
       "--think-time-ms", "--think-time"};
   if (!o.scenario.empty()) {

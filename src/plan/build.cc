@@ -980,11 +980,9 @@ void ProblemBuilder::add_assumptions() {
     for (const auto& [currency, per_usd] : period.exchange_rates) {
       rates.push_back(fmt::format("{} {} per USD", per_usd, currency));
     }
-    problem.assumptions.push_back(
-        fmt::format("exchange rates of period {}: {}; source: {}", period.name,
-                    fmt::join(rates, ", "),
-                    period.exchange_rates_source.empty() ? "not given"
-                                                         : period.exchange_rates_source));
+    problem.assumptions.push_back(fmt::format(
+        "exchange rates of period {}: {}; source: {}", period.name, fmt::join(rates, ", "),
+        period.exchange_rates_source.empty() ? "not given" : period.exchange_rates_source));
   }
   for (auto& assumption : power_assumptions) {
     problem.assumptions.push_back("planner: " + assumption);

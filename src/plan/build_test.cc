@@ -133,7 +133,7 @@ assumptions:
   - name: price-guess
     value: H20 at 12,500 USD
     reasoning: half the H100's price
-    source: trade press
+    source: press
 )";
 
 class BuildTest : public ::testing::Test {
@@ -203,8 +203,7 @@ TEST_F(BuildTest, RegionsAssumptionsAndExchangeRateSources) {
   const auto has = [&](const std::string& line) {
     return std::find(p.assumptions.begin(), p.assumptions.end(), line) != p.assumptions.end();
   };
-  EXPECT_TRUE(has("price-guess: H20 at 12,500 USD; why: half the H100's price; source: trade "
-                  "press"));
+  EXPECT_TRUE(has("price-guess: H20 at 12,500 USD; why: half the H100's price; source: press"));
   EXPECT_TRUE(has("exchange rates of period 2026: 7 CNY per USD; source: test"));
 }
 

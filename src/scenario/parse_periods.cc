@@ -137,11 +137,9 @@ void Parser::parse_training_demand(yaml::Reader& r, const ServiceSpec& service,
   } else if (hours) {
     d.training_gpu_hours = *hours;
     if (!hours_on) {
-      r.fail("accelerator",
-             "gpu_hours needs the accelerator the hours are on");
+      r.fail("accelerator", "gpu_hours needs the accelerator the hours are on");
     } else {
-      d.training_gpu_hours_accelerator =
-          accelerator_name(r, "accelerator", *hours_on, true);
+      d.training_gpu_hours_accelerator = accelerator_name(r, "accelerator", *hours_on, true);
       auto acc = catalog_.accelerator(*hours_on);
       if (acc.ok()) {
         const double mfu =
@@ -151,11 +149,9 @@ void Parser::parse_training_demand(yaml::Reader& r, const ServiceSpec& service,
       }
     }
   } else if (hours_on) {
-    r.fail("accelerator",
-           "given without gpu_hours; expected both or neither");
+    r.fail("accelerator", "given without gpu_hours; expected both or neither");
   } else if (!r.has("flop") && !r.has("gpu_hours")) {
-    r.fail("flop", fmt::format("training service '{}' needs flop or gpu_hours",
-                                        d.service));
+    r.fail("flop", fmt::format("training service '{}' needs flop or gpu_hours", d.service));
   }
 }
 
@@ -225,8 +221,7 @@ void Parser::parse_demand(yaml::Reader& r, Period& p, std::set<std::string>& dem
       r.fail(input ? "input_tokens_per_day" : "output_tokens_per_day",
              "give both input_tokens_per_day and output_tokens_per_day");
     }
-    for (const char* key :
-         {"flop", "gpu_hours", "accelerator"}) {
+    for (const char* key : {"flop", "gpu_hours", "accelerator"}) {
       if (r.has(key)) {
         r.fail(key, fmt::format("'{}' is an inference service; expected tokens, not training "
                                 "compute",

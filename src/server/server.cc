@@ -393,7 +393,7 @@ namespace {
 // without a colon is a name; a file path is never opened.
 struct RequestScenario {
   std::string text;
-  std::string source;        //!< "built-in scenario NAME" or "request"
+  std::string source;  //!< "built-in scenario NAME" or "request"
   //! The file named in messages: the built-in scenario's name (never its path on the
   //! server's disk) or "request".
   std::string message_name;

@@ -577,9 +577,8 @@ TEST(Server, BrowsersLogInOnceAndKeepASessionCookie) {
     // A cookie one digit off is no session; nor is the token, in hex (the old cookie) or not.
     std::string off_by_one = id;
     off_by_one[10] = off_by_one[10] == '0' ? '1' : '0';
-    for (const std::string& forged :
-         {off_by_one, std::string("73336372657420746f6b656e2f2b25"), options.token,
-          std::string()}) {
+    for (const std::string& forged : {off_by_one, std::string("73336372657420746f6b656e2f2b25"),
+                                      options.token, std::string()}) {
       res = browser.Get("/api/plans", {{"Cookie", "fleetplan_session=" + forged}});
       ASSERT_TRUE(res);
       EXPECT_EQ(res->status, 401) << forged;

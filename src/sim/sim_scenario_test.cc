@@ -193,11 +193,10 @@ TEST(Trace, ParsesWithAndWithoutHeader) {
 }
 
 TEST(Trace, MalformedLineNamesLineColumnAndField) {
-  auto bad = parse_trace("arrival_s,input_len,output_len\n0.5,100,20\n0.7, 12x,20\n", "t.csv",
-                         {"a"});
+  auto bad =
+      parse_trace("arrival_s,input_len,output_len\n0.5,100,20\n0.7, 12x,20\n", "t.csv", {"a"});
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().message.rfind("t.csv:3:6: input_len: '12x'", 0), 0U)
-      << bad.error().message;
+  EXPECT_EQ(bad.error().message.rfind("t.csv:3:6: input_len: '12x'", 0), 0U) << bad.error().message;
   auto unsorted = parse_trace("1.0,1,1\n0.5,1,1\n", "t.csv", {"a"});
   ASSERT_FALSE(unsorted.ok());
   EXPECT_EQ(unsorted.error().message.rfind("t.csv:2:1: arrival_s:", 0), 0U)
@@ -227,10 +226,12 @@ TEST(Trace, RenamedColumnsNameTheirNewNames) {
 
 TEST_F(SimScenarioTest, RenamedTokenBudgetNamesMaxNumTokens) {
   std::string text = kGood;
-  text.replace(text.find("      count: 4"), 14, "      count: 4\n      scheduler: {token_budget: 64}");
+  text.replace(text.find("      count: 4"), 14,
+               "      count: 4\n      scheduler: {token_budget: 64}");
   const std::string e = error_of(text);
-  EXPECT_EQ(e, "s.yaml:9:19: fleet.deployments[0].scheduler.token_budget: `token_budget` was "
-               "renamed `max_num_tokens`");
+  EXPECT_EQ(e,
+            "s.yaml:9:19: fleet.deployments[0].scheduler.token_budget: `token_budget` was "
+            "renamed `max_num_tokens`");
   text = kGood;
   text.replace(text.find("      count: 4"), 14,
                "      count: 4\n      scheduler: {max_batch: 32, max_num_tokens: 64}");

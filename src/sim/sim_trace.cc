@@ -164,8 +164,8 @@ Result<std::vector<TraceRequest>> parse_trace(const std::string& text, const std
     }
     if (fields.size() < 3 || fields.size() > 4) {
       return input_error(
-          fmt::format("{}:{}: {} fields; expected arrival_s,input_len,output_len[,service]",
-                      name, line_number, fields.size()));
+          fmt::format("{}:{}: {} fields; expected arrival_s,input_len,output_len[,service]", name,
+                      line_number, fields.size()));
     }
     auto req = parse_record(fields, where, name, line_number, services, service_index, previous);
     FLEETPLAN_RETURN_IF_ERROR(req);
