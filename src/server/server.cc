@@ -292,7 +292,7 @@ struct Server::Impl {
   Impl(const ServerOptions& o, catalog::Catalog c, perf::EfficiencyTable e)
       : options(o),
         catalog(std::move(c)),
-        efficiency(std::move(e))) {}
+        efficiency(std::move(e)) {}
 
   // The bearer token in the Authorization header, or the session cookie.
   [[nodiscard]] bool authorized(const httplib::Request& req);

@@ -75,7 +75,7 @@ TEST(Simulator, ChunkedPrefillByHand) {
   p.decode_s = 0.02;
   Fleet fleet;
   fleet.deployments.push_back(analytic_deployment(p, 1, 1));
-  fleet.deployments[0].scheduler.max_num_tokens = 64;
+  fleet.deployments[0].scheduler.token_budget = 64;
   const Workload w = trace_workload({{0.0, 150, 2, 0}});
   for (const Results& r : run_both(fleet, w)) {
     EXPECT_NEAR(r.overall.ttft.mean, 0.05625, 1e-12);
@@ -533,7 +533,7 @@ TEST(Validate, NamesTheField) {
   Fleet bad_budget = fleet;
   bad_budget.deployments[0].scheduler.token_budget = 32;
   EXPECT_NE(
-      validate(bad_budget, w).error().message.find("fleet.deployments[0].scheduler.token_budget"),
+      validate(bad_budget, w).error().message.find("fleet.deployments[0].scheduler.max_num_tokens"),
       std::string::npos);
 
   Workload other_model = w;
