@@ -290,9 +290,7 @@ struct Server::Impl {
   Sessions sessions;  // the session cookies' values
 
   Impl(const ServerOptions& o, catalog::Catalog c, perf::EfficiencyTable e)
-      : options(o),
-        catalog(std::move(c)),
-        efficiency(std::move(e)) {}
+      : options(o), catalog(std::move(c)), efficiency(std::move(e)) {}
 
   // The bearer token in the Authorization header, or the session cookie.
   [[nodiscard]] bool authorized(const httplib::Request& req);
