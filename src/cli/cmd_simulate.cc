@@ -38,7 +38,7 @@ std::string percent(double fraction) { return report::grouped(fraction * 100.0, 
 void print_tables(const sim::SimScenario& scenario, const sim::Results& r) {
   fmt::print("fleetplan simulate: {}\n", scenario.source);
   for (const sim::Deployment& d : scenario.fleet.deployments) {
-    fmt::print("  {} ({}): {} replica{} of {}; max batch {}, token budget {}\n", d.name,
+    fmt::print("  {} ({}): {} replica{} of {}; max batch {}, max num tokens {}\n", d.name,
                sim::role_name(d.role), d.replicas, d.replicas == 1 ? "" : "s",
                d.step_model->describe(), d.scheduler.max_batch, d.scheduler.token_budget);
   }
@@ -121,7 +121,7 @@ const std::vector<std::pair<std::string, std::string>> kQuickFields = {
     {"services[0].output_len", "--output-len"},
     {"services", "--rate/--requests/--duration"},
     {"fleet.deployments[0].scheduler.max_batch", "--max-batch"},
-    {"fleet.deployments[0].scheduler.token_budget", "--token-budget"},
+    {"fleet.deployments[0].scheduler.max_num_tokens", "--max-num-tokens"},
     {"simulation.requests", "--requests"},
     {"simulation.duration_s", "--duration"},
     {"simulation.warmup_requests", "--warmup-requests"},
@@ -131,9 +131,9 @@ const std::vector<std::pair<std::string, std::string>> kQuickFields = {
 int run(const Options& o) {
   // Quick flags and a scenario file are two ways to say the same thing: not both.
   static const char* const kQuickFlags[] = {
-      "--model",         "--accelerator",  "--count",   "--tp",       "--rate",
-      "--input-len",     "--output-len",   "--arrival", "--cv",       "--router",
-      "--max-batch",     "--token-budget", "--weights", "--kv-cache", "--concurrency",
+      "--model",         "--accelerator",    "--count",   "--tp",       "--rate",
+      "--input-len",     "--output-len",     "--arrival", "--cv",       "--router",
+      "--max-batch",     "--max-num-tokens", "--weights", "--kv-cache", "--concurrency",
       "--think-time-ms", "--think-time"};
   if (!o.scenario.empty()) {
     for (const char* flag : kQuickFlags) {
@@ -293,7 +293,7 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--max-batch", o->quick.max_batch,
                  "quick scenario: sequences per replica (default: the engine's)")
       ->check(CLI::Range(1, sim::kMaxBatch));
-  app.add_option("--token-budget", o->quick.token_budget,
+  app.add_option("--max-num-tokens", o->quick.token_budget,
                  "quick scenario: tokens per step (default: the engine's)")
       ->check(CLI::Range(1, sim::kMaxTokenBudget));
   app.add_option("--weights", o->quick.weights, "quick scenario: weight precision (default fp8)");

@@ -167,6 +167,7 @@ namespace {
 const std::pair<const char*, const char*> kRenamedFlags[] = {
     {"--precision", "--weights"},
     {"--kv-precision", "--kv-cache"},
+    {"--token-budget", "--max-num-tokens"},
 };
 
 // The subcommand the user got to: the deepest one parsed.

@@ -432,6 +432,20 @@ void Reader::reject_unknown_fields() {
   }
 }
 
+void Reader::renamed(std::string_view old_name, std::string_view new_name) {
+  seen_.emplace(old_name);
+  if (!node_.IsMap()) {
+    return;
+  }
+  for (const auto& kv : node_) {
+    if (kv.first.IsScalar() && kv.first.Scalar() == old_name) {
+      errors_->errors.push_back(fmt::format("{}: {}: `{}` was renamed `{}`", location(kv.first),
+                                            child_path(old_name), old_name, new_name));
+      return;
+    }
+  }
+}
+
 Status Reader::status() const {
   if (errors_->errors.empty()) {
     return {};

@@ -76,6 +76,10 @@ class Reader {
   void fail_here(const std::string& message);
   //! Reports every field that no getter asked for as an unknown field.
   void reject_unknown_fields();
+  //! A field renamed for one vocabulary: when `old_name` is given, the error
+  //! "`old_name` was renamed `new_name`", located at the old key. Call it before reading
+  //! `new_name`, so that its message comes first (status() returns the first error).
+  void renamed(std::string_view old_name, std::string_view new_name);
 
   //! The first error recorded by this reader or any reader sharing its sink.
   [[nodiscard]] Status status() const;

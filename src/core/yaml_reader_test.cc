@@ -50,6 +50,25 @@ TEST(YamlReader, UnknownFieldIsAnError) {
   EXPECT_EQ(r.status().error().message, "t.yaml:2:1: nmae: unknown field 'nmae'");
 }
 
+TEST(YamlReader, RenamedFieldNamesItsNewName) {
+  Reader r = reader_of("name: a\ntoken_budget: 64\n");
+  r.renamed("token_budget", "max_num_tokens");
+  r.optional_integer("max_num_tokens", 1, 100);
+  r.string("name");
+  r.reject_unknown_fields();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().error().message,
+            "t.yaml:2:1: token_budget: `token_budget` was renamed `max_num_tokens`");
+}
+
+TEST(YamlReader, RenamedFieldAbsentIsNoError) {
+  Reader r = reader_of("max_num_tokens: 64\n");
+  r.renamed("token_budget", "max_num_tokens");
+  EXPECT_EQ(r.integer("max_num_tokens", 1, 100), 64);
+  r.reject_unknown_fields();
+  EXPECT_TRUE(r.ok());
+}
+
 TEST(YamlReader, ChoiceListsTheAllowedValues) {
   Reader r = reader_of("mode: rent\n");
   r.choice("mode", {"buy", "lease"});

@@ -356,6 +356,8 @@ Result<std::vector<Measurement>> measurements_of(const csv::Table& table, const 
     m.source = r.get("source");
     m.accelerator = r.get("accelerator");
     m.model = r.get("model");
+    // `precision_norm` is the published dataset's name for the weights precision (`weights`
+    // in every other file); the column keeps that name.
     m.precision = lower(r.get("precision_norm"));
     m.scenario = r.get("scenario");
     m.framework = r.get("framework");

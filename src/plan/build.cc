@@ -297,7 +297,7 @@ void ProblemBuilder::add_periods_and_sites() {
   }
   for (const auto& site : scenario.sites) {
     site_index[site.name] = static_cast<int>(problem.sites.size());
-    Site plan_site{site.name, std::nullopt, std::nullopt};
+    Site plan_site{site.name, std::nullopt, std::nullopt, site.region};
     if (site.power_w > 0) {
       plan_site.power_limit_w = site.power_w;
     }
@@ -959,10 +959,30 @@ Status ProblemBuilder::add_budget_lines() {
   return {};
 }
 
-// Assumptions: the scenario's, then the planner's own.
+// Assumptions: the scenario's (with why and where from), each period's exchange rates (with
+// their source), then the planner's own.
 void ProblemBuilder::add_assumptions() {
   for (const auto& assumption : scenario.assumptions) {
-    problem.assumptions.push_back(fmt::format("{}: {}", assumption.name, assumption.value));
+    std::string line = fmt::format("{}: {}", assumption.name, assumption.value);
+    if (!assumption.reasoning.empty()) {
+      line += fmt::format("; why: {}", assumption.reasoning);
+    }
+    if (!assumption.source.empty()) {
+      line += fmt::format("; source: {}", assumption.source);
+    }
+    problem.assumptions.push_back(std::move(line));
+  }
+  for (const auto& period : scenario.periods) {
+    if (period.exchange_rates.empty()) {
+      continue;
+    }
+    std::vector<std::string> rates;
+    for (const auto& [currency, per_usd] : period.exchange_rates) {
+      rates.push_back(fmt::format("{} {} per USD", per_usd, currency));
+    }
+    problem.assumptions.push_back(fmt::format(
+        "exchange rates of period {}: {}; source: {}", period.name, fmt::join(rates, ", "),
+        period.exchange_rates_source.empty() ? "not given" : period.exchange_rates_source));
   }
   for (auto& assumption : power_assumptions) {
     problem.assumptions.push_back("planner: " + assumption);

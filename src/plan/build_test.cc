@@ -79,8 +79,8 @@ periods:
         peak_to_average: 1.2
         source: test
       - service: train
-        training_gpu_hours: 1e6
-        training_gpu_hours_accelerator: H100-SXM
+        gpu_hours: 1e6
+        accelerator: H100-SXM
         source: test
 procurement:
   - accelerator: H20
@@ -129,6 +129,11 @@ rules:
     min_share: 0.3
     basis: count
     share_of: acquisitions
+assumptions:
+  - name: price-guess
+    value: H20 at 12,500 USD
+    reasoning: half the H100's price
+    source: press
 )";
 
 class BuildTest : public ::testing::Test {
@@ -186,6 +191,20 @@ TEST_F(BuildTest, PeriodsBudgetsAndDemand) {
   EXPECT_EQ(p.services[1].kind, ServiceKind::kTraining);
   EXPECT_NEAR(p.services[1].demand[0], 1e6 * 3600 * 989e12 * 0.5 / (8760 * 3600.0), 1e9);
   EXPECT_TRUE(p.services[1].shortfall_penalty_usd.empty());
+}
+
+// Provenance text of the scenario reaches the report: a site's region, each assumption's
+// reasoning and source, each period's exchange rates with their source.
+TEST_F(BuildTest, RegionsAssumptionsAndExchangeRateSources) {
+  const Problem& p = built_.problem;
+  ASSERT_EQ(p.sites.size(), 2U);
+  EXPECT_EQ(p.sites[0].name, "home");
+  EXPECT_EQ(p.sites[0].region, "test");
+  const auto has = [&](const std::string& line) {
+    return std::find(p.assumptions.begin(), p.assumptions.end(), line) != p.assumptions.end();
+  };
+  EXPECT_TRUE(has("price-guess: H20 at 12,500 USD; why: half the H100's price; source: press"));
+  EXPECT_TRUE(has("exchange rates of period 2026: 7 CNY per USD; source: test"));
 }
 
 TEST_F(BuildTest, BuyOptionCosts) {

@@ -42,6 +42,7 @@ struct Site {
   std::string name;
   std::optional<double> power_limit_w;     //!< power at the wall available to accelerators
   std::optional<double> max_accelerators;  //!< space: accelerators the site can hold
+  std::string region = {};                 //!< the scenario's free text (reports show it)
 };
 
 //! Inference (demand in tokens/day) or training (demand in sustained FLOP/s).

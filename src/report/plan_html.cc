@@ -146,7 +146,7 @@ std::string period_html(const Problem& problem, const Plan& plan,
   std::vector<std::vector<std::string>> rows;
   for (const auto* line : fleet_of(plan, p)) {
     const auto& option = problem.options[line->option];
-    rows.push_back({option.accelerator, problem.sites[option.site].name, mode_label(option),
+    rows.push_back({option.accelerator, site_names[option.site], mode_label(option),
                     grouped(line->acquired), grouped(line->active),
                     with_currency(view, p, line->spend_usd), serves(problem, *line)});
   }
@@ -234,10 +234,11 @@ std::string plan_html(const Problem& problem, const Plan& plan, const PlanContex
     body += "</ul>\n";
   }
 
-  // Sites in a fixed order give the segments' colours.
+  // Sites in a fixed order give the segments' colours; a site is named with its region.
   std::vector<std::string> site_names;
   for (const auto& site : problem.sites) {
-    site_names.push_back(site.name);
+    site_names.push_back(site.region.empty() ? site.name
+                                             : fmt::format("{} ({})", site.name, site.region));
   }
   for (int p = 0; p < static_cast<int>(plan.periods.size()); ++p) {
     body += period_html(problem, plan, site_names, {context.currency, context.per_usd}, p);

@@ -80,7 +80,9 @@ ordered_json period_json(const Problem& problem, const Plan& plan, const PlanCon
   ordered_json sites = ordered_json::array();
   for (std::size_t k = 0; k < problem.sites.size(); ++k) {
     const auto& limit = problem.sites[k].power_limit_w;
+    const auto& region = problem.sites[k].region;
     sites.push_back({{"name", problem.sites[k].name},
+                     {"region", region.empty() ? ordered_json() : ordered_json(region)},
                      {"power_w", outcome.site_power_w[k]},
                      {"power_limit_w", limit ? ordered_json(*limit) : ordered_json()}});
   }

@@ -85,6 +85,25 @@ TEST(PlanReport, TextNamesFleetSpendAndAssumptions) {
   EXPECT_NE(text.find("F costs 10,000 USD"), std::string::npos);
 }
 
+// A site's region (free text of the scenario) names the site wherever its power is shown.
+TEST(PlanReport, SiteRegionIsShownInTextJsonAndHtml) {
+  auto p = problem();
+  p.sites[0].region = "Inner Mongolia";
+  auto plan = plan::solve(p);
+  ASSERT_TRUE(plan.ok());
+  const PlanContext context{"tiny", "", "", "", {}, {}, {}, {}, {}, {}};
+  // 10 F of 1 kW each: 10 kW = 0.01 MW, of the site's 50 kW.
+  const std::string text = plan_text(p, *plan, context);
+  EXPECT_NE(text.find("Site power: dc (Inner Mongolia) 0.0 of 0 MW"), std::string::npos) << text;
+  const auto j = plan_json(p, *plan, context);
+  EXPECT_EQ(j["periods"][0]["sites"][0]["name"], "dc");
+  EXPECT_EQ(j["periods"][0]["sites"][0]["region"], "Inner Mongolia");
+  const std::string html = plan_html(p, *plan, context);
+  EXPECT_NE(html.find("dc (Inner Mongolia)"), std::string::npos);
+  p.sites[0].region.clear();
+  EXPECT_TRUE(plan_json(p, *plan, context)["periods"][0]["sites"][0]["region"].is_null());
+}
+
 TEST(PlanReport, InfeasibleTextListsTheConflicts) {
   auto p = problem();
   p.options[0].existing = 60;  // 60 kW of existing chips in a 50 kW site

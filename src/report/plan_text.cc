@@ -99,7 +99,9 @@ std::string text_period(const Problem& problem, const Plan& plan, const PlanCont
       continue;
     }
     const auto& limit = problem.sites[k].power_limit_w;
-    sites += fmt::format("{}{} {:.1f}{} MW", sites.empty() ? "" : "; ", problem.sites[k].name,
+    const auto& region = problem.sites[k].region;
+    sites += fmt::format("{}{}{} {:.1f}{} MW", sites.empty() ? "" : "; ", problem.sites[k].name,
+                         region.empty() ? std::string() : fmt::format(" ({})", region),
                          outcome.site_power_w[k] / 1e6,
                          limit ? fmt::format(" of {:.0f}", *limit / 1e6) : std::string());
   }

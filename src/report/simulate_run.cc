@@ -55,12 +55,13 @@ Result<SimulateOptions> parse_simulate_options(const nlohmann::json& json,
   f.number("tpot_ms", o.tpot_ms, 0, 1e9, true);
   f.text("router", o.quick.router);
   f.integer("max_batch", o.quick.max_batch, 1, 1 << 20);
-  f.integer("token_budget", o.quick.token_budget, 1, 1 << 24);
+  f.integer("max_num_tokens", o.quick.token_budget, 1, 1 << 24);
   f.text("weights", o.quick.weights);
   f.text("kv_cache", o.quick.kv_cache);
   f.integer("seed", o.seed, 0, (1LL << 53));
   f.boolean("step_by_step", o.step_by_step);
   f.refuse("catalog", "a request may not name files of the server");
+  f.refuse("token_budget", "renamed to `max_num_tokens` (as the flag --max-num-tokens)");
   f.refuse("timeseries", "the time series is written to a file; not available here");
   FLEETPLAN_RETURN_IF_ERROR(f.finish());
   const bool quick = !o.quick.model.empty() || !o.quick.accelerator.empty();

@@ -260,6 +260,7 @@ void read_service_economics(yaml::Reader& reader, ServiceSpec& service,
     v.reject_unknown_fields();
   }
   service.priority = static_cast<int>(reader.integer_or("priority", 1, 1, 9));
+  reader.renamed("prefix_cache_hit", "prefix_cache_hit_share");
   service.prefix_cache_hit_share = reader.number_or("prefix_cache_hit_share", 0, 0, 0.99);
   service.diurnal = read_diurnal_profile(reader, "diurnal");
   if (!inference) {
@@ -325,7 +326,7 @@ bool read_modelled_demand(yaml::Reader& reader, Demand& demand, const Scenario& 
   if (service != nullptr && service->kind != Use::kInference) {
     reader.fail(has_curve ? "curve" : "users",
                 "modelled demand is in tokens; training demand is given in training_jobs or "
-                "training_gpu_hours");
+                "gpu_hours");
   }
   return true;
 }

@@ -118,30 +118,28 @@ void Parser::parse_budget_line(yaml::Reader& line_reader, Period& p) {
   p.budget_lines.push_back(std::move(line));
 }
 
-// The demand of a training service: training_flop, or GPU-hours on an accelerator.
+// The demand of a training service: flop, or gpu_hours on an accelerator.
 void Parser::parse_training_demand(yaml::Reader& r, const ServiceSpec& service,
                                    const std::optional<double>& flop,
                                    const std::optional<double>& hours,
                                    const std::optional<std::string>& hours_on, Demand& d) {
   for (const char* key : {"tokens_per_day", "input_tokens_per_day", "output_tokens_per_day"}) {
     if (r.has(key)) {
-      r.fail(key, fmt::format("'{}' is a training service; expected training_flop or "
-                              "training_gpu_hours, not tokens",
+      r.fail(key, fmt::format("'{}' is a training service; expected flop or gpu_hours, "
+                              "not tokens",
                               d.service));
     }
   }
   if (flop && hours) {
-    r.fail("training_gpu_hours", "give either training_flop or training_gpu_hours, not both");
+    r.fail("gpu_hours", "give either flop or gpu_hours, not both");
   } else if (flop) {
     d.training_flop = *flop;
   } else if (hours) {
     d.training_gpu_hours = *hours;
     if (!hours_on) {
-      r.fail("training_gpu_hours_accelerator",
-             "training_gpu_hours needs the accelerator the hours are on");
+      r.fail("accelerator", "gpu_hours needs the accelerator the hours are on");
     } else {
-      d.training_gpu_hours_accelerator =
-          accelerator_name(r, "training_gpu_hours_accelerator", *hours_on, true);
+      d.training_gpu_hours_accelerator = accelerator_name(r, "accelerator", *hours_on, true);
       auto acc = catalog_.accelerator(*hours_on);
       if (acc.ok()) {
         const double mfu =
@@ -151,12 +149,9 @@ void Parser::parse_training_demand(yaml::Reader& r, const ServiceSpec& service,
       }
     }
   } else if (hours_on) {
-    r.fail("training_gpu_hours_accelerator",
-           "given without training_gpu_hours; expected both or neither");
-  } else if (!r.has("training_flop") && !r.has("training_gpu_hours")) {
-    r.fail("training_flop", fmt::format("training service '{}' needs training_flop or "
-                                        "training_gpu_hours",
-                                        d.service));
+    r.fail("accelerator", "given without gpu_hours; expected both or neither");
+  } else if (!r.has("flop") && !r.has("gpu_hours")) {
+    r.fail("flop", fmt::format("training service '{}' needs flop or gpu_hours", d.service));
   }
 }
 
@@ -180,9 +175,14 @@ void Parser::parse_demand(yaml::Reader& r, Period& p, std::set<std::string>& dem
   const auto total = r.optional_number("tokens_per_day", 0, 1e18);
   const auto input = r.optional_number("input_tokens_per_day", 0, 1e18);
   const auto output = r.optional_number("output_tokens_per_day", 0, 1e18);
-  const auto flop = r.optional_number("training_flop", 0, 1e35);
-  const auto hours = r.optional_number("training_gpu_hours", 0, 1e15);
-  const auto hours_on = r.optional_string("training_gpu_hours_accelerator");
+  // A demand entry belongs to one service, whose kind says training: its training fields are
+  // named as in a training job (`flop`, `accelerator`), without a `training_` prefix.
+  r.renamed("training_flop", "flop");
+  r.renamed("training_gpu_hours", "gpu_hours");
+  r.renamed("training_gpu_hours_accelerator", "accelerator");
+  const auto flop = r.optional_number("flop", 0, 1e35);
+  const auto hours = r.optional_number("gpu_hours", 0, 1e15);
+  const auto hours_on = r.optional_string("accelerator");
   const bool modelled = read_modelled_demand(r, d, out_);
   if (modelled && (total || input || output)) {
     r.fail(total ? "tokens_per_day" : "input_tokens_per_day",
@@ -221,8 +221,7 @@ void Parser::parse_demand(yaml::Reader& r, Period& p, std::set<std::string>& dem
       r.fail(input ? "input_tokens_per_day" : "output_tokens_per_day",
              "give both input_tokens_per_day and output_tokens_per_day");
     }
-    for (const char* key :
-         {"training_flop", "training_gpu_hours", "training_gpu_hours_accelerator"}) {
+    for (const char* key : {"flop", "gpu_hours", "accelerator"}) {
       if (r.has(key)) {
         r.fail(key, fmt::format("'{}' is an inference service; expected tokens, not training "
                                 "compute",

@@ -119,7 +119,7 @@ struct Demand {
   double output_tokens_per_day = 0;
   //! Peak-hour rate divided by the day's average rate; capacity must cover the peak.
   double peak_to_average = 1.0;
-  //! Training: model FLOP to run in the period (resolved from `training_gpu_hours` when
+  //! Training: model FLOP to run in the period (resolved from `gpu_hours` when
   //! given that way: hours x 3600 x peak BF16 FLOP/s of the reference accelerator x MFU).
   double training_flop = 0;
   std::optional<double> training_gpu_hours;    //!< as written, when given as GPU-hours

@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -298,8 +300,8 @@ TEST_F(ScenarioTest, RequestsBeyondTheContextWindowAreBadInput) {
 TEST_F(ScenarioTest, TrainingGpuHoursBecomeFlop) {
   const std::string text = edit("      - service: chat\n        tokens_per_day: 1e12\n",
                                 "      - service: chat\n        tokens_per_day: 1e12\n"
-                                "      - service: train\n        training_gpu_hours: 1000\n"
-                                "        training_gpu_hours_accelerator: H100-SXM\n") +
+                                "      - service: train\n        gpu_hours: 1000\n"
+                                "        accelerator: H100-SXM\n") +
                            "";
   const std::string with_service = [&] {
     std::string t = text;
@@ -313,6 +315,44 @@ TEST_F(ScenarioTest, TrainingGpuHoursBecomeFlop) {
   ASSERT_NE(d, nullptr);
   // 1000 h x 3600 s x 989 TFLOP/s (H100 dense BF16) x 0.4 (default MFU).
   EXPECT_DOUBLE_EQ(d->training_flop, 1000.0 * 3600.0 * 989e12 * 0.4);
+}
+
+// The demand entry's old training names (before one vocabulary with a training job's `flop`
+// and `accelerator`) are refused with their new names, located at the old key.
+TEST_F(ScenarioTest, RenamedTrainingDemandFieldsNameTheirNewNames) {
+  const auto with_training = [&](const std::string& entry) {
+    std::string t = edit("      - service: chat\n        tokens_per_day: 1e12\n",
+                         "      - service: chat\n        tokens_per_day: 1e12\n"
+                         "      - service: train\n" +
+                             entry);
+    t.replace(t.find("sites:\n"), 7,
+              "  - name: train\n    kind: training\n    model: llama3.1-8b\nsites:\n");
+    return t;
+  };
+  for (const auto& [old_name, new_name, value] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"training_flop", "flop", "1e24"},
+           {"training_gpu_hours", "gpu_hours", "1000"},
+           {"training_gpu_hours_accelerator", "accelerator", "H100-SXM"}}) {
+    const std::string message =
+        error_of(with_training("        " + old_name + ": " + value + "\n"));
+    EXPECT_NE(message.find(": periods[0].demand[1]." + old_name + ": `" + old_name +
+                           "` was renamed `" + new_name + "`"),
+              std::string::npos)
+        << message;
+    EXPECT_EQ(message.rfind("t.yaml:", 0), 0U) << message;
+  }
+  auto ok = load(with_training("        flop: 1e24\n"));
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_DOUBLE_EQ(ok->periods[0].demand_for("train")->training_flop, 1e24);
+}
+
+// `prefix_cache_hit` was renamed `prefix_cache_hit_share` (a share, 0 to 0.99): the old name
+// says so instead of "unknown field".
+TEST_F(ScenarioTest, RenamedPrefixCacheHitNamesItsNewName) {
+  EXPECT_EQ(error_of(edit("    tpot_ms: 50\n", "    tpot_ms: 50\n    prefix_cache_hit: 0.5\n")),
+            "t.yaml:10:5: services[0].prefix_cache_hit: `prefix_cache_hit` was renamed "
+            "`prefix_cache_hit_share`");
 }
 
 // The reference scenarios carry the published figures of data/reference/seed-facts.md.

@@ -4,15 +4,21 @@
 
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <numeric>
+#include <random>
 #include <regex>
 #include <sstream>
 #include <string_view>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -137,18 +143,59 @@ bool same_secret(std::string_view given, std::string_view secret) {
 }
 
 // The browser's session cookie: HttpOnly (no script reads it), SameSite=Strict (no other
-// site's page sends it), for 30 days. Its value is the token in hex, so that any token is
-// a valid cookie value.
+// site's page sends it), for 30 days. Its value is a session id of the server (Sessions),
+// never the token: a cookie read off a disk does not give the token, and /logout ends it.
 constexpr const char* kCookie = "fleetplan_session";
 constexpr int kCookieSeconds = 30 * 24 * 3600;
 
-std::string hex_of(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    out += fmt::format("{:02x}", static_cast<unsigned char>(c));
+// The sessions of logged-in browsers, kept on the server: each login gets its own id of
+// kSessionIdBits random bits, read from std::random_device (the kernel's random source on
+// Linux, not a seeded pseudo-random sequence), as hex. An id is valid until it expires
+// (kCookieSeconds) or its browser logs out; past kMaxSessions the oldest is dropped.
+class Sessions {
+ public:
+  static constexpr int kSessionIdBits = 256;
+  static constexpr std::size_t kMaxSessions = 4096;
+
+  std::string open() {
+    std::random_device random;
+    std::string id;
+    for (int bits = 0; bits < kSessionIdBits; bits += 32) {
+      id += fmt::format("{:08x}", static_cast<std::uint32_t>(random()));
+    }
+    const std::lock_guard lock(mutex_);
+    if (ids_.size() >= kMaxSessions) {
+      ids_.erase(ids_.begin());
+    }
+    ids_.emplace_back(id, Clock::now() + std::chrono::seconds(kCookieSeconds));
+    return id;
   }
-  return out;
-}
+
+  // Whether `id` is an open session; compares in time independent of where they differ.
+  bool valid(std::string_view id) {
+    const std::lock_guard lock(mutex_);
+    drop_expired();
+    bool found = false;
+    for (const auto& session : ids_) {
+      found = same_secret(id, session.first) || found;
+    }
+    return found;
+  }
+
+  void close(std::string_view id) {
+    const std::lock_guard lock(mutex_);
+    std::erase_if(ids_, [&](const auto& session) { return same_secret(id, session.first); });
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  void drop_expired() {
+    const auto now = Clock::now();
+    std::erase_if(ids_, [&](const auto& session) { return session.second <= now; });
+  }
+  std::mutex mutex_;
+  std::vector<std::pair<std::string, Clock::time_point>> ids_;  // id, expiry; oldest first
+};
 
 // The value of cookie `name` in a Cookie header ("a=1; b=2"), or empty.
 std::string cookie_of(const std::string& header, std::string_view name) {
@@ -240,18 +287,15 @@ struct Server::Impl {
   std::condition_variable compute_done;
   int computing = 0;
 
-  std::string cookie_secret;  // the session cookie's value: the token in hex
+  Sessions sessions;  // the session cookies' values
 
   Impl(const ServerOptions& o, catalog::Catalog c, perf::EfficiencyTable e)
-      : options(o),
-        catalog(std::move(c)),
-        efficiency(std::move(e)),
-        cookie_secret(hex_of(o.token)) {}
+      : options(o), catalog(std::move(c)), efficiency(std::move(e)) {}
 
   // The bearer token in the Authorization header, or the session cookie.
-  [[nodiscard]] bool authorized(const httplib::Request& req) const;
+  [[nodiscard]] bool authorized(const httplib::Request& req);
   void login(const httplib::Request& req, httplib::Response& res);
-  void grant(httplib::Response& res, const std::string& to) const;
+  void grant(httplib::Response& res, const std::string& to);
 
   Status prepare_listings();
   void routes();
@@ -347,8 +391,10 @@ namespace {
 // without a colon is a name; a file path is never opened.
 struct RequestScenario {
   std::string text;
-  std::string source;        //!< "built-in scenario NAME" or "request"
-  std::string message_name;  //!< the file named in messages: the built-in file or "request"
+  std::string source;  //!< "built-in scenario NAME" or "request"
+  //! The file named in messages: the built-in scenario's name (never its path on the
+  //! server's disk) or "request".
+  std::string message_name;
 };
 
 Result<RequestScenario> request_scenario(const std::string& given) {
@@ -362,7 +408,7 @@ Result<RequestScenario> request_scenario(const std::string& given) {
   if (!path.ok()) {
     return path.error();
   }
-  return RequestScenario{read_text(*path), "built-in scenario " + given, *path};
+  return RequestScenario{read_text(*path), "built-in scenario " + given, given};
 }
 
 // The body of a job request, {"scenario": NAME-or-YAML, "options": {...}}: its scenario
@@ -389,14 +435,12 @@ Result<JobRequest> job_request(const std::string& request) {
   return JobRequest{*std::move(resolved), has_options ? (*body)["options"] : json()};
 }
 
-// A stored sweep's scenario document, named in messages as `fleetplan sweep` names it.
+// A stored sweep's scenario document, named in messages as the request named it: a
+// built-in scenario by its name (not its path on the server's disk), else "request".
 Result<analysis::ScenarioDocument> sweep_document(const store::PlanRecord& r) {
   std::string name = "request";
   if (const std::string builtin = "built-in scenario "; r.inputs.source.starts_with(builtin)) {
-    auto path = scenario::builtin_scenario_path(r.inputs.source.substr(builtin.size()));
-    if (path.ok()) {
-      name = *path;
-    }
+    name = r.inputs.source.substr(builtin.size());
   }
   return analysis::ScenarioDocument::from_text(r.inputs.scenario_text, name);
 }
@@ -873,19 +917,20 @@ void Server::Impl::get_static(const httplib::Request& req, httplib::Response& re
   }
 }
 
-bool Server::Impl::authorized(const httplib::Request& req) const {
+bool Server::Impl::authorized(const httplib::Request& req) {
   const std::string header = req.get_header_value("Authorization");
   const std::string bearer = "Bearer ";
   if (header.starts_with(bearer) && same_secret(header.substr(bearer.size()), options.token)) {
     return true;
   }
-  return same_secret(cookie_of(req.get_header_value("Cookie"), kCookie), cookie_secret);
+  const std::string cookie = cookie_of(req.get_header_value("Cookie"), kCookie);
+  return !cookie.empty() && sessions.valid(cookie);
 }
 
-// Sets the session cookie and sends the browser on to `to` (303: then GET).
-void Server::Impl::grant(httplib::Response& res, const std::string& to) const {
+// Opens a session, sets its cookie and sends the browser on to `to` (303: then GET).
+void Server::Impl::grant(httplib::Response& res, const std::string& to) {
   res.set_header("Set-Cookie", fmt::format("{}={}; Path=/; Max-Age={}; HttpOnly; SameSite=Strict",
-                                           kCookie, cookie_secret, kCookieSeconds));
+                                           kCookie, sessions.open(), kCookieSeconds));
   res.set_header("Cache-Control", "no-store");
   res.set_redirect(to, 303);
 }
@@ -968,7 +1013,11 @@ void Server::Impl::routes() {
   http.Get("/healthz", [this](const Req&, Res& res) { health(res); });
   http.Get("/login", [this](const Req& req, Res& res) { login(req, res); });
   http.Post("/login", [this](const Req& req, Res& res) { login(req, res); });
-  http.Get("/logout", [](const Req&, Res& res) {
+  http.Get("/logout", [this](const Req& req, Res& res) {
+    const std::string cookie = cookie_of(req.get_header_value("Cookie"), kCookie);
+    if (!cookie.empty()) {
+      sessions.close(cookie);
+    }
     res.set_header("Set-Cookie",
                    fmt::format("{}=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict", kCookie));
     res.set_redirect("/login", 303);

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -309,6 +310,15 @@ TEST(Server, EstimateSimulateScenariosAndCatalogMirrorTheCommands) {
   EXPECT_EQ(res->status, 400);
   EXPECT_EQ(json::parse(res->body)["error"],
             "scenario: trace: refused: a request may not name files of the server");
+  // One vocabulary: tokens a scheduler step are `max_num_tokens`, as in engines.yaml.
+  res = client->Post(
+      "/api/simulate",
+      R"({"model": "llama3.1-8b", "accelerator": "H100-SXM", "requests": 10, "token_budget": 64})",
+      "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400);
+  EXPECT_EQ(json::parse(res->body)["error"],
+            "token_budget: refused: renamed to `max_num_tokens` (as the flag --max-num-tokens)");
   res = client->Post("/api/simulate",
                      R"({"model": "llama3.1-8b", "accelerator": "H100-SXM", "requests": 200001})",
                      "application/json");
@@ -460,6 +470,30 @@ TEST(Server, SweepInputErrorsAre400WithTheCommandLinesMessage) {
             "options.samples: " + over);
   EXPECT_EQ(error_of({}, "no-such-scenario").rfind("unknown scenario 'no-such-scenario'", 0), 0U)
       << error_of({}, "no-such-scenario");
+  // A built-in scenario is named by its name, as the request gave it: the message is the
+  // command line's with the built-in file's path (on the server's disk) replaced by the name.
+  {
+    const std::string builtin = "bytedance-2026";
+    auto path = scenario::builtin_scenario_path(builtin);
+    ASSERT_TRUE(path.ok());
+    auto catalog = catalog::Catalog::load();
+    auto efficiency = perf::EfficiencyTable::load_builtin();
+    auto document = analysis::ScenarioDocument::load(*path);
+    ASSERT_TRUE(document.ok());
+    const std::string typo = "settings.peak_to_averag=1.5";
+    analysis::SweepSpec spec;
+    spec.sets = {typo};
+    auto prepared = analysis::prepare_sweep(*document, spec, *catalog, *efficiency);
+    ASSERT_FALSE(prepared.ok());
+    std::string expected = prepared.error().message;
+    const auto at = expected.find(*path);
+    ASSERT_NE(at, std::string::npos) << expected;
+    expected.replace(at, path->size(), builtin);
+    const std::string message = error_of({{"set", {typo}}}, builtin);
+    EXPECT_EQ(message, expected);
+    EXPECT_EQ(message.find(std::filesystem::path(*path).parent_path().string()), std::string::npos)
+        << message;
+  }
   EXPECT_EQ(get_json(*client, "/api/sweeps")["total"], 0);
 }
 
@@ -525,13 +559,14 @@ TEST(Server, BrowsersLogInOnceAndKeepASessionCookie) {
     EXPECT_EQ(res->status, 303);
     EXPECT_EQ(res->get_header_value("Location"), "/");
     const std::string cookie = res->get_header_value("Set-Cookie");
-    // The token in hex: "s3cret token/+%" is 73 33 63 72 65 74 20 74 6f 6b 65 6e 2f 2b 25.
-    const std::string off_by_one = "fleetplan_session=7333637265742074f6b656e2f2b25";
-    EXPECT_EQ(cookie,
-              "fleetplan_session=73336372657420746f6b656e2f2b25; Path=/; Max-Age=2592000; "
-              "HttpOnly; SameSite=Strict");
-    const httplib::Headers with_cookie = {
-        {"Cookie", "theme=dark; fleetplan_session=73336372657420746f6b656e2f2b25"}};
+    // The cookie carries a session id of the server: 256 random bits in hex, not the token.
+    const std::regex session(
+        "fleetplan_session=([0-9a-f]{64}); Path=/; Max-Age=2592000; HttpOnly; SameSite=Strict");
+    std::smatch match;
+    ASSERT_TRUE(std::regex_match(cookie, match, session)) << cookie;
+    const std::string id = match[1];
+    EXPECT_EQ(id.find("73336372657420746f6b656e2f2b25"), std::string::npos);  // the token in hex
+    const httplib::Headers with_cookie = {{"Cookie", "theme=dark; fleetplan_session=" + id}};
     res = browser.Get("/", with_cookie);
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 200);
@@ -539,10 +574,15 @@ TEST(Server, BrowsersLogInOnceAndKeepASessionCookie) {
     res = browser.Get("/api/plans", with_cookie);
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 200);
-    // A cookie one byte off is no session.
-    res = browser.Get("/api/plans", {{"Cookie", off_by_one}});
-    ASSERT_TRUE(res);
-    EXPECT_EQ(res->status, 401);
+    // A cookie one digit off is no session; nor is the token, in hex (the old cookie) or not.
+    std::string off_by_one = id;
+    off_by_one[10] = off_by_one[10] == '0' ? '1' : '0';
+    for (const std::string& forged : {off_by_one, std::string("73336372657420746f6b656e2f2b25"),
+                                      options.token, std::string()}) {
+      res = browser.Get("/api/plans", {{"Cookie", "fleetplan_session=" + forged}});
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, 401) << forged;
+    }
 
     // The login form.
     res = browser.Get("/login");
@@ -557,12 +597,28 @@ TEST(Server, BrowsersLogInOnceAndKeepASessionCookie) {
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 303);
     EXPECT_EQ(res->get_header_value("Location"), "/");
-    EXPECT_EQ(res->get_header_value("Set-Cookie"), cookie);
+    // A second login is a second session, with an id of its own; both are valid.
+    const std::string second_cookie = res->get_header_value("Set-Cookie");
+    ASSERT_TRUE(std::regex_match(second_cookie, match, session)) << second_cookie;
+    const std::string second = match[1];
+    EXPECT_NE(second, id);
+    const httplib::Headers with_second = {{"Cookie", "fleetplan_session=" + second}};
+    res = browser.Get("/api/plans", with_second);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
     res = browser.Get("/logout", with_cookie);
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 303);
     EXPECT_EQ(res->get_header_value("Set-Cookie"),
               "fleetplan_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+    // Logging out ends that session on the server: its cookie, kept, opens nothing; the
+    // other session stays.
+    res = browser.Get("/api/plans", with_cookie);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401);
+    res = browser.Get("/api/plans", with_second);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 200);
     // /healthz needs nothing.
     res = browser.Get("/healthz");
     ASSERT_TRUE(res);

@@ -211,12 +211,12 @@ Status validate(const Fleet& fleet, const Workload& workload) {
                                      path, c.max_batch, kMaxBatch));
     }
     if (c.token_budget > kMaxTokenBudget) {
-      return input_error(fmt::format("{}.scheduler.token_budget: {} is beyond the bound of {}",
+      return input_error(fmt::format("{}.scheduler.max_num_tokens: {} is beyond the bound of {}",
                                      path, c.token_budget, kMaxTokenBudget));
     }
     if (c.token_budget < c.max_batch) {
       return input_error(fmt::format(
-          "{}.scheduler.token_budget: {} must be >= max_batch ({}): every running sequence needs "
+          "{}.scheduler.max_num_tokens: {} must be >= max_batch ({}): every running sequence needs "
           "a token a step",
           path, c.token_budget, c.max_batch));
     }

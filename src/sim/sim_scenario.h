@@ -59,7 +59,7 @@ Result<SimScenario> parse_scenario(const std::string& text, const std::string& n
                                    const std::string& base_dir, const catalog::Catalog& catalog,
                                    const perf::EfficiencyTable& efficiency);
 
-//! Reads a trace: CSV lines `arrival_s,input_tokens,output_tokens[,service]`, with or
+//! Reads a trace: CSV lines `arrival_s,input_len,output_len[,service]`, with or
 //! without that header, sorted by arrival; `#` starts a comment line. A line without a
 //! service goes to the first of `services`. Errors give file:line:column and the field.
 Result<std::vector<TraceRequest>> load_trace(const std::string& path,

@@ -263,7 +263,7 @@ ArrivalProcess parse_arrival(yaml::Reader& parent) {
     a.kind = process == "gamma" ? ArrivalProcess::Kind::kGamma : ArrivalProcess::Kind::kPoisson;
     a.rate = positive(r, "rate", 1e12);
     if (a.kind == ArrivalProcess::Kind::kGamma) {
-      a.cv = positive(r, "cv", 1e3);
+      a.cv = r.number("cv", kMinCv, kMaxCv);  // one bound: sim::validate's
     } else if (r.has("cv")) {
       r.fail("cv", "'cv' applies to process gamma only (a Poisson process has cv 1)");
     }
@@ -279,7 +279,9 @@ ArrivalProcess parse_arrival(yaml::Reader& parent) {
 
 SchedulerConfig parse_scheduler(yaml::Reader& r, SchedulerConfig base) {
   base.max_batch = static_cast<int>(r.integer_or("max_batch", base.max_batch, 1, 1 << 20));
-  base.token_budget = static_cast<int>(r.integer_or("token_budget", base.token_budget, 1, 1 << 24));
+  r.renamed("token_budget", "max_num_tokens");
+  base.token_budget =
+      static_cast<int>(r.integer_or("max_num_tokens", base.token_budget, 1, 1 << 24));
   base.block_size = static_cast<int>(r.integer_or("block_size", base.block_size, 1, 4096));
   base.watermark = r.number_or("watermark", base.watermark, 0, 0.99);
   base.reserve_output = r.choice_or("admission", {"optimistic", "reserve"},

@@ -178,7 +178,7 @@ TEST_F(SimScenarioTest, EndlessArrivalsAreAnError) {
 }
 
 TEST(Trace, ParsesWithAndWithoutHeader) {
-  auto with = parse_trace("arrival_s,input_tokens,output_tokens,service\n0.5,100,20,b\n1.5,7,3,a\n",
+  auto with = parse_trace("arrival_s,input_len,output_len,service\n0.5,100,20,b\n1.5,7,3,a\n",
                           "t.csv", {"a", "b"});
   ASSERT_TRUE(with.ok()) << with.error().message;
   ASSERT_EQ(with->size(), 2U);
@@ -193,11 +193,10 @@ TEST(Trace, ParsesWithAndWithoutHeader) {
 }
 
 TEST(Trace, MalformedLineNamesLineColumnAndField) {
-  auto bad = parse_trace("arrival_s,input_tokens,output_tokens\n0.5,100,20\n0.7, 12x,20\n", "t.csv",
-                         {"a"});
+  auto bad =
+      parse_trace("arrival_s,input_len,output_len\n0.5,100,20\n0.7, 12x,20\n", "t.csv", {"a"});
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().message.rfind("t.csv:3:6: input_tokens: '12x'", 0), 0U)
-      << bad.error().message;
+  EXPECT_EQ(bad.error().message.rfind("t.csv:3:6: input_len: '12x'", 0), 0U) << bad.error().message;
   auto unsorted = parse_trace("1.0,1,1\n0.5,1,1\n", "t.csv", {"a"});
   ASSERT_FALSE(unsorted.ok());
   EXPECT_EQ(unsorted.error().message.rfind("t.csv:2:1: arrival_s:", 0), 0U)
@@ -211,7 +210,34 @@ TEST(Trace, MalformedLineNamesLineColumnAndField) {
   EXPECT_EQ(negative.error().message.rfind("t.csv:1:1: arrival_s:", 0), 0U);
   auto zero = parse_trace("1,1,0\n", "t.csv", {"a"});
   ASSERT_FALSE(zero.ok());
-  EXPECT_EQ(zero.error().message.rfind("t.csv:1:5: output_tokens:", 0), 0U);
+  EXPECT_EQ(zero.error().message.rfind("t.csv:1:5: output_len:", 0), 0U);
+}
+
+// The trace's old column names (before one vocabulary: input_len/output_len in every file)
+// are refused with their new names, located at the column.
+TEST(Trace, RenamedColumnsNameTheirNewNames) {
+  auto in = parse_trace("arrival_s,input_tokens,output_len\n0,1,1\n", "t.csv", {"a"});
+  ASSERT_FALSE(in.ok());
+  EXPECT_EQ(in.error().message, "t.csv:1:11: header: `input_tokens` was renamed `input_len`");
+  auto out = parse_trace("# a trace\narrival_s, input_len, output_tokens\n0,1,1\n", "t.csv", {"a"});
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().message, "t.csv:2:23: header: `output_tokens` was renamed `output_len`");
+}
+
+TEST_F(SimScenarioTest, RenamedTokenBudgetNamesMaxNumTokens) {
+  std::string text = kGood;
+  text.replace(text.find("      count: 4"), 14,
+               "      count: 4\n      scheduler: {token_budget: 64}");
+  const std::string e = error_of(text);
+  EXPECT_EQ(e,
+            "s.yaml:9:19: fleet.deployments[0].scheduler.token_budget: `token_budget` was "
+            "renamed `max_num_tokens`");
+  text = kGood;
+  text.replace(text.find("      count: 4"), 14,
+               "      count: 4\n      scheduler: {max_batch: 32, max_num_tokens: 64}");
+  auto s = parse(text);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->fleet.deployments[0].scheduler.token_budget, 64);
 }
 
 TEST_F(SimScenarioTest, QuickFlagsErrors) {

@@ -1,4 +1,4 @@
-// Traces: CSV lines arrival_s,input_tokens,output_tokens[,service].
+// Traces: CSV lines arrival_s,input_len,output_len[,service].
 #include "sim/sim_scenario.h"
 
 #include <charconv>
@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -23,7 +24,13 @@ using namespace detail;  // NOLINT(google-build-using-namespace): this layer's o
 
 namespace {
 
-constexpr const char* kFields[] = {"arrival_s", "input_tokens", "output_tokens", "service"};
+constexpr const char* kFields[] = {"arrival_s", "input_len", "output_len", "service"};
+// Header columns renamed for one vocabulary (a request's lengths are input_len/output_len in
+// every file): the old name gets a pointer to the new one.
+constexpr std::pair<const char*, const char*> kRenamedColumns[] = {
+    {"input_tokens", "input_len"},
+    {"output_tokens", "output_len"},
+};
 
 // Splits a line into fields, remembering each one's column (1-based).
 void split_fields(std::string_view line, std::vector<std::string_view>& fields,
@@ -137,20 +144,28 @@ Result<std::vector<TraceRequest>> parse_trace(const std::string& text, const std
     if (first_record) {
       first_record = false;
       if (fields[0] == "arrival_s") {
+        for (std::size_t f = 1; f < fields.size(); ++f) {
+          for (const auto& [old_name, new_name] : kRenamedColumns) {
+            if (fields[f] == old_name) {
+              return input_error(fmt::format("{}:{}:{}: header: `{}` was renamed `{}`", name,
+                                             line_number, columns[f], old_name, new_name));
+            }
+          }
+        }
         const std::size_t n = fields.size();
-        if (n < 3 || n > 4 || fields[1] != "input_tokens" || fields[2] != "output_tokens" ||
+        if (n < 3 || n > 4 || fields[1] != "input_len" || fields[2] != "output_len" ||
             (n == 4 && fields[3] != "service")) {
-          return input_error(fmt::format(
-              "{}:{}: the header must be arrival_s,input_tokens,output_tokens[,service]", name,
-              line_number));
+          return input_error(
+              fmt::format("{}:{}: the header must be arrival_s,input_len,output_len[,service]",
+                          name, line_number));
         }
         continue;
       }
     }
     if (fields.size() < 3 || fields.size() > 4) {
       return input_error(
-          fmt::format("{}:{}: {} fields; expected arrival_s,input_tokens,output_tokens[,service]",
-                      name, line_number, fields.size()));
+          fmt::format("{}:{}: {} fields; expected arrival_s,input_len,output_len[,service]", name,
+                      line_number, fields.size()));
     }
     auto req = parse_record(fields, where, name, line_number, services, service_index, previous);
     FLEETPLAN_RETURN_IF_ERROR(req);

@@ -533,7 +533,7 @@ TEST(Validate, NamesTheField) {
   Fleet bad_budget = fleet;
   bad_budget.deployments[0].scheduler.token_budget = 32;
   EXPECT_NE(
-      validate(bad_budget, w).error().message.find("fleet.deployments[0].scheduler.token_budget"),
+      validate(bad_budget, w).error().message.find("fleet.deployments[0].scheduler.max_num_tokens"),
       std::string::npos);
 
   Workload other_model = w;

@@ -26,6 +26,13 @@ fleetplan_cli_test(estimate_weights_and_kv_cache EXIT 0
 fleetplan_cli_test(estimate_old_precision_flag_points_to_the_new EXIT 2
   EXPECT "fleetplan: error: --precision was renamed --weights"
   ARGS estimate --model llama3.1-8b --accelerator H100-SXM --precision fp8)
+fleetplan_cli_test(simulate_old_token_budget_flag_points_to_the_new EXIT 2
+  EXPECT "fleetplan: error: --token-budget was renamed --max-num-tokens"
+  ARGS simulate --model llama3.1-8b --accelerator H100-SXM --token-budget 8192 --requests 10)
+fleetplan_cli_test(simulate_max_num_tokens_flag EXIT 0
+  EXPECT "max batch 64, max num tokens 128"
+  ARGS simulate --model llama3.1-8b --accelerator H100-SXM --max-batch 64 --max-num-tokens 128
+       --requests 10)
 
 # A2: NaN, inf and signs are refused, naming the flag.
 fleetplan_cli_test(estimate_ttft_nan EXIT 2 EXPECT "--ttft-ms: 'nan' is not a finite number"

@@ -65,7 +65,7 @@ TEST(FuzzDictionary, SchemaReadsFieldsAndNamedMaps) {
   EXPECT_EQ(first_unknown_field("periods:\n  - exchange_rates: {CNY: 7}\n", schema), "");
   EXPECT_EQ(first_unknown_field("periods:\n  - exchange_rates: {CNY: {x: 1}}\n", schema),
             "periods[0].exchange_rates.CNY.x");
-  EXPECT_EQ(unknown_columns("# c\narrival_s, input_tokens,\"output_tokens\",servic\n",
+  EXPECT_EQ(unknown_columns("# c\narrival_s, input_len,\"output_len\",servic\n",
                             load_schema_named("trace")),
             "'servic'");
 }

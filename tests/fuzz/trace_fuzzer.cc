@@ -1,4 +1,4 @@
-// libFuzzer target for the trace CSV parser (src/sim: arrival_s,input_tokens,output_tokens
+// libFuzzer target for the trace CSV parser (src/sim: arrival_s,input_len,output_len
 // [,service]), with the services of examples/simulate-trace.yaml. An input that loads must
 // have no column outside tests/fuzz/trace.dict and give requests in time order with positive
 // lengths and known services; one that fails must name the file and line.

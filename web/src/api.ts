@@ -47,7 +47,7 @@ export interface FleetLine {
   accelerator: string; site: string; mode: string; count: number; acquired: number; cost_usd: number;
   power_w: number; domestic: boolean; allocation: Record<string, number>;
 }
-export interface SiteLine { name: string; power_w: number; power_limit_w: number | null }
+export interface SiteLine { name: string; region: string | null; power_w: number; power_limit_w: number | null }
 export interface BudgetLine { name: string; spend_usd: number; max_usd: number; binding: boolean }
 export interface PeriodResult {
   name: string; report_currency_per_usd?: number; budget_usd: number | null; spend_usd: number;
@@ -57,7 +57,7 @@ export interface PeriodResult {
   budget_lines: BudgetLine[];
 }
 export interface RuleCost {
-  name: string; description: string; source: string; binding: boolean; cost_usd: number | null;
+  name: string; description: string; source: string; binding: boolean; cost_usd: number;
   tokens_per_day: number[]; served_score_change: number; status_without: string;
 }
 export interface Conflict { constraint: string; kind: string; rule: string; period: string | null; amount: number; unit: string; relative: number; message: string }

@@ -95,7 +95,7 @@ function periodSection(plan: PlanJson, p: PeriodResult, index: number): string {
       <section class="panel"><div class="panel-head"><h3>Site power</h3><span class="muted small">drawn against the site's limit</span></div>
         <table class="data">
           <thead><tr><th>site</th><th class="r">drawn</th><th class="r">limit</th><th class="r">used</th></tr></thead>
-          <tbody>${p.sites.map((s) => `<tr><td>${esc(s.name)}${meter(s.power_w, s.power_limit_w)}</td><td class="r num">${megawatts(s.power_w)}</td>
+          <tbody>${p.sites.map((s) => `<tr><td>${esc(s.name)}${s.region ? ` <span class="muted small">${esc(s.region)}</span>` : ""}${meter(s.power_w, s.power_limit_w)}</td><td class="r num">${megawatts(s.power_w)}</td>
             <td class="r num">${s.power_limit_w ? megawatts(s.power_limit_w) : "no limit"}</td><td class="r num">${percent(s.power_limit_w ? s.power_w / s.power_limit_w : null)}</td></tr>`).join("")}</tbody>
         </table></section>
     </div>
@@ -109,9 +109,7 @@ function rulesSection(plan: PlanJson): string {
   }
   const equalService = plan.objective === "max-served";
   const rows = plan.rules.map((r) => {
-    let cost = dual(r.cost_usd, plan);
-    if (r.cost_usd === null) cost = "n/a (unreachable)";
-    else if (r.status_without === "feasible") cost = `<span class="muted small">at least</span> ${cost}`;
+    const cost = dual(r.cost_usd, plan);
     const tokens = r.tokens_per_day.reduce((a, b) => a + b, 0);
     return `<tr><td><strong>${esc(r.name)}</strong><div class="muted small">${esc(r.description)}</div></td>
       <td>${r.binding ? '<span class="tag warn">binds</span>' : '<span class="tag">slack</span>'}</td>
