@@ -21,6 +21,18 @@ using namespace detail;  // NOLINT(google-build-using-namespace): this layer's o
 
 namespace {
 
+// An assumption line without its "; why: ..." part (the terminal report keeps the value
+// and the source; the reasoning runs to hundreds of characters).
+std::string without_reasoning(const std::string& assumption) {
+  const auto why = assumption.find("; why: ");
+  if (why == std::string::npos) {
+    return assumption;
+  }
+  const auto source = assumption.find("; source: ", why);
+  return assumption.substr(0, why) +
+         (source == std::string::npos ? std::string() : assumption.substr(source));
+}
+
 // No plan: the smallest relaxation that makes one feasible, and what it conflicts with.
 std::string text_infeasible(const Plan& plan) {
   std::string out;
@@ -193,9 +205,11 @@ std::string plan_text(const Problem& problem, const Plan& plan, const PlanContex
   }
 
   if (!problem.assumptions.empty()) {
-    out += "\nAssumptions (figures the facts do not give)\n";
+    out +=
+        "\nAssumptions (figures the facts do not give; --json and --html give each one's "
+        "reasoning)\n";
     for (const auto& assumption : problem.assumptions) {
-      out += fmt::format("  - {}\n", assumption);
+      out += fmt::format("  - {}\n", without_reasoning(assumption));
     }
   }
   return out;
