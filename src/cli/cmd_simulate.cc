@@ -8,7 +8,6 @@
 
 #include "cli/command.h"
 #include "perf/perf.h"
-#include "report/simulate_run.h"
 #include "report/table.h"
 #include "sim/output.h"
 #include "sim/sim_scenario.h"
@@ -17,8 +16,15 @@ namespace fleetplan::cli {
 namespace {
 
 struct Options {
-  report::SimulateOptions run;  // the scenario (file or quick flags) and its overrides
+  std::string scenario;
+  sim::QuickSpec quick;
+  std::optional<double> ttft_ms;
+  std::optional<double> tpot_ms;
+  std::optional<long long> requests;
+  std::optional<double> duration_s;
   std::optional<long long> warmup_requests;
+  std::optional<std::uint64_t> seed;
+  bool step_by_step = false;
   bool json = false;
   std::string timeseries;
   std::optional<double> timeseries_interval_s;
@@ -122,63 +128,85 @@ const std::vector<std::pair<std::string, std::string>> kQuickFields = {
     {"timeseries_interval_s", "--timeseries-interval"},
 };
 
-// The flags that go together: quick flags or --scenario, not both; --rate or --concurrency;
-// the closed loop's flags only with --concurrency; a writable --timeseries.
-Status check_flags(const Options& o) {
+int run(const Options& o) {
   // Quick flags and a scenario file are two ways to say the same thing: not both.
   static const char* const kQuickFlags[] = {
       "--model",         "--accelerator",  "--count",   "--tp",       "--rate",
       "--input-len",     "--output-len",   "--arrival", "--cv",       "--router",
       "--max-batch",     "--token-budget", "--weights", "--kv-cache", "--concurrency",
       "--think-time-ms", "--think-time"};
-  const sim::QuickSpec& quick = o.run.quick;
-  if (!o.run.scenario_file.empty()) {
+  if (!o.scenario.empty()) {
     for (const char* flag : kQuickFlags) {
       if (o.app->count(flag) > 0) {
-        return input_error(fmt::format(
-            "{} builds a scenario from flags; it cannot be combined with --scenario", flag));
+        return report_error(input_error(fmt::format(
+            "{} builds a scenario from flags; it cannot be combined with --scenario", flag)));
       }
     }
-  } else if (quick.model.empty() || quick.accelerator.empty()) {
-    return input_error(
-        "give --scenario FILE, or --model and --accelerator (with --rate, --count, ...)");
+  } else if (o.quick.model.empty() || o.quick.accelerator.empty()) {
+    return report_error(input_error(
+        "give --scenario FILE, or --model and --accelerator (with --rate, --count, ...)"));
   }
-  if (o.run.scenario_file.empty()) {
-    if (quick.concurrency > 0 && o.app->count("--rate") > 0) {
-      return input_error(
-          "--rate and --concurrency: give one (an open loop at a rate, or a closed loop of "
-          "users)");
+  if (o.scenario.empty()) {
+    if (o.quick.concurrency > 0 && o.app->count("--rate") > 0) {
+      return report_error(
+          input_error("--rate and --concurrency: give one (an open loop at a rate, or a closed "
+                      "loop of users)"));
     }
-    if (quick.concurrency == 0 && (o.app->count("--think-time-ms") > 0 ||
-                                   o.app->count("--think-time") > 0 || o.warmup_requests)) {
-      return input_error(
+    if (o.quick.concurrency == 0 && (o.app->count("--think-time-ms") > 0 ||
+                                     o.app->count("--think-time") > 0 || o.warmup_requests)) {
+      return report_error(input_error(
           "--think-time-ms, --think-time and --warmup-requests apply to a closed loop: add "
-          "--concurrency N");
+          "--concurrency N"));
     }
   }
   if (!o.timeseries.empty()) {
-    FLEETPLAN_RETURN_IF_ERROR(check_writable(o.timeseries, "--timeseries"));
+    if (auto writable = check_writable(o.timeseries, "--timeseries"); !writable.ok()) {
+      return report_error(writable.error());
+    }
   }
-  return {};
-}
-
-// The scenario the flags describe (report::options_scenario), with the command line's own
-// settings: warm-up requests and the time-series interval. Errors name the flag.
-Result<sim::SimScenario> scenario_of(const Options& o) {
   auto catalog = load_catalog(o.catalogs);
-  FLEETPLAN_RETURN_IF_ERROR(catalog);
-  auto table = perf::EfficiencyTable::load_builtin();
-  FLEETPLAN_RETURN_IF_ERROR(table);
-  const bool quick = o.run.scenario_file.empty();
-  auto scenario = report::options_scenario(o.run, *catalog, *table);
-  if (!scenario.ok()) {
-    return quick ? with_flag(scenario.error(), kQuickFields) : scenario.error();
+  if (!catalog.ok()) {
+    return report_error(catalog.error());
   }
-  if (!quick && (o.run.ttft_ms || o.run.tpot_ms)) {
-    return input_error("--ttft-ms/--tpot-ms: set the targets of each service in the scenario file");
+  auto table = perf::EfficiencyTable::load_builtin();
+  if (!table.ok()) {
+    return report_error(table.error());
+  }
+  Result<sim::SimScenario> scenario = Error{};
+  if (!o.scenario.empty()) {
+    scenario = sim::load_scenario(o.scenario, *catalog, *table);
+  } else {
+    sim::QuickSpec quick = o.quick;
+    quick.ttft_ms = o.ttft_ms;
+    quick.tpot_ms = o.tpot_ms;
+    quick.requests = o.requests.value_or(o.duration_s ? 0 : 10000);
+    quick.duration_s = o.duration_s.value_or(0);
+    scenario = sim::quick_scenario(quick, *catalog, *table);
+  }
+  if (!scenario.ok()) {
+    return report_error(o.scenario.empty() ? with_flag(scenario.error(), kQuickFields)
+                                           : scenario.error());
+  }
+  if (!o.scenario.empty()) {
+    if (o.ttft_ms || o.tpot_ms) {
+      return report_error(
+          input_error("--ttft-ms/--tpot-ms: set the targets of each service in the scenario file"));
+    }
+    if (o.requests) {
+      scenario->workload.requests = *o.requests;
+    }
+    if (o.duration_s) {
+      scenario->workload.duration_s = *o.duration_s;
+    }
   }
   if (o.warmup_requests) {
     scenario->workload.warmup_requests = *o.warmup_requests;
+  }
+  if (o.seed) {
+    scenario->options.seed = *o.seed;
+  }
+  if (o.step_by_step) {
+    scenario->options.step_by_step = true;
   }
   if (!o.timeseries.empty()) {
     scenario->options.timeseries_interval_s = o.timeseries_interval_s.value_or(
@@ -189,21 +217,10 @@ Result<sim::SimScenario> scenario_of(const Options& o) {
     // (at 1e-9 s they exhausted memory).
     scenario->options.timeseries_interval_s = 0;
   }
-  return scenario;
-}
-
-int run(const Options& o) {
-  if (auto flags = check_flags(o); !flags.ok()) {
-    return report_error(flags.error());
-  }
-  auto scenario = scenario_of(o);
-  if (!scenario.ok()) {
-    return report_error(scenario.error());
-  }
   auto results = sim::simulate(scenario->fleet, scenario->workload, scenario->options);
   if (!results.ok()) {
-    return report_error(o.run.scenario_file.empty() ? with_flag(results.error(), kQuickFields)
-                                                    : with_flag(results.error(), kRunFields));
+    return report_error(o.scenario.empty() ? with_flag(results.error(), kQuickFields)
+                                           : with_flag(results.error(), kRunFields));
   }
   if (!o.timeseries.empty()) {
     std::ofstream out(o.timeseries, std::ios::binary);
@@ -227,67 +244,64 @@ int run(const Options& o) {
 void setup(CLI::App& app, RunFn& run_fn) {
   auto o = std::make_shared<Options>();
   o->app = &app;
-  app.add_option("--scenario", o->run.scenario_file,
+  app.add_option("--scenario", o->scenario,
                  "simulation scenario (YAML: fleet, services, scheduler, router); see "
                  "examples/simulate-*.yaml")
       ->check(CLI::ExistingFile);
-  app.add_option("--model", o->run.quick.model, "quick scenario: the model served");
-  app.add_option("--accelerator", o->run.quick.accelerator, "quick scenario: the accelerator");
-  app.add_option("--count", o->run.quick.count, "quick scenario: accelerators (default 1)")
+  app.add_option("--model", o->quick.model, "quick scenario: the model served");
+  app.add_option("--accelerator", o->quick.accelerator, "quick scenario: the accelerator");
+  app.add_option("--count", o->quick.count, "quick scenario: accelerators (default 1)")
       ->check(CLI::Range(1, perf::kMaxDevices));
-  app.add_option("--tp", o->run.quick.tp,
+  app.add_option("--tp", o->quick.tp,
                  "quick scenario: tensor parallelism per replica (default: smallest that fits)")
       ->check(CLI::Range(1, 4096));
-  app.add_option("--rate", o->run.quick.rate, "quick scenario: arrivals per second (default 1)")
+  app.add_option("--rate", o->quick.rate, "quick scenario: arrivals per second (default 1)")
       ->check(finite_number(0, 1e9, true));
-  app.add_option("--requests", o->run.requests,
+  app.add_option("--requests", o->requests,
                  "arrivals to simulate (default 10000; closed loop: requests measured)")
       ->check(CLI::Range(1LL, sim::kMaxRequests));
-  app.add_option("--duration", o->run.duration_s, "seconds of arrivals (instead of --requests)")
+  app.add_option("--duration", o->duration_s, "seconds of arrivals (instead of --requests)")
       ->check(finite_number(0, sim::kMaxHorizonS, true));
-  app.add_option("--input-len", o->run.quick.input_len,
-                 "quick scenario: prompt tokens (default 1024)")
+  app.add_option("--input-len", o->quick.input_len, "quick scenario: prompt tokens (default 1024)")
       ->check(CLI::Range(1, perf::kMaxTokens));
-  app.add_option("--output-len", o->run.quick.output_len,
-                 "quick scenario: output tokens (default 256)")
+  app.add_option("--output-len", o->quick.output_len, "quick scenario: output tokens (default 256)")
       ->check(CLI::Range(1, perf::kMaxTokens));
-  app.add_option("--arrival", o->run.quick.arrival, "quick scenario: poisson (default) or gamma");
-  app.add_option("--cv", o->run.quick.cv,
+  app.add_option("--arrival", o->quick.arrival, "quick scenario: poisson (default) or gamma");
+  app.add_option("--cv", o->quick.cv,
                  "quick scenario: coefficient of variation of gamma inter-arrival gaps")
       ->check(finite_number(sim::kMinCv, sim::kMaxCv));
-  app.add_option("--concurrency", o->run.quick.concurrency,
+  app.add_option("--concurrency", o->quick.concurrency,
                  "quick scenario: a closed loop of N users, each sending its next request when "
                  "the last is answered (instead of --rate)")
       ->check(CLI::Range(1, sim::kMaxUsers));
-  app.add_option("--think-time-ms", o->run.quick.think_time_ms,
+  app.add_option("--think-time-ms", o->quick.think_time_ms,
                  "closed loop: mean time a user waits after a reply (default 0)")
       ->check(finite_number(0, sim::kMaxThinkTimeS * 1000.0));
-  app.add_option("--think-time", o->run.quick.think_time,
+  app.add_option("--think-time", o->quick.think_time,
                  "closed loop: think-time distribution: fixed (default), exponential, uniform "
                  "(0 to twice the mean)");
   app.add_option("--warmup-requests", o->warmup_requests,
                  "closed loop: first requests not measured (default: twice the users)")
       ->check(CLI::Range(0LL, sim::kMaxRequests));
-  app.add_option("--ttft-ms", o->run.ttft_ms, "quick scenario: TTFT target (goodput)")
+  app.add_option("--ttft-ms", o->ttft_ms, "quick scenario: TTFT target (goodput)")
       ->check(finite_number(0, 1e9, true));
-  app.add_option("--tpot-ms", o->run.tpot_ms, "quick scenario: TPOT target (goodput)")
+  app.add_option("--tpot-ms", o->tpot_ms, "quick scenario: TPOT target (goodput)")
       ->check(finite_number(0, 1e9, true));
-  app.add_option("--router", o->run.quick.router,
+  app.add_option("--router", o->quick.router,
                  "quick scenario: round_robin, least_outstanding (default), least_kv, weighted, "
                  "random");
-  app.add_option("--max-batch", o->run.quick.max_batch,
+  app.add_option("--max-batch", o->quick.max_batch,
                  "quick scenario: sequences per replica (default: the engine's)")
       ->check(CLI::Range(1, sim::kMaxBatch));
-  app.add_option("--token-budget", o->run.quick.token_budget,
+  app.add_option("--token-budget", o->quick.token_budget,
                  "quick scenario: tokens per step (default: the engine's)")
       ->check(CLI::Range(1, sim::kMaxTokenBudget));
-  app.add_option("--weights", o->run.quick.weights,
-                 "quick scenario: weight precision (default fp8)");
-  app.add_option("--kv-cache", o->run.quick.kv_cache,
+  app.add_option("--weights", o->quick.weights, "quick scenario: weight precision (default fp8)");
+  app.add_option("--kv-cache", o->quick.kv_cache,
                  "quick scenario: KV-cache precision (default: as --weights)");
-  app.add_option("--seed", o->run.seed, "random seed (same seed, same output)")
+  app.add_option("--seed", o->seed, "random seed (same seed, same output)")
       ->check(unsigned_number());
-  app.add_flag("--step-by-step", o->run.step_by_step,
+  app.add_flag("--step-by-step", o->step_by_step,
                "run every decode step as its own event (the reference; slow)");
   app.add_flag("--json", o->json, "print one JSON object instead of tables");
   app.add_option("--timeseries", o->timeseries, "write queue lengths over time to this CSV");

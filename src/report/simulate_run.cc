@@ -87,13 +87,12 @@ Result<SimulateOptions> parse_simulate_options(const nlohmann::json& json,
   return o;
 }
 
-Result<sim::SimScenario> options_scenario(const SimulateOptions& o, const catalog::Catalog& catalog,
-                                          const perf::EfficiencyTable& efficiency,
-                                          const std::string& name) {
+Result<sim::SimScenario> simulate_scenario(const SimulateOptions& o,
+                                           const catalog::Catalog& catalog,
+                                           const perf::EfficiencyTable& efficiency,
+                                           const SimulateLimits& limits, const std::string& name) {
   Result<sim::SimScenario> scenario = Error{};
-  if (!o.scenario_file.empty()) {
-    scenario = sim::load_scenario(o.scenario_file, catalog, efficiency);
-  } else if (!o.scenario_text.empty()) {
+  if (!o.scenario_text.empty()) {
     scenario = sim::parse_scenario(o.scenario_text, name, "", catalog, efficiency);
   } else {
     sim::QuickSpec quick = o.quick;
@@ -116,15 +115,6 @@ Result<sim::SimScenario> options_scenario(const SimulateOptions& o, const catalo
     scenario->options.seed = *o.seed;
   }
   scenario->options.step_by_step = scenario->options.step_by_step || o.step_by_step;
-  return scenario;
-}
-
-Result<sim::SimScenario> simulate_scenario(const SimulateOptions& o,
-                                           const catalog::Catalog& catalog,
-                                           const perf::EfficiencyTable& efficiency,
-                                           const SimulateLimits& limits, const std::string& name) {
-  auto scenario = options_scenario(o, catalog, efficiency, name);
-  FLEETPLAN_RETURN_IF_ERROR(scenario);
   scenario->options.timeseries_interval_s = 0;
   const auto& w = scenario->workload;
   if (w.requests == 0 || w.requests > limits.max_requests) {

@@ -19,9 +19,6 @@ namespace fleetplan::report {
 //! `--duration` is `duration`).
 struct SimulateOptions {
   std::string scenario_text;  //!< YAML of a simulation scenario; empty: the quick fields
-  //! A simulation scenario file (the command line's --scenario), read instead of
-  //! scenario_text; its trace and distribution files are found beside it.
-  std::string scenario_file;
   sim::QuickSpec quick;
   std::optional<double> ttft_ms;
   std::optional<double> tpot_ms;
@@ -43,13 +40,7 @@ Result<SimulateOptions> parse_simulate_options(const nlohmann::json& json,
                                                const SimulateLimits& limits);
 
 //! The scenario the options describe (`name` stands for the text in messages), with the
-//! overrides (requests, duration, seed, step_by_step) applied: what `fleetplan simulate` runs.
-Result<sim::SimScenario> options_scenario(const SimulateOptions& options,
-                                          const catalog::Catalog& catalog,
-                                          const perf::EfficiencyTable& efficiency,
-                                          const std::string& name = "request");
-
-//! options_scenario() for a shared server: no time series, and the limits checked.
+//! overrides applied and the limits checked.
 Result<sim::SimScenario> simulate_scenario(const SimulateOptions& options,
                                            const catalog::Catalog& catalog,
                                            const perf::EfficiencyTable& efficiency,
