@@ -23,19 +23,33 @@ using fleetplan::perf::EstimateRequest;
 
 using fleetplan::bench::Fixture;
 
-void estimate_fixed_layout(benchmark::State& state) {
-  const Fixture& f = Fixture::get();
+// A request for `count` x `accelerator` serving `model`, prompts of `input_len` and outputs
+// of `output_len` tokens.
+EstimateRequest request(const Fixture& f, const char* model, const char* accelerator, int count,
+                        int input_len, int output_len) {
   EstimateRequest req;
-  req.model = *f.catalog.model("llama3.1-70b");
-  req.accelerator = *f.catalog.accelerator("H100-SXM");
-  req.count = 8;
-  req.input_len = 1024;
-  req.output_len = 256;
-  req.parallelism = fleetplan::perf::Parallelism{8, 1, 1, 1};
+  req.model = *f.catalog.model(model);
+  req.accelerator = *f.catalog.accelerator(accelerator);
+  req.count = count;
+  req.input_len = input_len;
+  req.output_len = output_len;
+  return req;
+}
+
+// Runs estimate() on `req` for every iteration of the benchmark.
+void estimate_loop(benchmark::State& state, const EstimateRequest& req,
+                   const fleetplan::perf::EfficiencyTable& table) {
   for (auto _ : state) {
-    auto est = fleetplan::perf::estimate(req, f.table);
+    auto est = fleetplan::perf::estimate(req, table);
     benchmark::DoNotOptimize(est);
   }
+}
+
+void estimate_fixed_layout(benchmark::State& state) {
+  const Fixture& f = Fixture::get();
+  EstimateRequest req = request(f, "llama3.1-70b", "H100-SXM", 8, 1024, 256);
+  req.parallelism = fleetplan::perf::Parallelism{8, 1, 1, 1};
+  estimate_loop(state, req, f.table);
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(estimate_fixed_layout)->Name("estimate/fixed-layout");
@@ -59,18 +73,10 @@ BENCHMARK(decode_step)->Name("estimate/decode-step");
 
 void search_70b_64(benchmark::State& state) {
   const Fixture& f = Fixture::get();
-  EstimateRequest req;
-  req.model = *f.catalog.model("llama3.1-70b");
-  req.accelerator = *f.catalog.accelerator("H100-SXM");
-  req.count = 64;
-  req.input_len = 1024;
-  req.output_len = 256;
+  EstimateRequest req = request(f, "llama3.1-70b", "H100-SXM", 64, 1024, 256);
   req.ttft_target_ms = 2000;
   req.tpot_target_ms = 50;
-  for (auto _ : state) {
-    auto est = fleetplan::perf::estimate(req, f.table);
-    benchmark::DoNotOptimize(est);
-  }
+  estimate_loop(state, req, f.table);
   state.SetLabel("layouts searched per call: " +
                  std::to_string(fleetplan::perf::estimate(req, f.table)->deployments_searched));
 }
@@ -78,14 +84,9 @@ BENCHMARK(search_70b_64)->Name("search/70b-on-64-gpus")->Unit(benchmark::kMillis
 
 void search_671b_384(benchmark::State& state) {
   const Fixture& f = Fixture::get();
-  EstimateRequest req;
-  req.model = *f.catalog.model("deepseek-v3");
-  req.accelerator = *f.catalog.accelerator("Ascend-910C");
-  req.count = 384;
+  EstimateRequest req = request(f, "deepseek-v3", "Ascend-910C", 384, 2000, 400);
   req.weights = fleetplan::catalog::Precision::kInt8;
   req.kv_cache = fleetplan::catalog::Precision::kBf16;
-  req.input_len = 2000;
-  req.output_len = 400;
   req.tpot_target_ms = 50;
   // As `fleetplan estimate` runs it: the family's engine (MindIE), its layouts and caps.
   const auto engines = fleetplan::perf::EngineTable::load_builtin().value();
@@ -94,10 +95,7 @@ void search_671b_384(benchmark::State& state) {
   req.layouts = fleetplan::perf::layout_support(engine);
   const auto table = fleetplan::perf::with_resolved(
       f.table, fleetplan::perf::resolve_factors(f.table, req.accelerator->family, engine));
-  for (auto _ : state) {
-    auto est = fleetplan::perf::estimate(req, table);
-    benchmark::DoNotOptimize(est);
-  }
+  estimate_loop(state, req, table);
   auto est = fleetplan::perf::estimate(req, table);
   state.SetLabel(
       est.ok() ? "deployments searched per call: " + std::to_string(est->deployments_searched) +

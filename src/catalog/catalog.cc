@@ -184,7 +184,9 @@ void validate_accelerator(yaml::Reader& r, const Accelerator& a) {
   }
 }
 
-void validate_model(yaml::Reader& r, const Model& m) {
+// The model's sizes: the whole numbers it needs, its parameters, and heads that split over
+// its KV heads.
+void validate_model_sizes(yaml::Reader& r, const Model& m) {
   const auto need = [&](std::string_view key, int value) {
     if (value <= 0) {
       r.fail(key, "required whole number is missing or zero");
@@ -213,6 +215,11 @@ void validate_model(yaml::Reader& r, const Model& m) {
                                    "attention shares each KV head among a whole group)",
                                    m.heads, m.kv_heads));
   }
+}
+
+// The model's layer counts: dense, sliding-window and multi-token-prediction layers against
+// its layers and the figures they need.
+void validate_model_layers(yaml::Reader& r, const Model& m) {
   // Layer counts that the architecture cannot have: each would make a share of the layers
   // negative (negative weight memory, a negative count of MoE layers).
   if (m.layers > 0 && m.dense_layers > m.layers) {
@@ -241,6 +248,10 @@ void validate_model(yaml::Reader& r, const Model& m) {
                                      "multi-token prediction layers (mtp_layers: 0 or absent)",
                                      m.mtp_acceptance));
   }
+}
+
+// The model's experts (fields only an MoE model has, and those it needs) and its MLA figures.
+void validate_model_experts(yaml::Reader& r, const Model& m) {
   if (m.experts == 0) {
     for (const auto& [key, value] : {std::pair{"experts_active", m.experts_active},
                                      {"shared_experts", m.shared_experts},
@@ -268,6 +279,12 @@ void validate_model(yaml::Reader& r, const Model& m) {
                                       "head ({}): head_dim = qk_nope_dim + qk_rope_dim",
                                       m.qk_rope_dim, m.head_dim));
   }
+}
+
+void validate_model(yaml::Reader& r, const Model& m) {
+  validate_model_sizes(r, m);
+  validate_model_layers(r, m);
+  validate_model_experts(r, m);
   if (m.sources.empty()) {
     r.fail("sources", "every entry needs its sources (where the figures come from)");
   }

@@ -38,15 +38,9 @@ std::string read_text(const std::string& path) {
 // Keeps the plan in a plan store, as `fleetplan serve` keeps the plans it runs.
 Status store_plan(const Options& o, const std::string& name, const std::string& source,
                   const report::PlanRun& run) {
-  std::string url = o.store;
-  if (url == "default") {
-    auto default_url = store::default_store_url();
-    if (!default_url.ok()) {
-      return default_url.error();
-    }
-    url = *default_url;
-  }
-  auto opened = store::open_store(url);
+  auto url = store::url_or_default(o.store == "default" ? std::string() : o.store);
+  FLEETPLAN_RETURN_IF_ERROR(url);
+  auto opened = store::open_store(*url);
   if (!opened.ok()) {
     return opened.error();
   }
@@ -73,7 +67,7 @@ Status store_plan(const Options& o, const std::string& name, const std::string& 
   finished.finished_at = store::utc_now();
   FLEETPLAN_RETURN_IF_ERROR((*opened)->finish_plan(*id, finished));
   fmt::print(stderr, "fleetplan plan: stored as plan {} in the {} store{}\n", *id,
-             (*opened)->kind(), (*opened)->kind() == "sqlite" ? " " + url : "");
+             (*opened)->kind(), (*opened)->kind() == "sqlite" ? " " + *url : "");
   return {};
 }
 

@@ -46,17 +46,77 @@ Result<std::string> read_token(const std::string& path) {
   return token;
 }
 
-int run(Options& o) {
+// The settings that follow from the flags: the token read from --token-file, the body limit
+// in bytes and the dashboard's directory.
+Status complete_settings(Options& o) {
   if (!o.token_file.empty()) {
     auto token = read_token(o.token_file);
-    if (!token.ok()) {
-      return report_error(token.error());
-    }
+    FLEETPLAN_RETURN_IF_ERROR(token);
     o.server.token = *token;
   }
   o.server.body_limit = static_cast<std::size_t>(o.body_limit_mb * 1024 * 1024);
   if (o.server.web_dir.empty()) {
     o.server.web_dir = server::find_web_dir();
+  }
+  return {};
+}
+
+// What the operator reads on start: the address, the store, the dashboard, the API and how
+// to authenticate; a warning on stderr when it listens beyond loopback without a token.
+void print_banner(const Options& o, const server::Server& srv) {
+  const std::string host =
+      o.server.bind.find(':') != std::string::npos ? "[" + o.server.bind + "]" : o.server.bind;
+  fmt::print("fleetplan serve: listening on http://{}:{}/\n", host, srv.port());
+  fmt::print("  store: {} ({})\n",
+             o.server.store_url.starts_with("postgres") ? "postgresql://..." : o.server.store_url,
+             srv.store_kind());
+  fmt::print("  dashboard: {}\n", o.server.web_dir.empty()
+                                      ? "not built (npm ci && npm run build in web/); the API "
+                                        "works without it"
+                                      : o.server.web_dir);
+  fmt::print("  API: http://{}:{}/api/openapi.json; token: {}\n", host, srv.port(),
+             o.server.token.empty()
+                 ? "none"
+                 : "required (Authorization: Bearer TOKEN, or the browser's session cookie)");
+  // The token itself is not printed (terminals and service logs are read by others): the
+  // operator has the file.
+  if (o.server.token.empty()) {
+    fmt::print("  open http://{}:{}/ in a browser\n", host, srv.port());
+  } else {
+    fmt::print(
+        "  open http://{0}:{1}/?token=TOKEN in a browser, TOKEN being the contents of {2} "
+        "(or open http://{0}:{1}/ and paste it)\n",
+        host, srv.port(), o.token_file);
+  }
+  if (o.server.token.empty() && !loopback(o.server.bind)) {
+    fmt::print(stderr,
+               "fleetplan serve: warning: listening on {} beyond this machine without a token; "
+               "anyone who can reach it can run plans and read every stored plan (give "
+               "--token-file FILE)\n",
+               o.server.bind);
+  }
+  std::fflush(stdout);
+}
+
+// Runs the server until one of `signals` (blocked in every thread) arrives or it fails.
+Status serve_until_signalled(server::Server& srv, const sigset_t& signals) {
+  server::Server* raw = &srv;
+  std::thread stopper([raw, signals] {
+    int number = 0;
+    sigwait(&signals, &number);
+    raw->stop();
+  });
+  auto served = raw->run();
+  // run() also returns when the HTTP server fails; wake the stopper either way. SIGTERM is
+  // blocked in every thread and taken by the stopper's sigwait, so it ends nothing.
+  pthread_kill(stopper.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
+  stopper.join();
+  return served;
+}
+
+int run(Options& o) {
+  if (auto settings = complete_settings(o); !settings.ok()) {
+    return report_error(settings.error());
   }
   auto catalog = load_catalog(o.catalogs);
   if (!catalog.ok()) {
@@ -66,13 +126,11 @@ int run(Options& o) {
   if (!efficiency.ok()) {
     return report_error(efficiency.error());
   }
-  if (o.server.store_url.empty()) {
-    auto url = store::default_store_url();
-    if (!url.ok()) {
-      return report_error(url.error());
-    }
-    o.server.store_url = *url;
+  auto url = store::url_or_default(o.server.store_url);
+  if (!url.ok()) {
+    return report_error(url.error());
   }
+  o.server.store_url = *url;
   // SIGINT and SIGTERM are taken by one thread that stops the server; every other thread
   // (created after this) has them blocked.
   sigset_t signals;
@@ -88,50 +146,8 @@ int run(Options& o) {
   if (auto bound = (*srv)->bind(); !bound.ok()) {
     return report_error(bound.error());
   }
-  const std::string host =
-      o.server.bind.find(':') != std::string::npos ? "[" + o.server.bind + "]" : o.server.bind;
-  fmt::print("fleetplan serve: listening on http://{}:{}/\n", host, (*srv)->port());
-  fmt::print("  store: {} ({})\n",
-             o.server.store_url.starts_with("postgres") ? "postgresql://..." : o.server.store_url,
-             (*srv)->store_kind());
-  fmt::print("  dashboard: {}\n", o.server.web_dir.empty()
-                                      ? "not built (npm ci && npm run build in web/); the API "
-                                        "works without it"
-                                      : o.server.web_dir);
-  fmt::print("  API: http://{}:{}/api/openapi.json; token: {}\n", host, (*srv)->port(),
-             o.server.token.empty()
-                 ? "none"
-                 : "required (Authorization: Bearer TOKEN, or the browser's session cookie)");
-  // The token itself is not printed (terminals and service logs are read by others): the
-  // operator has the file.
-  if (o.server.token.empty()) {
-    fmt::print("  open http://{}:{}/ in a browser\n", host, (*srv)->port());
-  } else {
-    fmt::print(
-        "  open http://{0}:{1}/?token=TOKEN in a browser, TOKEN being the contents of {2} "
-        "(or open http://{0}:{1}/ and paste it)\n",
-        host, (*srv)->port(), o.token_file);
-  }
-  if (o.server.token.empty() && !loopback(o.server.bind)) {
-    fmt::print(stderr,
-               "fleetplan serve: warning: listening on {} beyond this machine without a token; "
-               "anyone who can reach it can run plans and read every stored plan (give "
-               "--token-file FILE)\n",
-               o.server.bind);
-  }
-  std::fflush(stdout);
-
-  server::Server* raw = srv->get();
-  std::thread stopper([raw, signals] {
-    int number = 0;
-    sigwait(&signals, &number);
-    raw->stop();
-  });
-  auto served = raw->run();
-  // run() also returns when the HTTP server fails; wake the stopper either way. SIGTERM is
-  // blocked in every thread and taken by the stopper's sigwait, so it ends nothing.
-  pthread_kill(stopper.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
-  stopper.join();
+  print_banner(o, **srv);
+  auto served = serve_until_signalled(**srv, signals);
   srv->reset();
   if (!served.ok()) {
     return report_error(served.error());

@@ -101,6 +101,49 @@ Result<analysis::SweepSpec> spec_of(const Options& o) {
   return spec;
 }
 
+// Runs this rank's share of the sweep's runs, with a progress bar on rank 0's terminal.
+Result<std::vector<analysis::RunOutcome>> run_share(const Options& o, const analysis::Ranks& ranks,
+                                                    const analysis::Sweep& sweep,
+                                                    const analysis::ScenarioDocument& document,
+                                                    const catalog::Catalog& catalog,
+                                                    const perf::EfficiencyTable& efficiency) {
+  const bool root = ranks.rank() == 0;
+  const auto share = ranks.share(sweep.runs.size());
+  report::ProgressBar progress(share.size(), root && isatty(STDERR_FILENO) != 0,
+                               ranks.size() > 1 ? "sweep (rank 0)" : "sweep");
+  analysis::RunOptions run_options;
+  run_options.jobs = o.jobs;
+  // One process per job runs the MILP solves side by side (CBC is not thread-safe); under
+  // mpirun a rank uses threads (forking an MPI process is unsafe): give ranks, not jobs.
+  run_options.workers = ranks.distributed() ? analysis::RunOptions::Workers::kThreads
+                                            : analysis::RunOptions::Workers::kProcesses;
+  run_options.progress = [&progress](std::size_t done) { progress.update(done); };
+  auto mine = analysis::run_sweep(sweep, document, catalog, efficiency, share, run_options);
+  progress.finish();
+  return mine;
+}
+
+// Prints the sweep (JSON or text) and writes the --csv and --html files.
+Status write_outputs(const Options& o, const std::string& name, const analysis::Sweep& sweep,
+                     const std::vector<analysis::RunOutcome>& outcomes) {
+  const auto summary = analysis::summarize(sweep, outcomes);
+  report::SweepContext context;
+  context.source = std::filesystem::exists(name) ? name : "built-in scenario " + name;
+  if (o.json) {
+    fmt::print("{}\n", report::sweep_json(sweep, outcomes, summary, context).dump(2));
+  } else {
+    fmt::print("{}", report::sweep_text(sweep, summary, context));
+  }
+  if (!o.csv.empty()) {
+    FLEETPLAN_RETURN_IF_ERROR(write_file("--csv", o.csv, report::sweep_csv(sweep, outcomes)));
+  }
+  if (!o.html.empty()) {
+    FLEETPLAN_RETURN_IF_ERROR(
+        write_file("--html", o.html, report::sweep_html(sweep, outcomes, summary, context)));
+  }
+  return {};
+}
+
 int run(const Options& o) {
   auto ranks = analysis::Ranks::start();
   if (!ranks.ok()) {
@@ -139,18 +182,7 @@ int run(const Options& o) {
     return fail(sweep.error());
   }
 
-  const auto share = ranks->share(sweep->runs.size());
-  report::ProgressBar progress(share.size(), root && isatty(STDERR_FILENO) != 0,
-                               ranks->size() > 1 ? "sweep (rank 0)" : "sweep");
-  analysis::RunOptions run_options;
-  run_options.jobs = o.jobs;
-  // One process per job runs the MILP solves side by side (CBC is not thread-safe); under
-  // mpirun a rank uses threads (forking an MPI process is unsafe): give ranks, not jobs.
-  run_options.workers = ranks->distributed() ? analysis::RunOptions::Workers::kThreads
-                                             : analysis::RunOptions::Workers::kProcesses;
-  run_options.progress = [&progress](std::size_t done) { progress.update(done); };
-  auto mine = analysis::run_sweep(*sweep, *document, *catalog, *efficiency, share, run_options);
-  progress.finish();
+  auto mine = run_share(o, *ranks, *sweep, *document, *catalog, *efficiency);
   if (!mine.ok()) {
     return fail(mine.error());
   }
@@ -165,26 +197,8 @@ int run(const Options& o) {
     return report_error(status.error());
   }
 
-  const auto summary = analysis::summarize(*sweep, *outcomes);
-  report::SweepContext context;
-  context.source = std::filesystem::exists(name) ? name : "built-in scenario " + name;
-  if (o.json) {
-    fmt::print("{}\n", report::sweep_json(*sweep, *outcomes, summary, context).dump(2));
-  } else {
-    fmt::print("{}", report::sweep_text(*sweep, summary, context));
-  }
-  if (!o.csv.empty()) {
-    if (auto status = write_file("--csv", o.csv, report::sweep_csv(*sweep, *outcomes));
-        !status.ok()) {
-      return report_error(status.error());
-    }
-  }
-  if (!o.html.empty()) {
-    if (auto status =
-            write_file("--html", o.html, report::sweep_html(*sweep, *outcomes, summary, context));
-        !status.ok()) {
-      return report_error(status.error());
-    }
+  if (auto status = write_outputs(o, name, *sweep, *outcomes); !status.ok()) {
+    return report_error(status.error());
   }
   return kExitOk;
 }

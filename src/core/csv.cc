@@ -16,10 +16,20 @@ const std::string& Row::get(std::string_view column) const {
   return it == fields.end() ? kEmpty : it->second;
 }
 
-Result<Table> parse(std::string_view text, const std::string& name) {
-  FLEETPLAN_RETURN_IF_ERROR(utf8::check(text, name));
-  std::vector<std::vector<std::string>> records;
-  std::vector<int> record_lines;
+namespace {
+
+// The records of a CSV text, each with the line it starts on (blank lines are none).
+struct Records {
+  std::vector<std::vector<std::string>> fields;
+  std::vector<int> lines;
+};
+
+// Splits `text` into records of fields: RFC 4180 quoting (`""` inside quotes is a quote),
+// CRLF, LF or CR line ends.
+Result<Records> split_records(std::string_view text, const std::string& name) {
+  Records out;
+  auto& records = out.fields;
+  auto& record_lines = out.lines;
   std::vector<std::string> record;
   std::string field;
   bool in_quotes = false;
@@ -83,24 +93,39 @@ Result<Table> parse(std::string_view text, const std::string& name) {
     records.push_back(std::move(record));
     record_lines.push_back(record_line);
   }
-  if (records.empty()) {
+  return out;
+}
+
+// The table of the records: the first is the header, every other one has as many fields.
+Result<Table> table_of(const Records& records, const std::string& name) {
+  if (records.fields.empty()) {
     return input_error(fmt::format("{}: empty file; expected a header line", name));
   }
   Table table;
-  table.columns = records[0];
-  for (std::size_t r = 1; r < records.size(); ++r) {
-    if (records[r].size() != table.columns.size()) {
+  table.columns = records.fields[0];
+  for (std::size_t r = 1; r < records.fields.size(); ++r) {
+    if (records.fields[r].size() != table.columns.size()) {
       return input_error(fmt::format("{}:{}: {} fields, expected {} (as in the header)", name,
-                                     record_lines[r], records[r].size(), table.columns.size()));
+                                     records.lines[r], records.fields[r].size(),
+                                     table.columns.size()));
     }
     Row row;
-    row.line = record_lines[r];
+    row.line = records.lines[r];
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
-      row.fields[table.columns[c]] = records[r][c];
+      row.fields[table.columns[c]] = records.fields[r][c];
     }
     table.rows.push_back(std::move(row));
   }
   return table;
+}
+
+}  // namespace
+
+Result<Table> parse(std::string_view text, const std::string& name) {
+  FLEETPLAN_RETURN_IF_ERROR(utf8::check(text, name));
+  auto records = split_records(text, name);
+  FLEETPLAN_RETURN_IF_ERROR(records);
+  return table_of(*records, name);
 }
 
 Result<Table> read_file(const std::string& path) {

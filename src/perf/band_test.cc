@@ -17,18 +17,28 @@ RowResult row(const Measurement& m, const catalog::Model& model, double measured
   return r;
 }
 
+// A measurement from `source`.
+Measurement from_source(const char* source) {
+  Measurement m;
+  m.source = source;
+  return m;
+}
+
+// Row i (0 to 9) of ten whose measured / predicted ratios are 0.5, 0.6, ..., 1.4.
+RowResult spread_row(const Measurement& m, const catalog::Model& model, int i) {
+  return row(m, model, 50.0 + 10.0 * i, 100.0);
+}
+
 TEST(BandTable, QuantilesOfMeasuredOverPredicted) {
   // Ten rows with measured / predicted = 0.5, 0.6, ..., 1.4: the 10th percentile lies at rank
   // 0.9 between 0.5 and 0.6 -> 0.59, the 90th at rank 8.1 between 1.3 and 1.4 -> 1.31.
   // Rows alternate between two sources (a group needs two).
   catalog::Model dense;
-  Measurement s1;
-  s1.source = "s1";
-  Measurement s2;
-  s2.source = "s2";
+  const Measurement s1 = from_source("s1");
+  const Measurement s2 = from_source("s2");
   std::vector<RowResult> rows;
   for (int i = 0; i < 10; ++i) {
-    rows.push_back(row(i % 2 == 0 ? s1 : s2, dense, 50.0 + 10.0 * i, 100.0));
+    rows.push_back(spread_row(i % 2 == 0 ? s1 : s2, dense, i));
   }
   const BandTable table = BandTable::from_rows(rows);
   const Band& b = table.lookup("Hopper/trtllm", "dense");
@@ -44,11 +54,10 @@ TEST(BandTable, QuantilesOfMeasuredOverPredicted) {
 TEST(BandTable, OneSourceMakesNoBandOfItsOwn) {
   // Ten rows of one source under Hopper/trtllm: only the pooled band may use them.
   catalog::Model dense;
-  Measurement m;
-  m.source = "only";
+  const Measurement m = from_source("only");
   std::vector<RowResult> rows;
   for (int i = 0; i < 10; ++i) {
-    rows.push_back(row(m, dense, 50.0 + 10.0 * i, 100.0));
+    rows.push_back(spread_row(m, dense, i));
   }
   const BandTable table = BandTable::from_rows(rows);
   const Band& b = table.lookup("Hopper/trtllm", "dense");
@@ -62,14 +71,12 @@ TEST(BandTable, CoverageIsMeasuredOnSourcesLeftOut) {
   // the pooled band remains (the other source alone), between 0.59 and 1.31: it holds
   // 0.6..1.3 of the left-out source, 8 of 10 rows.
   catalog::Model dense;
-  Measurement a;
-  a.source = "a";
-  Measurement b;
-  b.source = "b";
+  const Measurement a = from_source("a");
+  const Measurement b = from_source("b");
   std::vector<RowResult> rows;
   for (int i = 0; i < 10; ++i) {
-    rows.push_back(row(a, dense, 50.0 + 10.0 * i, 100.0));
-    rows.push_back(row(b, dense, 50.0 + 10.0 * i, 100.0));
+    rows.push_back(spread_row(a, dense, i));
+    rows.push_back(spread_row(b, dense, i));
   }
   EXPECT_NEAR(band_coverage(rows), 0.8, 1e-12);
 }

@@ -315,7 +315,9 @@ const char* row_use_name(RowUse use) {
 
 namespace {
 
-Result<std::vector<Measurement>> measurements_of(const csv::Table& table, const std::string& path) {
+// The measurement file's header: every required column there, and no unknown one (a
+// misspelt column would drop its figures without a word).
+Status check_measurement_columns(const csv::Table& table, const std::string& path) {
   for (const char* column : {"id", "accelerator", "accelerator_count", "model", "scenario",
                              "input_len", "output_len", "tokens_per_s_output"}) {
     if (std::find(table.columns.begin(), table.columns.end(), column) == table.columns.end()) {
@@ -348,64 +350,76 @@ Result<std::vector<Measurement>> measurements_of(const csv::Table& table, const 
                                      fmt::join(kColumns, ", ")));
     }
   }
+  return {};
+}
+
+// One row of the measurement file, its numbers checked (non-negative; counts and lengths
+// whole and in range).
+Result<Measurement> measurement_of(const csv::Row& r, const std::string& path) {
+  Measurement m;
+  m.line = r.line;
+  m.id = r.get("id");
+  m.source = r.get("source");
+  m.accelerator = r.get("accelerator");
+  m.model = r.get("model");
+  // `precision_norm` is the published dataset's name for the weights precision (`weights`
+  // in every other file); the column keeps that name.
+  m.precision = lower(r.get("precision_norm"));
+  m.scenario = r.get("scenario");
+  m.framework = r.get("framework");
+  m.engine = engine_of(m.framework);
+  m.notes = r.get("notes");
+  const auto number_field = [&](const char* column) -> Result<std::optional<double>> {
+    const std::string& text = r.get(column);
+    if (text.empty()) {
+      return std::optional<double>{};
+    }
+    const auto v = csv::to_number(text);
+    if (!v || *v < 0) {
+      return input_error(
+          fmt::format("{}:{}: {}: '{}' is not a non-negative number", path, r.line, column, text));
+    }
+    return std::optional<double>{*v};
+  };
+  for (const char* column : {"accelerator_count", "input_len", "output_len", "concurrency_or_batch",
+                             "tokens_per_s_output", "tokens_per_s_total", "ttft_ms", "tpot_ms"}) {
+    auto v = number_field(column);
+    FLEETPLAN_RETURN_IF_ERROR(v);
+  }
+  auto count = whole_number(r, path, "accelerator_count", kMaxDevices);
+  FLEETPLAN_RETURN_IF_ERROR(count);
+  auto input_len = whole_number(r, path, "input_len", kMaxTokens);
+  FLEETPLAN_RETURN_IF_ERROR(input_len);
+  auto output_len = whole_number(r, path, "output_len", kMaxTokens);
+  FLEETPLAN_RETURN_IF_ERROR(output_len);
+  auto concurrency = whole_number(r, path, "concurrency_or_batch", kMaxConcurrency);
+  FLEETPLAN_RETURN_IF_ERROR(concurrency);
+  m.count = count->value_or(0);
+  m.input_len = *input_len;
+  m.output_len = *output_len;
+  m.concurrency = *concurrency;
+  m.output_tokens_per_s = csv::to_number(r.get("tokens_per_s_output"));
+  m.total_tokens_per_s = csv::to_number(r.get("tokens_per_s_total"));
+  m.ttft_ms = csv::to_number(r.get("ttft_ms"));
+  m.tpot_ms = csv::to_number(r.get("tpot_ms"));
+  // MLPerf rows state the p99 limits they ran under.
+  static const std::regex kConstraints(
+      R"(constraints TTFT<=([0-9]+(?:\.[0-9]+)?) ms TPOT<=([0-9]+(?:\.[0-9]+)?) ms)");
+  std::smatch limits;
+  if (std::regex_search(m.notes, limits, kConstraints)) {
+    m.ttft_limit_ms = csv::to_number(limits[1].str());
+    m.tpot_limit_ms = csv::to_number(limits[2].str());
+  }
+  return m;
+}
+
+Result<std::vector<Measurement>> measurements_of(const csv::Table& table, const std::string& path) {
+  FLEETPLAN_RETURN_IF_ERROR(check_measurement_columns(table, path));
   std::vector<Measurement> rows;
   for (const csv::Row& r : table.rows) {
-    Measurement m;
-    m.line = r.line;
-    m.id = r.get("id");
-    m.source = r.get("source");
-    m.accelerator = r.get("accelerator");
-    m.model = r.get("model");
-    // `precision_norm` is the published dataset's name for the weights precision (`weights`
-    // in every other file); the column keeps that name.
-    m.precision = lower(r.get("precision_norm"));
-    m.scenario = r.get("scenario");
-    m.framework = r.get("framework");
-    m.engine = engine_of(m.framework);
-    m.notes = r.get("notes");
-    const auto number_field = [&](const char* column) -> Result<std::optional<double>> {
-      const std::string& text = r.get(column);
-      if (text.empty()) {
-        return std::optional<double>{};
-      }
-      const auto v = csv::to_number(text);
-      if (!v || *v < 0) {
-        return input_error(fmt::format("{}:{}: {}: '{}' is not a non-negative number", path, r.line,
-                                       column, text));
-      }
-      return std::optional<double>{*v};
-    };
-    for (const char* column :
-         {"accelerator_count", "input_len", "output_len", "concurrency_or_batch",
-          "tokens_per_s_output", "tokens_per_s_total", "ttft_ms", "tpot_ms"}) {
-      auto v = number_field(column);
-      FLEETPLAN_RETURN_IF_ERROR(v);
-    }
-    auto count = whole_number(r, path, "accelerator_count", kMaxDevices);
-    FLEETPLAN_RETURN_IF_ERROR(count);
-    auto input_len = whole_number(r, path, "input_len", kMaxTokens);
-    FLEETPLAN_RETURN_IF_ERROR(input_len);
-    auto output_len = whole_number(r, path, "output_len", kMaxTokens);
-    FLEETPLAN_RETURN_IF_ERROR(output_len);
-    auto concurrency = whole_number(r, path, "concurrency_or_batch", kMaxConcurrency);
-    FLEETPLAN_RETURN_IF_ERROR(concurrency);
-    m.count = count->value_or(0);
-    m.input_len = *input_len;
-    m.output_len = *output_len;
-    m.concurrency = *concurrency;
-    m.output_tokens_per_s = csv::to_number(r.get("tokens_per_s_output"));
-    m.total_tokens_per_s = csv::to_number(r.get("tokens_per_s_total"));
-    m.ttft_ms = csv::to_number(r.get("ttft_ms"));
-    m.tpot_ms = csv::to_number(r.get("tpot_ms"));
-    // MLPerf rows state the p99 limits they ran under.
-    static const std::regex kConstraints(
-        R"(constraints TTFT<=([0-9]+(?:\.[0-9]+)?) ms TPOT<=([0-9]+(?:\.[0-9]+)?) ms)");
-    std::smatch limits;
-    if (std::regex_search(m.notes, limits, kConstraints)) {
-      m.ttft_limit_ms = csv::to_number(limits[1].str());
-      m.tpot_limit_ms = csv::to_number(limits[2].str());
-    }
-    rows.push_back(std::move(m));
+    auto m = measurement_of(r, path);
+    FLEETPLAN_RETURN_IF_ERROR(m);
+    rows.push_back(std::move(*m));
   }
   return rows;
 }

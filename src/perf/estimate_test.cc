@@ -5,32 +5,24 @@
 #include <gtest/gtest.h>
 
 #include "perf/perf.h"
+#include "perf/perf_test_util.h"
 
 namespace fleetplan::perf {
 namespace {
 
-class PrefixCacheTest : public ::testing::Test {
+class PrefixCacheTest : public testing::CatalogTest {
  protected:
-  static void SetUpTestSuite() {
-    setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
-    auto loaded = catalog::Catalog::load();
-    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
-    catalog_ = new catalog::Catalog(std::move(loaded).value());
-  }
-  static void TearDownTestSuite() { delete catalog_; }
   // Llama 3.1 8B on one H100 under the pure roofline (every efficiency 1, no engine
   // overhead): a prefill of 1,024 tokens or more is compute-bound (16 TFLOP of GEMMs against
   // an 8 GB weight stream), so its time is its FLOPs over the peak.
   static EstimateRequest request(EfficiencyTable& table) {
-    const catalog::Accelerator& chip = **catalog_->accelerator("H100-SXM");
-    Efficiency ideal;
-    ideal.family = chip.family;
-    ideal.compute = ideal.memory = ideal.link = ideal.moe_compute = 1.0;
-    ideal.step_overhead_s = 0;
-    table.set(ideal);
+    const catalog::Accelerator& h100 = chip("H100-SXM");
+    Efficiency ideal_h100 = ideal();
+    ideal_h100.family = h100.family;
+    table.set(ideal_h100);
     EstimateRequest req;
-    req.model = *catalog_->model("llama3.1-8b");
-    req.accelerator = &chip;
+    req.model = &model("llama3.1-8b");
+    req.accelerator = &h100;
     req.count = 1;
     req.parallelism = Parallelism{};
     req.input_len = 4096;
@@ -38,9 +30,7 @@ class PrefixCacheTest : public ::testing::Test {
     req.concurrency = 1;
     return req;
   }
-  static catalog::Catalog* catalog_;
 };
-catalog::Catalog* PrefixCacheTest::catalog_ = nullptr;
 
 // With a hit share h of an input of I tokens, the prefill computes (1 - h) I new tokens,
 // each attending to the h I cached ones and to the new ones before it: GEMM FLOPs in

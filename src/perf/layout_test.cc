@@ -7,39 +7,30 @@
 #include <gtest/gtest.h>
 
 #include "perf/perf.h"
+#include "perf/perf_test_util.h"
 
 namespace fleetplan::perf {
 namespace {
 
-class Layouts : public ::testing::Test {
+class Layouts : public testing::CatalogTest {
  protected:
   static void SetUpTestSuite() {
-    setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
-    auto loaded = catalog::Catalog::load();
-    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
-    catalog_ = new catalog::Catalog(std::move(loaded).value());
+    CatalogTest::SetUpTestSuite();
     auto table = EfficiencyTable::load_builtin();
     ASSERT_TRUE(table.ok()) << table.error().message;
     table_ = new EfficiencyTable(*table);
   }
   static void TearDownTestSuite() {
-    delete catalog_;
+    CatalogTest::TearDownTestSuite();
     delete table_;
-  }
-  static const catalog::Model& model(const char* name) { return **catalog_->model(name); }
-  static const catalog::Accelerator& chip(const char* name) {
-    return **catalog_->accelerator(name);
   }
   static Result<ReplicaModel> replica(const char* m, Parallelism p,
                                       Precision kv = Precision::kFp8) {
     DeploymentSpec spec{&model(m), &chip("H200-SXM"), p, Precision::kFp8, kv};
     return ReplicaModel::create(spec, Efficiency{});
   }
-  static catalog::Catalog* catalog_;
-  static EfficiencyTable* table_;
+  inline static EfficiencyTable* table_ = nullptr;
 };
-catalog::Catalog* Layouts::catalog_ = nullptr;
-EfficiencyTable* Layouts::table_ = nullptr;
 
 // Mixtral 8x7B (hidden 4096, 32 layers, 32 heads, 8 KV heads of 128, 8 experts of a gated
 // 14,336-wide FFN, vocab 32,000), FP8 linear weights, BF16 embeddings and LM head:

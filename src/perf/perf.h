@@ -205,6 +205,7 @@ class ReplicaModel {
   [[nodiscard]] const Efficiency& efficiency() const { return efficiency_; }
 
  private:
+  struct Steps;  // the steps of create(), in replica_model.cc
   ReplicaModel() = default;
   //! The three roofline terms of a prefill chunk (seconds per device).
   struct PrefillTerms {

@@ -1,4 +1,5 @@
 #include "perf/perf.h"
+#include "perf/perf_test_util.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -9,29 +10,16 @@
 namespace fleetplan::perf {
 namespace {
 
-class PerfTest : public ::testing::Test {
+class PerfTest : public testing::CatalogTest {
  protected:
-  static void SetUpTestSuite() {
-    setenv("FLEETPLAN_DATA_DIR", FLEETPLAN_TEST_DATA_DIR, 1);
-    auto loaded = catalog::Catalog::load();
-    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
-    catalog_ = new catalog::Catalog(std::move(loaded).value());
+  //! A request for `model_name` on `chip_name`, the other fields at their defaults.
+  static EstimateRequest request(const char* model_name, const char* chip_name) {
+    EstimateRequest req;
+    req.model = &model(model_name);
+    req.accelerator = &chip(chip_name);
+    return req;
   }
-  static void TearDownTestSuite() { delete catalog_; }
-  static const catalog::Model& model(const char* name) { return **catalog_->model(name); }
-  static const catalog::Accelerator& chip(const char* name) {
-    return **catalog_->accelerator(name);
-  }
-  // Ideal hardware: every efficiency 1, no engine overhead: the pure roofline.
-  static Efficiency ideal() {
-    Efficiency e;
-    e.compute = e.memory = e.link = e.moe_compute = 1.0;
-    e.step_overhead_s = 0;
-    return e;
-  }
-  static catalog::Catalog* catalog_;
 };
-catalog::Catalog* PerfTest::catalog_ = nullptr;
 
 TEST_F(PerfTest, ParameterCountsMatchPublishedTotals) {
   // Published totals (model cards / papers): Llama 2 70B 68.98 B, Llama 3.1 8B 8.03 B,
@@ -113,9 +101,7 @@ TEST_F(PerfTest, TotalTimeIsTheExactSumOfSteps) {
 
 TEST_F(PerfTest, ModelThatDoesNotFitIsAnError) {
   // Llama 3.1 405B in BF16 needs ~812 GB of weights; 8 x H100 have 640 GB.
-  EstimateRequest req;
-  req.model = &model("llama3.1-405b");
-  req.accelerator = &chip("H100-SXM");
+  EstimateRequest req = request("llama3.1-405b", "H100-SXM");
   req.count = 8;
   req.weights = req.kv_cache = Precision::kBf16;
   auto table = EfficiencyTable::load_builtin();
@@ -229,9 +215,7 @@ TEST_F(PerfTest, LayoutsKeepTensorParallelInsideTheScaleUpDomain) {
 TEST_F(PerfTest, LatencyTargetsHoldAtTheChosenBatch) {
   auto table = EfficiencyTable::load_builtin();
   ASSERT_TRUE(table.ok());
-  EstimateRequest req;
-  req.model = &model("llama3.1-70b");
-  req.accelerator = &chip("H100-SXM");
+  EstimateRequest req = request("llama3.1-70b", "H100-SXM");
   req.count = 8;
   req.input_len = 1024;
   req.output_len = 256;
@@ -262,9 +246,7 @@ TEST_F(PerfTest, LatencyTargetsHoldAtTheChosenBatch) {
 TEST_F(PerfTest, MoreDevicesNeverServeLess) {
   auto table = EfficiencyTable::load_builtin();
   ASSERT_TRUE(table.ok());
-  EstimateRequest req;
-  req.model = &model("llama3.1-8b");
-  req.accelerator = &chip("H100-SXM");
+  EstimateRequest req = request("llama3.1-8b", "H100-SXM");
   double last = 0;
   for (const int count : {1, 2, 4, 8}) {
     req.count = count;
@@ -280,9 +262,7 @@ TEST_F(PerfTest, MoreDevicesNeverServeLess) {
 TEST_F(PerfTest, ConcurrencyOfAHugeDeploymentDoesNotOverflow) {
   auto table = EfficiencyTable::load_builtin();
   ASSERT_TRUE(table.ok());
-  EstimateRequest req;
-  req.model = &model("llama3.1-8b");
-  req.accelerator = &chip("B200");
+  EstimateRequest req = request("llama3.1-8b", "B200");
   req.count = kMaxDevices;
   req.input_len = 16;
   req.output_len = 16;

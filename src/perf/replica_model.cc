@@ -115,6 +115,77 @@ double ep_imbalance(int ep, double assignments) {
   return 1.0 + std::sqrt(2.0 * std::log(static_cast<double>(ep)) * ep / assignments);
 }
 
+// The deployment's checks that need no arithmetic: parallelism against the model's layers
+// and experts, and the speculative-decoding settings.
+Status check_deployment_spec(const DeploymentSpec& spec) {
+  const catalog::Model& m = *spec.model;
+  const catalog::Accelerator& acc = *spec.accelerator;
+  const Parallelism& par = spec.parallelism;
+  if (!acc.has_performance_figures()) {
+    return input_error(fmt::format(
+        "accelerator '{}' has no performance figures in the catalog (memory, bandwidth, BF16 "
+        "TFLOPS); add them with --catalog to model it",
+        acc.name));
+  }
+  if (par.tp < 1 || par.pp < 1 || par.ep < 1 || par.replicas < 1) {
+    return input_error(fmt::format("parallelism tp={} pp={} ep={} replicas={}: each must be >= 1",
+                                   par.tp, par.pp, par.ep, par.replicas));
+  }
+  if (par.pp > m.layers) {
+    return input_error(fmt::format("pp={} exceeds the {} layers of {}", par.pp, m.layers, m.name));
+  }
+  if (par.tp % par.ep != 0 && par.ep % par.tp != 0) {
+    return input_error(
+        fmt::format("ep={} must divide tp={} (experts spread inside the tensor-parallel group)",
+                    par.ep, par.tp));
+  }
+  if (par.ep > par.tp) {
+    return input_error(fmt::format(
+        "ep={} exceeds tp={}: experts are spread over the tp devices of a stage", par.ep, par.tp));
+  }
+  if (par.ep > 1 && !m.is_moe()) {
+    return input_error(
+        fmt::format("ep={} given but {} is a dense model (no experts)", par.ep, m.name));
+  }
+  // Under attention-DP an EP group that does not divide the experts holds redundant copies
+  // (every device ceil(E/ep) expert slots, the spare ones replicating hot experts, as
+  // DeepSeek's EPLB and CloudMatrix-Infer's EP320 do); plain EP must divide them.
+  if (m.is_moe() && m.experts % par.ep != 0 && !par.attention_dp) {
+    return input_error(fmt::format(
+        "ep={} does not divide the {} experts of {} (redundant experts need attention-dp)", par.ep,
+        m.experts, m.name));
+  }
+  if (par.attention_dp && par.tp < 2) {
+    return input_error("attention data parallelism needs tp >= 2");
+  }
+  if (spec.mtp_draft_tokens < 0 || spec.mtp_draft_tokens > 8) {
+    return input_error(fmt::format("mtp_draft_tokens = {} is out of range; expected 0 to 8",
+                                   spec.mtp_draft_tokens));
+  }
+  if (spec.mtp_draft_tokens > 0 && m.mtp_layers == 0) {
+    return input_error(fmt::format(
+        "{} has no multi-token prediction modules to draft with (catalog mtp_layers)", m.name));
+  }
+  if (spec.mtp_draft_tokens > 0 && !(std::isfinite(spec.mtp_acceptance) &&
+                                     spec.mtp_acceptance > 0 && spec.mtp_acceptance <= 1)) {
+    return input_error(
+        fmt::format("mtp_acceptance = {} is not an acceptance rate; expected a share > 0 and <= 1",
+                    spec.mtp_acceptance));
+  }
+  return {};
+}
+
+// Layers with a window short enough to cap their KV per sequence. Short windows (gpt-oss:
+// 128 tokens) cap those layers' KV per sequence. Long ones (Llama 4's 8192-token
+// chunks, Mistral's 4096) exceed most contexts served, so those layers are modelled as full
+// attention: exact below the window, an upper bound beyond it.
+double window_layers_of(const catalog::Model& m) {
+  constexpr int kLongWindow = 4096;
+  return m.sliding_window > 0 && m.sliding_window < kLongWindow
+             ? std::min(m.sliding_window_layers, m.layers)
+             : 0;
+}
+
 }  // namespace
 
 double parameter_count(const catalog::Model& m) {
@@ -198,211 +269,206 @@ double DecodeCost::total_time(double s0, int batch, long long steps) const {
   return n * (overhead_s + comm_s) + roof;
 }
 
+// The steps of ReplicaModel::create, each filling one group of the per-step constants.
+struct ReplicaModel::Steps {
+  // FLOPs per token and weight bytes of the whole model.
+  static void set_work(ReplicaModel& r, const Shapes& s) {
+    const catalog::Model& m = *r.spec_.model;
+    const Parallelism& par = r.spec_.parallelism;
+    const double wbytes = catalog::bytes_per_element(r.spec_.weights);
+    // FLOPs per token: 2 per multiply-accumulate of every weight the token touches.
+    r.dense_flops_per_token_ =
+        2.0 * (m.layers * s.attention_params + s.dense_layers * s.dense_ffn_params +
+               s.moe_layers * (m.shared_experts * s.expert_params + s.router_params));
+    r.expert_flops_per_token_ = 2.0 * s.moe_layers * m.experts_active * s.expert_params;
+    r.lm_head_flops_ = 2.0 * m.hidden * static_cast<double>(m.vocab);
+    const double window_layers = window_layers_of(m);
+    const double full_layers = m.layers - window_layers;
+    r.window_fraction_layers_ = window_layers / m.layers;
+    r.attn_prefill_flops_per_pair_ = s.attn_prefill_flops_per_pair_layer * m.layers;
+    r.attn_decode_flops_per_pair_ = s.attn_decode_flops_per_pair_layer * full_layers;
+
+    // Weights: linear layers at the weight precision; embeddings and LM head stay BF16.
+    const double linear_non_expert =
+        m.layers * s.attention_params + s.dense_layers * s.dense_ffn_params +
+        s.moe_layers * (m.shared_experts * s.expert_params + s.router_params);
+    r.non_expert_weight_bytes_ = linear_non_expert * wbytes + s.embedding_params * 2.0;
+    r.embedding_weight_bytes_ = s.embedding_params * 2.0;
+    // All routed experts of all MoE layers, with the redundant copies an EP group that does
+    // not divide the experts holds: ceil(E / ep) slots on each of the ep devices.
+    const double expert_slots =
+        par.ep > 1 ? std::ceil(static_cast<double>(m.experts) / par.ep) * par.ep : m.experts;
+    r.expert_weight_bytes_ =
+        static_cast<double>(s.moe_layers) * expert_slots * s.expert_params * wbytes;
+  }
+
+  // Achievable compute rates of one device (GEMMs, expert GEMMs, attention) and memory rate.
+  static void set_compute_rates(ReplicaModel& r, const Efficiency& eff) {
+    const DeploymentSpec& spec = r.spec_;
+    const catalog::Accelerator& acc = *spec.accelerator;
+    const double wbytes = catalog::bytes_per_element(spec.weights);
+    // Rates. Weights in a format the chip has no tensor units for are unpacked in registers
+    // and multiplied in BF16 (weight-only kernels: Marlin in vLLM/SGLang, TensorRT-LLM's
+    // weight-only GEMMs): the GEMM runs at the BF16 rate and every weight element read pays
+    // the unpacking on the vector units. FP4 on Hopper is thus ~2x slower than FP8 once
+    // compute-bound.
+    const bool wide = spec.weights == Precision::kBf16 || spec.weights == Precision::kFp16;
+    const bool native_weights = wide || acc.native(spec.weights);
+    const double gemm_peak =
+        native_weights ? acc.peak_flops(spec.weights) : acc.peak_flops(Precision::kBf16);
+    r.compute_rate_ = gemm_peak * eff.compute;
+    r.moe_rate_ = r.compute_rate_ * eff.moe_compute;
+    if (!native_weights) {
+      const double vector_rate = acc.peak_flops(Precision::kBf16) / kTensorToVectorRate;
+      r.dequant_s_per_byte_ = kDequantOpsPerElement / wbytes / vector_rate;
+    }
+    const bool fp8_attention = (spec.kv_cache == Precision::kFp8) && acc.native(Precision::kFp8);
+    const double attention_efficiency = eff.attention > 0 ? eff.attention : eff.compute;
+    r.attention_rate_ =
+        acc.peak_flops(fp8_attention ? Precision::kFp8 : Precision::kBf16) * attention_efficiency;
+    r.memory_rate_ = acc.memory_bw * eff.memory;
+  }
+
+  // Link rates and latencies of the TP, PP and EP collectives, inside or across the scale-up
+  // domain.
+  static void set_link_rates(ReplicaModel& r, const Efficiency& eff) {
+    const catalog::Accelerator& acc = *r.spec_.accelerator;
+    const Parallelism& par = r.spec_.parallelism;
+    const bool tp_in_domain = par.tp <= acc.scaleup_domain;
+    // A card without published fabric figures talks over PCIe Gen4 x16 (31.5 GB/s per
+    // direction).
+    constexpr double kPcieGen4 = 31.5e9;
+    const double scaleup = acc.scaleup_bw > 0 ? acc.scaleup_bw : kPcieGen4;
+    const double scaleout = acc.scaleout_bw > 0 ? acc.scaleout_bw : scaleup;
+    r.tp_link_rate_ = (tp_in_domain ? scaleup : scaleout) * eff.link;
+    r.tp_latency_s_ = tp_in_domain ? kScaleupLatencyS : kScaleoutLatencyS;
+    r.ep_link_rate_ = r.tp_link_rate_;
+    r.ep_latency_s_ = r.tp_latency_s_;
+    const bool pp_in_domain = par.tp * par.pp <= acc.scaleup_domain;
+    r.pp_link_rate_ = (pp_in_domain ? scaleup : scaleout) * eff.link;
+    // An EP group larger than the scale-up domain reaches its peers outside the domain over
+    // the scale-out network (RDMA): of the ep - 1 peers, ep - domain are there.
+    r.scaleup_link_rate_ = scaleup * eff.link;
+    r.scaleout_link_rate_ = scaleout * eff.link;
+    r.ep_scaleout_link_rate_ = r.scaleout_link_rate_;
+    if (par.ep > 1) {
+      const int domain_peers = std::min(par.ep, std::max(1, acc.scaleup_domain));
+      r.ep_scaleout_share_ = static_cast<double>(par.ep - domain_peers) / (par.ep - 1.0);
+      if (r.ep_scaleout_share_ > 0) {
+        r.ep_link_rate_ = r.scaleup_link_rate_;
+        r.ep_latency_s_ = kScaleoutLatencyS;
+      }
+    }
+  }
+
+  // Step overhead and speculative decoding's tokens a step; returns the MTP modules' share
+  // of the main model's weights and KV cache.
+  static double set_step_and_speculation(ReplicaModel& r, const Efficiency& eff) {
+    const catalog::Model& m = *r.spec_.model;
+    r.activation_bytes_ = kActivationBytes;
+    r.overhead_s_ = eff.step_overhead_s + eff.layer_overhead_s * m.layers;
+    // Speculative decoding: k drafted tokens, each accepted with probability a given the ones
+    // before it, add a + a^2 + ... + a^k tokens a step; the draft module runs k times.
+    const int drafts = r.spec_.mtp_draft_tokens;
+    for (int i = 1; i <= drafts; ++i) {
+      r.tokens_per_step_ += std::pow(r.spec_.mtp_acceptance, i);
+    }
+    r.mtp_layer_share_ = static_cast<double>(drafts) * m.mtp_layers / m.layers;
+    // The MTP modules' weights and KV cache are held beside the main model's, each module
+    // about one main-model layer (DeepSeek-V3: 11.5 B parameters against 671 B over 61
+    // layers).
+    return drafts > 0 ? static_cast<double>(m.mtp_layers) / m.layers : 0.0;
+  }
+
+  // KV-cache bytes per token of context, per device and over the replica.
+  static void set_kv_cache(ReplicaModel& r, const Shapes& s, double mtp_extra) {
+    const catalog::Model& m = *r.spec_.model;
+    const Parallelism& par = r.spec_.parallelism;
+    const double tp = par.tp;
+    const double pp = par.pp;
+    const double window_layers = window_layers_of(m);
+    const double full_layers = m.layers - window_layers;
+    // KV cache per token of context. Full-attention layers hold every token; sliding-window
+    // layers hold at most `window` tokens per sequence (counted per sequence, not per token).
+    const double kv_per_layer =
+        s.kv_elements_per_token_layer * catalog::bytes_per_element(r.spec_.kv_cache);
+    double tp_kv_share = 1.0;  // fraction of a layer's KV one device holds
+    if (par.attention_dp) {
+      tp_kv_share = 1.0 / tp;  // sequences are spread over the group, each KV held once
+    } else if (s.kv_splits_over_tp) {
+      // KV heads split over TP; with more ranks than KV heads each rank keeps one head
+      // (copies).
+      tp_kv_share = std::max(1.0 / tp, 1.0 / m.kv_heads);
+    }
+    r.kv_bytes_per_token_device_ = kv_per_layer * (full_layers / pp) * tp_kv_share;
+    r.kv_storage_factor_ = 1.0 + mtp_extra;
+    r.window_kv_bytes_per_seq_device_ =
+        kv_per_layer * (window_layers / pp) * tp_kv_share * m.sliding_window;
+    // The replica's unique KV (copies on TP ranks counted once): what a KV transfer moves.
+    r.kv_unique_bytes_per_token_ = kv_per_layer * full_layers;
+    r.kv_unique_window_bytes_per_seq_ = kv_per_layer * window_layers * m.sliding_window;
+    // Replica-wide bytes per token (what one token of context costs the whole replica).
+    const double devices = tp * pp;
+    r.kv_bytes_per_token_ = r.kv_bytes_per_token_device_ * devices;
+  }
+
+  // Memory of one device: weights, activations, reserve and what is left for the KV cache;
+  // an error when nothing is left.
+  static Status set_memory(ReplicaModel& r, const Efficiency& eff, double mtp_extra) {
+    const catalog::Model& m = *r.spec_.model;
+    const catalog::Accelerator& acc = *r.spec_.accelerator;
+    const Parallelism& par = r.spec_.parallelism;
+    const double tp = par.tp;
+    const double pp = par.pp;
+    const double devices = tp * pp;
+    MemoryBreakdown& mem = r.memory_;
+    mem.capacity = acc.memory_bytes;
+    if (par.attention_dp) {
+      mem.weights = r.non_expert_weight_bytes_ / pp + r.expert_weight_bytes_ / devices;
+    } else {
+      mem.weights = (r.non_expert_weight_bytes_ + r.expert_weight_bytes_) / devices;
+    }
+    mem.weights *= 1.0 + mtp_extra;
+    const double dense_width =
+        m.is_moe() && m.dense_ffn_hidden > 0 ? m.dense_ffn_hidden : m.ffn_hidden;
+    mem.activations =
+        eff.max_num_tokens * kActivationBytes *
+            (4.0 * m.hidden + 2.0 * std::max<double>(dense_width, m.moe_ffn_hidden) / tp) +
+        256.0 * m.vocab * 4.0 / tp;  // FP32 logits of up to 256 sampled rows
+    mem.reserve = kReserveFraction * mem.capacity;
+    mem.kv_cache = mem.capacity - mem.weights - mem.activations - mem.reserve;
+    mem.free = mem.kv_cache;
+    if (mem.kv_cache <= 0) {
+      return infeasible_error(fmt::format(
+          "{} does not fit on {} x {} (tp={} pp={}): weights need {:.1f} GB per device, "
+          "activations {:.1f} GB and runtime reserve {:.1f} GB, of {:.0f} GB; use more devices, "
+          "pipeline parallelism or a smaller weight precision",
+          m.name, par.devices_per_replica(), acc.name, par.tp, par.pp, mem.weights / 1e9,
+          mem.activations / 1e9, mem.reserve / 1e9, mem.capacity / 1e9));
+    }
+    r.kv_capacity_tokens_ =
+        r.kv_bytes_per_token_device_ > 0
+            ? mem.kv_cache / (r.kv_bytes_per_token_device_ * r.kv_storage_factor_)
+            : 1e18;
+    return {};
+  }
+};
+
 Result<ReplicaModel> ReplicaModel::create(const DeploymentSpec& spec, const Efficiency& eff) {
   if (spec.model == nullptr || spec.accelerator == nullptr) {
     return internal_error("ReplicaModel::create: model and accelerator are required");
   }
-  const catalog::Model& m = *spec.model;
-  const catalog::Accelerator& acc = *spec.accelerator;
-  const Parallelism& par = spec.parallelism;
-  if (!acc.has_performance_figures()) {
-    return input_error(fmt::format(
-        "accelerator '{}' has no performance figures in the catalog (memory, bandwidth, BF16 "
-        "TFLOPS); add them with --catalog to model it",
-        acc.name));
-  }
-  if (par.tp < 1 || par.pp < 1 || par.ep < 1 || par.replicas < 1) {
-    return input_error(fmt::format("parallelism tp={} pp={} ep={} replicas={}: each must be >= 1",
-                                   par.tp, par.pp, par.ep, par.replicas));
-  }
-  if (par.pp > m.layers) {
-    return input_error(fmt::format("pp={} exceeds the {} layers of {}", par.pp, m.layers, m.name));
-  }
-  if (par.tp % par.ep != 0 && par.ep % par.tp != 0) {
-    return input_error(
-        fmt::format("ep={} must divide tp={} (experts spread inside the tensor-parallel group)",
-                    par.ep, par.tp));
-  }
-  if (par.ep > par.tp) {
-    return input_error(fmt::format(
-        "ep={} exceeds tp={}: experts are spread over the tp devices of a stage", par.ep, par.tp));
-  }
-  if (par.ep > 1 && !m.is_moe()) {
-    return input_error(
-        fmt::format("ep={} given but {} is a dense model (no experts)", par.ep, m.name));
-  }
-  // Under attention-DP an EP group that does not divide the experts holds redundant copies
-  // (every device ceil(E/ep) expert slots, the spare ones replicating hot experts, as
-  // DeepSeek's EPLB and CloudMatrix-Infer's EP320 do); plain EP must divide them.
-  if (m.is_moe() && m.experts % par.ep != 0 && !par.attention_dp) {
-    return input_error(fmt::format(
-        "ep={} does not divide the {} experts of {} (redundant experts need attention-dp)", par.ep,
-        m.experts, m.name));
-  }
-  if (par.attention_dp && par.tp < 2) {
-    return input_error("attention data parallelism needs tp >= 2");
-  }
-  if (spec.mtp_draft_tokens < 0 || spec.mtp_draft_tokens > 8) {
-    return input_error(fmt::format("mtp_draft_tokens = {} is out of range; expected 0 to 8",
-                                   spec.mtp_draft_tokens));
-  }
-  if (spec.mtp_draft_tokens > 0 && m.mtp_layers == 0) {
-    return input_error(fmt::format(
-        "{} has no multi-token prediction modules to draft with (catalog mtp_layers)", m.name));
-  }
-  if (spec.mtp_draft_tokens > 0 && !(std::isfinite(spec.mtp_acceptance) &&
-                                     spec.mtp_acceptance > 0 && spec.mtp_acceptance <= 1)) {
-    return input_error(
-        fmt::format("mtp_acceptance = {} is not an acceptance rate; expected a share > 0 and <= 1",
-                    spec.mtp_acceptance));
-  }
-
+  FLEETPLAN_RETURN_IF_ERROR(check_deployment_spec(spec));
   ReplicaModel r;
   r.spec_ = spec;
   r.efficiency_ = eff;
-  const Shapes s = shapes_of(m);
-  const double tp = par.tp;
-  const double pp = par.pp;
-  const double devices = tp * pp;
-  const double wbytes = catalog::bytes_per_element(spec.weights);
-  const double kvbytes = catalog::bytes_per_element(spec.kv_cache);
-
-  // FLOPs per token: 2 per multiply-accumulate of every weight the token touches.
-  r.dense_flops_per_token_ =
-      2.0 * (m.layers * s.attention_params + s.dense_layers * s.dense_ffn_params +
-             s.moe_layers * (m.shared_experts * s.expert_params + s.router_params));
-  r.expert_flops_per_token_ = 2.0 * s.moe_layers * m.experts_active * s.expert_params;
-  r.lm_head_flops_ = 2.0 * m.hidden * static_cast<double>(m.vocab);
-  // Short windows (gpt-oss: 128 tokens) cap those layers' KV per sequence. Long ones (Llama 4's
-  // 8192-token chunks, Mistral's 4096) exceed most contexts served, so those layers are
-  // modelled as full attention: exact below the window, an upper bound beyond it.
-  constexpr int kLongWindow = 4096;
-  const double window_layers = m.sliding_window > 0 && m.sliding_window < kLongWindow
-                                   ? std::min(m.sliding_window_layers, m.layers)
-                                   : 0;
-  const double full_layers = m.layers - window_layers;
-  r.window_fraction_layers_ = window_layers / m.layers;
-  r.attn_prefill_flops_per_pair_ = s.attn_prefill_flops_per_pair_layer * m.layers;
-  r.attn_decode_flops_per_pair_ = s.attn_decode_flops_per_pair_layer * full_layers;
-
-  // Weights: linear layers at the weight precision; embeddings and LM head stay BF16.
-  const double linear_non_expert =
-      m.layers * s.attention_params + s.dense_layers * s.dense_ffn_params +
-      s.moe_layers * (m.shared_experts * s.expert_params + s.router_params);
-  r.non_expert_weight_bytes_ = linear_non_expert * wbytes + s.embedding_params * 2.0;
-  r.embedding_weight_bytes_ = s.embedding_params * 2.0;
-  // All routed experts of all MoE layers, with the redundant copies an EP group that does
-  // not divide the experts holds: ceil(E / ep) slots on each of the ep devices.
-  const double expert_slots =
-      par.ep > 1 ? std::ceil(static_cast<double>(m.experts) / par.ep) * par.ep : m.experts;
-  r.expert_weight_bytes_ =
-      static_cast<double>(s.moe_layers) * expert_slots * s.expert_params * wbytes;
-
-  // Rates. Weights in a format the chip has no tensor units for are unpacked in registers and
-  // multiplied in BF16 (weight-only kernels: Marlin in vLLM/SGLang, TensorRT-LLM's weight-only
-  // GEMMs): the GEMM runs at the BF16 rate and every weight element read pays the unpacking
-  // on the vector units. FP4 on Hopper is thus ~2x slower than FP8 once compute-bound.
-  const bool wide = spec.weights == Precision::kBf16 || spec.weights == Precision::kFp16;
-  const bool native_weights = wide || acc.native(spec.weights);
-  const double gemm_peak =
-      native_weights ? acc.peak_flops(spec.weights) : acc.peak_flops(Precision::kBf16);
-  r.compute_rate_ = gemm_peak * eff.compute;
-  r.moe_rate_ = r.compute_rate_ * eff.moe_compute;
-  if (!native_weights) {
-    const double vector_rate = acc.peak_flops(Precision::kBf16) / kTensorToVectorRate;
-    r.dequant_s_per_byte_ = kDequantOpsPerElement / wbytes / vector_rate;
-  }
-  const bool fp8_attention = (spec.kv_cache == Precision::kFp8) && acc.native(Precision::kFp8);
-  const double attention_efficiency = eff.attention > 0 ? eff.attention : eff.compute;
-  r.attention_rate_ =
-      acc.peak_flops(fp8_attention ? Precision::kFp8 : Precision::kBf16) * attention_efficiency;
-  r.memory_rate_ = acc.memory_bw * eff.memory;
-  const bool tp_in_domain = par.tp <= acc.scaleup_domain;
-  // A card without published fabric figures talks over PCIe Gen4 x16 (31.5 GB/s per direction).
-  constexpr double kPcieGen4 = 31.5e9;
-  const double scaleup = acc.scaleup_bw > 0 ? acc.scaleup_bw : kPcieGen4;
-  const double scaleout = acc.scaleout_bw > 0 ? acc.scaleout_bw : scaleup;
-  r.tp_link_rate_ = (tp_in_domain ? scaleup : scaleout) * eff.link;
-  r.tp_latency_s_ = tp_in_domain ? kScaleupLatencyS : kScaleoutLatencyS;
-  r.ep_link_rate_ = r.tp_link_rate_;
-  r.ep_latency_s_ = r.tp_latency_s_;
-  const bool pp_in_domain = par.tp * par.pp <= acc.scaleup_domain;
-  r.pp_link_rate_ = (pp_in_domain ? scaleup : scaleout) * eff.link;
-  // An EP group larger than the scale-up domain reaches its peers outside the domain over the
-  // scale-out network (RDMA): of the ep - 1 peers, ep - domain are there.
-  r.scaleup_link_rate_ = scaleup * eff.link;
-  r.scaleout_link_rate_ = scaleout * eff.link;
-  r.ep_scaleout_link_rate_ = r.scaleout_link_rate_;
-  if (par.ep > 1) {
-    const int domain_peers = std::min(par.ep, std::max(1, acc.scaleup_domain));
-    r.ep_scaleout_share_ = static_cast<double>(par.ep - domain_peers) / (par.ep - 1.0);
-    if (r.ep_scaleout_share_ > 0) {
-      r.ep_link_rate_ = r.scaleup_link_rate_;
-      r.ep_latency_s_ = kScaleoutLatencyS;
-    }
-  }
-  r.activation_bytes_ = kActivationBytes;
-  r.overhead_s_ = eff.step_overhead_s + eff.layer_overhead_s * m.layers;
-  // Speculative decoding: k drafted tokens, each accepted with probability a given the ones
-  // before it, add a + a^2 + ... + a^k tokens a step; the draft module runs k times.
-  const int drafts = spec.mtp_draft_tokens;
-  for (int i = 1; i <= drafts; ++i) {
-    r.tokens_per_step_ += std::pow(spec.mtp_acceptance, i);
-  }
-  r.mtp_layer_share_ = static_cast<double>(drafts) * m.mtp_layers / m.layers;
-  // The MTP modules' weights and KV cache are held beside the main model's, each module about
-  // one main-model layer (DeepSeek-V3: 11.5 B parameters against 671 B over 61 layers).
-  const double mtp_extra = drafts > 0 ? static_cast<double>(m.mtp_layers) / m.layers : 0.0;
-
-  // KV cache per token of context. Full-attention layers hold every token; sliding-window
-  // layers hold at most `window` tokens per sequence (counted per sequence, not per token).
-  const double kv_per_layer = s.kv_elements_per_token_layer * kvbytes;
-  double tp_kv_share = 1.0;  // fraction of a layer's KV one device holds
-  if (par.attention_dp) {
-    tp_kv_share = 1.0 / tp;  // sequences are spread over the group, each KV held once
-  } else if (s.kv_splits_over_tp) {
-    // KV heads split over TP; with more ranks than KV heads each rank keeps one head (copies).
-    tp_kv_share = std::max(1.0 / tp, 1.0 / m.kv_heads);
-  }
-  r.kv_bytes_per_token_device_ = kv_per_layer * (full_layers / pp) * tp_kv_share;
-  r.kv_storage_factor_ = 1.0 + mtp_extra;
-  r.window_kv_bytes_per_seq_device_ =
-      kv_per_layer * (window_layers / pp) * tp_kv_share * m.sliding_window;
-  // The replica's unique KV (copies on TP ranks counted once): what a KV transfer moves.
-  r.kv_unique_bytes_per_token_ = kv_per_layer * full_layers;
-  r.kv_unique_window_bytes_per_seq_ = kv_per_layer * window_layers * m.sliding_window;
-  // Replica-wide bytes per token (what one token of context costs the whole replica).
-  r.kv_bytes_per_token_ = r.kv_bytes_per_token_device_ * devices;
-
-  // Memory of one device.
-  MemoryBreakdown& mem = r.memory_;
-  mem.capacity = acc.memory_bytes;
-  if (par.attention_dp) {
-    mem.weights = r.non_expert_weight_bytes_ / pp + r.expert_weight_bytes_ / devices;
-  } else {
-    mem.weights = (r.non_expert_weight_bytes_ + r.expert_weight_bytes_) / devices;
-  }
-  mem.weights *= 1.0 + mtp_extra;
-  const double dense_width =
-      m.is_moe() && m.dense_ffn_hidden > 0 ? m.dense_ffn_hidden : m.ffn_hidden;
-  mem.activations =
-      eff.max_num_tokens * kActivationBytes *
-          (4.0 * m.hidden + 2.0 * std::max<double>(dense_width, m.moe_ffn_hidden) / tp) +
-      256.0 * m.vocab * 4.0 / tp;  // FP32 logits of up to 256 sampled rows
-  mem.reserve = kReserveFraction * mem.capacity;
-  mem.kv_cache = mem.capacity - mem.weights - mem.activations - mem.reserve;
-  mem.free = mem.kv_cache;
-  if (mem.kv_cache <= 0) {
-    return infeasible_error(fmt::format(
-        "{} does not fit on {} x {} (tp={} pp={}): weights need {:.1f} GB per device, activations "
-        "{:.1f} GB and runtime reserve {:.1f} GB, of {:.0f} GB; use more devices, pipeline "
-        "parallelism or a smaller weight precision",
-        m.name, par.devices_per_replica(), acc.name, par.tp, par.pp, mem.weights / 1e9,
-        mem.activations / 1e9, mem.reserve / 1e9, mem.capacity / 1e9));
-  }
-  r.kv_capacity_tokens_ = r.kv_bytes_per_token_device_ > 0
-                              ? mem.kv_cache / (r.kv_bytes_per_token_device_ * r.kv_storage_factor_)
-                              : 1e18;
+  const Shapes s = shapes_of(*spec.model);
+  Steps::set_work(r, s);
+  Steps::set_compute_rates(r, eff);
+  Steps::set_link_rates(r, eff);
+  const double mtp_extra = Steps::set_step_and_speculation(r, eff);
+  Steps::set_kv_cache(r, s, mtp_extra);
+  FLEETPLAN_RETURN_IF_ERROR(Steps::set_memory(r, eff, mtp_extra));
   return r;
 }
 

@@ -54,6 +54,19 @@ class Scale : public ::testing::Test {
     t.set(e);
     return t;
   }
+  // Llama 3.1 8B on `count` x `a`, FP8 weights and a BF16 KV cache: prompts of 1,024 tokens,
+  // outputs of 128.
+  static EstimateRequest llama8b_request(const catalog::Accelerator& a, int count) {
+    EstimateRequest req;
+    req.model = &model("llama3.1-8b");
+    req.accelerator = &a;
+    req.count = count;
+    req.weights = Precision::kFp8;
+    req.kv_cache = Precision::kBf16;
+    req.input_len = 1024;
+    req.output_len = 128;
+    return req;
+  }
 };
 
 // Llama 3.1 8B: 32 layers, 8 KV heads of 128: K and V are 2 x 8 x 128 x 32 = 65,536
@@ -62,14 +75,7 @@ constexpr double kLlama8bKvBytesPerPrompt = 134217728.0;
 
 TEST_F(Scale, KvTransferIsTheBytesOverTheLink) {
   const catalog::Accelerator a = overhead_only_chip(1e12);
-  EstimateRequest req;
-  req.model = &model("llama3.1-8b");
-  req.accelerator = &a;
-  req.count = 3;
-  req.weights = Precision::kFp8;
-  req.kv_cache = Precision::kBf16;
-  req.input_len = 1024;
-  req.output_len = 128;
+  EstimateRequest req = llama8b_request(a, 3);
   auto est = estimate_disaggregated(req, overhead_table(a.family));
   ASSERT_TRUE(est.ok()) << est.error().message;
   ASSERT_TRUE(est->disaggregated.has_value());
@@ -90,14 +96,7 @@ TEST_F(Scale, DisaggregatedStepTimesAndTheRatioByHand) {
   // 204,800 output tokens/s; TTFT = half a running step + its own step + the KV transfer
   // = 5 + 10 + 0.134 ms; TPOT = 10 ms.
   const catalog::Accelerator a = overhead_only_chip(1e12);
-  EstimateRequest req;
-  req.model = &model("llama3.1-8b");
-  req.accelerator = &a;
-  req.count = 3;
-  req.weights = Precision::kFp8;
-  req.kv_cache = Precision::kBf16;
-  req.input_len = 1024;
-  req.output_len = 128;
+  EstimateRequest req = llama8b_request(a, 3);
   auto est = estimate_disaggregated(req, overhead_table(a.family));
   ASSERT_TRUE(est.ok()) << est.error().message;
   const DisaggregatedShape& d = *est->disaggregated;
@@ -121,14 +120,7 @@ TEST_F(Scale, TheKvLinkCapsTheRequestRate) {
   // 1e11 / 134,217,728 = 745.06 prompts/s (below its 800) and a decode device receives as
   // many. 1 prefill + 1 decode device serve 745.06 requests/s x 128 output tokens.
   const catalog::Accelerator a = overhead_only_chip(1e11);
-  EstimateRequest req;
-  req.model = &model("llama3.1-8b");
-  req.accelerator = &a;
-  req.count = 2;
-  req.weights = Precision::kFp8;
-  req.kv_cache = Precision::kBf16;
-  req.input_len = 1024;
-  req.output_len = 128;
+  EstimateRequest req = llama8b_request(a, 2);
   auto est = estimate_disaggregated(req, overhead_table(a.family));
   ASSERT_TRUE(est.ok()) << est.error().message;
   const double expected = 1e11 / kLlama8bKvBytesPerPrompt * 128;
@@ -139,15 +131,8 @@ TEST_F(Scale, MaxDeploymentBoundsTheUnit) {
   // Units of at most 2 devices on 3: one unit of 1 prefill + 1 decode, one device idle:
   // min(800, 1,600) = 800 requests/s (see DisaggregatedStepTimesAndTheRatioByHand).
   const catalog::Accelerator a = overhead_only_chip(1e12);
-  EstimateRequest req;
-  req.model = &model("llama3.1-8b");
-  req.accelerator = &a;
-  req.count = 3;
+  EstimateRequest req = llama8b_request(a, 3);
   req.max_deployment = 2;
-  req.weights = Precision::kFp8;
-  req.kv_cache = Precision::kBf16;
-  req.input_len = 1024;
-  req.output_len = 128;
   auto est = estimate_disaggregated(req, overhead_table(a.family));
   ASSERT_TRUE(est.ok()) << est.error().message;
   EXPECT_EQ(est->disaggregated->unit_devices, 2);

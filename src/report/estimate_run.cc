@@ -295,10 +295,10 @@ ordered_json estimate_json(const EstimateRun& r) {
   return j;
 }
 
-std::string estimate_text(const EstimateRun& r) {
-  const perf::Estimate& est = r.estimate;
-  const perf::Efficiency& eff = r.factors.efficiency;
-  const Spread s = spread(r);
+namespace {
+
+// The header lines: what was estimated, prefix caching, the engine and notes on the figures.
+std::string estimate_header(const EstimateRun& r) {
   std::string out =
       fmt::format("{} on {} x {}, weights {} / KV {} ({}), input {} / output {} tokens\n",
                   r.model->name, r.count, r.accelerator->name, catalog::precision_name(r.weights),
@@ -318,30 +318,42 @@ std::string estimate_text(const EstimateRun& r) {
     out += fmt::format("note: {} figures are public estimates, not a datasheet ({})\n",
                        r.accelerator->name, r.accelerator->sources.substr(0, 80));
   }
+  return out;
+}
+
+// The rows of a disaggregated shape: instances, deployment unit, KV transfer, rates.
+void add_disaggregated_rows(TextTable& t, const perf::DisaggregatedShape& d) {
+  const auto instances = [](int n, const perf::Parallelism& p) {
+    return fmt::format("{} x {} devices (tp={} pp={} ep={}{})", n, p.devices_per_replica(), p.tp,
+                       p.pp, p.ep, p.attention_dp ? " attention-dp" : "");
+  };
+  t.add_row({"shape", "disaggregated (prefill and decode apart)"});
+  t.add_row({"prefill instances", instances(d.prefill_instances, d.prefill)});
+  t.add_row({"decode instances", instances(d.decode_instances, d.decode)});
+  t.add_row({"deployment unit",
+             fmt::format("{} devices x {} units{}", d.unit_devices, d.units,
+                         d.idle_devices > 0 ? fmt::format(", {} idle", d.idle_devices) : "")});
+  t.add_row(
+      {"prefill : decode devices", fmt::format("{} : {}", d.prefill_devices, d.decode_devices)});
+  t.add_row({"KV transfer",
+             fmt::format("{:.1f} MB a request, {:.2f} ms over {}", d.kv_bytes_per_request / 1e6,
+                         d.kv_transfer_ms, d.kv_over_scaleup ? "scale-up" : "scale-out")});
+  t.add_row({"prefill tokens/s per device",
+             fmt::format("{} (busy {:.0f} %)", grouped(d.prefill_tokens_per_s_per_device, 0),
+                         d.prefill_utilization * 100.0)});
+  t.add_row({"decode tokens/s per device",
+             fmt::format("{} (busy {:.0f} %)", grouped(d.decode_tokens_per_s_per_device, 0),
+                         d.decode_utilization * 100.0)});
+}
+
+// The estimate table: shape or layout, MTP, batch, throughput and latency with their 80 %
+// band, bounds, targets and the deployments searched.
+std::string estimate_table(const EstimateRun& r) {
+  const perf::Estimate& est = r.estimate;
+  const Spread s = spread(r);
   TextTable t({"estimate", "value"}, {false, true});
   if (est.disaggregated) {
-    const perf::DisaggregatedShape& d = *est.disaggregated;
-    const auto instances = [](int n, const perf::Parallelism& p) {
-      return fmt::format("{} x {} devices (tp={} pp={} ep={}{})", n, p.devices_per_replica(), p.tp,
-                         p.pp, p.ep, p.attention_dp ? " attention-dp" : "");
-    };
-    t.add_row({"shape", "disaggregated (prefill and decode apart)"});
-    t.add_row({"prefill instances", instances(d.prefill_instances, d.prefill)});
-    t.add_row({"decode instances", instances(d.decode_instances, d.decode)});
-    t.add_row({"deployment unit",
-               fmt::format("{} devices x {} units{}", d.unit_devices, d.units,
-                           d.idle_devices > 0 ? fmt::format(", {} idle", d.idle_devices) : "")});
-    t.add_row(
-        {"prefill : decode devices", fmt::format("{} : {}", d.prefill_devices, d.decode_devices)});
-    t.add_row({"KV transfer",
-               fmt::format("{:.1f} MB a request, {:.2f} ms over {}", d.kv_bytes_per_request / 1e6,
-                           d.kv_transfer_ms, d.kv_over_scaleup ? "scale-up" : "scale-out")});
-    t.add_row({"prefill tokens/s per device",
-               fmt::format("{} (busy {:.0f} %)", grouped(d.prefill_tokens_per_s_per_device, 0),
-                           d.prefill_utilization * 100.0)});
-    t.add_row({"decode tokens/s per device",
-               fmt::format("{} (busy {:.0f} %)", grouped(d.decode_tokens_per_s_per_device, 0),
-                           d.decode_utilization * 100.0)});
+    add_disaggregated_rows(t, *est.disaggregated);
   }
   if (!est.disaggregated) {
     t.add_row({"layout", perf::shape_text(est)});
@@ -369,7 +381,11 @@ std::string estimate_text(const EstimateRun& r) {
     t.add_row({"meets p99 targets", est.meets_targets ? "yes" : "NO"});
   }
   t.add_row({"deployments searched", std::to_string(est.deployments_searched)});
-  out += t.render();
+  return t.render();
+}
+
+// The memory table of one (decode) device.
+std::string memory_table(const perf::Estimate& est) {
   const auto& m = est.memory;
   TextTable mt({est.disaggregated ? "memory per decode device" : "memory per device", "GB"},
                {false, true});
@@ -379,7 +395,16 @@ std::string estimate_text(const EstimateRun& r) {
   mt.add_row({"runtime reserve", fmt::format("{:.1f}", m.reserve / 1e9)});
   mt.add_row({"KV cache", fmt::format("{:.1f}", m.kv_cache / 1e9)});
   mt.add_row({"KV cache free at this batch", fmt::format("{:.1f}", m.free / 1e9)});
-  out += "\n" + mt.render();
+  return mt.render();
+}
+
+}  // namespace
+
+std::string estimate_text(const EstimateRun& r) {
+  const perf::Efficiency& eff = r.factors.efficiency;
+  std::string out = estimate_header(r);
+  out += estimate_table(r);
+  out += "\n" + memory_table(r.estimate);
   out +=
       fmt::format("\n(ranges: 80 % band from {} held-out rows of {} x {} (leave-one-source-out))\n",
                   r.band.rows, r.band.family_engine == "*" ? "all families" : r.band.family_engine,

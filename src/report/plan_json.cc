@@ -169,6 +169,59 @@ void add_report_currency(ordered_json& node, double rate, const Problem& problem
   node = std::move(out);
 }
 
+// What each rule costs, with the rule's description and source.
+ordered_json rules_json(const Problem& problem, const Plan& plan, const CurrencyView& view) {
+  ordered_json rules = ordered_json::array();
+  for (const auto& cost : plan.rule_costs) {
+    const plan::Rule* rule = nullptr;
+    for (const auto& r : problem.rules) {
+      if (r.name == cost.rule) {
+        rule = &r;
+      }
+    }
+    rules.push_back({{"name", cost.rule},
+                     {"description", rule != nullptr ? rule->description : ""},
+                     {"source", rule != nullptr ? rule->source : ""},
+                     {"binding", cost.binding},
+                     {"cost_usd", cost.cost_usd},
+                     {"cost", rule_cost_json(cost, view)},
+                     {"tokens_per_day", cost.tokens_per_day},
+                     {"served_score_change", cost.served_score_change},
+                     {"status_without", plan::solve_status_name(cost.status_without)}});
+  }
+  return rules;
+}
+
+// The constraints in conflict when the plan is infeasible.
+ordered_json conflicts_json(const Problem& problem, const Plan& plan) {
+  ordered_json conflicts = ordered_json::array();
+  for (const auto& c : plan.conflicts) {
+    conflicts.push_back(
+        {{"constraint", c.constraint},
+         {"kind", c.kind},
+         {"rule", c.rule},
+         {"period", c.period >= 0 ? ordered_json(problem.periods[c.period].name) : ordered_json()},
+         {"amount", c.amount},
+         {"unit", c.unit},
+         {"relative", c.relative},
+         {"message", c.message}});
+  }
+  return conflicts;
+}
+
+// The capacity of one accelerator for each service, as the plan used it.
+ordered_json capacities_json(const PlanContext& context) {
+  ordered_json capacities = ordered_json::array();
+  for (const auto& c : context.capacities) {
+    capacities.push_back({{"accelerator", c.accelerator},
+                          {"service", c.service},
+                          {"per_accelerator", c.per_accelerator},
+                          {"deployment", c.deployment},
+                          {"note", c.note}});
+  }
+  return capacities;
+}
+
 }  // namespace
 
 ordered_json plan_json(const Problem& problem, const Plan& plan, const PlanContext& context) {
@@ -198,25 +251,7 @@ ordered_json plan_json(const Problem& problem, const Plan& plan, const PlanConte
   out["training_jobs"] = training_jobs_json(problem, plan);
   out["demand_notes"] = context.demand_notes;
   const CurrencyView view{context.currency, context.per_usd};
-  ordered_json rules = ordered_json::array();
-  for (const auto& cost : plan.rule_costs) {
-    const plan::Rule* rule = nullptr;
-    for (const auto& r : problem.rules) {
-      if (r.name == cost.rule) {
-        rule = &r;
-      }
-    }
-    rules.push_back({{"name", cost.rule},
-                     {"description", rule != nullptr ? rule->description : ""},
-                     {"source", rule != nullptr ? rule->source : ""},
-                     {"binding", cost.binding},
-                     {"cost_usd", cost.cost_usd},
-                     {"cost", rule_cost_json(cost, view)},
-                     {"tokens_per_day", cost.tokens_per_day},
-                     {"served_score_change", cost.served_score_change},
-                     {"status_without", plan::solve_status_name(cost.status_without)}});
-  }
-  out["rules"] = rules;
+  out["rules"] = rules_json(problem, plan, view);
   out["rule_cost_pricing"] = plan.rule_cost_pricing;
   out["rule_interactions"] = rule_interactions_json(plan, view);
   ordered_json tight = ordered_json::array();
@@ -224,28 +259,8 @@ ordered_json plan_json(const Problem& problem, const Plan& plan, const PlanConte
     tight.push_back({{"name", t.name}, {"kind", t.kind}, {"rule", t.rule}});
   }
   out["tight"] = tight;
-  ordered_json conflicts = ordered_json::array();
-  for (const auto& c : plan.conflicts) {
-    conflicts.push_back(
-        {{"constraint", c.constraint},
-         {"kind", c.kind},
-         {"rule", c.rule},
-         {"period", c.period >= 0 ? ordered_json(problem.periods[c.period].name) : ordered_json()},
-         {"amount", c.amount},
-         {"unit", c.unit},
-         {"relative", c.relative},
-         {"message", c.message}});
-  }
-  out["conflicts"] = conflicts;
-  ordered_json capacities = ordered_json::array();
-  for (const auto& c : context.capacities) {
-    capacities.push_back({{"accelerator", c.accelerator},
-                          {"service", c.service},
-                          {"per_accelerator", c.per_accelerator},
-                          {"deployment", c.deployment},
-                          {"note", c.note}});
-  }
-  out["capacities"] = capacities;
+  out["conflicts"] = conflicts_json(problem, plan);
+  out["capacities"] = capacities_json(context);
   out["assumptions"] = problem.assumptions;
   out["policy"] = context.policy_notes;
   std::vector<double> rates;

@@ -598,19 +598,10 @@ std::string sweep_csv(const Sweep& sweep, const std::vector<RunOutcome>& outcome
   return out;
 }
 
-ordered_json sweep_json(const Sweep& sweep, const std::vector<RunOutcome>& outcomes,
-                        const Summary& summary, const SweepContext& context) {
-  ordered_json out;
-  out["scenario"] = sweep.scenario;
-  out["source"] = context.source;
-  out["mode"] = analysis::sweep_mode_name(sweep.mode);
-  out["objective"] = plan::objective_name(sweep.objective);
-  out["rule_costs"] = sweep.spec.rule_costs;
-  if (sweep.mode == SweepMode::kMonteCarlo) {
-    out["seed"] = sweep.spec.seed;
-    out["samples"] = sweep.spec.samples;
-  }
-  out["metric"] = sweep.columns[sweep.metric].name;
+namespace {
+
+// The sweep's parameters: each path with its base and its values or distribution.
+ordered_json parameters_json(const Sweep& sweep) {
   ordered_json parameters = ordered_json::array();
   for (const auto& p : sweep.parameters) {
     ordered_json entry = {{"path", p.path.text}, {"base", p.shape.base}};
@@ -622,15 +613,12 @@ ordered_json sweep_json(const Sweep& sweep, const std::vector<RunOutcome>& outco
     }
     parameters.push_back(entry);
   }
-  out["parameters"] = parameters;
-  if (!sweep.correlations.empty()) {
-    ordered_json correlations = ordered_json::array();
-    for (const auto& c : sweep.correlations) {
-      correlations.push_back(
-          {{"between", ordered_json::array({c.first, c.second})}, {"rank", c.rank}});
-    }
-    out["correlations"] = correlations;
-  }
+  return parameters;
+}
+
+// The summary: runs planned and infeasible, each output's statistics, the conflicts, and the
+// tornado bars or the pivot table where the sweep has them.
+ordered_json summary_json(const Sweep& sweep, const Summary& summary) {
   ordered_json outputs = ordered_json::array();
   for (const auto& s : summary.columns) {
     const auto& c = sweep.columns[s.column];
@@ -652,11 +640,11 @@ ordered_json sweep_json(const Sweep& sweep, const std::vector<RunOutcome>& outco
                          {"first_run", c.first_run},
                          {"message", c.example}});
   }
-  out["summary"] = {{"runs", summary.runs},
-                    {"planned", summary.planned},
-                    {"infeasible", summary.infeasible},
-                    {"outputs", outputs},
-                    {"conflicts", conflicts}};
+  ordered_json out = {{"runs", summary.runs},
+                      {"planned", summary.planned},
+                      {"infeasible", summary.infeasible},
+                      {"outputs", outputs},
+                      {"conflicts", conflicts}};
   if (sweep.mode == SweepMode::kTornado) {
     ordered_json bars = ordered_json::array();
     for (const auto& bar : summary.tornado) {
@@ -667,7 +655,7 @@ ordered_json sweep_json(const Sweep& sweep, const std::vector<RunOutcome>& outco
                       {"at_high", json_number(bar.at_high)},
                       {"swing", json_number(bar.swing)}});
     }
-    out["summary"]["tornado"] = {{"base", json_number(summary.base_metric)}, {"bars", bars}};
+    out["tornado"] = {{"base", json_number(summary.base_metric)}, {"bars", bars}};
   }
   if (summary.pivot) {
     const auto& pivot = *summary.pivot;
@@ -679,12 +667,17 @@ ordered_json sweep_json(const Sweep& sweep, const std::vector<RunOutcome>& outco
       }
       mean.push_back(cells);
     }
-    out["summary"]["pivot"] = {{"rows", sweep.parameters[pivot.row_parameter].path.text},
-                               {"row_values", pivot.rows},
-                               {"columns", sweep.parameters[pivot.column_parameter].path.text},
-                               {"column_values", pivot.columns},
-                               {"mean", mean}};
+    out["pivot"] = {{"rows", sweep.parameters[pivot.row_parameter].path.text},
+                    {"row_values", pivot.rows},
+                    {"columns", sweep.parameters[pivot.column_parameter].path.text},
+                    {"column_values", pivot.columns},
+                    {"mean", mean}};
   }
+  return out;
+}
+
+// Every run: its inputs, status, gap and outputs (and conflicts, if any).
+ordered_json runs_json(const Sweep& sweep, const std::vector<RunOutcome>& outcomes) {
   ordered_json runs = ordered_json::array();
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
     const auto& o = outcomes[i];
@@ -706,7 +699,35 @@ ordered_json sweep_json(const Sweep& sweep, const std::vector<RunOutcome>& outco
     }
     runs.push_back(run);
   }
-  out["runs"] = runs;
+  return runs;
+}
+
+}  // namespace
+
+ordered_json sweep_json(const Sweep& sweep, const std::vector<RunOutcome>& outcomes,
+                        const Summary& summary, const SweepContext& context) {
+  ordered_json out;
+  out["scenario"] = sweep.scenario;
+  out["source"] = context.source;
+  out["mode"] = analysis::sweep_mode_name(sweep.mode);
+  out["objective"] = plan::objective_name(sweep.objective);
+  out["rule_costs"] = sweep.spec.rule_costs;
+  if (sweep.mode == SweepMode::kMonteCarlo) {
+    out["seed"] = sweep.spec.seed;
+    out["samples"] = sweep.spec.samples;
+  }
+  out["metric"] = sweep.columns[sweep.metric].name;
+  out["parameters"] = parameters_json(sweep);
+  if (!sweep.correlations.empty()) {
+    ordered_json correlations = ordered_json::array();
+    for (const auto& c : sweep.correlations) {
+      correlations.push_back(
+          {{"between", ordered_json::array({c.first, c.second})}, {"rank", c.rank}});
+    }
+    out["correlations"] = correlations;
+  }
+  out["summary"] = summary_json(sweep, summary);
+  out["runs"] = runs_json(sweep, outcomes);
   return out;
 }
 

@@ -148,18 +148,10 @@ Status DemandCurve::validate(std::string_view path) const {
   return {};
 }
 
-DemandCurve read_demand_curve(yaml::Reader& reader) {
-  DemandCurve curve;
-  curve.name = reader.string("name");
-  curve.description = reader.string_or("description", "");
-  curve.unit = reader.choice_or("unit", {"tokens_per_day", "users"}, "tokens_per_day") == "users"
-                   ? CurveUnit::kUsers
-                   : CurveUnit::kTokensPerDay;
-  const std::string law =
-      reader.choice_or("growth", {"linear", "exponential", "logistic"}, "exponential");
-  curve.growth = law == "linear"     ? GrowthLaw::kLinear
-                 : law == "logistic" ? GrowthLaw::kLogistic
-                                     : GrowthLaw::kExponential;
+namespace {
+
+// The curve's ceiling: required by logistic growth, refused by the others.
+void read_ceiling(yaml::Reader& reader, DemandCurve& curve, const std::string& law) {
   if (curve.growth == GrowthLaw::kLogistic) {
     if (auto text = reader.optional_string("ceiling")) {
       auto value = parse_quantity(*text);
@@ -179,45 +171,45 @@ DemandCurve read_demand_curve(yaml::Reader& reader) {
                                        "growth is {}",
                                        law));
   }
-  auto observations = reader.list("observations");
-  for (auto& o : observations) {
-    DemandObservation observation;
-    observation.date = o.string("date");
-    if (!observation.date.empty()) {
-      auto date = parse_date(observation.date);
-      if (!date.ok()) {
-        o.fail("date", date.error().message);
-      } else {
-        observation.day = date->days_since_epoch();
-      }
+}
+
+// One observation: its date, value and source or assumption.
+DemandObservation read_observation(yaml::Reader& o) {
+  DemandObservation observation;
+  observation.date = o.string("date");
+  if (!observation.date.empty()) {
+    auto date = parse_date(observation.date);
+    if (!date.ok()) {
+      o.fail("date", date.error().message);
+    } else {
+      observation.day = date->days_since_epoch();
     }
-    if (auto text = o.optional_string("value")) {
-      auto value = parse_quantity(*text);
-      if (!value) {
-        o.fail("value", fmt::format("'{}' is not a count; expected a number such as 50e12 or "
-                                    "'50 T' (k, M, bn, T)",
-                                    *text));
-      } else {
-        observation.value = *value;
-      }
-    } else if (!o.has("value")) {
-      o.fail("value", "required value is missing; expected a number such as 50e12 or '50 T'");
+  }
+  if (auto text = o.optional_string("value")) {
+    auto value = parse_quantity(*text);
+    if (!value) {
+      o.fail("value", fmt::format("'{}' is not a count; expected a number such as 50e12 or "
+                                  "'50 T' (k, M, bn, T)",
+                                  *text));
+    } else {
+      observation.value = *value;
     }
-    observation.source = o.string_or("source", "");
-    observation.assumption = o.string_or("assumption", "");
-    if (observation.source.empty() && observation.assumption.empty()) {
-      o.fail_here("an observation needs a `source` or an `assumption`");
-    }
-    o.reject_unknown_fields();
-    curve.observations.push_back(std::move(observation));
+  } else if (!o.has("value")) {
+    o.fail("value", "required value is missing; expected a number such as 50e12 or '50 T'");
   }
-  if (observations.empty() && reader.has("observations")) {
-    reader.fail("observations", "expected at least one observation");
+  observation.source = o.string_or("source", "");
+  observation.assumption = o.string_or("assumption", "");
+  if (observation.source.empty() && observation.assumption.empty()) {
+    o.fail_here("an observation needs a `source` or an `assumption`");
   }
-  if (!reader.ok()) {
-    return curve;
-  }
-  // The same checks as validate(), located at the observation that fails them.
+  o.reject_unknown_fields();
+  return observation;
+}
+
+// The checks of validate() on the observations, located at the one that fails them: dates
+// in order, values positive (unless linear) and under a logistic ceiling.
+void check_observations(std::vector<yaml::Reader>& observations, const DemandCurve& curve,
+                        const std::string& law) {
   for (std::size_t i = 0; i < curve.observations.size(); ++i) {
     const DemandObservation& o = curve.observations[i];
     if (i > 0 && o.day <= curve.observations[i - 1].day) {
@@ -233,6 +225,35 @@ DemandCurve read_demand_curve(yaml::Reader& reader) {
                                                 o.value, curve.ceiling));
     }
   }
+}
+
+}  // namespace
+
+DemandCurve read_demand_curve(yaml::Reader& reader) {
+  DemandCurve curve;
+  curve.name = reader.string("name");
+  curve.description = reader.string_or("description", "");
+  curve.unit = reader.choice_or("unit", {"tokens_per_day", "users"}, "tokens_per_day") == "users"
+                   ? CurveUnit::kUsers
+                   : CurveUnit::kTokensPerDay;
+  const std::string law =
+      reader.choice_or("growth", {"linear", "exponential", "logistic"}, "exponential");
+  curve.growth = law == "linear"     ? GrowthLaw::kLinear
+                 : law == "logistic" ? GrowthLaw::kLogistic
+                                     : GrowthLaw::kExponential;
+  read_ceiling(reader, curve, law);
+  auto observations = reader.list("observations");
+  for (auto& o : observations) {
+    curve.observations.push_back(read_observation(o));
+  }
+  if (observations.empty() && reader.has("observations")) {
+    reader.fail("observations", "expected at least one observation");
+  }
+  if (!reader.ok()) {
+    return curve;
+  }
+  // The same checks as validate(), located at the observation that fails them.
+  check_observations(observations, curve, law);
   return curve;
 }
 

@@ -28,6 +28,26 @@ void Parser::parse_procurement(yaml::Reader& r) {
         r.has("name") ? "name" : "accelerator",
         fmt::format("duplicate procurement option '{}'; give each option a unique name", p.name));
   }
+  parse_procurement_terms(r, p, mode);
+  p.sites = site_names(r, "sites");
+  p.available_from = date(r, "available_from", false);
+  p.available_until = date(r, "available_until", false);
+  if (p.available_from && p.available_until && *p.available_until < *p.available_from) {
+    r.fail("available_until",
+           fmt::format("{} is before available_from {}", p.available_until->to_string(),
+                       p.available_from->to_string()));
+  }
+  parse_supply(r, p);
+  parse_lots(r, p);
+  read_procurement_costs(r, p, out_.cost_of_ownership, economics_money_);
+  p.provenance = provenance(r);
+  r.reject_unknown_fields();
+  out_.procurement.push_back(std::move(p));
+}
+
+// The terms of a buy option (unit price, overhead, depreciation) or a lease (hourly price,
+// minimum term, energy); the other mode's fields are refused.
+void Parser::parse_procurement_terms(yaml::Reader& r, Procurement& p, const std::string& mode) {
   if (p.mode == Mode::kBuy) {
     if (auto m = money(r, "unit_price", true)) {
       p.unit_price = *m;
@@ -59,14 +79,10 @@ void Parser::parse_procurement(yaml::Reader& r) {
       }
     }
   }
-  p.sites = site_names(r, "sites");
-  p.available_from = date(r, "available_from", false);
-  p.available_until = date(r, "available_until", false);
-  if (p.available_from && p.available_until && *p.available_until < *p.available_from) {
-    r.fail("available_until",
-           fmt::format("{} is before available_from {}", p.available_until->to_string(),
-                       p.available_from->to_string()));
-  }
+}
+
+// The option's supply limits, at most one per period of the scenario.
+void Parser::parse_supply(yaml::Reader& r, Procurement& p) {
   std::set<std::string> capped;
   for (auto& s : r.list("supply", false)) {
     SupplyLimit limit;
@@ -82,11 +98,6 @@ void Parser::parse_procurement(yaml::Reader& r) {
     s.reject_unknown_fields();
     p.supply.push_back(std::move(limit));
   }
-  parse_lots(r, p);
-  read_procurement_costs(r, p, out_.cost_of_ownership, economics_money_);
-  p.provenance = provenance(r);
-  r.reject_unknown_fields();
-  out_.procurement.push_back(std::move(p));
 }
 
 void Parser::parse_lots(yaml::Reader& r, Procurement& p) {

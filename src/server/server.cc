@@ -1079,15 +1079,9 @@ Result<std::unique_ptr<Server>> Server::create(const ServerOptions& options,
                                                catalog::Catalog catalog,
                                                perf::EfficiencyTable efficiency) {
   auto impl = std::make_unique<Impl>(options, std::move(catalog), std::move(efficiency));
-  std::string url = options.store_url;
-  if (url.empty()) {
-    auto default_url = store::default_store_url();
-    if (!default_url.ok()) {
-      return default_url.error();
-    }
-    url = *default_url;
-  }
-  auto opened = store::open_store(url);
+  auto url = store::url_or_default(options.store_url);
+  FLEETPLAN_RETURN_IF_ERROR(url);
+  auto opened = store::open_store(*url);
   if (!opened.ok()) {
     return opened.error();
   }

@@ -143,101 +143,112 @@ double percentile(std::vector<double> values, double p) {
 
 const json kPlanRequest = {{"scenario", "bytedance-2026"}, {"options", {{"no_rule_costs", true}}}};
 
-TEST(ServeProcess, LoadTestOnLoopbackHasNoErrors) {
-  const int total = std::getenv("FLEETPLAN_LOAD_REQUESTS") != nullptr
-                        ? std::atoi(std::getenv("FLEETPLAN_LOAD_REQUESTS"))
-                        : 2000;
-  constexpr int kClients = 8;
-  const auto dir = temp_dir("load");
-  const int jobs = std::getenv("FLEETPLAN_LOAD_JOBS") != nullptr
-                       ? std::atoi(std::getenv("FLEETPLAN_LOAD_JOBS"))
-                       : 2;
-  ServeProcess server((dir / "plans.db").string(), jobs, 1000);
-  ASSERT_GT(server.port(), 0);
-  auto seed_client = server.client();
-  auto seeded = seed_client->Post("/api/plans", kPlanRequest.dump(), "application/json");
-  ASSERT_TRUE(seeded && seeded->status == 202);
-  const long long seed = json::parse(seeded->body)["plan_id"];
-  ASSERT_EQ(server.wait_for_job(seed, 60)["state"], "done");
-  const std::string seed_plan = seed_client->Get(fmt::format("/api/plans/{}", seed))->body;
+// An integer from the environment variable `name`, or `fallback` when it is not set.
+int env_int(const char* name, int fallback) {
+  const char* text = std::getenv(name);
+  return text != nullptr ? std::atoi(text) : fallback;
+}
 
+// One request of the load test's mix, chosen by `slot` (0 to 19): one in 20 starts a plan;
+// the rest read what a dashboard reads. `kind` receives its name.
+httplib::Result load_request(httplib::Client& client, int slot, long long seed, long long last_job,
+                             std::string& kind) {
+  if (slot == 0) {
+    kind = "POST /api/plans";
+    return client.Post("/api/plans", kPlanRequest.dump(), "application/json");
+  }
+  if (slot <= 2) {
+    kind = "GET /api/jobs/{id}";
+    return client.Get(fmt::format("/api/jobs/{}", last_job));
+  }
+  if (slot <= 6) {
+    kind = "GET /api/plans/{id}";
+    return client.Get(fmt::format("/api/plans/{}", seed));
+  }
+  if (slot <= 10) {
+    kind = "GET /api/plans";
+    return client.Get("/api/plans?limit=20");
+  }
+  if (slot <= 12) {
+    kind = "GET /api/scenarios";
+    return client.Get("/api/scenarios");
+  }
+  if (slot <= 14) {
+    kind = "GET /api/catalog";
+    return client.Get("/api/catalog");
+  }
+  if (slot <= 17) {
+    kind = "GET /healthz";
+    return client.Get("/healthz");
+  }
+  kind = "GET /api/plans/{id}/inputs";
+  return client.Get(fmt::format("/api/plans/{}/inputs", seed));
+}
+
+// What the load test's clients saw: each request's kind and latency, the failures, and the
+// plan jobs started.
+struct LoadResult {
   struct Sample {
     std::string kind;
     double ms;
   };
-  std::mutex mutex;
   std::vector<Sample> samples;
   std::vector<std::string> errors;
   std::vector<long long> posted;
+  double seconds = 0;
+};
+
+// Sends `total` requests of the mix from `clients` threads at once; `seed` is a finished plan.
+LoadResult run_load(const ServeProcess& server, int total, int clients, long long seed) {
+  LoadResult result;
+  std::mutex mutex;
   const auto start = Clock::now();
-  std::vector<std::thread> clients;
-  for (int c = 0; c < kClients; ++c) {
-    clients.emplace_back([&, c] {
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
       auto client = server.client();
-      const int mine = total / kClients + (c < total % kClients ? 1 : 0);
+      const int mine = total / clients + (c < total % clients ? 1 : 0);
       long long last_job = seed;
       for (int i = 0; i < mine; ++i) {
-        // One request in 20 starts a plan; the rest read what a dashboard reads.
         const int slot = (i * 7 + c) % 20;
         std::string kind;
-        httplib::Result res{nullptr, httplib::Error::Unknown};
         const auto t0 = Clock::now();
-        if (slot == 0) {
-          kind = "POST /api/plans";
-          res = client->Post("/api/plans", kPlanRequest.dump(), "application/json");
-        } else if (slot <= 2) {
-          kind = "GET /api/jobs/{id}";
-          res = client->Get(fmt::format("/api/jobs/{}", last_job));
-        } else if (slot <= 6) {
-          kind = "GET /api/plans/{id}";
-          res = client->Get(fmt::format("/api/plans/{}", seed));
-        } else if (slot <= 10) {
-          kind = "GET /api/plans";
-          res = client->Get("/api/plans?limit=20");
-        } else if (slot <= 12) {
-          kind = "GET /api/scenarios";
-          res = client->Get("/api/scenarios");
-        } else if (slot <= 14) {
-          kind = "GET /api/catalog";
-          res = client->Get("/api/catalog");
-        } else if (slot <= 17) {
-          kind = "GET /healthz";
-          res = client->Get("/healthz");
-        } else {
-          kind = "GET /api/plans/{id}/inputs";
-          res = client->Get(fmt::format("/api/plans/{}/inputs", seed));
-        }
+        httplib::Result res = load_request(*client, slot, seed, last_job, kind);
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         const int expected = slot == 0 ? 202 : 200;
         const std::lock_guard lock(mutex);
-        samples.push_back({kind, ms});
+        result.samples.push_back({kind, ms});
         if (!res || res->status != expected) {
-          errors.push_back(fmt::format("{}: {}", kind,
-                                       res ? std::to_string(res->status) + " " + res->body
-                                           : httplib::to_string(res.error())));
+          result.errors.push_back(fmt::format("{}: {}", kind,
+                                              res ? std::to_string(res->status) + " " + res->body
+                                                  : httplib::to_string(res.error())));
         } else if (slot == 0) {
           last_job = json::parse(res->body)["job_id"];
-          posted.push_back(last_job);
+          result.posted.push_back(last_job);
         }
       }
     });
   }
-  for (auto& thread : clients) {
+  for (auto& thread : threads) {
     thread.join();
   }
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return result;
+}
 
+// The load test's report: throughput, errors and latency percentiles by kind of request.
+std::string load_report(const LoadResult& r, int clients) {
   std::map<std::string, std::vector<double>> by_kind;
   std::vector<double> all;
-  for (const auto& s : samples) {
+  for (const auto& s : r.samples) {
     by_kind[s.kind].push_back(s.ms);
     all.push_back(s.ms);
   }
   std::string report = fmt::format(
       "load test: {} requests from {} clients in {:.2f} s ({:.0f} requests/s), {} errors, {} "
       "plan jobs\n{:<28} {:>6} {:>8} {:>8} {:>8} {:>8}\n",
-      samples.size(), kClients, seconds, static_cast<double>(samples.size()) / seconds,
-      errors.size(), posted.size(), "request", "count", "p50 ms", "p90 ms", "p99 ms", "max ms");
+      r.samples.size(), clients, r.seconds, static_cast<double>(r.samples.size()) / r.seconds,
+      r.errors.size(), r.posted.size(), "request", "count", "p50 ms", "p90 ms", "p99 ms", "max ms");
   const auto line = [&](const std::string& kind, const std::vector<double>& v) {
     report += fmt::format("{:<28} {:>6} {:>8.1f} {:>8.1f} {:>8.1f} {:>8.1f}\n", kind, v.size(),
                           percentile(v, 0.5), percentile(v, 0.9), percentile(v, 0.99),
@@ -247,14 +258,33 @@ TEST(ServeProcess, LoadTestOnLoopbackHasNoErrors) {
     line(kind, values);
   }
   line("all", all);
+  return report;
+}
+
+TEST(ServeProcess, LoadTestOnLoopbackHasNoErrors) {
+  const int total = env_int("FLEETPLAN_LOAD_REQUESTS", 2000);
+  constexpr int kClients = 8;
+  const auto dir = temp_dir("load");
+  ServeProcess server((dir / "plans.db").string(), env_int("FLEETPLAN_LOAD_JOBS", 2), 1000);
+  ASSERT_GT(server.port(), 0);
+  auto seed_client = server.client();
+  auto seeded = seed_client->Post("/api/plans", kPlanRequest.dump(), "application/json");
+  ASSERT_TRUE(seeded && seeded->status == 202);
+  const long long seed = json::parse(seeded->body)["plan_id"];
+  ASSERT_EQ(server.wait_for_job(seed, 60)["state"], "done");
+  const std::string seed_plan = seed_client->Get(fmt::format("/api/plans/{}", seed))->body;
+
+  const LoadResult load = run_load(server, total, kClients, seed);
+  const std::string report = load_report(load, kClients);
   std::fputs(report.c_str(), stdout);
   std::ofstream(std::filesystem::path(FLEETPLAN_BINARY_DIR) / "serve-load-test.txt") << report;
 
-  EXPECT_EQ(samples.size(), static_cast<std::size_t>(total));
-  EXPECT_TRUE(errors.empty()) << errors.size() << " errors, first: " << errors.front();
+  EXPECT_EQ(load.samples.size(), static_cast<std::size_t>(total));
+  EXPECT_TRUE(load.errors.empty())
+      << load.errors.size() << " errors, first: " << load.errors.front();
   // Every plan job finishes, and plans solved side by side (--jobs 2) are the same bytes.
   auto client = server.client();
-  for (long long id : posted) {
+  for (long long id : load.posted) {
     ASSERT_EQ(server.wait_for_job(id, 120)["state"], "done") << "plan " << id;
     auto res = client->Get(fmt::format("/api/plans/{}", id));
     ASSERT_TRUE(res);
@@ -264,72 +294,76 @@ TEST(ServeProcess, LoadTestOnLoopbackHasNoErrors) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(ServeProcess, CrashWhileStoringLosesNoAcknowledgedPlan) {
-  const auto dir = temp_dir("crash");
-  const std::string store_path = (dir / "plans.db").string();
-  std::map<long long, double> acknowledged;  // plan id -> the gap it was asked with
-  {
-    ServeProcess server(store_path, 1, 10000);
-    ASSERT_GT(server.port(), 0);
-    std::mutex mutex;
-    std::atomic<bool> stop{false};
-    std::atomic<int> done{0};
-    std::vector<std::thread> posters;
-    for (int c = 0; c < 4; ++c) {
-      posters.emplace_back([&, c] {
-        auto client = server.client();
-        for (int i = 0; !stop; ++i) {
-          // A distinct gap per request tells the plans' inputs apart.
-          const double gap = 0.001 + 1e-6 * (c * 1000 + i + 1);
-          json body = kPlanRequest;
-          body["options"]["gap"] = gap;
-          auto res = client->Post("/api/plans", body.dump(), "application/json");
-          if (res && res->status == 202) {
-            const std::lock_guard lock(mutex);
-            acknowledged[json::parse(res->body)["plan_id"].get<long long>()] = gap;
-          }
+// Starts a server on `store_path`, posts plans from 4 clients until some are stored, and
+// kills it (SIGKILL) while they are being stored; `acknowledged` receives each plan id the
+// server acknowledged, with the gap it was asked with.
+void post_plans_until_killed(const std::string& store_path,
+                             std::map<long long, double>& acknowledged) {
+  ServeProcess server(store_path, 1, 10000);
+  ASSERT_GT(server.port(), 0);
+  std::mutex mutex;
+  std::atomic<bool> stop{false};
+  std::atomic<int> done{0};
+  std::vector<std::thread> posters;
+  for (int c = 0; c < 4; ++c) {
+    posters.emplace_back([&, c] {
+      auto client = server.client();
+      for (int i = 0; !stop; ++i) {
+        // A distinct gap per request tells the plans' inputs apart.
+        const double gap = 0.001 + 1e-6 * (c * 1000 + i + 1);
+        json body = kPlanRequest;
+        body["options"]["gap"] = gap;
+        auto res = client->Post("/api/plans", body.dump(), "application/json");
+        if (res && res->status == 202) {
+          const std::lock_guard lock(mutex);
+          acknowledged[json::parse(res->body)["plan_id"].get<long long>()] = gap;
         }
-      });
-    }
-    // Kill once plans are both being acknowledged and finished (stored) at a good rate.
-    auto watcher = server.client();
-    const auto deadline = Clock::now() + std::chrono::seconds(60);
-    while (Clock::now() < deadline) {
-      auto res = watcher->Get("/api/plans?state=done&limit=1");
-      if (res && res->status == 200) {
-        done = json::parse(res->body)["total"].get<int>();
       }
-      std::size_t acks = 0;
-      {
-        const std::lock_guard lock(mutex);
-        acks = acknowledged.size();
-      }
-      if (done >= 5 && acks >= 20) {
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    const int status = server.stop(SIGKILL);
-    stop = true;
-    for (auto& thread : posters) {
-      thread.join();
-    }
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-    ASSERT_GE(done.load(), 5);
-    fmt::print("crash test: SIGKILL after {} plans acknowledged, {} of them stored as done\n",
-               acknowledged.size(), done.load());
+    });
   }
-  ASSERT_GE(acknowledged.size(), 20U);
-  int done_after_restart = 0;
+  // Kill once plans are both being acknowledged and finished (stored) at a good rate.
+  auto watcher = server.client();
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (Clock::now() < deadline) {
+    auto res = watcher->Get("/api/plans?state=done&limit=1");
+    if (res && res->status == 200) {
+      done = json::parse(res->body)["total"].get<int>();
+    }
+    std::size_t acks = 0;
+    {
+      const std::lock_guard lock(mutex);
+      acks = acknowledged.size();
+    }
+    if (done >= 5 && acks >= 20) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const int status = server.stop(SIGKILL);
+  stop = true;
+  for (auto& thread : posters) {
+    thread.join();
+  }
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  ASSERT_GE(done.load(), 5);
+  fmt::print("crash test: SIGKILL after {} plans acknowledged, {} of them stored as done\n",
+             acknowledged.size(), done.load());
+}
 
-  // The file is a sound database after the kill.
-  {
-    auto db = store::open_sqlite(store_path);
-    ASSERT_TRUE(db.ok());
-    auto check = (*db)->query("PRAGMA integrity_check", {});
-    ASSERT_TRUE(check.ok());
-    EXPECT_EQ(check->at(0).at(0).value_or(""), "ok");
-  }
+// The SQLite file at `path` passes its integrity check.
+void expect_sound_database(const std::string& path) {
+  auto db = store::open_sqlite(path);
+  ASSERT_TRUE(db.ok());
+  auto check = (*db)->query("PRAGMA integrity_check", {});
+  ASSERT_TRUE(check.ok());
+  EXPECT_EQ(check->at(0).at(0).value_or(""), "ok");
+}
+
+// Restarts the server on `store_path`: every acknowledged plan has its inputs and gets
+// planned. `done_after_restart` counts them.
+void expect_acknowledged_plans_planned(const std::string& store_path,
+                                       const std::map<long long, double>& acknowledged,
+                                       int& done_after_restart) {
   ServeProcess server(store_path, 1, 10000);
   ASSERT_GT(server.port(), 0);
   auto client = server.client();
@@ -345,8 +379,13 @@ TEST(ServeProcess, CrashWhileStoringLosesNoAcknowledgedPlan) {
     EXPECT_EQ(parsed["status"], "optimal");
     ++done_after_restart;
   }
-  // Nothing half-written: every stored plan, acknowledged or not, is whole.
   server.stop(SIGTERM);
+}
+
+// Nothing half-written: every plan in the store at `store_path`, acknowledged or not, is
+// whole (inputs, and a JSON result when done), and there are at least `acknowledged` of them.
+void expect_no_half_written_plan(const std::string& store_path, std::size_t acknowledged,
+                                 int done_after_restart) {
   auto store = store::open_store(store_path);
   ASSERT_TRUE(store.ok());
   auto page = (*store)->list_plans([] {
@@ -355,11 +394,11 @@ TEST(ServeProcess, CrashWhileStoringLosesNoAcknowledgedPlan) {
     return filter;
   }());
   ASSERT_TRUE(page.ok());
-  EXPECT_GE(page->total, static_cast<long long>(acknowledged.size()));
+  EXPECT_GE(page->total, static_cast<long long>(acknowledged));
   fmt::print(
       "crash test: after restart all {} acknowledged plans intact and planned ({} done); "
       "{} plans in the store, none half-written\n",
-      acknowledged.size(), done_after_restart, page->total);
+      acknowledged, done_after_restart, page->total);
   for (const auto& summary : page->plans) {
     auto record = (*store)->plan(summary.id, {true, true});
     ASSERT_TRUE(record.ok() && record->has_value());
@@ -369,6 +408,21 @@ TEST(ServeProcess, CrashWhileStoringLosesNoAcknowledgedPlan) {
       EXPECT_TRUE(json::accept(r.result.value_or(""))) << r.id;
     }
   }
+}
+
+TEST(ServeProcess, CrashWhileStoringLosesNoAcknowledgedPlan) {
+  const auto dir = temp_dir("crash");
+  const std::string store_path = (dir / "plans.db").string();
+  std::map<long long, double> acknowledged;  // plan id -> the gap it was asked with
+  ASSERT_NO_FATAL_FAILURE(post_plans_until_killed(store_path, acknowledged));
+  ASSERT_GE(acknowledged.size(), 20U);
+  // The file is a sound database after the kill.
+  ASSERT_NO_FATAL_FAILURE(expect_sound_database(store_path));
+  int done_after_restart = 0;
+  ASSERT_NO_FATAL_FAILURE(
+      expect_acknowledged_plans_planned(store_path, acknowledged, done_after_restart));
+  ASSERT_NO_FATAL_FAILURE(
+      expect_no_half_written_plan(store_path, acknowledged.size(), done_after_restart));
   std::filesystem::remove_all(dir);
 }
 

@@ -187,65 +187,68 @@ Status check_horizon(const Workload& workload) {
   return {};
 }
 
-}  // namespace
+// The checks of one deployment of the fleet, named `path` in errors.
+Status check_deployment(const Deployment& dep, const std::string& path) {
+  if (dep.replicas < 1) {
+    return input_error(fmt::format("{}.replicas: {} must be >= 1", path, dep.replicas));
+  }
+  if (!dep.step_model) {
+    return internal_error(fmt::format("{}: no step-time model", path));
+  }
+  const SchedulerConfig& c = dep.scheduler;
+  if (c.max_batch < 1 || c.max_batch > kMaxBatch) {
+    return input_error(fmt::format("{}.scheduler.max_batch: {} is out of range; expected 1 to {}",
+                                   path, c.max_batch, kMaxBatch));
+  }
+  if (c.token_budget > kMaxTokenBudget) {
+    return input_error(fmt::format("{}.scheduler.max_num_tokens: {} is beyond the bound of {}",
+                                   path, c.token_budget, kMaxTokenBudget));
+  }
+  if (c.token_budget < c.max_batch) {
+    return input_error(fmt::format(
+        "{}.scheduler.max_num_tokens: {} must be >= max_batch ({}): every running sequence needs "
+        "a token a step",
+        path, c.token_budget, c.max_batch));
+  }
+  if (c.block_size < 1 || c.block_size > 4096) {
+    return input_error(
+        fmt::format("{}.scheduler.block_size: {} must be in [1, 4096]", path, c.block_size));
+  }
+  if (!(c.watermark >= 0 && c.watermark < 1)) {
+    return input_error(
+        fmt::format("{}.scheduler.watermark: {} must be in [0, 1)", path, c.watermark));
+  }
+  if (c.max_waiting < 0) {
+    return input_error(
+        fmt::format("{}.scheduler.max_waiting: {} must be >= 0", path, c.max_waiting));
+  }
+  if (!finite_positive(dep.weight)) {
+    return input_error(fmt::format("{}.weight: {} must be > 0", path, dep.weight));
+  }
+  const double capacity = dep.step_model->kv_capacity_tokens();
+  if (!(capacity >= c.block_size)) {
+    return infeasible_error(
+        fmt::format("{}: the KV cache holds {:.0f} tokens, less than one block of {}", path,
+                    capacity, c.block_size));
+  }
+  if (dep.role != Role::kMixed && !finite_positive(dep.kv_link_bytes_per_s)) {
+    return input_error(fmt::format("{}.kv_link: a {} deployment needs a KV-transfer bandwidth > 0",
+                                   path, role_name(dep.role)));
+  }
+  return {};
+}
 
-Status validate(const Fleet& fleet, const Workload& workload) {
+// Every deployment checked; every prefill deployment has a decode one of its model and back.
+// `entry_models` receives the models requests can enter (mixed and prefill deployments).
+Status check_deployments(const Fleet& fleet, std::set<std::string>& entry_models) {
   if (fleet.deployments.empty()) {
     return input_error("fleet.deployments: the fleet has no deployment");
   }
   std::set<std::string> prefill_models;
   std::set<std::string> decode_models;
-  std::set<std::string> entry_models;
   for (std::size_t d = 0; d < fleet.deployments.size(); ++d) {
     const Deployment& dep = fleet.deployments[d];
-    const std::string path = fmt::format("fleet.deployments[{}]", d);
-    if (dep.replicas < 1) {
-      return input_error(fmt::format("{}.replicas: {} must be >= 1", path, dep.replicas));
-    }
-    if (!dep.step_model) {
-      return internal_error(fmt::format("{}: no step-time model", path));
-    }
-    const SchedulerConfig& c = dep.scheduler;
-    if (c.max_batch < 1 || c.max_batch > kMaxBatch) {
-      return input_error(fmt::format("{}.scheduler.max_batch: {} is out of range; expected 1 to {}",
-                                     path, c.max_batch, kMaxBatch));
-    }
-    if (c.token_budget > kMaxTokenBudget) {
-      return input_error(fmt::format("{}.scheduler.max_num_tokens: {} is beyond the bound of {}",
-                                     path, c.token_budget, kMaxTokenBudget));
-    }
-    if (c.token_budget < c.max_batch) {
-      return input_error(fmt::format(
-          "{}.scheduler.max_num_tokens: {} must be >= max_batch ({}): every running sequence needs "
-          "a token a step",
-          path, c.token_budget, c.max_batch));
-    }
-    if (c.block_size < 1 || c.block_size > 4096) {
-      return input_error(
-          fmt::format("{}.scheduler.block_size: {} must be in [1, 4096]", path, c.block_size));
-    }
-    if (!(c.watermark >= 0 && c.watermark < 1)) {
-      return input_error(
-          fmt::format("{}.scheduler.watermark: {} must be in [0, 1)", path, c.watermark));
-    }
-    if (c.max_waiting < 0) {
-      return input_error(
-          fmt::format("{}.scheduler.max_waiting: {} must be >= 0", path, c.max_waiting));
-    }
-    if (!finite_positive(dep.weight)) {
-      return input_error(fmt::format("{}.weight: {} must be > 0", path, dep.weight));
-    }
-    const double capacity = dep.step_model->kv_capacity_tokens();
-    if (!(capacity >= c.block_size)) {
-      return infeasible_error(
-          fmt::format("{}: the KV cache holds {:.0f} tokens, less than one block of {}", path,
-                      capacity, c.block_size));
-    }
-    if (dep.role != Role::kMixed && !finite_positive(dep.kv_link_bytes_per_s)) {
-      return input_error(
-          fmt::format("{}.kv_link: a {} deployment needs a KV-transfer bandwidth > 0", path,
-                      role_name(dep.role)));
-    }
+    FLEETPLAN_RETURN_IF_ERROR(check_deployment(dep, fmt::format("fleet.deployments[{}]", d)));
     if (dep.role == Role::kPrefill) {
       prefill_models.insert(dep.model);
     }
@@ -271,6 +274,12 @@ Status validate(const Fleet& fleet, const Workload& workload) {
           d, dep.model));
     }
   }
+  return {};
+}
+
+// The services: all open- or all closed-loop, each on a model the fleet serves, with valid
+// targets, arrivals and lengths (the last two only without a trace).
+Status check_services(const Workload& workload, const std::set<std::string>& entry_models) {
   if (workload.services.empty()) {
     return input_error("services: the workload has no service");
   }
@@ -306,14 +315,11 @@ Status validate(const Fleet& fleet, const Workload& workload) {
       FLEETPLAN_RETURN_IF_ERROR(check_lengths(svc.output, path + ".output_len"));
     }
   }
-  if (workload.trace.empty() && workload.requests <= 0 && !(workload.duration_s > 0)) {
-    return input_error(
-        "simulation: give a number of requests or a duration (the arrivals never stop)");
-  }
-  if (workload.requests < 0 || !(workload.duration_s >= 0) || !std::isfinite(workload.duration_s)) {
-    return input_error("simulation: requests and duration_s must be >= 0");
-  }
-  FLEETPLAN_RETURN_IF_ERROR(check_horizon(workload));
+  return {};
+}
+
+// The trace's requests: sorted by arrival, lengths in range, each of a known service.
+Status check_trace(const Workload& workload) {
   double previous = 0;
   for (std::size_t i = 0; i < workload.trace.size(); ++i) {
     const TraceRequest& t = workload.trace[i];
@@ -333,6 +339,23 @@ Status validate(const Fleet& fleet, const Workload& workload) {
     }
   }
   return {};
+}
+
+}  // namespace
+
+Status validate(const Fleet& fleet, const Workload& workload) {
+  std::set<std::string> entry_models;
+  FLEETPLAN_RETURN_IF_ERROR(check_deployments(fleet, entry_models));
+  FLEETPLAN_RETURN_IF_ERROR(check_services(workload, entry_models));
+  if (workload.trace.empty() && workload.requests <= 0 && !(workload.duration_s > 0)) {
+    return input_error(
+        "simulation: give a number of requests or a duration (the arrivals never stop)");
+  }
+  if (workload.requests < 0 || !(workload.duration_s >= 0) || !std::isfinite(workload.duration_s)) {
+    return input_error("simulation: requests and duration_s must be >= 0");
+  }
+  FLEETPLAN_RETURN_IF_ERROR(check_horizon(workload));
+  return check_trace(workload);
 }
 
 Result<Results> simulate(const Fleet& fleet, const Workload& workload, const Options& options) {

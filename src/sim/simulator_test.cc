@@ -107,6 +107,24 @@ TEST(Simulator, ContinuousBatchingByHand) {
   }
 }
 
+// One replica with a KV cache of 24 tokens in blocks of 4 (6 blocks), no watermark; prefill
+// 1 s, decode 0.1 s; `reserve_output`: admission reserves the whole sequence.
+Fleet tight_kv_fleet(bool reserve_output) {
+  AnalyticStepParams p;
+  p.prefill_s = 1.0;
+  p.decode_s = 0.1;
+  p.kv_capacity_tokens = 24;
+  Fleet fleet;
+  fleet.deployments.push_back(analytic_deployment(p, 1, 8));
+  fleet.deployments[0].scheduler.block_size = 4;
+  fleet.deployments[0].scheduler.watermark = 0;
+  fleet.deployments[0].scheduler.reserve_output = reserve_output;
+  return fleet;
+}
+
+// Two requests of 8 prompt and 10 output tokens, both at t = 0.
+Workload two_requests_at_once() { return trace_workload({{0.0, 8, 10, 0}, {0.0, 8, 10, 0}}); }
+
 // Preemption by recompute. KV cache of 24 tokens in blocks of 4 (6 blocks), no watermark;
 // prefill 1 s, decode 0.1 s; two requests of 8 prompt and 10 output tokens at t = 0.
 //  t=0   R1 arrives at an idle replica: prefill [0, 1] (2 blocks). R2 arrives during it.
@@ -121,15 +139,8 @@ TEST(Simulator, ContinuousBatchingByHand) {
 //        which yields token 5; 5 more decode steps: done at 4.3.
 // TTFT 1 and 2; e2e 2.8 and 4.3; TPOT 1.8/9 and 2.3/9; one preemption.
 TEST(Simulator, PreemptionByRecomputeByHand) {
-  AnalyticStepParams p;
-  p.prefill_s = 1.0;
-  p.decode_s = 0.1;
-  p.kv_capacity_tokens = 24;
-  Fleet fleet;
-  fleet.deployments.push_back(analytic_deployment(p, 1, 8));
-  fleet.deployments[0].scheduler.block_size = 4;
-  fleet.deployments[0].scheduler.watermark = 0;
-  const Workload w = trace_workload({{0.0, 8, 10, 0}, {0.0, 8, 10, 0}});
+  const Fleet fleet = tight_kv_fleet(false);
+  const Workload w = two_requests_at_once();
   for (const Results& r : run_both(fleet, w)) {
     EXPECT_EQ(r.overall.preemptions, 1);
     EXPECT_EQ(r.deployments[0].preemptions, 1);
@@ -144,16 +155,8 @@ TEST(Simulator, PreemptionByRecomputeByHand) {
 // = 17 tokens: 5 blocks): R2 cannot be admitted beside R1 and waits; nothing is preempted.
 // R1: prefill [0, 1], 9 decode steps: done at 1.9. R2: prefill [1.9, 2.9], done at 3.8.
 TEST(Simulator, ReserveAdmissionNeverPreempts) {
-  AnalyticStepParams p;
-  p.prefill_s = 1.0;
-  p.decode_s = 0.1;
-  p.kv_capacity_tokens = 24;
-  Fleet fleet;
-  fleet.deployments.push_back(analytic_deployment(p, 1, 8));
-  fleet.deployments[0].scheduler.block_size = 4;
-  fleet.deployments[0].scheduler.watermark = 0;
-  fleet.deployments[0].scheduler.reserve_output = true;
-  const Workload w = trace_workload({{0.0, 8, 10, 0}, {0.0, 8, 10, 0}});
+  const Fleet fleet = tight_kv_fleet(true);
+  const Workload w = two_requests_at_once();
   for (const Results& r : run_both(fleet, w)) {
     EXPECT_EQ(r.overall.preemptions, 0);
     EXPECT_NEAR(r.overall.ttft.mean, (1.0 + 2.9) / 2, 1e-12);

@@ -345,6 +345,13 @@ Result<std::string> default_store_url() {
   return (dir / "plans.db").string();
 }
 
+Result<std::string> url_or_default(const std::string& url) {
+  if (!url.empty()) {
+    return url;
+  }
+  return default_store_url();
+}
+
 std::string utc_now() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};

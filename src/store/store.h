@@ -123,6 +123,9 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url, int schema_ver
 //! $HOME/.local/share/fleetplan/plans.db (the folder is created on open).
 Result<std::string> default_store_url();
 
+//! `url`, or default_store_url() when it is empty.
+Result<std::string> url_or_default(const std::string& url);
+
 //! UTC now as "2026-12-01T22:10:04Z" (the store's time format).
 std::string utc_now();
 

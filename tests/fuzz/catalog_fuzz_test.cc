@@ -113,6 +113,21 @@ TEST(CatalogFuzz, BuiltinTextLoadsUnchanged) {
   }
 }
 
+// The seed of case `c` of the built-in file `file` (models.yaml's cases 2^20 further on).
+std::uint64_t case_seed(std::uint64_t base, int c, const std::string& file) {
+  return base + static_cast<std::uint64_t>(c) + (file == "models.yaml" ? 1u << 20U : 0u);
+}
+
+// An excerpt of `text` with 1 to 4 stacked mutations; `what` describes them.
+std::string mutated_excerpt(const std::string& text, Random& rng, std::string& what) {
+  std::string out = excerpt(text, rng, what);
+  const std::size_t mutations = 1 + rng.below(4);
+  for (std::size_t k = 0; k < mutations; ++k) {
+    out = mutate_once(out, rng, what);
+  }
+  return out;
+}
+
 // 3,000 seeded cases: 1,500 per built-in file, each with 1-4 stacked mutations.
 TEST(CatalogFuzz, MutatedBuiltinCatalogLoadsOrFailsWithALocatedError) {
   constexpr int kCasesPerFile = 1500;
@@ -120,14 +135,9 @@ TEST(CatalogFuzz, MutatedBuiltinCatalogLoadsOrFailsWithALocatedError) {
   int rejected = 0;
   for (const auto& source : builtin_sources()) {
     for (int c = 0; c < kCasesPerFile; ++c) {
-      Random rng(0xF1EE7u * 1000003u + static_cast<std::uint64_t>(c) +
-                 (source.name == "models.yaml" ? 1u << 20U : 0u));
+      Random rng(case_seed(0xF1EE7u * 1000003u, c, source.name));
       std::string what;
-      std::string text = excerpt(source.text, rng, what);
-      const std::size_t mutations = 1 + rng.below(4);
-      for (std::size_t k = 0; k < mutations; ++k) {
-        text = mutate_once(text, rng, what);
-      }
+      const std::string text = mutated_excerpt(source.text, rng, what);
       const std::string trace = fmt::format("{} case {} [{}]", source.name, c, what);
       if (check_one(text, source.name, trace)) {
         ++loaded;
@@ -155,14 +165,9 @@ TEST(CatalogFuzz, ReaderGettersOnMutatedTextFailWithLocatedErrors) {
   int getter_errors = 0;
   for (const auto& source : builtin_sources()) {
     for (int c = 0; c < kCasesPerFile; ++c) {
-      Random rng(0x5EED0000u + static_cast<std::uint64_t>(c) +
-                 (source.name == "models.yaml" ? 1u << 20U : 0u));
+      Random rng(case_seed(0x5EED0000u, c, source.name));
       std::string what;
-      std::string text = excerpt(source.text, rng, what);
-      const std::size_t mutations = 1 + rng.below(4);
-      for (std::size_t k = 0; k < mutations; ++k) {
-        text = mutate_once(text, rng, what);
-      }
+      const std::string text = mutated_excerpt(source.text, rng, what);
       const std::string trace = fmt::format("{} reader case {} [{}]", source.name, c, what);
       try {
         auto node = yaml::load_string(text, source.name);

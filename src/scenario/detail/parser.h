@@ -128,7 +128,10 @@ class Parser {
   void parse_installed(yaml::Reader& r);
   void parse_scope(yaml::Reader& r, RuleScope& scope);
   void parse_rule(yaml::Reader& r);
-  // parse_procurement.cc: lot size, minimum order and lead time of a procurement option.
+  // parse_procurement.cc: a procurement option's buy or lease terms, its supply limits, and
+  // its lot size, minimum order and lead time.
+  void parse_procurement_terms(yaml::Reader& r, Procurement& p, const std::string& mode);
+  void parse_supply(yaml::Reader& r, Procurement& p);
   void parse_lots(yaml::Reader& r, Procurement& p);
   // parse_pools.cc
   void parse_supply_pool(yaml::Reader& r);
