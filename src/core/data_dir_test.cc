@@ -1,6 +1,8 @@
 #include "core/data_dir.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -14,9 +16,11 @@ namespace fs = std::filesystem;
 class DataDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // One folder per test and process: ctest runs the tests of this file at once, and a
+    // shared folder let one test's clean-up remove the other's layout (seen: 2026-12-02).
     root_ = fs::temp_directory_path() /
-            ("fleetplan-data-dir-test-" +
-             std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+            fmt::format("fleetplan-data-dir-test-{}-{}",
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name(), getpid());
     fs::remove_all(root_);
     fs::create_directories(root_ / "bin");
   }
