@@ -96,7 +96,12 @@ class Planner {
     milp_options.relative_gap = options_.relative_gap;
     milp_options.time_limit_s = options_.time_limit_s;
     milp_options.node_limit = node_limit_ > 0 ? node_limit_ : options_.node_limit;
-    if (start != nullptr) {
+    // Max-served stages start from the previous stage's plan. A least-cost MILP does not:
+    // started from a plan of the same service (the second stage of max-served, a rule
+    // re-solve at equal service) CBC 2.10's node LPs cycled for minutes
+    // (bytedance-2026 without us-lease-verification-2025-01: > 100 s, 0.13 s without the
+    // start; docs/notes/speed.md), and its own heuristics find a first plan at once.
+    if (start != nullptr && settings.goal != Settings::Goal::kMinCost) {
       milp_options.start = *start;
     }
     auto solution = milp::solve(solved.formulation->model(), milp_options);
@@ -128,7 +133,7 @@ class Planner {
     Settings settings;
     settings.goal = Settings::Goal::kMinCost;
     settings.disabled_rules = disabled;
-    settings.score_floor = score - 1e-7 * std::max(1.0, std::abs(score));
+    settings.score_floor = score - 1e-10 * std::max(1.0, std::abs(score));
     settings.tier_floors = tier_floors_;
     return run(settings, &first->x());
   }
