@@ -49,7 +49,6 @@ namespace {
 
 // CBC's threshold for a small model (more root cut rounds below it) and the rounds given
 // to one here.
-constexpr int kSmallModelColumns = 500;
 constexpr int kSmallModelCutPasses = 5;
 
 // CBC's own value for "no bound".
@@ -235,7 +234,7 @@ Result<Solution> solve(const Model& model, const Options& options) {
   arguments.insert(arguments.end(), {"-randomCbcSeed", std::to_string(options.seed)});
   arguments.insert(arguments.end(), {"-randomSeed", std::to_string(options.seed)});
   arguments.insert(arguments.end(), {"-ratioGap", fmt::format("{}", options.relative_gap)});
-  if (column_count < kSmallModelColumns) {
+  if (static_cast<std::size_t>(column_count) < kSmallModelColumns) {
     // Under 500 columns CBC runs up to 100 rounds of cuts at the root (20 above). On the
     // planner's small models (a reference scenario: about 140 columns) those rounds took half
     // of each solve and saved almost no branching; 5 rounds gave the same plans within the

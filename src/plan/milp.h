@@ -3,6 +3,7 @@
 // to the solver, so CBC's headers stay out of every other translation unit.
 #pragma once
 
+#include <cstddef>
 #include <limits>
 #include <string>
 #include <utility>
@@ -11,6 +12,10 @@
 #include "core/result.h"
 
 namespace fleetplan::plan::milp {
+
+//! Below this many columns a model is "small": CBC runs fewer cut rounds on it, and a
+//! least-cost MILP starts without a given plan (plan.cc).
+inline constexpr std::size_t kSmallModelColumns = 500;
 
 inline constexpr double kInfinity = std::numeric_limits<double>::infinity();
 

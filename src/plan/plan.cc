@@ -96,12 +96,15 @@ class Planner {
     milp_options.relative_gap = options_.relative_gap;
     milp_options.time_limit_s = options_.time_limit_s;
     milp_options.node_limit = node_limit_ > 0 ? node_limit_ : options_.node_limit;
-    // Max-served stages start from the previous stage's plan. A least-cost MILP does not:
-    // started from a plan of the same service (the second stage of max-served, a rule
-    // re-solve at equal service) CBC 2.10's node LPs cycled for minutes
-    // (bytedance-2026 without us-lease-verification-2025-01: > 100 s, 0.13 s without the
-    // start; docs/notes/speed.md), and its own heuristics find a first plan at once.
-    if (start != nullptr && settings.goal != Settings::Goal::kMinCost) {
+    // Each MILP starts from the previous stage's plan, except a small least-cost one: on
+    // those, started from a plan of the same service (the second stage of max-served, a rule
+    // re-solve at equal service), CBC 2.10's node LPs cycled for minutes (bytedance-2026
+    // without us-lease-verification-2025-01, 142 columns: > 100 s, 0.13 s without the start),
+    // and its heuristics find a first plan at once. A large one needs the start: without
+    // it the synthetic 5 x 10 x 20 x 10 problem's second stage found no plan in 2,000 nodes
+    // (docs/notes/speed.md).
+    const bool small = solved.formulation->model().columns().size() < milp::kSmallModelColumns;
+    if (start != nullptr && !(small && settings.goal == Settings::Goal::kMinCost)) {
       milp_options.start = *start;
     }
     auto solution = milp::solve(solved.formulation->model(), milp_options);
