@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <mpi.h>
 
+#include "core/processes.h"
+
 namespace fleetplan::analysis {
 namespace {
 
@@ -20,50 +22,8 @@ bool launched_by_mpi() {
   return false;
 }
 
-class Writer {
- public:
-  template <typename T>
-  void put(const T& value) {
-    const auto* bytes = reinterpret_cast<const char*>(&value);  // NOLINT: trivially copyable
-    out_.insert(out_.end(), bytes, bytes + sizeof(T));
-  }
-  void put_string(const std::string& s) {
-    put<std::uint64_t>(s.size());
-    out_.insert(out_.end(), s.begin(), s.end());
-  }
-  std::vector<char> take() { return std::move(out_); }
-
- private:
-  std::vector<char> out_;
-};
-
-class Reader {
- public:
-  explicit Reader(const std::vector<char>& bytes) : bytes_(bytes) {}
-  template <typename T>
-  bool get(T& value) {
-    if (at_ + sizeof(T) > bytes_.size()) {
-      return false;
-    }
-    std::memcpy(&value, bytes_.data() + at_, sizeof(T));
-    at_ += sizeof(T);
-    return true;
-  }
-  bool get_string(std::string& s) {
-    std::uint64_t size = 0;
-    if (!get(size) || at_ + size > bytes_.size()) {
-      return false;
-    }
-    s.assign(bytes_.data() + at_, size);
-    at_ += size;
-    return true;
-  }
-  [[nodiscard]] bool done() const { return at_ == bytes_.size(); }
-
- private:
-  const std::vector<char>& bytes_;
-  std::size_t at_ = 0;
-};
+using Writer = ByteWriter;
+using Reader = ByteReader;
 
 }  // namespace
 

@@ -2,12 +2,7 @@
 // plan` would; runs spread over TBB threads, each thread with its own copy of the
 // performance-estimate cache (estimates are pure functions of their key, so a cached and a
 // fresh estimate are the same number and the split never changes an output).
-#include <poll.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <cerrno>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -23,6 +18,7 @@
 
 #include "analysis/distributed.h"
 #include "analysis/sweep.h"
+#include "core/processes.h"
 #include "plan/build.h"
 
 namespace fleetplan::analysis {
@@ -264,127 +260,24 @@ std::vector<RunOutcome> run_on_threads(const std::vector<std::size_t>& indices, 
   return outcomes;
 }
 
-bool write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return false;
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-// Worker w runs indices w, w + jobs, ... one after the other and writes a byte to its pipe
-// per run done, then the byte form of its outcomes. The parent reads every pipe as data
-// comes (a full pipe would stall its worker) and puts the outcomes back in order.
+// Each run in a forked worker (core/processes.h): the outcome travels back in its byte form.
 Result<std::vector<RunOutcome>> run_in_processes(const std::vector<std::size_t>& indices, int jobs,
                                                  const Runner& runner, const RunOptions& options) {
-  const auto workers = static_cast<std::size_t>(std::min<std::size_t>(jobs, indices.size()));
-  std::vector<pid_t> pids;
-  std::vector<int> fds;
-  for (std::size_t w = 0; w < workers; ++w) {
-    int pipe_fds[2];
-    if (::pipe(pipe_fds) != 0) {
-      return internal_error("cannot create a pipe for a sweep worker");
-    }
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-      return internal_error("cannot start a sweep worker process (fork failed)");
-    }
-    if (pid == 0) {
-      ::close(pipe_fds[0]);
-      for (int fd : fds) {
-        ::close(fd);
-      }
-      std::vector<RunOutcome> mine;
-      for (std::size_t k = w; k < indices.size(); k += workers) {
-        mine.push_back(runner(indices[k]));
-        const char tick = '.';
-        write_all(pipe_fds[1], &tick, 1);
-      }
-      const std::vector<char> bytes = encode_outcomes(mine);
-      const char mark = '!';
-      const bool ok =
-          write_all(pipe_fds[1], &mark, 1) && write_all(pipe_fds[1], bytes.data(), bytes.size());
-      ::_exit(ok ? 0 : 1);
-    }
-    ::close(pipe_fds[1]);
-    pids.push_back(pid);
-    fds.push_back(pipe_fds[0]);
+  const auto task = [&](std::size_t k) { return encode_outcomes({runner(indices[k])}); };
+  std::function<void(std::size_t)> on_done;
+  if (options.progress) {
+    on_done = [&](std::size_t done) { options.progress(done); };
   }
-  std::vector<std::vector<char>> received(workers);
-  std::vector<bool> in_result(workers, false);
-  std::vector<bool> open(workers, true);
-  std::size_t done = 0;
-  std::size_t open_count = workers;
-  std::vector<char> buffer(1 << 16);
-  while (open_count > 0) {
-    std::vector<pollfd> polls;
-    std::vector<std::size_t> which;
-    for (std::size_t w = 0; w < workers; ++w) {
-      if (open[w]) {
-        polls.push_back({fds[w], POLLIN, 0});
-        which.push_back(w);
-      }
-    }
-    if (::poll(polls.data(), polls.size(), -1) < 0 && errno != EINTR) {
-      return internal_error("poll() on the sweep workers failed");
-    }
-    for (std::size_t i = 0; i < polls.size(); ++i) {
-      if ((polls[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
-        continue;
-      }
-      const std::size_t w = which[i];
-      const ssize_t n = ::read(fds[w], buffer.data(), buffer.size());
-      if (n < 0 && errno == EINTR) {
-        continue;
-      }
-      if (n <= 0) {
-        open[w] = false;
-        --open_count;
-        ::close(fds[w]);
-        continue;
-      }
-      for (ssize_t b = 0; b < n; ++b) {
-        if (in_result[w]) {
-          received[w].insert(received[w].end(), buffer.begin() + b, buffer.begin() + n);
-          break;
-        }
-        if (buffer[static_cast<std::size_t>(b)] == '!') {
-          in_result[w] = true;
-        } else if (options.progress) {
-          options.progress(++done);
-        }
-      }
-    }
-  }
-  bool all_exited = true;
-  for (pid_t pid : pids) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    all_exited = all_exited && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  }
-  if (!all_exited) {
-    return internal_error("a sweep worker process failed");
-  }
+  auto results = map_in_processes(indices.size(), jobs, task, on_done, "sweep");
+  FLEETPLAN_RETURN_IF_ERROR(results);
   std::vector<RunOutcome> outcomes(indices.size());
-  for (std::size_t w = 0; w < workers; ++w) {
-    auto decoded = decode_outcomes(received[w]);
-    if (!decoded.ok()) {
-      return decoded.error();
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    auto decoded = decode_outcomes((*results)[k]);
+    FLEETPLAN_RETURN_IF_ERROR(decoded);
+    if (decoded->size() != 1) {
+      return internal_error("a sweep worker sent a malformed outcome");
     }
-    std::size_t j = 0;
-    for (std::size_t k = w; k < indices.size(); k += workers) {
-      if (j >= decoded->size()) {
-        return internal_error("a sweep worker sent too few outcomes");
-      }
-      outcomes[k] = std::move((*decoded)[j++]);
-    }
+    outcomes[k] = std::move(decoded->front());
   }
   return outcomes;
 }

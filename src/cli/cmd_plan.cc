@@ -144,6 +144,11 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_flag("--rule-interactions", options->plan.rule_interactions,
                "also re-solve without pairs of rules that may overlap and split each overlap "
                "group's joint cost by Shapley value (slower)");
+  options->plan.jobs = 0;
+  app.add_option("--jobs", options->plan.jobs,
+                 "rule re-solves at a time (default: all cores): worker processes; the figures "
+                 "are the same for any number")
+      ->check(CLI::Range(1, 1024));
   add_setting_flag(app, settings.at("gap"), options->plan.gap, true);
   add_setting_flag(app, settings.at("node_limit"), options->plan.node_limit, true);
   add_setting_flag(app, settings.at("planning_utilization"), options->plan.planning_utilization,

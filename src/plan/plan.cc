@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "core/processes.h"
 #include "plan/economics.h"
 #include "plan/formulation.h"
 #include "plan/milp.h"
@@ -551,6 +552,9 @@ struct Candidate {
 
 // Prices sets of rules left out against the baseline plan: the priced cost with them less
 // the priced cost of the best plan found without them (RuleCost).
+//! Rules to leave out, and the label of their cost ("a" or "a+b").
+using LabelledRules = std::pair<std::set<std::string>, std::string>;
+
 class RulePricer {
  public:
   RulePricer(const Problem& problem, const SolveOptions& options, Planner& planner,
@@ -583,8 +587,63 @@ class RulePricer {
 
   [[nodiscard]] const std::vector<std::string>& notes() const { return prices_.notes; }
   [[nodiscard]] double usd_noise() const { return usd_noise_; }
-  [[nodiscard]] int solves() const { return fallback_ ? fallback_->solves() : 0; }
-  [[nodiscard]] long long nodes() const { return fallback_ ? fallback_->nodes() : 0; }
+  //! MILPs and nodes of the re-solves (the planner's own count those done in this process).
+  [[nodiscard]] int solves() const {
+    return (fallback_ ? fallback_->solves() : 0) + worker_solves_;
+  }
+  [[nodiscard]] long long nodes() const {
+    return (fallback_ ? fallback_->nodes() : 0) + worker_nodes_;
+  }
+
+  //! The costs of leaving each set of rules out (with its label), in order; with
+  //! SolveOptions::jobs > 1 in worker processes. Each cost depends on its set alone, so the
+  //! figures are the same bytes however many workers price them.
+  Result<std::vector<RuleCost>> price_many(const std::vector<LabelledRules>& sets,
+                                           const std::function<void(std::size_t)>& on_done) {
+    std::vector<RuleCost> costs;
+    if (options_.jobs <= 1 || sets.size() <= 1) {
+      for (const auto& [without, label] : sets) {
+        auto cost = price(without, label);
+        FLEETPLAN_RETURN_IF_ERROR(cost);
+        costs.push_back(std::move(cost).value());
+        if (on_done) {
+          on_done(costs.size());
+        }
+      }
+      return costs;
+    }
+    const auto task = [&](std::size_t k) {
+      const int solves_before = planner_.solves() + solves();
+      const long long nodes_before = planner_.nodes() + nodes();
+      auto cost = price(sets[k].first, sets[k].second);
+      internal::PricedInWorker worker;
+      worker.solves = planner_.solves() + solves() - solves_before;
+      worker.nodes = planner_.nodes() + nodes() - nodes_before;
+      if (!cost.ok()) {
+        worker.ok = false;
+        worker.error_kind = static_cast<int>(cost.error().kind);
+        worker.error = cost.error().message;
+        return internal::encode_rule_cost(RuleCost{}, worker);
+      }
+      return internal::encode_rule_cost(*cost, worker);
+    };
+    auto results = map_in_processes(sets.size(), options_.jobs, task, on_done, "rule pricing");
+    FLEETPLAN_RETURN_IF_ERROR(results);
+    for (const auto& bytes : *results) {
+      RuleCost cost;
+      internal::PricedInWorker worker;
+      if (!internal::decode_rule_cost(bytes, cost, worker)) {
+        return internal_error("a rule-pricing worker sent a malformed rule cost");
+      }
+      if (!worker.ok) {
+        return Error{static_cast<ErrorKind>(worker.error_kind), worker.error};
+      }
+      worker_solves_ += worker.solves;
+      worker_nodes_ += worker.nodes;
+      costs.push_back(std::move(cost));
+    }
+    return costs;
+  }
 
   //! The cost of leaving the rules `without` out, named `label`.
   Result<RuleCost> price(const std::set<std::string>& without, const std::string& label) {
@@ -809,7 +868,9 @@ class RulePricer {
   double token_noise_ = 0;
   double score_noise_ = 0;
   std::optional<Problem> priced_problem_;  // every service's unmet demand priced
-  std::unique_ptr<Planner> fallback_;      // plans priced_problem_
+  std::unique_ptr<Planner> fallback_;
+  int worker_solves_ = 0;
+  long long worker_nodes_ = 0;  // plans priced_problem_
 };
 
 // The options each rule constrains (exclusions, caps, shares, delivery limits), by rule name.
@@ -882,79 +943,105 @@ std::string joined_names(const Problem& problem, const std::vector<int>& rules) 
   return fmt::format("{}", fmt::join(names, "+"));
 }
 
+// One overlap group: its pairs, the cost of every subset of it (re-solved side by side where
+// no single rule or pair gives it) and the Shapley split of its joint cost.
+Result<RuleInteraction> price_group(const Problem& problem, RulePricer& pricer, const Plan& plan,
+                                    const std::vector<int>& group,
+                                    const std::map<std::pair<int, int>, RuleCost>& pair_costs) {
+  RuleInteraction interaction;
+  const int n = static_cast<int>(group.size());
+  for (int i : group) {
+    interaction.rules.push_back(problem.rules[i].name);
+  }
+  for (int a = 0; a < n; ++a) {
+    for (int b = a + 1; b < n; ++b) {
+      auto it = pair_costs.find({group[a], group[b]});
+      if (it != pair_costs.end()) {
+        interaction.pairs.push_back({a, b, it->second});
+      }
+    }
+  }
+  const auto members_of = [&](std::uint32_t mask) {
+    std::vector<int> members;
+    for (int a = 0; a < n; ++a) {
+      if ((mask >> static_cast<unsigned>(a)) & 1U) {
+        members.push_back(group[a]);
+      }
+    }
+    return members;
+  };
+  const std::uint32_t all = (1U << static_cast<unsigned>(std::min(n, 31))) - 1U;
+  interaction.exact = n <= kShapleyMaxRules;
+  // worth[mask]: the cost of leaving the rules of the mask out.
+  std::map<std::uint32_t, RuleCost> worth;
+  std::vector<std::uint32_t> to_solve;
+  for (std::uint32_t mask = interaction.exact ? 1 : all; mask <= all; ++mask) {
+    const auto members = members_of(mask);
+    if (members.size() == 1) {
+      worth.emplace(mask, plan.rule_costs[members[0]]);
+    } else if (auto it = pair_costs.find({members[0], members[1]});
+               members.size() == 2 && it != pair_costs.end()) {
+      worth.emplace(mask, it->second);
+    } else {
+      to_solve.push_back(mask);
+    }
+  }
+  std::vector<LabelledRules> sets;
+  for (std::uint32_t mask : to_solve) {
+    const auto members = members_of(mask);
+    LabelledRules set;
+    for (int i : members) {
+      set.first.insert(problem.rules[i].name);
+    }
+    set.second = joined_names(problem, members);
+    sets.push_back(std::move(set));
+  }
+  auto priced = pricer.price_many(sets, nullptr);
+  FLEETPLAN_RETURN_IF_ERROR(priced);
+  for (std::size_t k = 0; k < to_solve.size(); ++k) {
+    worth.emplace(to_solve[k], std::move((*priced)[k]));
+  }
+  if (interaction.exact) {
+    interaction.shapley_usd = internal::shapley_values(
+        n, [&](std::uint32_t mask) { return mask == 0 ? 0.0 : worth.at(mask).cost_usd; });
+  }
+  interaction.joint = worth.at(all);
+  return interaction;
+}
+
 // Pairwise re-solves of the rules that may overlap; the groups whose pairs interact; each
 // group's joint cost split by Shapley value over the group (every subset re-solved).
 Status price_interactions(const Problem& problem, RulePricer& pricer, Plan& plan) {
+  const auto names = [&](const std::vector<int>& rules) {
+    LabelledRules set;
+    for (int i : rules) {
+      set.first.insert(problem.rules[i].name);
+    }
+    set.second = joined_names(problem, rules);
+    return set;
+  };
+  const auto pairs = candidate_pairs(problem, plan);
+  std::vector<LabelledRules> pair_sets;
+  for (const auto& [i, j] : pairs) {
+    pair_sets.push_back(names({i, j}));
+  }
+  auto pair_priced = pricer.price_many(pair_sets, nullptr);
+  FLEETPLAN_RETURN_IF_ERROR(pair_priced);
   std::map<std::pair<int, int>, RuleCost> pair_costs;
   std::vector<std::pair<int, int>> interacting;
-  for (const auto& [i, j] : candidate_pairs(problem, plan)) {
-    auto both =
-        pricer.price({problem.rules[i].name, problem.rules[j].name}, joined_names(problem, {i, j}));
-    FLEETPLAN_RETURN_IF_ERROR(both);
+  for (std::size_t k = 0; k < pairs.size(); ++k) {
+    const auto [i, j] = pairs[k];
     const double apart = plan.rule_costs[i].cost_usd + plan.rule_costs[j].cost_usd;
-    if (std::abs(both->cost_usd - apart) > pricer.usd_noise()) {
+    if (std::abs((*pair_priced)[k].cost_usd - apart) > pricer.usd_noise()) {
       interacting.emplace_back(i, j);
     }
-    pair_costs.emplace(std::make_pair(i, j), std::move(both).value());
+    pair_costs.emplace(pairs[k], std::move((*pair_priced)[k]));
   }
   for (const auto& group :
        internal::overlap_groups(static_cast<int>(problem.rules.size()), interacting)) {
-    RuleInteraction interaction;
-    const int n = static_cast<int>(group.size());
-    for (int i : group) {
-      interaction.rules.push_back(problem.rules[i].name);
-    }
-    for (int a = 0; a < n; ++a) {
-      for (int b = a + 1; b < n; ++b) {
-        auto it = pair_costs.find({group[a], group[b]});
-        if (it != pair_costs.end()) {
-          interaction.pairs.push_back({a, b, it->second});
-        }
-      }
-    }
-    // worth[mask]: the cost of leaving the rules of the mask out.
-    std::map<std::uint32_t, RuleCost> worth;
-    const auto cost_of = [&](std::uint32_t mask) -> Result<RuleCost> {
-      if (auto it = worth.find(mask); it != worth.end()) {
-        return it->second;
-      }
-      std::vector<int> members;
-      for (int a = 0; a < n; ++a) {
-        if ((mask >> static_cast<unsigned>(a)) & 1U) {
-          members.push_back(group[a]);
-        }
-      }
-      RuleCost cost;
-      if (members.size() == 1) {
-        cost = plan.rule_costs[members[0]];
-      } else if (auto it = pair_costs.find({members[0], members[1]});
-                 members.size() == 2 && it != pair_costs.end()) {
-        cost = it->second;
-      } else {
-        std::set<std::string> without;
-        for (int i : members) {
-          without.insert(problem.rules[i].name);
-        }
-        auto priced = pricer.price(without, joined_names(problem, members));
-        FLEETPLAN_RETURN_IF_ERROR(priced);
-        cost = std::move(priced).value();
-      }
-      worth.emplace(mask, cost);
-      return cost;
-    };
-    const std::uint32_t all = (1U << static_cast<unsigned>(std::min(n, 31))) - 1U;
-    interaction.exact = n <= kShapleyMaxRules;
-    if (interaction.exact) {
-      for (std::uint32_t mask = 1; mask <= all; ++mask) {
-        FLEETPLAN_RETURN_IF_ERROR(cost_of(mask));
-      }
-      interaction.shapley_usd = internal::shapley_values(
-          n, [&](std::uint32_t mask) { return mask == 0 ? 0.0 : worth.at(mask).cost_usd; });
-    }
-    auto joint = cost_of(all);
-    FLEETPLAN_RETURN_IF_ERROR(joint);
-    interaction.joint = std::move(joint).value();
-    plan.rule_interactions.push_back(std::move(interaction));
+    auto interaction = price_group(problem, pricer, plan, group, pair_costs);
+    FLEETPLAN_RETURN_IF_ERROR(interaction);
+    plan.rule_interactions.push_back(std::move(interaction).value());
   }
   return {};
 }
@@ -967,15 +1054,19 @@ Status price_rules(const Problem& problem, const SolveOptions& options, Planner&
   if (!problem.rules.empty()) {
     plan.rule_cost_pricing = pricer.notes();
   }
+  std::vector<LabelledRules> sets;
   for (const Rule& rule : problem.rules) {
-    auto cost = pricer.price({rule.name}, rule.name);
-    FLEETPLAN_RETURN_IF_ERROR(cost);
-    plan.rule_costs.push_back(std::move(cost).value());
-    if (options.progress) {
-      options.progress(static_cast<int>(plan.rule_costs.size()) + 1,
-                       static_cast<int>(problem.rules.size()) + 1);
-    }
+    sets.push_back({{rule.name}, rule.name});
   }
+  std::function<void(std::size_t)> on_done;
+  if (options.progress) {
+    on_done = [&](std::size_t done) {
+      options.progress(static_cast<int>(done) + 1, static_cast<int>(problem.rules.size()) + 1);
+    };
+  }
+  auto costs = pricer.price_many(sets, on_done);
+  FLEETPLAN_RETURN_IF_ERROR(costs);
+  plan.rule_costs = std::move(costs).value();
   if (options.rule_interactions) {
     FLEETPLAN_RETURN_IF_ERROR(price_interactions(problem, pricer, plan));
   }

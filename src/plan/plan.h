@@ -297,6 +297,10 @@ struct SolveOptions {
   //! Marginal costs (Plan::marginal_costs: one LP with the integers held, and one per
   //! binding row). A sweep, which reports none of them, leaves them out.
   bool marginal_costs = true;
+  //! Worker processes (fork) for the rule re-solves, which are independent of each other; 1:
+  //! in this process. The figures are the same for any number. Fork only where no other
+  //! thread is working (CBC lets one thread at a time in; the CLI, not the HTTP server).
+  int jobs = 1;
   //! Told (solves done, solves planned) after the plan and after each rule priced; may be
   //! empty. For progress indicators only: it changes nothing in the plan.
   std::function<void(int done, int planned)> progress;

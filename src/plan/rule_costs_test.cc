@@ -141,6 +141,69 @@ TEST(RuleCosts, OverlappingRulesShareTheirJointCostByShapley) {
   }
 }
 
+// The re-solves in worker processes (SolveOptions::jobs) give the figures worked above, bit
+// for bit those of one process, and count the same MILPs.
+TEST(RuleCosts, WorkerProcessesGiveTheSameFigures) {
+  for (const Objective objective : {Objective::kMinCost, Objective::kMaxServed}) {
+    SCOPED_TRACE(objective_name(objective));
+    SolveOptions options = with(objective);
+    auto alone = solve(overlap_problem(), options);
+    options.jobs = 3;
+    auto workers = solve(overlap_problem(), options);
+    ASSERT_TRUE(alone.ok() && workers.ok());
+    EXPECT_NEAR(cost_of(*workers, "R2").cost_usd, 2.0e6, 1);
+    ASSERT_EQ(workers->rule_interactions.size(), 1U);
+    EXPECT_NEAR(workers->rule_interactions[0].joint.cost_usd, 5.0e6, 1);
+    ASSERT_EQ(workers->rule_costs.size(), alone->rule_costs.size());
+    for (std::size_t r = 0; r < alone->rule_costs.size(); ++r) {
+      const RuleCost& a = alone->rule_costs[r];
+      const RuleCost& b = workers->rule_costs[r];
+      EXPECT_EQ(a.rule, b.rule);
+      EXPECT_EQ(a.binding, b.binding);
+      EXPECT_EQ(a.cost_usd, b.cost_usd);
+      EXPECT_EQ(a.cost_usd_bound, b.cost_usd_bound);
+      EXPECT_EQ(a.tokens_per_day, b.tokens_per_day);
+      EXPECT_EQ(a.served_change, b.served_change);
+      EXPECT_EQ(a.status_without, b.status_without);
+    }
+    EXPECT_EQ(alone->rule_interactions[0].shapley_usd, workers->rule_interactions[0].shapley_usd);
+    EXPECT_EQ(alone->solves, workers->solves);
+    EXPECT_EQ(alone->nodes, workers->nodes);
+  }
+}
+
+// A rule cost in its byte form comes back bit for bit, and cut bytes are refused.
+TEST(RuleCosts, ByteFormRoundTrips) {
+  RuleCost cost;
+  cost.rule = "a+b";
+  cost.binding = true;
+  cost.cost_usd = -3.6e6;
+  cost.cost_usd_bound = 0.1;
+  cost.gap = 1e-4;
+  cost.served_change = {{1.5, -2}, {0}};
+  cost.served_score_change = 1.0 / 3.0;
+  cost.tokens_per_day = {-400, 7};
+  cost.status_without = SolveStatus::kStopped;
+  internal::PricedInWorker worker;
+  worker.solves = 4;
+  worker.nodes = 123456789012LL;
+  auto bytes = internal::encode_rule_cost(cost, worker);
+  RuleCost back;
+  internal::PricedInWorker back_worker;
+  ASSERT_TRUE(internal::decode_rule_cost(bytes, back, back_worker));
+  EXPECT_EQ(back.rule, "a+b");
+  EXPECT_TRUE(back.binding);
+  EXPECT_EQ(back.cost_usd, -3.6e6);
+  EXPECT_EQ(back.served_change, cost.served_change);
+  EXPECT_EQ(back.served_score_change, 1.0 / 3.0);
+  EXPECT_EQ(back.tokens_per_day, cost.tokens_per_day);
+  EXPECT_EQ(back.status_without, SolveStatus::kStopped);
+  EXPECT_EQ(back_worker.solves, 4);
+  EXPECT_EQ(back_worker.nodes, 123456789012LL);
+  bytes.pop_back();
+  EXPECT_FALSE(internal::decode_rule_cost(bytes, back, back_worker));
+}
+
 // Only rules whose pairwise re-solve differs from the sum of their costs are grouped. In the
 // permit problem, leaving P and R out together leaves W banned and nothing for R to cap:
 // 600 Y + 400 unmet = 7.0 M, v(P, R) = 3.4 - 7.0 = -3.6 M, against v(P) + v(R) = -3.6 + 0.4

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 namespace fleetplan::plan::internal {
@@ -18,5 +19,28 @@ std::vector<std::vector<int>> overlap_groups(int n, const std::vector<std::pair<
 //! coalitions S without i of |S|! (n - |S| - 1)! / n! x (worth(S + i) - worth(S)); the
 //! values add up to worth(all).
 std::vector<double> shapley_values(int n, const std::function<double(std::uint32_t)>& worth);
+
+}  // namespace fleetplan::plan::internal
+
+namespace fleetplan::plan {
+struct RuleCost;
+}
+
+namespace fleetplan::plan::internal {
+
+//! A priced rule set as it travels back from a worker process: the cost, or the error, and
+//! the MILPs and nodes it took.
+struct PricedInWorker {
+  bool ok = true;
+  int error_kind = 0;  //!< ErrorKind when !ok
+  std::string error;
+  int solves = 0;
+  long long nodes = 0;
+};
+
+//! The byte form of a RuleCost (doubles bit for bit) and its worker record.
+std::vector<char> encode_rule_cost(const RuleCost& cost, const PricedInWorker& worker);
+//! Reads encode_rule_cost's bytes back; false when they are malformed.
+bool decode_rule_cost(const std::vector<char>& bytes, RuleCost& cost, PricedInWorker& worker);
 
 }  // namespace fleetplan::plan::internal

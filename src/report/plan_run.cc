@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/processes.h"
 #include "scenario/economics.h"
 #include "scenario/settings_options.h"
 
@@ -191,6 +192,7 @@ Result<PlanRun> run_plan(const scenario::Scenario& given, const catalog::Catalog
       options.node_limit.value_or(static_cast<double>(scenario.settings.node_limit)));
   solve_options.rule_costs = !options.no_rule_costs;
   solve_options.rule_interactions = options.rule_interactions;
+  solve_options.jobs = options.jobs > 0 ? options.jobs : available_cores();
   // The solves take most of a run: they span 0.2 to 0.95 (0.8 when verification follows).
   const double solved_at = options.verify ? 0.8 : 0.95;
   solve_options.progress = [&](int done, int planned) {

@@ -37,6 +37,10 @@ struct PlanOptions {
   bool rule_interactions = false;
   std::vector<std::string> without_rule;
   std::vector<std::string> with_rule;
+  //! Rule re-solves at a time, in worker processes (`--jobs`; 0: every core this process may
+  //! use). How a plan is computed, not what it is: not in the JSON, and 1 (in the process)
+  //! unless the caller knows no other thread solves.
+  int jobs = 1;
 };
 
 //! The options as JSON with only the fields that differ from the defaults, keys sorted
