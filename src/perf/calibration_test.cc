@@ -150,13 +150,38 @@ TEST_F(ReferenceSet, InSampleFitOfTheShippedFactors) {
   EXPECT_LE(report.throughput.p90_abs_error_pct, 52.0);
 }
 
+// Issue 9 item 6: 100 colocated DeepSeek-R1 records of SemiAnalysis InferenceX (one node, no
+// draft model, closed loop of `concurrency` users). Each user's cycle is one TTFT plus
+// (O - 1) TPOT, so by Little's law the output rate is at most concurrency x O / (TTFT +
+// (O - 1) TPOT): the published rates must sit just under that bound (ramp-up and the spread
+// of lengths keep them a few percent below), which checks the transcription of every row.
+TEST_F(ReferenceSet, InferenceXRowsObeyLittlesLaw) {
+  int rows = 0;
+  for (const Measurement& m : rows_) {
+    if (m.source != "SemiAnalysis-InferenceX") {
+      continue;
+    }
+    ++rows;
+    ASSERT_TRUE(m.input_len && m.output_len && m.concurrency && m.ttft_ms && m.tpot_ms) << m.id;
+    const double in = *m.input_len;
+    const double out = *m.output_len;
+    const double measured =
+        m.output_tokens_per_s ? *m.output_tokens_per_s : *m.total_tokens_per_s * out / (in + out);
+    const double bound = *m.concurrency * out / ((*m.ttft_ms + (out - 1) * *m.tpot_ms) / 1000.0);
+    EXPECT_GE(measured / bound, 0.90) << m.id;
+    EXPECT_LE(measured / bound, 1.01) << m.id;
+  }
+  EXPECT_EQ(rows, 100);
+}
+
 TEST_F(ReferenceSet, CrossValidatedAccuracy) {
   // The accuracy that counts: each source's rows predicted by factors fitted without it. The
   // project's targets are median <= 12 %, p90 <= 50 %, coverage >= 90 %; the bounds below are
   // today's held-out figures (docs/notes/fidelity.md) rounded up, so a change that makes the
   // model worse on data it has not seen fails here. The median/p90 targets are not met yet:
   // 25.6 % / 64.6 % on 344 rows with the 40 MLPerf rows scored (docs/notes/load.md); 26.3 % /
-  // 66.8 % on 347 since three scored DeepSeek-R1 rows joined (docs/notes/data.md).
+  // 66.8 % on 347 with three scored DeepSeek-R1 rows more, 24.2 % / 59.6 % on 444 with the 97
+  // modelled InferenceX rows (docs/notes/data.md).
   auto start = EfficiencyTable::load_file(std::string(FLEETPLAN_TEST_DATA_DIR) +
                                           "/calibration/efficiency-start.yaml");
   ASSERT_TRUE(start.ok()) << start.error().message;
