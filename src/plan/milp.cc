@@ -108,7 +108,67 @@ Model with_integers_at_least(const Model& model, const std::vector<double>& valu
   return relaxed;
 }
 
+namespace {
+
+double objective_of(const Model& model, const std::vector<double>& x) {
+  double objective = 0;
+  for (std::size_t c = 0; c < x.size(); ++c) {
+    objective += model.columns()[c].cost * x[c];
+  }
+  return objective;
+}
+
+// Options::neighbourhood_start: the plan of the MILP left when the integer columns the LP
+// relaxation leaves at 0 are fixed there (empty when the LP or that MILP has none), and
+// the nodes it took.
+Result<std::vector<double>> neighbourhood_plan(const Model& model, const Options& options,
+                                               long long& nodes) {
+  Model relaxation = model;
+  for (Column& column : relaxation.mutable_columns()) {
+    column.integer = false;
+  }
+  auto lp = solve(relaxation);
+  FLEETPLAN_RETURN_IF_ERROR(lp);
+  if (lp->status != Status::kOptimal) {
+    return std::vector<double>();
+  }
+  Model restricted = model;
+  auto& columns = restricted.mutable_columns();
+  for (std::size_t c = 0; c < columns.size(); ++c) {
+    if (columns[c].integer && columns[c].lower <= 0 && std::abs(lp->values[c]) <= 1e-9) {
+      columns[c].upper = 0;
+    }
+  }
+  Options sub = options;
+  sub.neighbourhood_start = false;
+  sub.node_limit = options.node_limit > 0 ? std::min(options.node_limit, kNeighbourhoodNodes)
+                                          : kNeighbourhoodNodes;
+  auto solved = solve(restricted, sub);
+  FLEETPLAN_RETURN_IF_ERROR(solved);
+  nodes += solved->nodes;
+  return solved->values;
+}
+
+}  // namespace
+
 Result<Solution> solve(const Model& model, const Options& options) {
+  if (options.neighbourhood_start) {
+    long long nodes = 0;
+    auto near = neighbourhood_plan(model, options, nodes);
+    FLEETPLAN_RETURN_IF_ERROR(near);
+    Options full = options;
+    full.neighbourhood_start = false;
+    if (!near->empty() &&
+        (options.start.size() != model.columns().size() || !satisfies(model, options.start) ||
+         objective_of(model, *near) < objective_of(model, options.start))) {
+      full.start = std::move(near).value();
+    }
+    auto solution = solve(model, full);
+    if (solution.ok()) {
+      solution->nodes += nodes;
+    }
+    return solution;
+  }
   const auto& columns = model.columns();
   const auto& rows = model.rows();
   Solution solution;

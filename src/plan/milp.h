@@ -60,7 +60,18 @@ struct Options {
   int seed = 20260101;
   //! A known solution (one value per column) CBC starts from; empty: none.
   std::vector<double> start;
+  //! Before the search, look for a start near the LP optimum (as RENS/RINS do): solve the
+  //! LP relaxation, fix at 0 every integer column the LP leaves at 0, and solve that smaller
+  //! MILP (at most kNeighbourhoodNodes nodes). Its plan, feasible for the whole model too,
+  //! becomes the start when it is better than `start`. For models whose integer columns are
+  //! few of many candidates (which accelerators, where): CBC's own heuristics found nothing
+  //! better than a 4 %-off start on the synthetic 5 x 10 x 20 x 10 problem's second stage
+  //! in 2,000 nodes, and this neighbourhood holds a plan within 0.1 % of the bound.
+  bool neighbourhood_start = false;
 };
+
+//! Node limit of the neighbourhood MILP of Options::neighbourhood_start.
+inline constexpr long long kNeighbourhoodNodes = 500;
 
 //! The model status (apart from the call status, which is the Result around it).
 enum class Status {

@@ -28,6 +28,32 @@ TEST(Milp, SmallKnapsackHasHandOptimum) {
   EXPECT_NEAR(solution->values[c], 1, 1e-6);
 }
 
+// min 10a + 3b s.t. 7a + 2b >= 20, a, b in Z+. The LP takes the better ratio alone (a =
+// 20/7, 28.57); fixing b at the LP's 0 leaves a = 3 (30), the neighbourhood's plan. The
+// optimum mixes them: a = 2, b = 3 (7 x 2 + 2 x 3 = 20), 20 + 9 = 29 (a = 1 needs b = 7:
+// 31; a = 0, b = 10: 30). The neighbourhood is a start, never a restriction of the answer,
+// and its nodes are counted.
+TEST(Milp, NeighbourhoodStartIsAStartNotARestriction) {
+  Model model;
+  const int a = model.add_column({0, kInfinity, 10, true, "a"});
+  const int b = model.add_column({0, kInfinity, 3, true, "b"});
+  model.add_row({20, kInfinity, {{a, 7}, {b, 2}}, "cover"});
+  Options options;
+  options.neighbourhood_start = true;
+  options.start = {0, 10};  // 30: no better than the neighbourhood's plan
+  auto solution = solve(model, options);
+  ASSERT_TRUE(solution.ok());
+  EXPECT_EQ(solution->status, Status::kOptimal);
+  EXPECT_NEAR(solution->objective, 29, 1e-6);
+  EXPECT_NEAR(solution->values[a], 2, 1e-6);
+  EXPECT_NEAR(solution->values[b], 3, 1e-6);
+  // An infeasible model stays infeasible (the LP has no optimum: no neighbourhood).
+  model.add_row({-kInfinity, 2, {{a, 1}, {b, 1}}, "at-most-2"});  // 7 x 2 = 14 < 20
+  auto none = solve(model, options);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->status, Status::kInfeasible);
+}
+
 // min x + y s.t. x + y >= 2.5, x <= 1: LP optimum 2.5 (no integers: Clp alone).
 TEST(Milp, PureLpUsesClp) {
   Model model;
