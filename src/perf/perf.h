@@ -191,8 +191,10 @@ class ReplicaModel {
   [[nodiscard]] Bound prefill_bound(double tokens, double context = 0) const;
   //! Extra seconds a decode step takes when it also carries prefill tokens (chunked prefill
   //! mixed into the batch): their compute and communication, without a second weight read or
-  //! a second step overhead.
-  [[nodiscard]] double prefill_marginal_time_s(double tokens, double attention_pairs) const;
+  //! a second step overhead. `decode_batch` sequences decoding in the same step share the
+  //! grouped expert GEMMs with the chunk (0: the chunk's experts are priced alone).
+  [[nodiscard]] double prefill_marginal_time_s(double tokens, double attention_pairs,
+                                               int decode_batch = 0) const;
   //! The closed-form cost of one decode step for `batch` sequences.
   [[nodiscard]] DecodeCost decode_cost(int batch) const;
   //! Seconds for one decode step of `batch` sequences holding `total_context` tokens.
@@ -236,6 +238,9 @@ class ReplicaModel {
     double comm = 0;
   };
   [[nodiscard]] PrefillTerms prefill_terms(double tokens, double attention_pairs) const;
+  //! Seconds per device of the grouped expert GEMMs for `tokens` tokens (tile padding and EP
+  //! imbalance included).
+  [[nodiscard]] double expert_gemm_s(double tokens) const;
   //! A decode step in which every sequence carries `queries` query tokens (1 + drafts).
   [[nodiscard]] DecodeCost decode_cost_queries(int batch, double queries) const;
   //! The TP, EP and PP collectives of a decode step, `tokens` a micro-batch.

@@ -123,6 +123,28 @@ TEST_F(PerfTest, EachOperatorTakesItsOwnRoofline) {
   EXPECT_EQ(cost.bound(context), Bound::kMemory);
 }
 
+TEST_F(PerfTest, PromptsRidingInADecodeStepShareItsExpertTiles) {
+  // Llama 4 Maverick (24 MoE layers of 128 experts, top-1, 3 x 5120 x 8192 parameters each)
+  // on 8 x H200 as TP8, ideal efficiency. 4,096 decoding sequences give each expert about
+  // 4096 / 128 = 32 token rows, half a 64-row tile: the grouped GEMMs cost as if 8,192
+  // tokens ran. A 4,096-token prompt chunk in the same step fills those tiles: 8,192 tokens,
+  // 64 rows an expert, no padding, so its experts add nothing; priced alone, its 32 rows an
+  // expert would cost 2 x 4096 tokens' expert FLOPs.
+  DeploymentSpec spec{&model("llama4-maverick-17b-128e"),
+                      &chip("H200-SXM"),
+                      {8, 1, 1, 1},
+                      Precision::kFp8,
+                      Precision::kFp8};
+  auto r = ReplicaModel::create(spec, ideal());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const double expert_flops = 2.0 * 24 * 3 * 5120 * 8192;  // per token, top-1
+  const double alone_s = 2.0 * 4096 * expert_flops / (8 * 1979e12);
+  const double pairs = 4096.0 * 4096 / 2;
+  const double priced_alone = r->prefill_marginal_time_s(4096, pairs);
+  const double riding = r->prefill_marginal_time_s(4096, pairs, 4096);
+  EXPECT_NEAR(priced_alone - riding, alone_s, 1e-6 * alone_s);
+}
+
 TEST_F(PerfTest, TotalTimeIsTheExactSumOfSteps) {
   // DecodeCost::total_time must equal the step-by-step sum for any crossing of the two lines.
   std::mt19937_64 rng(7);

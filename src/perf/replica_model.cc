@@ -525,10 +525,7 @@ ReplicaModel::PrefillTerms ReplicaModel::prefill_terms(double tokens,
           linear_bytes_read(non_expert_read) * dequant_s_per_byte_,
       non_expert_read / memory_rate_);
   if (expert_flops_per_token_ > 0) {
-    add(tokens * expert_flops_per_token_ / (devices * moe_rate_) *
-                ep_imbalance(par.ep, tokens * m.experts_active) * tile_padding(m, tokens) +
-            expert_read * dequant_s_per_byte_,
-        expert_read / memory_rate_);
+    add(expert_gemm_s(tokens) + expert_read * dequant_s_per_byte_, expert_read / memory_rate_);
   }
   add(attention_pairs * attn_prefill_flops_per_pair_ / (devices * attention_rate_),
       tokens * kv_bytes_per_token_device_ / memory_rate_);
@@ -557,14 +554,34 @@ double ReplicaModel::prefill_batch_time_s(double tokens, double attention_pairs)
   return overhead_s_ + t.roof + t.comm;
 }
 
-double ReplicaModel::prefill_marginal_time_s(double tokens, double attention_pairs) const {
+double ReplicaModel::expert_gemm_s(double tokens) const {
+  if (expert_flops_per_token_ <= 0 || tokens <= 0) {
+    return 0;
+  }
+  const catalog::Model& m = *spec_.model;
+  const Parallelism& par = spec_.parallelism;
+  return tokens * expert_flops_per_token_ / (par.devices_per_replica() * moe_rate_) *
+         ep_imbalance(par.ep, tokens * m.experts_active) * tile_padding(m, tokens);
+}
+
+double ReplicaModel::prefill_marginal_time_s(double tokens, double attention_pairs,
+                                             int decode_batch) const {
   if (tokens <= 0) {
     return 0;
   }
   // A stand-alone chunk pays overhead + its operators' rooflines + comm; mixed into a decode
-  // step whose weights are streamed anyway, it adds its compute and communication.
+  // step whose weights are streamed anyway, it adds its compute and communication. Its
+  // tokens join the decode tokens in the same grouped expert GEMMs (one forward pass), so
+  // they fill the experts' tiles the decode tokens leave part-empty rather than pay their
+  // own padding: the experts cost E(decode + chunk) - E(decode).
   const PrefillTerms t = prefill_terms(tokens, attention_pairs);
-  return t.compute + t.comm;
+  const double pp = spec_.parallelism.pp;
+  const double b = std::max(decode_batch, 0);
+  const double riding =
+      b > 0 ? b * (1.0 + spec_.mtp_draft_tokens) / std::max(1.0, std::min(b, pp)) : 0.0;
+  const double experts =
+      std::max(0.0, expert_gemm_s(tokens + riding) - expert_gemm_s(riding)) - expert_gemm_s(tokens);
+  return t.compute + experts + t.comm;
 }
 
 double ReplicaModel::prefill_time_s(double tokens, double context) const {
