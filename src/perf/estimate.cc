@@ -57,7 +57,7 @@ Evaluation evaluate_batch(const ReplicaModel& replica, int batch, int input_len,
   const double per_step = replica.tokens_per_step();
   const PrefillWork work = prefill_work(input_len, hit_share);
   // The requests that finish a step are replaced by as many whose prompts ride in it, all in
-  // one chunk beside the decoding sequences.
+  // one chunk beside the decoding sequences (b / O a step on average, often less than one).
   const double arrivals_per_step = b * per_step / output_len;
   const double prefill_share = replica.prefill_marginal_time_s(
       arrivals_per_step * work.new_tokens, arrivals_per_step * work.pairs(), batch);

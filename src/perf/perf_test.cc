@@ -142,7 +142,9 @@ TEST_F(PerfTest, PromptsRidingInADecodeStepShareItsExpertTiles) {
   const double pairs = 4096.0 * 4096 / 2;
   const double priced_alone = r->prefill_marginal_time_s(4096, pairs);
   const double riding = r->prefill_marginal_time_s(4096, pairs, 4096);
-  EXPECT_NEAR(priced_alone - riding, alone_s, 1e-6 * alone_s);
+  // Riding, it also sends its activations in the step's own all-reduces: two a layer over 48
+  // layers, 6 us each (an NVLink collective's latency), not paid again.
+  EXPECT_NEAR(priced_alone - riding, alone_s + 2.0 * 48 * 6e-6, 1e-6 * alone_s);
 }
 
 TEST_F(PerfTest, TotalTimeIsTheExactSumOfSteps) {

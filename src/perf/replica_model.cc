@@ -581,7 +581,17 @@ double ReplicaModel::prefill_marginal_time_s(double tokens, double attention_pai
       b > 0 ? b * (1.0 + spec_.mtp_draft_tokens) / std::max(1.0, std::min(b, pp)) : 0.0;
   const double experts =
       std::max(0.0, expert_gemm_s(tokens + riding) - expert_gemm_s(riding)) - expert_gemm_s(tokens);
-  return t.compute + experts + t.comm;
+  // Beside decoding sequences the chunk's activations travel in the step's own collectives:
+  // it adds their bytes, not their latency.
+  const Parallelism& par = spec_.parallelism;
+  double latency = 0;
+  if (b > 0 && par.tp > 1 && !par.attention_dp) {
+    latency += 2.0 * spec_.model->layers * tp_latency_s_ / pp;
+  }
+  if (b > 0 && par.ep > 1) {
+    latency += 2.0 * spec_.model->moe_layers() / pp * ep_latency_s_;
+  }
+  return t.compute + experts + t.comm - latency;
 }
 
 double ReplicaModel::prefill_time_s(double tokens, double context) const {
