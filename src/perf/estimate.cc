@@ -56,8 +56,11 @@ Evaluation evaluate_batch(const ReplicaModel& replica, int batch, int input_len,
   // only the new input tokens to compute.
   const double per_step = replica.tokens_per_step();
   const PrefillWork work = prefill_work(input_len, hit_share);
-  const double prefill_share =
-      b * per_step / output_len * replica.prefill_marginal_time_s(work.new_tokens, work.pairs());
+  // The requests that finish a step are replaced by as many whose prompts ride in it, all in
+  // one chunk beside the decoding sequences (b / O a step on average, often less than one).
+  const double arrivals_per_step = b * per_step / output_len;
+  const double prefill_share = replica.prefill_marginal_time_s(
+      arrivals_per_step * work.new_tokens, arrivals_per_step * work.pairs(), batch);
   e.tpot_s = (decode + prefill_share) / per_step;
   e.prefill_share = decode + prefill_share > 0 ? prefill_share / (decode + prefill_share) : 0.0;
   e.throughput = replicas * b / e.tpot_s;

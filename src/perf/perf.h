@@ -139,22 +139,40 @@ struct MemoryBreakdown {
   double free = 0;         //!< KV-cache memory not used by the evaluated batch
 };
 
-//! The cost of one decode step for a fixed batch, split so the simulator can sum many
-//! steps in closed form while the context grows:
+//! The cost of one decode step for a fixed batch: a roofline per operator, summed. Each
+//! operator class (dense GEMMs, grouped expert GEMMs, attention over the KV cache) takes
+//! max(its FLOPs / achievable FLOP/s, its bytes / achievable bytes/s); communication and
+//! engine overheads add. The GEMMs do not depend on the context, attention is linear in it,
+//! so the step is split for the simulator to sum many steps in closed form:
 //!   time(S) = overhead_s + comm_s + max(compute_s + compute_s_per_token * S,
 //!                                       memory_s + kv_s_per_token * S)
-//! where S is the total number of context tokens held by the batch.
+//! where S is the total number of context tokens held by the batch, and
+//!   compute_s = gemm_s + attention_compute_s,  memory_s = gemm_s + attention_memory_s
+//! (the GEMMs' roofline sum appears in both lines, so the max is attention's own).
 struct DecodeCost {
   double overhead_s = 0;
   double comm_s = 0;
-  double compute_s = 0;
+  double compute_s = 0;            //!< gemm_s + attention's compute not tied to the context
   double compute_s_per_token = 0;  //!< attention FLOPs over the context
-  double memory_s = 0;
+  double memory_s = 0;             //!< gemm_s + attention's bytes not tied to the context
   double kv_s_per_token = 0;
+  //! The GEMM operators, each max(compute, memory), summed.
+  double gemm_s = 0;
+  //! Of gemm_s, the time of the operators bound by compute (the rest by memory).
+  double gemm_compute_bound_s = 0;
+  double attention_compute_s = 0;  //!< constant part (none today), beside compute_s_per_token
+  double attention_memory_s = 0;   //!< sliding-window KV, beside kv_s_per_token
+  //! The operators apart (seconds per step, each side of its roofline), to explain a step.
+  double dense_compute_s = 0;   //!< attention projections, dense FFN, shared experts, LM head
+  double dense_memory_s = 0;    //!< their weights
+  double expert_compute_s = 0;  //!< grouped routed-expert GEMMs (padding, imbalance included)
+  double expert_memory_s = 0;   //!< the touched experts' weights
   [[nodiscard]] double time(double total_context_tokens) const;
   //! Exact sum of time(S0 + i*batch) for i = 0..steps-1 (the batch grows its context by one
   //! token per sequence per step).
   [[nodiscard]] double total_time(double initial_context_tokens, int batch, long long steps) const;
+  //! What limits the step: the operators bound by compute against those bound by memory
+  //! (each weighed by its time), unless communication or overhead exceeds both.
   [[nodiscard]] Bound bound(double total_context_tokens) const;
 };
 
@@ -173,8 +191,10 @@ class ReplicaModel {
   [[nodiscard]] Bound prefill_bound(double tokens, double context = 0) const;
   //! Extra seconds a decode step takes when it also carries prefill tokens (chunked prefill
   //! mixed into the batch): their compute and communication, without a second weight read or
-  //! a second step overhead.
-  [[nodiscard]] double prefill_marginal_time_s(double tokens, double attention_pairs) const;
+  //! a second step overhead. `decode_batch` sequences decoding in the same step share the
+  //! grouped expert GEMMs with the chunk (0: the chunk's experts are priced alone).
+  [[nodiscard]] double prefill_marginal_time_s(double tokens, double attention_pairs,
+                                               int decode_batch = 0) const;
   //! The closed-form cost of one decode step for `batch` sequences.
   [[nodiscard]] DecodeCost decode_cost(int batch) const;
   //! Seconds for one decode step of `batch` sequences holding `total_context` tokens.
@@ -207,15 +227,24 @@ class ReplicaModel {
  private:
   struct Steps;  // the steps of create(), in replica_model.cc
   ReplicaModel() = default;
-  //! The three roofline terms of a prefill chunk (seconds per device).
+  //! A prefill chunk's operators (seconds per device): each GEMM class and attention takes
+  //! max(compute, memory); `roof` is their sum, `compute_bound` the part of it from operators
+  //! bound by compute, `compute` every operator's compute (what a chunk riding in a decode
+  //! step adds: the weights are streamed anyway).
   struct PrefillTerms {
     double compute = 0;
-    double memory = 0;
+    double roof = 0;
+    double compute_bound = 0;
     double comm = 0;
   };
   [[nodiscard]] PrefillTerms prefill_terms(double tokens, double attention_pairs) const;
+  //! Seconds per device of the grouped expert GEMMs for `tokens` tokens (tile padding and EP
+  //! imbalance included).
+  [[nodiscard]] double expert_gemm_s(double tokens) const;
   //! A decode step in which every sequence carries `queries` query tokens (1 + drafts).
   [[nodiscard]] DecodeCost decode_cost_queries(int batch, double queries) const;
+  //! The TP, EP and PP collectives of a decode step, `tokens` a micro-batch.
+  [[nodiscard]] double decode_comm_s(double tokens, double micro_batches, double rounds) const;
   //! Of `weight_bytes_read` by one device, the bytes of quantised linear layers.
   [[nodiscard]] double linear_bytes_read(double weight_bytes_read) const;
 

@@ -73,7 +73,78 @@ TEST_F(PerfTest, DecodeAtBatchOneIsTheWeightStreamOverBandwidth) {
   EXPECT_NEAR(cost.kv_s_per_token, 163840.0 / 4.8e12, 1e-15);
   // Compute at batch 1: 2 FLOPs per weight: (68,451,041,280 + 262,144,000 LM head) x 2 over
   // 1,979 TFLOPS = 0.0694 ms, far below the memory time.
-  EXPECT_NEAR(cost.compute_s, 2.0 * (68451041280.0 + 262144000.0) / 1979e12, 1e-9);
+  EXPECT_NEAR(cost.dense_compute_s, 2.0 * (68451041280.0 + 262144000.0) / 1979e12, 1e-9);
+  // One operator class (dense GEMMs), bound by its weights: the step is that read.
+  EXPECT_NEAR(cost.gemm_s, 69499617280.0 / 4.8e12, 1e-9);
+  EXPECT_EQ(cost.gemm_compute_bound_s, 0.0);
+}
+
+TEST_F(PerfTest, EachOperatorTakesItsOwnRoofline) {
+  // DeepSeek-V3 FP8 weights, BF16 latent cache, on 8 x H200 as DEP8 (attention-DP, EP8) at
+  // ideal efficiency, 256 sequences (32 a rank) of 4,000 tokens of context each.
+  // Attention (MLA, absorbed): 2 x 128 x (512 + 64) + 2 x 128 x 512 = 278,528 FLOPs per pair
+  // and layer, x 61 layers, over the 8 devices at the BF16 rate (989 TFLOPS; no FP8 cache),
+  // against 61 x 576 x 2 bytes of latent per token over 8 ranks at 4.8 TB/s: 4.29 ps against
+  // 1.83 ps a context token, so attention is bound by compute.
+  // Routed experts: 58 MoE layers x 256 experts x 3 x 7168 x 2048 parameters (1 byte) over 8
+  // devices, of which 256 tokens x top-8 touch 1 - (1 - 8/256)^256 = 99.97 %; their GEMMs
+  // (40.9 GFLOP a token, padded to 64-row tiles: ~8 rows an expert) take ~6 ms, their weights
+  // ~17 ms: bound by memory. A single max over the step would let attention's compute hide
+  // under the experts' reads; per operator both count.
+  const catalog::Model& v3 = model("deepseek-v3");
+  DeploymentSpec spec{
+      &v3, &chip("H200-SXM"), {8, 1, 8, 1, true}, Precision::kFp8, Precision::kBf16};
+  auto r = ReplicaModel::create(spec, ideal());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const DecodeCost cost = r->decode_cost(256);
+  const double attention_per_token = 61.0 * (2.0 * 128 * 576 + 2.0 * 128 * 512) / (8 * 989e12);
+  const double kv_per_token = 61.0 * 576 * 2 / 8 / 4.8e12;
+  EXPECT_NEAR(cost.compute_s_per_token, attention_per_token, 1e-20);
+  EXPECT_NEAR(cost.kv_s_per_token, kv_per_token, 1e-20);
+  const double touched = 1.0 - std::pow(1.0 - 8.0 / 256.0, 256.0);
+  const double expert_read_s = 58.0 * 256 * 3 * 7168 * 2048 / 8 * touched / 4.8e12;
+  EXPECT_NEAR(cost.expert_memory_s, expert_read_s, 1e-9);
+  EXPECT_LT(cost.expert_compute_s, 0.5 * cost.expert_memory_s);
+  EXPECT_LT(cost.dense_compute_s, cost.dense_memory_s);
+  EXPECT_NEAR(cost.gemm_s, cost.dense_memory_s + expert_read_s, 1e-9);
+  EXPECT_EQ(cost.gemm_compute_bound_s, 0.0);
+  // Every context token adds attention's compute, not its KV read.
+  const double context = 256.0 * 4000;
+  EXPECT_NEAR(cost.time(context) - cost.time(0), attention_per_token * context, 1e-9);
+  // The sum of per-operator maxima exceeds one max over the whole step by attention's
+  // compute less its reads.
+  const double all_compute =
+      cost.dense_compute_s + cost.expert_compute_s + attention_per_token * context;
+  const double all_memory = cost.dense_memory_s + expert_read_s + kv_per_token * context;
+  const double single_max = cost.overhead_s + cost.comm_s + std::max(all_compute, all_memory);
+  EXPECT_NEAR(cost.time(context) - single_max, (attention_per_token - kv_per_token) * context,
+              1e-9);
+  // The step is mostly the experts' and dense weights' reads: memory-bound.
+  EXPECT_EQ(cost.bound(context), Bound::kMemory);
+}
+
+TEST_F(PerfTest, PromptsRidingInADecodeStepShareItsExpertTiles) {
+  // Llama 4 Maverick (24 MoE layers of 128 experts, top-1, 3 x 5120 x 8192 parameters each)
+  // on 8 x H200 as TP8, ideal efficiency. 4,096 decoding sequences give each expert about
+  // 4096 / 128 = 32 token rows, half a 64-row tile: the grouped GEMMs cost as if 8,192
+  // tokens ran. A 4,096-token prompt chunk in the same step fills those tiles: 8,192 tokens,
+  // 64 rows an expert, no padding, so its experts add nothing; priced alone, its 32 rows an
+  // expert would cost 2 x 4096 tokens' expert FLOPs.
+  DeploymentSpec spec{&model("llama4-maverick-17b-128e"),
+                      &chip("H200-SXM"),
+                      {8, 1, 1, 1},
+                      Precision::kFp8,
+                      Precision::kFp8};
+  auto r = ReplicaModel::create(spec, ideal());
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const double expert_flops = 2.0 * 24 * 3 * 5120 * 8192;  // per token, top-1
+  const double alone_s = 2.0 * 4096 * expert_flops / (8 * 1979e12);
+  const double pairs = 4096.0 * 4096 / 2;
+  const double priced_alone = r->prefill_marginal_time_s(4096, pairs);
+  const double riding = r->prefill_marginal_time_s(4096, pairs, 4096);
+  // Riding, it also sends its activations in the step's own all-reduces: two a layer over 48
+  // layers, 6 us each (an NVLink collective's latency), not paid again.
+  EXPECT_NEAR(priced_alone - riding, alone_s + 2.0 * 48 * 6e-6, 1e-6 * alone_s);
 }
 
 TEST_F(PerfTest, TotalTimeIsTheExactSumOfSteps) {
@@ -130,16 +201,18 @@ TEST_F(PerfTest, Fp4WithoutFp4UnitsComputesInBf16AndPaysTheUnpacking) {
   // halved by TP2; FP4 elements are read once per step (one micro-batch).
   const double linear_params = (parameter_count(model("llama3.1-70b")) - 2.0 * 8192 * 128256) / 2;
   const double unpack_s = linear_params * 2.0 / (989e12 / 15.0);
-  const double gemm_fp8 = a->decode_cost(256).compute_s;
-  EXPECT_NEAR(b->decode_cost(256).compute_s, 1979.0 / 989.0 * gemm_fp8 + unpack_s, 1e-9 * gemm_fp8);
-  EXPECT_GT(b->decode_cost(256).compute_s, 2.0 * gemm_fp8);
-  EXPECT_LT(b->decode_cost(1).memory_s, 0.6 * a->decode_cost(1).memory_s);
+  const double gemm_fp8 = a->decode_cost(256).dense_compute_s;
+  EXPECT_NEAR(b->decode_cost(256).dense_compute_s, 1979.0 / 989.0 * gemm_fp8 + unpack_s,
+              1e-9 * gemm_fp8);
+  EXPECT_GT(b->decode_cost(256).dense_compute_s, 2.0 * gemm_fp8);
+  EXPECT_LT(b->decode_cost(1).dense_memory_s, 0.6 * a->decode_cost(1).dense_memory_s);
   // Blackwell has FP4 units: the same weights compute twice as fast as FP8, nothing unpacked.
   fp8.accelerator = fp4.accelerator = &chip("B200");
   auto c = ReplicaModel::create(fp8, ideal());
   auto d = ReplicaModel::create(fp4, ideal());
   ASSERT_TRUE(c.ok() && d.ok());
-  EXPECT_NEAR(d->decode_cost(256).compute_s / c->decode_cost(256).compute_s, 0.5, 1e-12);
+  EXPECT_NEAR(d->decode_cost(256).dense_compute_s / c->decode_cost(256).dense_compute_s, 0.5,
+              1e-12);
 }
 
 TEST_F(PerfTest, RedundantExpertsWhenEpDoesNotDivideThem) {
@@ -191,11 +264,11 @@ TEST_F(PerfTest, PipelineBubbleKeepsBatchOneAtTheWeightStream) {
       &model("llama2-70b"), &chip("H200-SXM"), {1, 8, 1, 1}, Precision::kFp8, Precision::kFp8};
   auto r = ReplicaModel::create(spec, ideal());
   ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_NEAR(r->decode_cost(1).memory_s, floor_s, 1e-9);
+  EXPECT_NEAR(r->decode_cost(1).dense_memory_s, floor_s, 1e-9);
   EXPECT_GE(r->decode_step_time_s(1, 0), floor_s);
   // A full pipeline (batch >= 8) also reads each stage's weights once per micro-batch: 8 reads
   // of 1/8 of the weights per step, the same 14.479 ms, now for 8 sequences at once.
-  EXPECT_NEAR(r->decode_cost(8).memory_s, floor_s, 1e-9);
+  EXPECT_NEAR(r->decode_cost(8).dense_memory_s, floor_s, 1e-9);
   // KV: a token of context costs 163,840 bytes over the 8 stages, 20,480 on each. With one
   // sequence all 8 stage reads are in series; with 3 micro-batches in flight, 3 run at once:
   // 8 slots each reading a third of the context's 20,480 bytes per token.

@@ -1,8 +1,12 @@
-// The roofline of one replica. Per step, every device's time is
-//   overhead + communication + max(compute, memory)
-// with compute = FLOPs / (peak x efficiency) and memory = bytes / (bandwidth x efficiency);
-// the sums below are per device, for the device's share of layers (pp) and of each
-// layer's heads, KV heads and experts (tp, ep).
+// The roofline of one replica, per operator. Per step, every device's time is
+//   overhead + communication + sum over operators of max(compute, memory)
+// with compute = FLOPs / (peak x the operator's efficiency) and memory = bytes / (bandwidth x
+// efficiency), for the operator classes dense GEMMs (attention projections, dense FFN, shared
+// experts, LM head), grouped expert GEMMs and attention (over the KV cache). One max over the
+// whole step would hide a memory-bound operator (expert weights read for a few tokens each)
+// under a compute-bound one (attention over a long context) and vice versa. The sums below
+// are per device, for the device's share of layers (pp) and of each layer's heads, KV heads
+// and experts (tp, ep).
 #include <algorithm>
 #include <cmath>
 
@@ -223,16 +227,20 @@ double DecodeCost::time(double s) const {
 }
 
 Bound DecodeCost::bound(double s) const {
-  const double compute = compute_s + compute_s_per_token * s;
-  const double memory = memory_s + kv_s_per_token * s;
-  const double roof = std::max(compute, memory);
+  const double attention_compute = attention_compute_s + compute_s_per_token * s;
+  const double attention_memory = attention_memory_s + kv_s_per_token * s;
+  const bool attention_by_compute = attention_compute >= attention_memory;
+  const double attention = std::max(attention_compute, attention_memory);
+  const double by_compute = gemm_compute_bound_s + (attention_by_compute ? attention : 0.0);
+  const double by_memory = gemm_s - gemm_compute_bound_s + (attention_by_compute ? 0.0 : attention);
+  const double roof = std::max(by_compute, by_memory);
   if (comm_s > roof && comm_s > overhead_s) {
     return Bound::kCommunication;
   }
   if (overhead_s > roof) {
     return Bound::kOverhead;
   }
-  return compute >= memory ? Bound::kCompute : Bound::kMemory;
+  return by_compute >= by_memory ? Bound::kCompute : Bound::kMemory;
 }
 
 double DecodeCost::total_time(double s0, int batch, long long steps) const {
@@ -502,18 +510,25 @@ ReplicaModel::PrefillTerms ReplicaModel::prefill_terms(double tokens,
   const Parallelism& par = spec_.parallelism;
   const double devices = par.devices_per_replica();
   PrefillTerms t;
-  // Compute: GEMMs over all tokens, experts at the grouped-GEMM rate, attention over pairs.
-  t.compute = tokens * dense_flops_per_token_ / (devices * compute_rate_) +
-              tokens * expert_flops_per_token_ / (devices * moe_rate_) *
-                  ep_imbalance(par.ep, tokens * m.experts_active) * tile_padding(m, tokens) +
-              attention_pairs * attn_prefill_flops_per_pair_ / (devices * attention_rate_);
-  // Memory: each device streams its weights once and writes the new tokens' KV.
+  const auto add = [&t](double compute, double memory) {
+    t.compute += compute;
+    t.roof += std::max(compute, memory);
+    t.compute_bound += compute >= memory ? compute : 0.0;
+  };
+  // Dense GEMMs over all tokens against one read of the non-expert weights; grouped expert
+  // GEMMs against the touched experts' weights; attention over the pairs against the new
+  // tokens' KV written. Narrow weights without native units are unpacked as they are read.
+  const double non_expert_read =
+      par.attention_dp ? non_expert_weight_bytes_ / par.pp : non_expert_weight_bytes_ / devices;
   const double expert_read = expert_weight_bytes_ / devices * touched_fraction(m, tokens);
-  const double weight_read =
-      (par.attention_dp ? non_expert_weight_bytes_ / par.pp : non_expert_weight_bytes_ / devices) +
-      expert_read;
-  t.memory = (weight_read + tokens * kv_bytes_per_token_device_) / memory_rate_;
-  t.compute += linear_bytes_read(weight_read) * dequant_s_per_byte_;
+  add(tokens * dense_flops_per_token_ / (devices * compute_rate_) +
+          linear_bytes_read(non_expert_read) * dequant_s_per_byte_,
+      non_expert_read / memory_rate_);
+  if (expert_flops_per_token_ > 0) {
+    add(expert_gemm_s(tokens) + expert_read * dequant_s_per_byte_, expert_read / memory_rate_);
+  }
+  add(attention_pairs * attn_prefill_flops_per_pair_ / (devices * attention_rate_),
+      tokens * kv_bytes_per_token_device_ / memory_rate_);
   // Communication: two all-reduces per layer (TP), dispatch + combine per MoE layer (EP).
   if (par.tp > 1 && !par.attention_dp) {
     const double bytes = tokens * m.hidden * activation_bytes_;
@@ -536,17 +551,47 @@ double ReplicaModel::prefill_batch_time_s(double tokens, double attention_pairs)
     return 0;
   }
   const PrefillTerms t = prefill_terms(tokens, attention_pairs);
-  return overhead_s_ + std::max(t.compute, t.memory) + t.comm;
+  return overhead_s_ + t.roof + t.comm;
 }
 
-double ReplicaModel::prefill_marginal_time_s(double tokens, double attention_pairs) const {
+double ReplicaModel::expert_gemm_s(double tokens) const {
+  if (expert_flops_per_token_ <= 0 || tokens <= 0) {
+    return 0;
+  }
+  const catalog::Model& m = *spec_.model;
+  const Parallelism& par = spec_.parallelism;
+  return tokens * expert_flops_per_token_ / (par.devices_per_replica() * moe_rate_) *
+         ep_imbalance(par.ep, tokens * m.experts_active) * tile_padding(m, tokens);
+}
+
+double ReplicaModel::prefill_marginal_time_s(double tokens, double attention_pairs,
+                                             int decode_batch) const {
   if (tokens <= 0) {
     return 0;
   }
-  // A stand-alone chunk pays overhead + max(compute, weight stream) + comm; mixed into a
-  // decode step whose weights are streamed anyway, it adds its compute and communication.
+  // A stand-alone chunk pays overhead + its operators' rooflines + comm; mixed into a decode
+  // step whose weights are streamed anyway, it adds its compute and communication. Its
+  // tokens join the decode tokens in the same grouped expert GEMMs (one forward pass), so
+  // they fill the experts' tiles the decode tokens leave part-empty rather than pay their
+  // own padding: the experts cost E(decode + chunk) - E(decode).
   const PrefillTerms t = prefill_terms(tokens, attention_pairs);
-  return t.compute + t.comm;
+  const double pp = spec_.parallelism.pp;
+  const double b = std::max(decode_batch, 0);
+  const double riding =
+      b > 0 ? b * (1.0 + spec_.mtp_draft_tokens) / std::max(1.0, std::min(b, pp)) : 0.0;
+  const double experts =
+      std::max(0.0, expert_gemm_s(tokens + riding) - expert_gemm_s(riding)) - expert_gemm_s(tokens);
+  // Beside decoding sequences the chunk's activations travel in the step's own collectives:
+  // it adds their bytes, not their latency.
+  const Parallelism& par = spec_.parallelism;
+  double latency = 0;
+  if (b > 0 && par.tp > 1 && !par.attention_dp) {
+    latency += 2.0 * spec_.model->layers * tp_latency_s_ / pp;
+  }
+  if (b > 0 && par.ep > 1) {
+    latency += 2.0 * spec_.model->moe_layers() / pp * ep_latency_s_;
+  }
+  return t.compute + experts + t.comm - latency;
 }
 
 double ReplicaModel::prefill_time_s(double tokens, double context) const {
@@ -555,13 +600,16 @@ double ReplicaModel::prefill_time_s(double tokens, double context) const {
 
 Bound ReplicaModel::prefill_bound(double tokens, double context) const {
   const PrefillTerms t = prefill_terms(tokens, tokens * (context + tokens / 2.0));
-  if (overhead_s_ > std::max({t.compute, t.memory, t.comm})) {
+  const double by_compute = t.compute_bound;
+  const double by_memory = t.roof - t.compute_bound;
+  const double roof = std::max(by_compute, by_memory);
+  if (overhead_s_ > std::max(roof, t.comm)) {
     return Bound::kOverhead;
   }
-  if (t.comm > std::max(t.compute, t.memory)) {
+  if (t.comm > roof) {
     return Bound::kCommunication;
   }
-  return t.compute >= t.memory ? Bound::kCompute : Bound::kMemory;
+  return by_compute >= by_memory ? Bound::kCompute : Bound::kMemory;
 }
 
 double ReplicaModel::ep_transfer_s(double bytes) const {
@@ -571,6 +619,37 @@ double ReplicaModel::ep_transfer_s(double bytes) const {
                   bytes * ep_scaleout_share_ / ep_scaleout_link_rate_);
 }
 
+namespace {
+
+// Adds a GEMM operator's roofline to a decode step.
+void add_gemm(DecodeCost& cost, double compute, double memory) {
+  const double roof = std::max(compute, memory);
+  cost.gemm_s += roof;
+  cost.gemm_compute_bound_s += compute >= memory ? roof : 0.0;
+  cost.compute_s += roof;
+  cost.memory_s += roof;
+}
+
+// Adds `share` of another step's cost (the draft module's passes) to a decode step.
+void add_scaled(DecodeCost& cost, const DecodeCost& other, double share) {
+  cost.overhead_s += share * other.overhead_s;
+  cost.comm_s += share * other.comm_s;
+  cost.compute_s += share * other.compute_s;
+  cost.compute_s_per_token += share * other.compute_s_per_token;
+  cost.memory_s += share * other.memory_s;
+  cost.kv_s_per_token += share * other.kv_s_per_token;
+  cost.gemm_s += share * other.gemm_s;
+  cost.gemm_compute_bound_s += share * other.gemm_compute_bound_s;
+  cost.attention_compute_s += share * other.attention_compute_s;
+  cost.attention_memory_s += share * other.attention_memory_s;
+  cost.dense_compute_s += share * other.dense_compute_s;
+  cost.dense_memory_s += share * other.dense_memory_s;
+  cost.expert_compute_s += share * other.expert_compute_s;
+  cost.expert_memory_s += share * other.expert_memory_s;
+}
+
+}  // namespace
+
 DecodeCost ReplicaModel::decode_cost(int batch) const {
   DecodeCost cost = decode_cost_queries(batch, 1.0 + spec_.mtp_draft_tokens);
   if (spec_.mtp_draft_tokens == 0) {
@@ -578,17 +657,14 @@ DecodeCost ReplicaModel::decode_cost(int batch) const {
   }
   // The draft module: k passes over the batch, one token each, each pass about mtp_layers
   // main-model layers (attention over its own KV cache, an MoE FFN), plus an LM head per
-  // drafted token.
-  const DecodeCost pass = decode_cost_queries(batch, 1.0);
-  const double share = mtp_layer_share_;
-  const Parallelism& par = spec_.parallelism;
-  cost.compute_s += share * pass.compute_s + spec_.mtp_draft_tokens * std::max(batch, 0) *
-                                                 lm_head_flops_ /
-                                                 (par.devices_per_replica() * compute_rate_);
-  cost.compute_s_per_token += share * pass.compute_s_per_token;
-  cost.memory_s += share * pass.memory_s;
-  cost.kv_s_per_token += share * pass.kv_s_per_token;
-  cost.comm_s += share * pass.comm_s;
+  // drafted token (compute only: its weights are those the main model streams).
+  DecodeCost pass = decode_cost_queries(batch, 1.0);
+  pass.overhead_s = 0;
+  add_scaled(cost, pass, mtp_layer_share_);
+  const double lm_head = spec_.mtp_draft_tokens * std::max(batch, 0) * lm_head_flops_ /
+                         (spec_.parallelism.devices_per_replica() * compute_rate_);
+  add_gemm(cost, lm_head, 0.0);
+  cost.dense_compute_s += lm_head;
   cost.overhead_s +=
       spec_.mtp_draft_tokens * spec_.model->mtp_layers * efficiency_.layer_overhead_s;
   return cost;
@@ -608,6 +684,7 @@ DecodeCost ReplicaModel::decode_cost_queries(int batch, double queries) const {
   const double micro_batches = std::max(1.0, std::min(b, pp));
   const double micro_batch = b / micro_batches;
   const double rounds = pp / micro_batches;
+  const double reads = rounds * micro_batches;  // weight reads a step (= pp stage-times)
   DecodeCost cost;
   cost.overhead_s = overhead_s_ + b * efficiency_.seq_overhead_s;
   const double non_expert =
@@ -616,36 +693,51 @@ DecodeCost ReplicaModel::decode_cost_queries(int batch, double queries) const {
   // attention and the all-to-all scale with them, weight and KV reads do not.
   const double q = queries;
   const double expert = expert_weight_bytes_ / devices * touched_fraction(m, micro_batch * q);
-  cost.compute_s =
-      rounds * (b * q * (dense_flops_per_token_ + lm_head_flops_) / (devices * compute_rate_) +
-                b * q * expert_flops_per_token_ / (devices * moe_rate_) *
-                    ep_imbalance(par.ep, micro_batch * q * m.experts_active) *
-                    tile_padding(m, micro_batch * q)) +
-      rounds * micro_batches * linear_bytes_read(non_expert + expert) * dequant_s_per_byte_;
+  // Dense GEMMs against their weights; narrow weights without native units are unpacked.
+  cost.dense_compute_s =
+      rounds * b * q * (dense_flops_per_token_ + lm_head_flops_) / (devices * compute_rate_) +
+      reads * linear_bytes_read(non_expert) * dequant_s_per_byte_;
+  cost.dense_memory_s = reads * non_expert / memory_rate_;
+  add_gemm(cost, cost.dense_compute_s, cost.dense_memory_s);
+  if (expert_flops_per_token_ > 0) {
+    cost.expert_compute_s = rounds * b * q * expert_flops_per_token_ / (devices * moe_rate_) *
+                                ep_imbalance(par.ep, micro_batch * q * m.experts_active) *
+                                tile_padding(m, micro_batch * q) +
+                            reads * expert * dequant_s_per_byte_;
+    cost.expert_memory_s = reads * expert / memory_rate_;
+    add_gemm(cost, cost.expert_compute_s, cost.expert_memory_s);
+  }
+  // Attention: FLOPs and KV bytes per token of context; sliding-window layers read a fixed
+  // window a sequence.
   cost.compute_s_per_token = rounds * q * attn_decode_flops_per_pair_ / (devices * attention_rate_);
-  cost.memory_s = rounds *
-                  (micro_batches * (non_expert + expert) + b * window_kv_bytes_per_seq_device_) /
-                  memory_rate_;
   cost.kv_s_per_token = rounds * kv_bytes_per_token_device_ / memory_rate_;
+  cost.attention_memory_s = rounds * b * window_kv_bytes_per_seq_device_ / memory_rate_;
+  cost.memory_s += cost.attention_memory_s;
+  cost.comm_s = decode_comm_s(micro_batch * q, micro_batches, rounds);
+  return cost;
+}
+
+double ReplicaModel::decode_comm_s(double tokens, double micro_batches, double rounds) const {
+  const catalog::Model& m = *spec_.model;
+  const Parallelism& par = spec_.parallelism;
+  const double pp = par.pp;
   double comm = 0;
   if (par.tp > 1 && !par.attention_dp) {
-    const double bytes = micro_batch * q * m.hidden * activation_bytes_;
+    const double bytes = tokens * m.hidden * activation_bytes_;
     comm += 2.0 * m.layers / pp * micro_batches * rounds *
             (tp_latency_s_ + 2.0 * (par.tp - 1) / par.tp * bytes / tp_link_rate_);
   }
   if (par.ep > 1) {
-    const double bytes = micro_batch * q * m.experts_active * m.hidden * activation_bytes_ *
-                         (par.ep - 1.0) / par.ep / par.tp;
-    comm += 2.0 * m.moe_layers() / pp * micro_batches * rounds *
-            (ep_latency_s_ +
-             ep_transfer_s(bytes) * ep_imbalance(par.ep, micro_batch * q * m.experts_active));
+    const double bytes =
+        tokens * m.experts_active * m.hidden * activation_bytes_ * (par.ep - 1.0) / par.ep / par.tp;
+    comm +=
+        2.0 * m.moe_layers() / pp * micro_batches * rounds *
+        (ep_latency_s_ + ep_transfer_s(bytes) * ep_imbalance(par.ep, tokens * m.experts_active));
   }
   if (par.pp > 1) {
-    comm += (pp - 1.0) *
-            (tp_latency_s_ + micro_batch * q * m.hidden * activation_bytes_ / pp_link_rate_);
+    comm += (pp - 1.0) * (tp_latency_s_ + tokens * m.hidden * activation_bytes_ / pp_link_rate_);
   }
-  cost.comm_s = comm;
-  return cost;
+  return comm;
 }
 
 double ReplicaModel::decode_step_time_s(int batch, double total_context) const {
