@@ -73,7 +73,7 @@ TEST(FileFormats, SettingsTableIsTheRegistry) {
   }
   // The header, the rule and one row per scenario setting: no row the registry lacks.
   EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), scenario_settings + 2);
-  EXPECT_EQ(scenario_settings, 9);  // objective ... node_limit in settings_options.cc
+  EXPECT_EQ(scenario_settings, 12);  // objective ... max_deployment in settings_options.cc
 }
 
 }  // namespace

@@ -457,7 +457,7 @@ TEST_F(SweepTest, PerfErrorBandDrawsFromTheBandQuantiles) {
       << wrong.error().message;
 }
 
-// The mean served is the mean of the drawn demands (the plan meets every one).
+// The mean served is the mean of the drawn demands (the plan meets every one, within its gap).
 TEST_F(SweepTest, MonteCarloSummaryOfAKnownFunction) {
   SweepSpec spec;
   spec.mode = SweepMode::kMonteCarlo;
@@ -476,7 +476,10 @@ TEST_F(SweepTest, MonteCarloSummaryOfAKnownFunction) {
     drawn += std::stod(values[0]);
   }
   const auto summary = summarize(*sweep, one);
-  EXPECT_NEAR(summary.columns[column(*sweep, "served_tokens_per_day")].mean, drawn / 12, 1e4);
+  // Within the planner's relative gap (1e-3 of the demand served: a max-served plan is
+  // proven that close to the most it can serve, here all of it).
+  EXPECT_NEAR(summary.columns[column(*sweep, "served_tokens_per_day")].mean, drawn / 12,
+              1e-3 * drawn / 12);
 }
 
 TEST(Outcomes, EncodeDecodeRoundTrip) {

@@ -53,6 +53,149 @@ Mode plan_mode(scenario::Mode mode) {
   return mode == scenario::Mode::kBuy ? Mode::kBuy : Mode::kLease;
 }
 
+perf::SearchMode search_mode(scenario::ShapeSearch choice) {
+  switch (choice) {
+    case scenario::ShapeSearch::kOff:
+      return perf::SearchMode::kOff;
+    case scenario::ShapeSearch::kOn:
+      return perf::SearchMode::kOn;
+    case scenario::ShapeSearch::kAuto:
+      break;
+  }
+  return perf::SearchMode::kAuto;
+}
+
+int base_size(const BuildOptions& options) {
+  int base = 0;
+  for (const int size : options.deployment_sizes) {
+    base = std::max(base, size);
+  }
+  return base;
+}
+
+// The deployment sizes measured on an accelerator: the options' sizes, then doubling up to
+// the largest deployment allowed (settings.max_deployment, else the scale-up domain but at
+// least the largest of the options' sizes: 384 on a CloudMatrix384-class system, 72 on NVL72,
+// 32 on 8-GPU servers), and that size itself.
+std::vector<int> deployment_sizes(const scenario::Settings& settings,
+                                  const catalog::Accelerator& accelerator,
+                                  const BuildOptions& options) {
+  const int base = base_size(options);
+  const int limit = settings.max_deployment > 0 ? settings.max_deployment
+                                                : std::max(base, accelerator.scaleup_domain);
+  std::vector<int> sizes;
+  for (const int size : options.deployment_sizes) {
+    if (size <= limit) {
+      sizes.push_back(size);
+    }
+  }
+  for (long long size = 2LL * std::max(1, base); size < limit; size *= 2) {
+    sizes.push_back(static_cast<int>(size));
+  }
+  if (std::find(sizes.begin(), sizes.end(), limit) == sizes.end()) {
+    sizes.push_back(limit);
+  }
+  std::sort(sizes.begin(), sizes.end());
+  return sizes;
+}
+
+// The best deployment of `size` accelerators at the service's targets, with the shapes the
+// scenario lets the search use (the same search as `estimate --count size --max-deployment
+// size`).
+Result<perf::Estimate> estimate_size(const scenario::Scenario& scenario,
+                                     const scenario::ServiceSpec& service,
+                                     const catalog::Model& model,
+                                     const catalog::Accelerator& accelerator, int size,
+                                     const perf::EfficiencyTable& efficiency) {
+  perf::EstimateRequest request;
+  request.model = &model;
+  request.accelerator = &accelerator;
+  request.count = size;
+  request.max_deployment = size;
+  request.weights = service.weights;
+  request.kv_cache = service.kv_cache;
+  request.input_len = service.input_len;
+  request.output_len = service.output_len;
+  request.prefix_cache_hit_share = service.prefix_cache_hit_share;
+  request.ttft_target_ms = service.ttft_ms;
+  request.tpot_target_ms = service.tpot_ms;
+  // The simulator behind `plan --verify` runs each of these shapes as planned.
+  request.disaggregation = search_mode(scenario.settings.disaggregation);
+  request.mtp = search_mode(scenario.settings.mtp);
+  return perf::estimate(request, efficiency);
+}
+
+// The report's sentence on how inference capacity is measured.
+std::string shapes_assumption(const scenario::Settings& settings, const BuildOptions& options) {
+  std::string sizes;
+  for (const int size : options.deployment_sizes) {
+    sizes += (sizes.empty() ? "" : ", ") + std::to_string(size);
+  }
+  const auto mode = [](scenario::ShapeSearch s) {
+    return s == scenario::ShapeSearch::kOff  ? "off"
+           : s == scenario::ShapeSearch::kOn ? "on"
+                                             : "auto";
+  };
+  const std::string limit =
+      settings.max_deployment > 0
+          ? fmt::format("{} (settings.max_deployment)", settings.max_deployment)
+          : std::string("the accelerator's scale-up domain");
+  return fmt::format(
+      "planner: inference capacity is the perf model's goodput at the service's TTFT/TPOT "
+      "targets, best of deployments of {} accelerators and, for MoE models (or where these "
+      "miss the targets), doubling sizes up to {}, each searched as estimate --count N "
+      "--max-deployment N --disaggregation {} --mtp {}; training capacity is BF16 peak x MFU",
+      sizes, limit, mode(settings.disaggregation), mode(settings.mtp));
+}
+
+// Keeps the estimate of a deployment of `size` accelerators when it brings more goodput per
+// accelerator than the capacity holds.
+void keep_if_better(const perf::Estimate& estimate, int size, Capacity& capacity) {
+  const double per_accelerator = estimate.throughput_total_tokens_per_s / size * kSecondsPerDay;
+  if (per_accelerator <= capacity.per_accelerator) {
+    return;
+  }
+  capacity.per_accelerator = per_accelerator;
+  capacity.deployment = size;
+  capacity.parallelism = estimate.parallelism;
+  capacity.mtp_draft_tokens = estimate.mtp_draft_tokens;
+  capacity.mtp_acceptance = estimate.mtp_acceptance;
+  capacity.disaggregated = estimate.disaggregated;
+  capacity.ttft_ms = estimate.ttft_ms;
+  capacity.tpot_ms = estimate.tpot_ms;
+  capacity.prefill_time_share = estimate.prefill_time_share;
+  if (estimate.disaggregated) {
+    // Instances apart: the share of the busy device time spent in the prefill pool.
+    const perf::DisaggregatedShape& d = *estimate.disaggregated;
+    const double prefill = d.prefill_devices * d.prefill_utilization;
+    const double decode = d.decode_devices * d.decode_utilization;
+    capacity.prefill_time_share = prefill + decode > 0 ? prefill / (prefill + decode) : 0.0;
+  }
+}
+
+// The capacity's note: the deployment measured and its latencies.
+std::string capacity_note(const Capacity& capacity, const catalog::Accelerator& accelerator) {
+  const auto layout_text = [](const perf::Parallelism& p) {
+    return fmt::format("TP{} PP{} EP{}{}", p.tp, p.pp, p.ep, p.attention_dp ? " DP-attn" : "");
+  };
+  const std::string mtp = capacity.mtp_draft_tokens > 0
+                              ? fmt::format(", MTP {} at acceptance {:.2f}",
+                                            capacity.mtp_draft_tokens, capacity.mtp_acceptance)
+                              : "";
+  std::string shape;
+  if (capacity.disaggregated) {
+    const perf::DisaggregatedShape& d = *capacity.disaggregated;
+    shape = fmt::format("{} prefill x {} ({}) + {} decode x {} ({}){}", d.prefill_instances,
+                        d.prefill.devices_per_replica(), layout_text(d.prefill), d.decode_instances,
+                        d.decode.devices_per_replica(), layout_text(d.decode), mtp);
+  } else {
+    shape = fmt::format("{} x {} replicas{}", layout_text(capacity.parallelism),
+                        capacity.parallelism.replicas, mtp);
+  }
+  return fmt::format("goodput of {} x {} ({}): TTFT {:.0f} ms, TPOT {:.1f} ms", capacity.deployment,
+                     accelerator.name, shape, capacity.ttft_ms, capacity.tpot_ms);
+}
+
 // The capacity of one accelerator for one service: goodput at the latency targets from the
 // best deployment of the sizes tried (inference), or achievable FLOP/s (training).
 Capacity measure(const scenario::Scenario& scenario, const scenario::ServiceSpec& service,
@@ -74,6 +217,7 @@ Capacity measure(const scenario::Scenario& scenario, const scenario::ServiceSpec
                                 accelerator.peak_flops(catalog::Precision::kBf16) / 1e12, mfu);
     return capacity;
   }
+  const scenario::Settings& settings = scenario.settings;
   const CapacityCache::Key key{accelerator.name,
                                service.model,
                                static_cast<int>(service.weights),
@@ -82,7 +226,10 @@ Capacity measure(const scenario::Scenario& scenario, const scenario::ServiceSpec
                                service.output_len,
                                service.ttft_ms,
                                service.tpot_ms,
-                               service.prefix_cache_hit_share};
+                               service.prefix_cache_hit_share,
+                               static_cast<int>(settings.disaggregation),
+                               static_cast<int>(settings.mtp),
+                               settings.max_deployment};
   if (cache != nullptr) {
     auto hit = cache->entries.find(key);
     if (hit != cache->entries.end()) {
@@ -97,24 +244,15 @@ Capacity measure(const scenario::Scenario& scenario, const scenario::ServiceSpec
     return capacity;
   }
   std::string failure;
-  for (int size : options.deployment_sizes) {
-    perf::EstimateRequest request;
-    request.model = *model;
-    request.accelerator = &accelerator;
-    request.count = size;
-    request.weights = service.weights;
-    request.kv_cache = service.kv_cache;
-    request.input_len = service.input_len;
-    request.output_len = service.output_len;
-    request.prefix_cache_hit_share = service.prefix_cache_hit_share;
-    request.ttft_target_ms = service.ttft_ms;
-    request.tpot_target_ms = service.tpot_ms;
-    // The simulator that verifies a plan runs colocated replicas without speculative
-    // decoding: the plan's capacities keep to those shapes until it runs the others.
-    request.disaggregation = perf::SearchMode::kOff;
-    request.mtp = perf::SearchMode::kOff;
-    request.layouts.ep_beyond_domain = false;
-    auto estimate = perf::estimate(request, efficiency);
+  for (const int size : deployment_sizes(settings, accelerator, options)) {
+    // Beyond the base sizes a deployment gains expert parallelism over a larger domain; a
+    // dense model that met its targets there gains only more copies of the same unit (estimate
+    // packs whole units), so its larger sizes are not measured (they cost most of the search:
+    // a 384-device disaggregated search over 1-device instances).
+    if (size > base_size(options) && !(*model)->is_moe() && capacity.per_accelerator > 0) {
+      break;
+    }
+    auto estimate = estimate_size(scenario, service, **model, accelerator, size, efficiency);
     if (!estimate.ok()) {
       failure = estimate.error().message;
       continue;
@@ -126,22 +264,10 @@ Capacity measure(const scenario::Scenario& scenario, const scenario::ServiceSpec
           size, estimate->ttft_ms, estimate->tpot_ms, service.ttft_ms, service.tpot_ms);
       continue;
     }
-    const double per_accelerator = estimate->throughput_total_tokens_per_s / size * kSecondsPerDay;
-    if (per_accelerator > capacity.per_accelerator) {
-      capacity.per_accelerator = per_accelerator;
-      capacity.deployment = size;
-      capacity.parallelism = estimate->parallelism;
-      capacity.ttft_ms = estimate->ttft_ms;
-      capacity.tpot_ms = estimate->tpot_ms;
-      capacity.prefill_time_share = estimate->prefill_time_share;
-    }
+    keep_if_better(*estimate, size, capacity);
   }
   if (capacity.per_accelerator > 0) {
-    const auto& p = capacity.parallelism;
-    capacity.note = fmt::format(
-        "goodput of {} x {} (TP{} PP{} EP{}{} x {} replicas): TTFT {:.0f} ms, TPOT {:.1f} ms",
-        capacity.deployment, accelerator.name, p.tp, p.pp, p.ep, p.attention_dp ? " DP-attn" : "",
-        p.replicas, capacity.ttft_ms, capacity.tpot_ms);
+    capacity.note = capacity_note(capacity, accelerator);
   } else {
     capacity.note = failure.empty() ? "no deployment size tried" : failure;
   }
@@ -996,16 +1122,7 @@ void ProblemBuilder::add_assumptions() {
       "planner: purchases are charged in full to the budget of the period they are made in and "
       "credited at their straight-line residual value at the end of the horizon in the cost "
       "objective; leases are charged per hour of each period they run");
-  problem.assumptions.push_back(fmt::format(
-      "planner: inference capacity is the perf model's goodput at the service's TTFT/TPOT "
-      "targets, best of deployments of {} accelerators; training capacity is BF16 peak x MFU",
-      [&] {
-        std::string sizes;
-        for (int size : options.deployment_sizes) {
-          sizes += (sizes.empty() ? "" : ", ") + std::to_string(size);
-        }
-        return sizes;
-      }()));
+  problem.assumptions.push_back(shapes_assumption(scenario.settings, options));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <tuple>
@@ -23,8 +24,12 @@ namespace fleetplan::plan {
 struct BuildOptions {
   std::set<std::string> disabled_rules;  //!< rules left out (`--without-rule`)
   std::set<std::string> enabled_rules;   //!< variants switched on (`--with-rule`)
-  //! Accelerators per deployment tried when measuring a service's capacity on a chip; the
-  //! best goodput per accelerator that meets the latency targets is kept.
+  //! Accelerators per deployment tried when measuring a service's capacity on a chip: these,
+  //! then doubling sizes up to the largest deployment the scenario allows
+  //! (settings.max_deployment, else the accelerator's scale-up domain but at least the
+  //! largest of these), and that size itself; sizes beyond it are skipped. The larger sizes
+  //! are measured for MoE models (expert parallelism over the domain) or where these sizes
+  //! miss the targets. The best goodput per accelerator that meets the targets is kept.
   std::vector<int> deployment_sizes = {8, 16, 32};
   //! Server power over the accelerators' TDP (CPUs, memory, NICs, fans): an 8-GPU H100
   //! server is rated 10.2 kW for 5.6 kW of GPUs; typical draw is lower.
@@ -38,7 +43,13 @@ struct Capacity {
   std::string service;
   double per_accelerator = 0;  //!< tokens/day (inference) or FLOP/s (training); 0: cannot serve
   int deployment = 0;          //!< accelerators in the deployment measured (inference)
+  //! The layout measured: of each replica, or of each decode instance when disaggregated.
   perf::Parallelism parallelism;
+  int mtp_draft_tokens = 0;  //!< speculative decoding: tokens drafted a step (0: off)
+  double mtp_acceptance = 0;
+  //! Set when the deployment is prefill and decode instances apart (perf's shape: instances,
+  //! their layouts and counts, the KV transfer).
+  std::optional<perf::DisaggregatedShape> disaggregated;
   double ttft_ms = 0;
   double tpot_ms = 0;
   //! Share of the deployment's busy time spent on prefill at the goodput (inference).
@@ -49,7 +60,10 @@ struct Capacity {
 //! Performance estimates already made, by (accelerator, model, precisions, lengths, targets).
 class CapacityCache {
  public:
-  using Key = std::tuple<std::string, std::string, int, int, int, int, double, double, double>;
+  //! (accelerator, model, weights, KV cache, input, output, TTFT, TPOT, prefix-cache hit
+  //! share, disaggregation, MTP, largest deployment).
+  using Key = std::tuple<std::string, std::string, int, int, int, int, double, double, double, int,
+                         int, int>;
   std::map<Key, Capacity> entries;
 };
 

@@ -1,11 +1,13 @@
 // build_problem against figures worked out by hand from the scenario and the catalog.
 #include "plan/build.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "scenario/scenario.h"
 
@@ -255,16 +257,94 @@ TEST_F(BuildTest, CapacitiesAreGoodputAtTheTargets) {
   request.output_len = 200;
   request.ttft_target_ms = 1000;
   request.tpot_target_ms = 40;
-  // Plans keep to the shapes the simulator verifies: colocated, no MTP, EP inside the domain.
-  request.disaggregation = perf::SearchMode::kOff;
-  request.mtp = perf::SearchMode::kOff;
-  request.layouts.ep_beyond_domain = false;
+  // Every shape estimate searches (settings default to auto), in units of the deployment.
+  request.max_deployment = chat->deployment;
   auto estimate = perf::estimate(request, efficiency_);
   ASSERT_TRUE(estimate.ok());
   EXPECT_TRUE(estimate->meets_targets);
   EXPECT_LE(estimate->tpot_ms, 40);
   EXPECT_NEAR(h20.capacity[0], estimate->throughput_total_tokens_per_s / chat->deployment * 86400,
               1e-6 * h20.capacity[0]);
+}
+
+// The best goodput per accelerator over the sizes the planner measures on a chip, each
+// estimated as `estimate --count N --max-deployment N` with the scenario's shape settings.
+double best_per_accelerator(const catalog::Catalog& catalog, const perf::EfficiencyTable& table,
+                            const std::string& model, const std::string& accelerator,
+                            const std::vector<int>& sizes, perf::SearchMode shapes) {
+  double best = 0;
+  for (const int size : sizes) {
+    perf::EstimateRequest request;
+    request.model = *catalog.model(model);
+    request.accelerator = *catalog.accelerator(accelerator);
+    request.count = size;
+    request.max_deployment = size;
+    request.input_len = 1000;
+    request.output_len = 200;
+    request.ttft_target_ms = 1000;
+    request.tpot_target_ms = 40;
+    request.disaggregation = shapes;
+    request.mtp = shapes;
+    auto estimate = perf::estimate(request, table);
+    if (estimate.ok() && estimate->meets_targets) {
+      best = std::max(best, estimate->throughput_total_tokens_per_s / size * 86400);
+    }
+  }
+  return best;
+}
+
+// On a GB200 (NVL72: a 72-GPU scale-up domain) the planner measures an MoE model (qwen3-235b)
+// on 8, 16, 32, 64 and 72 GPUs; settings.max_deployment 16 stops at 16, and disaggregation /
+// mtp off keep the search to colocated replicas without speculation, as estimate's flags do.
+// A dense model (qwen3-32b) that meets its targets on 32 GPUs or fewer stops there.
+TEST_F(BuildTest, DeploymentSizesReachTheScaleUpDomainWhereTheScenarioAllows) {
+  std::string text = kScenario;
+  const std::string anchor = "procurement:\n";
+  text.replace(text.find(anchor), anchor.size(),
+               anchor +
+                   "  - accelerator: GB200\n    mode: lease\n    lease_price_per_gpu_hour: 5 USD\n"
+                   "    min_term_months: 12\n    lease_includes_energy: false\n"
+                   "    sites: [abroad]\n    source: test\n");
+  struct Variant {
+    const char* model;
+    bool bounded;
+    std::vector<int> sizes;
+  };
+  for (const Variant& v :
+       {Variant{"qwen3-235b-a22b", false, {8, 16, 32, 64, 72}},
+        Variant{"qwen3-235b-a22b", true, {8, 16}}, Variant{"qwen3-32b", false, {8, 16, 32}}}) {
+    std::string variant = text;
+    const std::string chat = "model: qwen3-32b\n    input_len";
+    variant.replace(variant.find(chat), chat.size(),
+                    fmt::format("model: {}\n    input_len", v.model));
+    if (v.bounded) {
+      const std::string settings = "settings:\n";
+      variant.replace(variant.find(settings), settings.size(),
+                      settings + "  max_deployment: 16\n  disaggregation: off\n  mtp: off\n");
+    }
+    auto scenario = scenario::load_scenario_text(variant, "tiny.yaml", catalog_);
+    ASSERT_TRUE(scenario.ok()) << scenario.error().message;
+    auto built = build_problem(*scenario, catalog_, efficiency_);
+    ASSERT_TRUE(built.ok()) << built.error().message;
+    const Capacity* capacity = nullptr;
+    for (const auto& c : built->capacities) {
+      if (c.accelerator == "GB200" && c.service == "chat") {
+        capacity = &c;
+      }
+    }
+    ASSERT_NE(capacity, nullptr);
+    ASSERT_GT(capacity->per_accelerator, 0) << capacity->note;
+    const double expected =
+        best_per_accelerator(catalog_, efficiency_, v.model, "GB200", v.sizes,
+                             v.bounded ? perf::SearchMode::kOff : perf::SearchMode::kAuto);
+    EXPECT_NEAR(capacity->per_accelerator, expected, 1e-9 * expected)
+        << v.model << ": " << capacity->note;
+    EXPECT_LE(capacity->deployment, v.sizes.back()) << v.model;
+    if (v.bounded) {
+      EXPECT_FALSE(capacity->disaggregated.has_value());
+      EXPECT_EQ(capacity->mtp_draft_tokens, 0);
+    }
+  }
 }
 
 TEST_F(BuildTest, PlanningUtilizationScalesInferenceCapacityOnly) {

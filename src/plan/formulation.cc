@@ -102,9 +102,12 @@ double Formulation::allocated(const std::vector<double>& x, int p, int o, int s)
   if (problem_.options[o].deployment.empty()) {
     return value;
   }
-  // Whole deployments only: a fraction of one serves nothing (1e-6: the solver's tolerance).
-  const double size = deployment_size(o, s);
-  return size * std::floor(value / size + 1e-6);
+  // Whole deployments: the column counts them (an integer).
+  return deployment_size(o, s) * std::round(value);
+}
+
+double Formulation::allocation_unit(int o, int s) const {
+  return problem_.options[o].deployment.empty() ? 1.0 : deployment_size(o, s);
 }
 
 // The delivered share of each period for units acquired in it: the option's own
@@ -334,8 +337,11 @@ void Formulation::add_allocations() {
     for (int o = 0; o < options_; ++o) {
       for (int s = 0; s < services_; ++s) {
         if (problem_.options[o].capacity[s] > 0) {
+          // With deployment sizes, whole deployments (an integer count of them); without,
+          // accelerators, continuous.
+          const bool whole = !problem_.options[o].deployment.empty();
           allocate_[p][o][s] = model_.add_column(
-              {0, kInfinity, 0, false, fmt::format("allocate[{}][{}][{}]", p, o, s)});
+              {0, kInfinity, 0, whole, fmt::format("allocate[{}][{}][{}]", p, o, s)});
         }
       }
     }
@@ -364,6 +370,7 @@ void Formulation::add_exclusions() {
           if ((exclusion.service < 0 || exclusion.service == s) &&
               allocate_[p][exclusion.option][s] >= 0) {
             columns.push_back(allocate_[p][exclusion.option][s]);
+            to_natural = allocation_unit(exclusion.option, s);
           }
         }
       }
@@ -402,7 +409,7 @@ void Formulation::add_fleet_rows() {
       row.name = fmt::format("fleet[{}][{}]", p, o);
       for (int s = 0; s < services_; ++s) {
         if (allocate_[p][o][s] >= 0) {
-          row.terms.emplace_back(allocate_[p][o][s], 1.0);
+          row.terms.emplace_back(allocate_[p][o][s], allocation_unit(o, s));
         }
       }
       if (row.terms.empty()) {
@@ -428,8 +435,8 @@ void Formulation::add_coverage_rows() {
       row.terms.emplace_back(served_[p][s], series_or_one(problem_.services[s].peak_to_average, p));
       for (int o = 0; o < options_; ++o) {
         if (allocate_[p][o][s] >= 0) {
-          row.terms.emplace_back(allocate_[p][o][s],
-                                 -problem_.options[o].capacity[s] / service_scale_[s]);
+          row.terms.emplace_back(allocate_[p][o][s], -problem_.options[o].capacity[s] *
+                                                         allocation_unit(o, s) / service_scale_[s]);
         }
       }
       model_.add_row(std::move(row));

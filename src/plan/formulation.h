@@ -56,11 +56,15 @@ class Formulation {
   [[nodiscard]] const milp::Model& model() const { return model_; }
   //! Column of the acquisitions of option o in period p (integer, units of unit_size).
   [[nodiscard]] int acquire_column(int p, int o) const { return acquire_[p][o]; }
-  //! Column of the accelerators of option o serving service s in period p (continuous;
-  //! allocated() reads it down to whole deployments); -1 if none.
+  //! Column of the allocation of option o to service s in period p: accelerators
+  //! (continuous), or whole deployments (an integer) when the option gives deployment sizes
+  //! (allocation_unit accelerators each); -1 if none.
   [[nodiscard]] int allocate_column(int p, int o, int s) const { return allocate_[p][o][s]; }
   //! Accelerators in one deployment of option o for service s.
   [[nodiscard]] int deployment_size(int o, int s) const;
+  //! Accelerators one unit of an allocation column stands for: deployment_size(o, s) when
+  //! the option gives deployment sizes, else 1.
+  [[nodiscard]] double allocation_unit(int o, int s) const;
   //! Accelerators of option o serving service s in period p in a solution, in whole
   //! deployments of deployment_size(o, s) when the option gives its sizes (0 if none).
   [[nodiscard]] double allocated(const std::vector<double>& x, int p, int o, int s) const;

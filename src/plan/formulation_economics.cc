@@ -127,8 +127,9 @@ void Formulation::add_training_jobs() {
         if (option.site != k || allocate_[p][o][s] < 0) {
           continue;
         }
-        capacity.terms.emplace_back(allocate_[p][o][s], option.capacity[s] / scale);
-        cluster.terms.emplace_back(allocate_[p][o][s], 1.0);
+        capacity.terms.emplace_back(allocate_[p][o][s],
+                                    option.capacity[s] * allocation_unit(o, s) / scale);
+        cluster.terms.emplace_back(allocate_[p][o][s], allocation_unit(o, s));
       }
       bool any = false;
       for (int j = 0; j < static_cast<int>(jobs.size()); ++j) {

@@ -10,7 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
+#include <utility>
 
 namespace fleetplan::plan {
 namespace {
@@ -108,7 +110,12 @@ TEST_F(Quarterly, SameH200TotalAndServiceWithinFivePercent) {
   const double h200_year = acquired(year, plan_year, "H200-SXM");
   const double h200_quarters = acquired(quarters, plan_quarters, "H200-SXM");
   EXPECT_LE(h200_year, 20000);
-  EXPECT_EQ(h200_year, h200_quarters);
+  EXPECT_LE(h200_quarters, 20000);
+  // The same batch, bought once: within 0.5 % (100 units; a server is 8). Equality held
+  // while the batch bound every plan; with every token served the last few servers are a
+  // choice between plans of almost the same cost (the year bought 19,984, the quarters
+  // 20,000 on 2026-12-02), not a difference the period boundaries make.
+  EXPECT_NEAR(h200_year, h200_quarters, 100);
   // The fleet at the end of the year serves within 5 % of the one-period plan.
   const double served_year = inference_served(year, plan_year, 0);
   const double served_q4 = inference_served(quarters, plan_quarters, 3);
@@ -118,6 +125,36 @@ TEST_F(Quarterly, SameH200TotalAndServiceWithinFivePercent) {
   for (int p = 1; p < 4; ++p) {
     EXPECT_GE(inference_served(quarters, plan_quarters, p),
               inference_served(quarters, plan_quarters, p - 1) * (1 - 1e-3));
+  }
+}
+
+// bytedance-2026 takes the fleet bought in 2025 from the 2025 backtest's plan (assumption
+// installed-2025): of each accelerator, the count that `fleetplan plan bytedance-2025-ft`
+// buys, at the site it was bought for in China; one bought for a site abroad (in 2025: Ascend) is
+// counted at cn-north (the assumption brings it home). Leases end with their period.
+TEST_F(Quarterly, InstalledBaseOf2026IsWhatThe2025PlanBought) {
+  const Built backtest = build("bytedance-2025-ft");
+  const Plan bought = solve_built(backtest);
+  std::map<std::pair<std::string, std::string>, double> planned;
+  for (const auto& line : bought.fleet) {
+    const Option& option = backtest.problem.options[line.option];
+    if (option.mode == Mode::kBuy && line.acquired > 0) {
+      const std::string& site = backtest.problem.sites[option.site].name;
+      const bool in_china = site.rfind("cn-", 0) == 0;
+      planned[{option.accelerator, in_china ? site : std::string("cn-north")}] += line.acquired;
+    }
+  }
+  for (const char* name : {"bytedance-2026", "bytedance-2026-quarterly"}) {
+    SCOPED_TRACE(name);
+    auto scenario = scenario::load_scenario(name, catalog_);
+    ASSERT_TRUE(scenario.ok()) << scenario.error().message;
+    std::map<std::pair<std::string, std::string>, double> installed;
+    for (const auto& entry : scenario->installed) {
+      if (entry.provenance.assumption == "installed-2025") {
+        installed[{entry.accelerator, entry.site}] += static_cast<double>(entry.count);
+      }
+    }
+    EXPECT_EQ(installed, planned);
   }
 }
 

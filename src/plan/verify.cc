@@ -23,27 +23,47 @@ const Capacity* capacity_of(const Built& built, const std::string& accelerator,
   return nullptr;
 }
 
+std::string layout_text(const perf::Parallelism& p) {
+  return fmt::format("TP{} PP{} EP{}{}", p.tp, p.pp, p.ep, p.attention_dp ? " DP-attn" : "");
+}
+
+std::string shape_text(const Capacity& capacity) {
+  const std::string mtp =
+      capacity.mtp_draft_tokens > 0 ? fmt::format(", MTP {}", capacity.mtp_draft_tokens) : "";
+  if (capacity.disaggregated) {
+    const perf::DisaggregatedShape& d = *capacity.disaggregated;
+    return fmt::format("P {} x {} + D {} x {}{}", d.prefill_instances, layout_text(d.prefill),
+                       d.decode_instances, layout_text(d.decode), mtp);
+  }
+  return fmt::format("{} x {}{}", layout_text(capacity.parallelism), capacity.parallelism.replicas,
+                     mtp);
+}
+
+// A deployment request for one layout of the capacity: `instances` replicas of `layout`.
+sim::DeploymentRequest layout_request(const scenario::ServiceSpec& service,
+                                      const catalog::Model& model,
+                                      const catalog::Accelerator& accelerator,
+                                      const perf::Parallelism& layout, int instances) {
+  sim::DeploymentRequest request;
+  request.model = &model;
+  request.accelerator = &accelerator;
+  request.count = instances * layout.devices_per_replica();
+  request.tp = layout.tp;
+  request.pp = layout.pp;
+  request.ep = layout.ep;
+  request.attention_dp = layout.attention_dp;
+  request.weights = service.weights;
+  request.kv_cache = service.kv_cache;
+  return request;
+}
+
 // Simulates one deployment at `rate` requests/s and fills the latency figures.
 Status simulate_one(const scenario::ServiceSpec& service, const catalog::Model& model,
                     const catalog::Accelerator& accelerator, const Capacity& capacity,
                     const perf::EfficiencyTable& efficiency, const VerifyOptions& options,
                     Verification& v) {
-  sim::DeploymentRequest request;
-  request.name = fmt::format("{}-{}", accelerator.name, service.name);
-  request.model = &model;
-  request.accelerator = &accelerator;
-  request.count = capacity.deployment;
-  request.tp = capacity.parallelism.tp;
-  request.pp = capacity.parallelism.pp;
-  request.ep = capacity.parallelism.ep;
-  request.weights = service.weights;
-  request.kv_cache = service.kv_cache;
-  auto deployment = sim::build_deployment(request, efficiency);
-  if (!deployment.ok()) {
-    return deployment.error();
-  }
-  sim::Fleet fleet;
-  fleet.deployments.push_back(std::move(*deployment));
+  auto fleet = simulated_fleet(service, model, accelerator, capacity, efficiency);
+  FLEETPLAN_RETURN_IF_ERROR(fleet);
   sim::Workload workload;
   sim::SimService traffic;
   traffic.name = service.name;
@@ -60,7 +80,7 @@ Status simulate_one(const scenario::ServiceSpec& service, const catalog::Model& 
   workload.requests = static_cast<long long>(requests);
   sim::Options sim_options;
   sim_options.seed = options.seed;
-  auto results = sim::simulate(fleet, workload, sim_options);
+  auto results = sim::simulate(*fleet, workload, sim_options);
   if (!results.ok()) {
     return results.error();
   }
@@ -74,13 +94,61 @@ Status simulate_one(const scenario::ServiceSpec& service, const catalog::Model& 
   v.attainment =
       r.arrived > 0 ? static_cast<double>(r.met_targets) / static_cast<double>(r.arrived) : 0.0;
   v.holds = v.attainment >= options.required_attainment;
-  if (capacity.parallelism.attention_dp) {
-    v.note = "simulated without attention data-parallelism (the simulator's layouts lack it)";
-  }
   return {};
 }
 
 }  // namespace
+
+Result<sim::Fleet> simulated_fleet(const scenario::ServiceSpec& service,
+                                   const catalog::Model& model,
+                                   const catalog::Accelerator& accelerator,
+                                   const Capacity& capacity,
+                                   const perf::EfficiencyTable& efficiency) {
+  sim::Fleet fleet;
+  const std::string name = fmt::format("{}-{}", accelerator.name, service.name);
+  if (!capacity.disaggregated) {
+    sim::DeploymentRequest request =
+        layout_request(service, model, accelerator, capacity.parallelism,
+                       capacity.deployment / capacity.parallelism.devices_per_replica());
+    request.name = name;
+    request.mtp_draft_tokens = capacity.mtp_draft_tokens;
+    request.mtp_acceptance = capacity.mtp_acceptance;
+    auto deployment = sim::build_deployment(request, efficiency);
+    FLEETPLAN_RETURN_IF_ERROR(deployment);
+    fleet.deployments.push_back(std::move(deployment).value());
+    return fleet;
+  }
+  const perf::DisaggregatedShape& shape = *capacity.disaggregated;
+  const perf::Efficiency& eff = efficiency.for_family(accelerator.family);
+  // perf's KV link of one transfer (kv_transfer_ms for kv_bytes_per_request) at both ends.
+  const double link =
+      shape.kv_transfer_ms > 0 ? shape.kv_bytes_per_request / (shape.kv_transfer_ms / 1000.0) : 0.0;
+  sim::DeploymentRequest prefill =
+      layout_request(service, model, accelerator, shape.prefill, shape.prefill_instances);
+  prefill.name = name + "-prefill";
+  prefill.role = sim::Role::kPrefill;
+  // An instance runs the prompt tokens perf planned a step: whole prompts on every DP rank.
+  prefill.scheduler.token_budget = std::max(1, shape.prefill_tokens_per_step);
+  // Its sequences leave it when their KV is sent, so a step holds only prompts being prefilled.
+  prefill.scheduler.max_batch =
+      std::max(1, shape.prefill_tokens_per_step / std::max(1, service.input_len));
+  prefill.kv_link_bytes_per_s = link;
+  sim::DeploymentRequest decode =
+      layout_request(service, model, accelerator, shape.decode, shape.decode_instances);
+  decode.name = name + "-decode";
+  decode.role = sim::Role::kDecode;
+  decode.mtp_draft_tokens = capacity.mtp_draft_tokens;
+  decode.mtp_acceptance = capacity.mtp_acceptance;
+  // Each DP rank of a decode instance schedules its own sequences (perf's decode instances).
+  decode.scheduler.max_batch = eff.max_batch * (shape.decode.attention_dp ? shape.decode.tp : 1);
+  decode.kv_link_bytes_per_s = link;
+  for (const sim::DeploymentRequest* request : {&prefill, &decode}) {
+    auto deployment = sim::build_deployment(*request, efficiency);
+    FLEETPLAN_RETURN_IF_ERROR(deployment);
+    fleet.deployments.push_back(std::move(deployment).value());
+  }
+  return fleet;
+}
 
 Result<std::vector<Verification>> verify(const scenario::Scenario& scenario,
                                          const catalog::Catalog& catalog,
@@ -153,6 +221,7 @@ Result<std::vector<Verification>> verify(const scenario::Scenario& scenario,
         }
         v.deployment = capacity->deployment;
         v.layout = capacity->parallelism;
+        v.shape = shape_text(*capacity);
         v.deployments = allocated[a] / capacity->deployment;
         v.request_rate = utilisation * capacity->per_accelerator * capacity->deployment /
                          kSecondsPerDay / (service->input_len + service->output_len);

@@ -13,6 +13,7 @@
 #include "plan/build.h"
 #include "plan/plan.h"
 #include "scenario/scenario.h"
+#include "sim/sim.h"
 
 namespace fleetplan::plan {
 
@@ -32,12 +33,16 @@ struct Verification {
   std::string service;
   std::string accelerator;
   int deployment = 0;        //!< accelerators in one deployment
-  perf::Parallelism layout;  //!< as planned (the capacity's best layout)
-  double deployments = 0;    //!< of this type in the fleet for the service
-  double utilisation = 0;    //!< planned peak load over planned capacity
-  double request_rate = 0;   //!< requests/s into one deployment at the peak
-  double window_s = 0;       //!< simulated time
-  long long requests = 0;    //!< simulated requests
+  perf::Parallelism layout;  //!< as planned (the capacity's best layout; decode instances'
+                             //!< when disaggregated)
+  //! The simulated shape in words: "TP8 PP1 EP8 DP-attn x 2, MTP 1", or the prefill and
+  //! decode instances and their counts ("P 4 x TP8 EP8 + D 1 x TP32 EP32 DP-attn").
+  std::string shape;
+  double deployments = 0;   //!< of this type in the fleet for the service
+  double utilisation = 0;   //!< planned peak load over planned capacity
+  double request_rate = 0;  //!< requests/s into one deployment at the peak
+  double window_s = 0;      //!< simulated time
+  long long requests = 0;   //!< simulated requests
   double ttft_p90_ms = 0;
   double ttft_p99_ms = 0;
   double tpot_p90_ms = 0;
@@ -48,6 +53,17 @@ struct Verification {
   bool holds = false;
   std::string note;  //!< why a deployment could not be simulated, or what was simplified
 };
+
+//! The simulated fleet of one planned deployment of `capacity.deployment` accelerators,
+//! exactly as the capacity measured it: colocated replicas of its layout (attention-DP and
+//! MTP included), or its prefill and decode instances with their counts and layouts, the
+//! decode instances' MTP and perf's KV link at both ends (a transfer takes the estimate's
+//! kv_transfer_ms). Idle accelerators of a disaggregated deployment are not simulated.
+Result<sim::Fleet> simulated_fleet(const scenario::ServiceSpec& service,
+                                   const catalog::Model& model,
+                                   const catalog::Accelerator& accelerator,
+                                   const Capacity& capacity,
+                                   const perf::EfficiencyTable& efficiency);
 
 //! Simulates the deployments of a plan. Needs the scenario, catalog and efficiency table the
 //! plan was built from.

@@ -168,11 +168,8 @@ std::string verification_text(const std::vector<plan::Verification>& verificatio
                   {false, false, false, false, true, true, true, true, true, true, false});
   std::string notes;
   for (const auto& v : verifications) {
-    const auto& l = v.layout;
     table.add_row({v.period, v.service, v.accelerator,
-                   v.deployment > 0
-                       ? fmt::format("{} (TP{} PP{} EP{})", v.deployment, l.tp, l.pp, l.ep)
-                       : "-",
+                   v.deployment > 0 ? fmt::format("{} ({})", v.deployment, v.shape) : "-",
                    percent(v.utilisation, 0), grouped(v.request_rate, 2),
                    grouped(static_cast<double>(v.requests)), grouped(v.ttft_p90_ms, 0),
                    grouped(v.tpot_p90_ms, 1), percent(v.attainment), v.holds ? "yes" : "NO"});
@@ -197,6 +194,7 @@ ordered_json verification_json(const std::vector<plan::Verification>& verificati
                    {"tp", v.layout.tp},
                    {"pp", v.layout.pp},
                    {"ep", v.layout.ep},
+                   {"shape", v.shape},
                    {"deployments", v.deployments},
                    {"utilisation", v.utilisation},
                    {"request_rate", v.request_rate},

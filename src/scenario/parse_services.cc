@@ -53,6 +53,15 @@ void Parser::parse_settings(yaml::Reader& r) {
                                              : RuleCoverage::kDays;
   s.gap = number_setting(r, "gap");
   s.node_limit = integer_setting(r, "node_limit");
+  const auto shape_search = [&](std::string_view name) {
+    const std::string choice = choice_setting(r, name);
+    return choice == "off"  ? ShapeSearch::kOff
+           : choice == "on" ? ShapeSearch::kOn
+                            : ShapeSearch::kAuto;
+  };
+  s.disaggregation = shape_search("disaggregation");
+  s.mtp = shape_search("mtp");
+  s.max_deployment = static_cast<int>(integer_setting(r, "max_deployment"));
   s.provenance = provenance(r);
   r.reject_unknown_fields();
 }

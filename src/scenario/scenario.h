@@ -381,6 +381,10 @@ enum class RuleCoverage {
   kAny,       //!< applies when in force on any day of the period
 };
 
+//! Whether the capacity search uses a deployment feature: with and without it (auto), never
+//! (off) or only with it (on); the vocabulary of `estimate --disaggregation` and `--mtp`.
+enum class ShapeSearch { kAuto, kOff, kOn };
+
 //! Scenario-wide settings. Defaults, ranges and docs are in the options registry
 //! (settings_options.h), which the scenario parser, the CLI and the API all read.
 struct Settings {
@@ -398,6 +402,11 @@ struct Settings {
   double gap = setting_default("gap");  //!< relative gap at which CBC stops
   //! Branch-and-bound nodes per MILP (0: none).
   long long node_limit = static_cast<long long>(setting_default("node_limit"));
+  //! Capacity shapes: disaggregated prefill/decode, MTP speculative decoding, and the largest
+  //! deployment measured (0: the accelerator's scale-up domain, at least 32 accelerators).
+  ShapeSearch disaggregation = ShapeSearch::kAuto;
+  ShapeSearch mtp = ShapeSearch::kAuto;
+  int max_deployment = 0;
   Provenance provenance;
 };
 

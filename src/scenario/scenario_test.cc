@@ -650,5 +650,25 @@ TEST_F(RealismFields, PeriodAssumptionKeepsItsDemand) {
   EXPECT_DOUBLE_EQ(s->periods[0].demand[0].tokens_per_day(), 1e12);
 }
 
+// The capacity shapes take estimate's vocabulary: auto (default), off, on; a deployment bound.
+TEST_F(ScenarioTest, ShapeSettingsTakeEstimatesVocabulary) {
+  auto defaults = load(kBase);
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->settings.disaggregation, ShapeSearch::kAuto);
+  EXPECT_EQ(defaults->settings.mtp, ShapeSearch::kAuto);
+  EXPECT_EQ(defaults->settings.max_deployment, 0);
+  auto s = load(std::string(kBase) +
+                "settings:\n  disaggregation: off\n  mtp: on\n  max_deployment: 72\n");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->settings.disaggregation, ShapeSearch::kOff);
+  EXPECT_EQ(s->settings.mtp, ShapeSearch::kOn);
+  EXPECT_EQ(s->settings.max_deployment, 72);
+  const std::string bad = error_of(std::string(kBase) + "settings:\n  disaggregation: maybe\n");
+  EXPECT_NE(bad.find("settings.disaggregation"), std::string::npos) << bad;
+  EXPECT_NE(bad.find("maybe"), std::string::npos) << bad;
+  const std::string negative = error_of(std::string(kBase) + "settings:\n  max_deployment: -8\n");
+  EXPECT_NE(negative.find("settings.max_deployment"), std::string::npos) << negative;
+}
+
 }  // namespace
 }  // namespace fleetplan::scenario

@@ -44,6 +44,20 @@ std::vector<options::Spec> specs() {
                      "branch-and-bound nodes per MILP, 0 for none (nodes, unlike seconds, give "
                      "the same plan on every machine)",
                      kEverywhere),
+      choice_option("disaggregation", "auto", {"auto", "off", "on"},
+                    "capacities from prefill and decode instances apart, the KV cache moved "
+                    "between them: searched beside colocated replicas (auto), never (off), or "
+                    "only they (on); as estimate --disaggregation",
+                    kScenarioOnly),
+      choice_option("mtp", "auto", {"auto", "off", "on"},
+                    "speculative decoding with the model's multi-token prediction modules: "
+                    "searched where the model has them (auto), off, or on; as estimate --mtp",
+                    kScenarioOnly),
+      integer_option("max_deployment", 0, 0, 1 << 20,
+                     "largest deployment measured, in accelerators (a replica, or a prefill + "
+                     "decode unit; 0: the accelerator's scale-up domain, at least 32); as "
+                     "estimate --max-deployment",
+                     kScenarioOnly),
       switch_option("rule_costs", true, "price each rule by re-solving without it", kRunOnly),
       switch_option("verify", false, "simulate each deployment type at its peak-hour load",
                     kRunOnly),

@@ -73,6 +73,61 @@ TEST(Consistency, SaturationThroughputMatchesEstimate) {
   }
 }
 
+// The shapes a plan can choose, simulated as planned: attention-DP replicas of a large MoE,
+// with and without MTP speculative decoding. At saturation the simulated throughput is the
+// model's offline throughput for the same layout, batch and tokens a step, within 5 %.
+// Prompts are long (2,048 tokens): perf prices each prompt's chunk alone, and a short MoE
+// chunk pays the expert tiles' padding (128 tokens x 8 experts over 256 experts: 4 rows in a
+// 64-row tile), where the simulator's steps carry many prompts' chunks at once; at 128/1024
+// the model's throughput is about 25 % below the simulator's for that reason alone.
+TEST(Consistency, AttentionDpAndMtpSaturationMatchesEstimate) {
+  auto catalog = catalog::Catalog::load();
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  auto table = perf::EfficiencyTable::load_builtin();
+  ASSERT_TRUE(table.ok()) << table.error().message;
+  for (const bool mtp : {false, true}) {
+    const std::string name = fmt::format("deepseek-v3 on 8 x H200-SXM, DP-attn EP8, MTP {}", mtp);
+    perf::EstimateRequest req;
+    req.model = *catalog->model("deepseek-v3");
+    req.accelerator = *catalog->accelerator("H200-SXM");
+    req.count = 8;
+    req.input_len = 2048;
+    req.output_len = 512;
+    req.mtp = mtp ? perf::SearchMode::kOn : perf::SearchMode::kOff;
+    perf::Parallelism layout{8, 1, 8, 1};
+    layout.attention_dp = true;
+    auto est = perf::estimate_layout(req, layout, *table);
+    ASSERT_TRUE(est.ok()) << name << ": " << est.error().message;
+    ASSERT_EQ(est->tokens_per_step > 1, mtp) << name;
+
+    DeploymentRequest dep;
+    dep.model = req.model;
+    dep.accelerator = req.accelerator;
+    dep.count = 8;
+    dep.tp = 8;
+    dep.ep = 8;
+    dep.attention_dp = true;
+    dep.mtp_draft_tokens = est->mtp_draft_tokens;
+    dep.mtp_acceptance = est->mtp_acceptance;
+    dep.scheduler.max_batch = est->batch;
+    auto deployment = build_deployment(dep, *table);
+    ASSERT_TRUE(deployment.ok()) << name << ": " << deployment.error().message;
+    EXPECT_DOUBLE_EQ(deployment->step_model->tokens_per_step(), est->tokens_per_step) << name;
+    Fleet fleet;
+    fleet.deployments.push_back(std::move(deployment).value());
+    Workload w;
+    w.services.push_back(testing::poisson_service(1e6, LengthDistribution::fixed(req.input_len),
+                                                  LengthDistribution::fixed(req.output_len),
+                                                  "deepseek-v3"));
+    w.requests = 60LL * est->batch;
+    const Results r = testing::run_checked(fleet, w, Options{});
+    EXPECT_NEAR(r.overall.throughput_output_tokens_per_s, est->throughput_output_tokens_per_s,
+                0.05 * est->throughput_output_tokens_per_s)
+        << name;
+    EXPECT_EQ(r.overall.preemptions, 0) << name;
+  }
+}
+
 // `estimate --concurrency N` against `simulate --concurrency N` (a closed loop of N users at
 // zero think time, as a benchmark client's --concurrency runs) on the same deployment: the
 // closed form (perf/estimate.cc: one TPOT of wait, then the prefill beside the decoding

@@ -90,8 +90,11 @@ Result<Deployment> build_deployment(const DeploymentRequest& request,
     spec.parallelism.pp = request.pp;
     spec.parallelism.ep = request.ep;
     spec.parallelism.replicas = request.count / per_replica;
+    spec.parallelism.attention_dp = request.attention_dp;
     spec.weights = request.weights;
     spec.kv_cache = request.kv_cache;
+    spec.mtp_draft_tokens = request.mtp_draft_tokens;
+    spec.mtp_acceptance = request.mtp_acceptance.value_or(model.mtp_acceptance);
     auto step_model = PerfStepModel::create(spec, eff, scheduler.max_batch);
     if (!step_model.ok()) {
       last = step_model.error();

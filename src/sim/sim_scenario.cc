@@ -65,6 +65,11 @@ DeploymentRequest parse_deployment_request(yaml::Reader& d, const catalog::Catal
   req.tp = static_cast<int>(d.integer_or("tp", 0, 1, 1024));
   req.pp = static_cast<int>(d.integer_or("pp", 1, 1, 1024));
   req.ep = static_cast<int>(d.integer_or("ep", 1, 1, 1 << 16));
+  req.attention_dp = d.boolean_or("attention_dp", false);
+  req.mtp_draft_tokens = static_cast<int>(d.integer_or("mtp_draft_tokens", 0, 0, 8));
+  if (d.has("mtp_acceptance")) {
+    req.mtp_acceptance = d.number("mtp_acceptance", 1e-9, 1);
+  }
   req.weights = precision_or(d, "weights", catalog::Precision::kFp8);
   req.kv_cache = precision_or(d, "kv_cache", catalog::Precision::kFp8);
   const std::string role = d.choice_or("role", {"mixed", "prefill", "decode"}, "mixed");

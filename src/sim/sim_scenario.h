@@ -32,6 +32,13 @@ struct DeploymentRequest {
   int tp = 0;     //!< 0: the smallest power of two (within the scale-up domain) that fits
   int pp = 1;
   int ep = 1;
+  //! Attention data-parallel inside the tp group (perf::Parallelism::attention_dp): the
+  //! batch and KV cache spread over the tp ranks, experts over the ep group.
+  bool attention_dp = false;
+  //! Speculative decoding with the model's MTP modules: tokens drafted a step (0: off) and
+  //! the share accepted (absent: the model's published acceptance, catalog mtp_acceptance).
+  int mtp_draft_tokens = 0;
+  std::optional<double> mtp_acceptance;
   catalog::Precision weights = catalog::Precision::kFp8;
   catalog::Precision kv_cache = catalog::Precision::kFp8;
   Role role = Role::kMixed;

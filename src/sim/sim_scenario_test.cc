@@ -86,7 +86,7 @@ TEST_F(SimScenarioTest, ParsesAScenario) {
 
 TEST_F(SimScenarioTest, ExamplesParseAndRun) {
   for (const char* name : {"simulate-chat.yaml", "simulate-hetero.yaml", "simulate-disagg.yaml",
-                           "simulate-trace.yaml"}) {
+                           "simulate-trace.yaml", "simulate-dep-mtp.yaml"}) {
     const std::string path = std::string(FLEETPLAN_SOURCE_DIR) + "/examples/" + name;
     auto s = load_scenario(path, cat(), table());
     ASSERT_TRUE(s.ok()) << name << ": " << s.error().message;
@@ -100,6 +100,21 @@ TEST_F(SimScenarioTest, ExamplesParseAndRun) {
     EXPECT_EQ(r->overall.arrived, r->overall.completed + r->overall.dropped) << name;
     EXPECT_GT(r->overall.completed, 0) << name;
   }
+}
+
+// The layout fields of a deployment: attention_dp spreads the KV over the tp ranks, one MTP
+// draft at the catalog's acceptance 0.85 gives 1.85 tokens a decode step.
+TEST_F(SimScenarioTest, AttentionDpAndMtpFieldsReachTheStepModel) {
+  auto s = load_scenario(std::string(FLEETPLAN_SOURCE_DIR) + "/examples/simulate-dep-mtp.yaml",
+                         cat(), table());
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_EQ(s->fleet.deployments.size(), 2U);
+  const Deployment& decode = s->fleet.deployments[1];
+  EXPECT_EQ(decode.role, Role::kDecode);
+  EXPECT_EQ(decode.step_model->kv_ranks(), 8);
+  EXPECT_DOUBLE_EQ(decode.step_model->tokens_per_step(), 1.85);
+  EXPECT_EQ(s->fleet.deployments[0].step_model->kv_ranks(), 1);
+  EXPECT_DOUBLE_EQ(s->fleet.deployments[0].step_model->tokens_per_step(), 1.0);
 }
 
 // A 70B model in FP8 (70.6 GB of weights) does not fit one 80 GB H100 once the runtime

@@ -89,7 +89,9 @@ void Simulator::setup_replicas() {
       rep.watermark_blocks = static_cast<long long>(
           std::floor(dep.scheduler.watermark * static_cast<double>(rep.capacity_blocks)));
       rep.max_tokens = dep.max_sequence_tokens;
-      rep.fit_tokens = (rep.capacity_blocks - rep.watermark_blocks) * rep.block_size;
+      // Under attention-DP a sequence's KV lives on one rank: it must fit in a rank's share.
+      rep.fit_tokens = (rep.capacity_blocks - rep.watermark_blocks) /
+                       std::max(1, dep.step_model->kv_ranks()) * rep.block_size;
       rep.link_bytes_per_s = dep.kv_link_bytes_per_s;
       rep.weight = dep.weight;
       rep.jump = jump;

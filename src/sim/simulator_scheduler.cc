@@ -174,7 +174,7 @@ void Simulator::finish_prefill(int r, int id, double now) {
     q.state = State::kTransferring;
     const Replica& dst = replicas_[to];
     const double bandwidth = std::min(rep.link_bytes_per_s, dst.link_bytes_per_s);
-    const double bytes = rep.model->kv_bytes_per_token() * static_cast<double>(q.target);
+    const double bytes = rep.model->kv_transfer_bytes(static_cast<double>(q.target));
     const double seconds = fleet_.kv_transfer_latency_s + (bandwidth > 0 ? bytes / bandwidth : 0);
     rep.transfers_out += 1;
     transfers_.push_back({now + seconds, transfer_seq_++, id, r, to});

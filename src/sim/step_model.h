@@ -59,6 +59,17 @@ class StepTimeModel {
   [[nodiscard]] virtual double kv_capacity_tokens() const = 0;
   //! KV-cache bytes per token of context over the whole replica (for KV transfers).
   [[nodiscard]] virtual double kv_bytes_per_token() const = 0;
+  //! Bytes a prefill replica sends for one sequence of `tokens` tokens of context (the KV
+  //! moved under disaggregation); by default every byte the replica holds for it.
+  [[nodiscard]] virtual double kv_transfer_bytes(double tokens) const {
+    return kv_bytes_per_token() * tokens;
+  }
+  //! Attention data-parallel ranks the KV cache is split over: each sequence's KV lives on
+  //! one rank, so a sequence must fit in 1/ranks of kv_capacity_tokens() (1: no split).
+  [[nodiscard]] virtual int kv_ranks() const { return 1; }
+  //! Output tokens a sequence gains per decode step on average (speculative decoding: 1 + a +
+  //! a^2 + ...); decode_time_s() and its sums are already per token, see PerfStepModel.
+  [[nodiscard]] virtual double tokens_per_step() const { return 1; }
   //! One line for reports.
   [[nodiscard]] virtual std::string describe() const = 0;
 };
