@@ -149,25 +149,31 @@ Result<std::vector<double>> neighbourhood_plan(const Model& model, const Options
   return solved->values;
 }
 
+// Options::neighbourhood_start: the neighbourhood's plan as the start when it is better than
+// the given one, then the whole model; the neighbourhood's nodes are counted too.
+Result<Solution> solve_from_neighbourhood(const Model& model, const Options& options) {
+  long long nodes = 0;
+  auto near = neighbourhood_plan(model, options, nodes);
+  FLEETPLAN_RETURN_IF_ERROR(near);
+  Options full = options;
+  full.neighbourhood_start = false;
+  if (!near->empty() &&
+      (options.start.size() != model.columns().size() || !satisfies(model, options.start) ||
+       objective_of(model, *near) < objective_of(model, options.start))) {
+    full.start = std::move(near).value();
+  }
+  auto solution = solve(model, full);
+  if (solution.ok()) {
+    solution->nodes += nodes;
+  }
+  return solution;
+}
+
 }  // namespace
 
 Result<Solution> solve(const Model& model, const Options& options) {
   if (options.neighbourhood_start) {
-    long long nodes = 0;
-    auto near = neighbourhood_plan(model, options, nodes);
-    FLEETPLAN_RETURN_IF_ERROR(near);
-    Options full = options;
-    full.neighbourhood_start = false;
-    if (!near->empty() &&
-        (options.start.size() != model.columns().size() || !satisfies(model, options.start) ||
-         objective_of(model, *near) < objective_of(model, options.start))) {
-      full.start = std::move(near).value();
-    }
-    auto solution = solve(model, full);
-    if (solution.ok()) {
-      solution->nodes += nodes;
-    }
-    return solution;
+    return solve_from_neighbourhood(model, options);
   }
   const auto& columns = model.columns();
   const auto& rows = model.rows();
