@@ -119,6 +119,7 @@ const std::vector<std::pair<std::string, std::string>> kQuickFields = {
     {"services[0].arrival.rate", "--rate"},
     {"services[0].input_len", "--input-len"},
     {"services[0].output_len", "--output-len"},
+    {"prefix_cache_hit_share", "--prefix-cache-hit-share"},
     {"services", "--rate/--requests/--duration"},
     {"fleet.deployments[0].scheduler.max_batch", "--max-batch"},
     {"fleet.deployments[0].scheduler.max_num_tokens", "--max-num-tokens"},
@@ -130,11 +131,15 @@ const std::vector<std::pair<std::string, std::string>> kQuickFields = {
 
 int run(const Options& o) {
   // Quick flags and a scenario file are two ways to say the same thing: not both.
-  static const char* const kQuickFlags[] = {
-      "--model",         "--accelerator",    "--count",   "--tp",       "--rate",
-      "--input-len",     "--output-len",     "--arrival", "--cv",       "--router",
-      "--max-batch",     "--max-num-tokens", "--weights", "--kv-cache", "--concurrency",
-      "--think-time-ms", "--think-time"};
+  static const char* const kQuickFlags[] = {"--model",       "--accelerator",
+                                            "--count",       "--tp",
+                                            "--rate",        "--input-len",
+                                            "--output-len",  "--arrival",
+                                            "--cv",          "--router",
+                                            "--max-batch",   "--max-num-tokens",
+                                            "--weights",     "--kv-cache",
+                                            "--concurrency", "--think-time-ms",
+                                            "--think-time",  "--prefix-cache-hit-share"};
   if (!o.scenario.empty()) {
     for (const char* flag : kQuickFlags) {
       if (o.app->count(flag) > 0) {
@@ -266,6 +271,11 @@ void setup(CLI::App& app, RunFn& run_fn) {
       ->check(CLI::Range(1, perf::kMaxTokens));
   app.add_option("--output-len", o->quick.output_len, "quick scenario: output tokens (default 256)")
       ->check(CLI::Range(1, perf::kMaxTokens));
+  app.add_option("--prefix-cache-hit-share", o->quick.prefix_cache_hit_share,
+                 "quick scenario: share of each prompt found in the prefix cache, 0 to 0.99 "
+                 "(default 0): prefill computes only the rest; the KV cache still holds the "
+                 "whole prompt")
+      ->check(finite_number(0, 0.99));
   app.add_option("--arrival", o->quick.arrival, "quick scenario: poisson (default) or gamma");
   app.add_option("--cv", o->quick.cv,
                  "quick scenario: coefficient of variation of gamma inter-arrival gaps")

@@ -83,16 +83,20 @@ std::optional<PrefillOption> evaluate_prefill(const EstimateRequest& request,
                     request.input_len));
     return std::nullopt;
   }
+  // A prefix-cache hit leaves only the new tokens to compute (they attend to the cached
+  // ones); the cache still holds, and the transfer still moves, the whole prompt.
+  const double cached = input * request.prefix_cache_hit_share;
+  const double fresh = input - cached;
   // Whole prompts up to the engine's token budget a step (per rank), at least one.
   int prompts =
-      static_cast<int>(std::min(fit, std::max(1.0, std::floor(eff.max_num_tokens / input))));
+      static_cast<int>(std::min(fit, std::max(1.0, std::floor(eff.max_num_tokens / fresh))));
   PrefillOption o;
   o.layout = layout;
   o.devices = layout.devices_per_replica();
   const int pp = layout.pp;
   for (;;) {
-    const double tokens = static_cast<double>(ranks) * prompts * input;
-    o.step_s = replica->prefill_batch_time_s(tokens, tokens * input / 2.0);
+    const double tokens = static_cast<double>(ranks) * prompts * fresh;
+    o.step_s = replica->prefill_batch_time_s(tokens, tokens * (cached + fresh / 2.0));
     o.tokens_per_step = static_cast<int>(tokens);
     // A prompt waits on average half a step for the running one, then passes pp stages.
     o.ttft_s = 0.5 * o.step_s + o.step_s * pp - eff.step_overhead_s * (pp - 1);
@@ -159,9 +163,11 @@ std::optional<DecodeOption> evaluate_decode(const EstimateRequest& request,
     // The TPOT target is a p99: the mean carries the simulated p99/mean ratio at the load
     // (throughput at batch b over the offline maximum), as for colocated replicas.
     const double peak = bmax / tpot(bmax);
+    // The p99 of the batch a request shares sets the tail too (p99_shared_batch).
     const auto meets = [&](int b) {
       const double u = peak > 0 ? std::min(1.0, (b / tpot(b)) / peak) : 1.0;
-      return tpot(b) * tails.tpot(u) * 1000.0 <= *request.tpot_target_ms;
+      const double p99 = std::max(tpot(b) * tails.tpot(u), tpot(p99_shared_batch(b, bmax)));
+      return p99 * 1000.0 <= *request.tpot_target_ms;
     };
     if (!meets(1)) {
       batch = 1;

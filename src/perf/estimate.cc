@@ -506,10 +506,20 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
     peak =
         evaluate_batch(*replica, bmax, input_len, output_len, hit, layout.replicas, 1.0).throughput;
   }
-  const auto meets = [&](const Evaluation& e) {
+  // `open_batch` > 0: the batch of an open loop, whose TPOT tail is also that of its p99
+  // shared batch (p99_shared_batch); 0: a closed loop's fixed batch.
+  const auto meets = [&](const Evaluation& e, int open_batch) {
     const double u = peak > 0 ? std::min(1.0, e.throughput / peak) : 1.0;
-    return (!request.tpot_target_ms ||
-            e.tpot_s * tails.tpot(u) * 1000.0 <= *request.tpot_target_ms) &&
+    double tpot_p99 = e.tpot_s * tails.tpot(u);
+    if (request.tpot_target_ms && open_batch > 0) {
+      const int high = p99_shared_batch(open_batch, bmax);
+      if (high > open_batch) {
+        tpot_p99 = std::max(tpot_p99, evaluate_batch(*replica, high, input_len, output_len, hit,
+                                                     layout.replicas, 1.0)
+                                          .tpot_s);
+      }
+    }
+    return (!request.tpot_target_ms || tpot_p99 * 1000.0 <= *request.tpot_target_ms) &&
            (!request.ttft_target_ms ||
             e.ttft_s * tails.ttft(u) * 1000.0 <= *request.ttft_target_ms);
   };
@@ -526,15 +536,15 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
     // TPOT and TTFT grow with the batch: the largest batch meeting both is found by bisection.
     int lo = 1;
     int hi = bmax;
-    if (!meets(evaluate_batch(*replica, 1, input_len, output_len, hit, layout.replicas, 1.0))) {
+    if (!meets(evaluate_batch(*replica, 1, input_len, output_len, hit, layout.replicas, 1.0), 1)) {
       batch = 1;
       est.meets_targets = false;
       limit = "latency-targets-unreachable";
     } else {
       while (lo < hi) {
         const int mid = lo + (hi - lo + 1) / 2;
-        if (meets(
-                evaluate_batch(*replica, mid, input_len, output_len, hit, layout.replicas, 1.0))) {
+        if (meets(evaluate_batch(*replica, mid, input_len, output_len, hit, layout.replicas, 1.0),
+                  mid)) {
           lo = mid;
         } else {
           hi = mid - 1;
@@ -550,7 +560,7 @@ Result<Estimate> estimate_layout(const EstimateRequest& request, const Paralleli
       evaluate_batch(*replica, batch, input_len, output_len, hit, layout.replicas, queue_factor,
                      request.concurrency ? Arrivals::kClosed : Arrivals::kOpen);
   if (has_targets && request.concurrency) {
-    est.meets_targets = meets(e);
+    est.meets_targets = meets(e, 0);
   }
   est.batch = batch;
   // Up to max_batch (2^20) x kMaxDevices replicas: more than an int holds.
@@ -677,6 +687,12 @@ Result<Estimate> estimate(const EstimateRequest& request, const EfficiencyTable&
   }
   best->deployments_searched = searched;
   return *best;
+}
+
+int p99_shared_batch(int batch, int max_batch) {
+  const double b = std::max(batch, 1);
+  const double p99 = std::ceil(b + 2.326 * std::sqrt(2.0 * b / 3.0));
+  return static_cast<int>(std::min(p99, static_cast<double>(std::max(max_batch, batch))));
 }
 
 bool better_estimate(const Estimate& a, const Estimate& b) {

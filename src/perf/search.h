@@ -13,6 +13,16 @@ namespace fleetplan::perf {
 inline constexpr double kTpotTail = 1.25;
 inline constexpr double kTtftTail = 2.0;
 
+//! The decode batch a request shares on an open-loop replica that runs `batch` sequences on
+//! average, at its 99th percentile. Under Poisson arrivals the sequences in flight are a
+//! Poisson count (M/G/infinity, every request holding a slot for the same decode time T);
+//! averaged over one request's life of T, the count it shares has variance 2 batch / 3 (an
+//! arrival at distance x T overlaps it for (1 - x) T), so its p99 is batch + 2.326 sqrt(2
+//! batch / 3) (normal approximation), capped at the replica's batch limit `max_batch`.
+//! Where TPOT grows with the batch faster than the tail table's deployment (a large MoE at
+//! small batches touches more experts with each sequence) this sets the TPOT tail.
+int p99_shared_batch(int batch, int max_batch);
+
 //! True when `a` is the better deployment: it meets the targets and `b` does not, else more
 //! output throughput (or, both missing, the lower TPOT).
 bool better_estimate(const Estimate& a, const Estimate& b);

@@ -74,6 +74,7 @@ Status simulate_one(const scenario::ServiceSpec& service, const catalog::Model& 
   traffic.output = sim::LengthDistribution::fixed(service.output_len);
   traffic.ttft_target_s = service.ttft_ms / 1000.0;
   traffic.tpot_target_s = service.tpot_ms / 1000.0;
+  traffic.prefix_cache_hit_share = service.prefix_cache_hit_share;
   workload.services.push_back(std::move(traffic));
   const double requests = std::min(static_cast<double>(options.max_requests),
                                    std::max(1.0, std::floor(v.request_rate * options.window_s)));
@@ -130,8 +131,12 @@ Result<sim::Fleet> simulated_fleet(const scenario::ServiceSpec& service,
   // An instance runs the prompt tokens perf planned a step: whole prompts on every DP rank.
   prefill.scheduler.token_budget = std::max(1, shape.prefill_tokens_per_step);
   // Its sequences leave it when their KV is sent, so a step holds only prompts being prefilled.
-  prefill.scheduler.max_batch =
-      std::max(1, shape.prefill_tokens_per_step / std::max(1, service.input_len));
+  // A prompt computes the tokens its prefix cache lacks (the simulator's cached prefix).
+  const int cached =
+      std::min(service.input_len - 1,
+               static_cast<int>(std::floor(service.prefix_cache_hit_share * service.input_len)));
+  const int fresh = std::max(1, service.input_len - std::max(0, cached));
+  prefill.scheduler.max_batch = std::max(1, shape.prefill_tokens_per_step / fresh);
   prefill.kv_link_bytes_per_s = link;
   sim::DeploymentRequest decode =
       layout_request(service, model, accelerator, shape.decode, shape.decode_instances);

@@ -309,6 +309,10 @@ Status check_services(const Workload& workload, const std::set<std::string>& ent
     if (svc.tpot_target_s && !finite_positive(*svc.tpot_target_s)) {
       return input_error(fmt::format("{}.tpot_ms: the target must be > 0", path));
     }
+    if (!(svc.prefix_cache_hit_share >= 0 && svc.prefix_cache_hit_share <= 0.99)) {
+      return input_error(fmt::format("{}.prefix_cache_hit_share: {} is not a share in [0, 0.99]",
+                                     path, svc.prefix_cache_hit_share));
+    }
     if (workload.trace.empty()) {
       FLEETPLAN_RETURN_IF_ERROR(check_arrival(svc.arrival, path + ".arrival"));
       FLEETPLAN_RETURN_IF_ERROR(check_lengths(svc.input, path + ".input_len"));

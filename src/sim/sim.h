@@ -51,6 +51,11 @@ struct SimService {
   LengthDistribution output;
   std::optional<double> ttft_target_s;  //!< a request meets its targets when its TTFT and
   std::optional<double> tpot_target_s;  //!< its TPOT are at most these (absent: any)
+  //! Share of each prompt found in the replica's prefix cache, in [0, 1): its prefill starts
+  //! after floor(share x input) tokens (kept below the whole prompt), which attend as context
+  //! but are not computed; the KV cache still holds the whole prompt. A recomputation after a
+  //! preemption finds the same prefix cached (perf's prefix_cache_hit_share).
+  double prefix_cache_hit_share = 0;
 };
 
 //! One request of a recorded trace.

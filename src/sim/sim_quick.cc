@@ -54,6 +54,10 @@ Result<SimScenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog
     return input_error(fmt::format("input_len {} and output_len {} must be >= 1 token",
                                    spec.input_len, spec.output_len));
   }
+  if (!(spec.prefix_cache_hit_share >= 0 && spec.prefix_cache_hit_share <= 0.99)) {
+    return input_error(fmt::format("prefix_cache_hit_share: {} is not a share in [0, 0.99]",
+                                   spec.prefix_cache_hit_share));
+  }
   if (spec.arrival != "poisson" && spec.arrival != "gamma") {
     return input_error(
         fmt::format("arrival: '{}' is not known; expected poisson or gamma", spec.arrival));
@@ -115,6 +119,7 @@ Result<SimScenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog
   if (spec.tpot_ms) {
     svc.tpot_target_s = *spec.tpot_ms / 1000.0;
   }
+  svc.prefix_cache_hit_share = spec.prefix_cache_hit_share;
   s.workload.services.push_back(std::move(svc));
   s.workload.requests = spec.requests;
   s.workload.duration_s = spec.duration_s;

@@ -174,6 +174,8 @@ SimService parse_service(yaml::Reader& s, std::size_t i, const catalog::Catalog&
   if (const auto tpot = optional_positive(s, "tpot_ms", 1e9)) {
     svc.tpot_target_s = *tpot / 1000.0;
   }
+  s.renamed("prefix_cache_hit", "prefix_cache_hit_share");
+  svc.prefix_cache_hit_share = s.number_or("prefix_cache_hit_share", 0, 0, 0.99);
   s.reject_unknown_fields();
   return svc;
 }

@@ -85,7 +85,8 @@ struct QuickSpec {
   double duration_s = 0;
   long long input_len = 1024;
   long long output_len = 256;
-  std::string arrival = "poisson";  //!< "poisson" or "gamma"
+  double prefix_cache_hit_share = 0;  //!< share of each prompt in the prefix cache, [0, 0.99]
+  std::string arrival = "poisson";    //!< "poisson" or "gamma"
   double cv = 1;
   int concurrency = 0;  //!< > 0: a closed loop of this many users instead of `rate`
   double think_time_ms = 0;

@@ -27,6 +27,7 @@ void Simulator::on_arrival(const Arrival& a) {
   q.output = a.output;
   q.target = a.input;
   q.service = a.service;
+  q.done = cached_prefix(q);
   q.measured = a.measured;
   ServiceState& s = services_[a.service];
   s.arrived += a.measured ? 1 : 0;
@@ -323,7 +324,7 @@ void Simulator::preempt(Replica& rep) {
   // Recompute: the prompt and the tokens generated so far are prefilled again, and that
   // prefill yields the next token.
   q.target = q.input + q.generated;
-  q.done = 0;
+  q.done = cached_prefix(q);
   q.chunk = 0;
   q.blocks = 0;
   q.has_kv = false;

@@ -84,6 +84,42 @@ TEST(Simulator, ChunkedPrefillByHand) {
   }
 }
 
+// The same 150-token prompt with 40 % of it in the prefix cache: floor(0.4 * 150) = 60 tokens
+// are cached, so the 90 computed run in chunks of 64 and 26 after 60 and 124 tokens of
+// context: pairs 64 * (60 + 32) = 5888 and 26 * (124 + 13) = 3562; steps 0.01 + 0.0064 +
+// 0.005888 = 0.022288 and 0.01 + 0.0026 + 0.003562 = 0.016162: TTFT 0.03845, e2e 0.05845.
+// The cache still holds the whole prompt: on a replica of 100 KV tokens the same request
+// (151 tokens of KV) is dropped however much of it is cached.
+TEST(Simulator, PrefixCacheHitsSkipTheirPrefillByHand) {
+  AnalyticStepParams p;
+  p.prefill_s = 0.01;
+  p.prefill_s_per_token = 1e-4;
+  p.prefill_s_per_pair = 1e-6;
+  p.decode_s = 0.02;
+  Fleet fleet;
+  fleet.deployments.push_back(analytic_deployment(p, 1, 1));
+  fleet.deployments[0].scheduler.token_budget = 64;
+  Workload w = trace_workload({{0.0, 150, 2, 0}});
+  w.services[0].prefix_cache_hit_share = 0.4;
+  for (const Results& r : run_both(fleet, w)) {
+    EXPECT_NEAR(r.overall.ttft.mean, 0.03845, 1e-12);
+    EXPECT_NEAR(r.overall.e2e.mean, 0.05845, 1e-12);
+    EXPECT_EQ(r.steps, 3);
+    EXPECT_DOUBLE_EQ(r.overall.input_tokens, 150);
+  }
+  p.kv_capacity_tokens = 100;
+  Fleet small;
+  small.deployments.push_back(analytic_deployment(p, 1, 1));
+  w.services[0].prefix_cache_hit_share = 0.9;
+  const Results r = run_checked(small, w, {});
+  EXPECT_EQ(r.overall.dropped, 1);
+  w.services[0].prefix_cache_hit_share = 1.0;
+  auto bad = simulate(small, w, {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("services[0].prefix_cache_hit_share"), std::string::npos)
+      << bad.error().message;
+}
+
 // Continuous batching, prefill 0.1 s, decode 0.05 s, a step carrying both takes the larger.
 // R1 (t = 0, 3 output tokens): prefill [0, 0.1] -> token 1.
 // R2 (t = 0.001, 2 tokens) waits for the step boundary at 0.1, then its prefill rides with

@@ -313,6 +313,8 @@ class Simulator {
   [[nodiscard]] long long steps_allocatable(const Replica& rep, long long from_step,
                                             long long free_blocks, long long cap) const;
   [[nodiscard]] long long admission_blocks(const Replica& rep, const Request& q) const;
+  //! Prompt tokens of `q` its replica's prefix cache already holds (SimService's share).
+  [[nodiscard]] long long cached_prefix(const Request& q) const;
   void join_decode(Replica& rep, int id);
   void leave_decode(Replica& rep, int id);
   void link_admitted(Replica& rep, int id);
