@@ -1,11 +1,15 @@
 // estimate() with a prefix cache: the prefill computes only the input the cache misses, and
 // the KV cache still holds the whole input.
+#include <cmath>
 #include <cstdlib>
+#include <random>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "perf/perf.h"
 #include "perf/perf_test_util.h"
+#include "perf/search.h"
 
 namespace fleetplan::perf {
 namespace {
@@ -93,6 +97,61 @@ TEST_F(PrefixCacheTest, ShareOutsideZeroToOneIsRefused) {
     EXPECT_NE(est.error().message.find("prefix_cache_hit_share"), std::string::npos)
         << est.error().message;
   }
+}
+
+}  // namespace
+}  // namespace fleetplan::perf
+
+namespace fleetplan::perf {
+namespace {
+
+// p99_shared_batch by hand: b + 2.326 sqrt(2 b / 3), rounded up, capped at the batch limit.
+//   b = 6:   6 + 2.326 * 2 = 10.652 -> 11;  b = 150: 150 + 2.326 * 10 = 173.26 -> 174.
+TEST(SharedBatch, NinetyNinthPercentileByHand) {
+  EXPECT_EQ(p99_shared_batch(6, 1000), 11);
+  EXPECT_EQ(p99_shared_batch(150, 1000), 174);
+  EXPECT_EQ(p99_shared_batch(150, 160), 160);
+  EXPECT_EQ(p99_shared_batch(150, 100), 150);  // never below the batch itself
+}
+
+// The variance the formula rests on, drawn: Poisson arrivals at rate 10 each holding a slot
+// for T = 1 s (mean batch 10); the others a request shares, averaged over its life, have mean
+// 10 and variance 2 x 10 / 3 = 6.67 (not the instantaneous Poisson variance 10).
+TEST(SharedBatch, TimeAveragedSharedCountHasVarianceTwoThirdsOfTheMean) {
+  std::mt19937_64 rng(7);
+  std::exponential_distribution<double> gap(10.0);
+  std::vector<double> t(200000);
+  double now = 0;
+  for (double& x : t) {
+    now += gap(rng);
+    x = now;
+  }
+  double sum = 0;
+  double sum2 = 0;
+  long long n = 0;
+  std::size_t lo = 0;
+  std::size_t hi = 0;
+  for (std::size_t i = 1000; i + 1000 < t.size(); ++i) {
+    while (t[lo] <= t[i] - 1.0) {
+      ++lo;
+    }
+    while (hi < t.size() && t[hi] < t[i] + 1.0) {
+      ++hi;
+    }
+    double shared = 0;
+    for (std::size_t j = lo; j < hi; ++j) {
+      if (j != i) {
+        shared += 1.0 - std::abs(t[j] - t[i]);
+      }
+    }
+    sum += shared;
+    sum2 += shared * shared;
+    ++n;
+  }
+  const double mean = sum / static_cast<double>(n);
+  const double variance = sum2 / static_cast<double>(n) - mean * mean;
+  EXPECT_NEAR(mean, 10.0, 0.1);
+  EXPECT_NEAR(variance, 20.0 / 3.0, 0.25);
 }
 
 }  // namespace

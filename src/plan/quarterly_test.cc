@@ -6,6 +6,7 @@
 #include "perf/perf.h"
 #include "plan/build.h"
 #include "plan/plan.h"
+#include "plan/verify.h"
 #include "scenario/scenario.h"
 
 #include <gtest/gtest.h>
@@ -155,6 +156,23 @@ TEST_F(Quarterly, InstalledBaseOf2026IsWhatThe2025PlanBought) {
       }
     }
     EXPECT_EQ(installed, planned);
+  }
+}
+
+// A product decision: a reference plan holds its latency targets under plan --verify, every
+// deployment type at its share of the peak-hour load, at least 90 % of simulated requests
+// within both targets (VerifyOptions' default). The bytedance-2026 plan counts a 50 % prefix
+// cache on its flagship services; the simulator must run it too.
+TEST_F(Quarterly, ReferencePlanHoldsItsTargetsUnderVerify) {
+  const Built built = build("bytedance-2026");
+  const Plan plan = solve_built(built);
+  auto checks = verify(scenarios_.back(), catalog_, efficiency_, built, plan, VerifyOptions{});
+  ASSERT_TRUE(checks.ok()) << checks.error().message;
+  ASSERT_FALSE(checks->empty());
+  for (const Verification& v : *checks) {
+    EXPECT_TRUE(v.holds) << v.period << " " << v.service << " on " << v.accelerator << ": "
+                         << 100.0 * v.attainment << " % within targets, TPOT p90 " << v.tpot_p90_ms
+                         << " ms, TTFT p90 " << v.ttft_p90_ms << " ms";
   }
 }
 
