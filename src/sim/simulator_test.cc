@@ -62,20 +62,32 @@ TEST(Simulator, SingleRequestByHand) {
   }
 }
 
+// Prefill 0.01 s + 1e-4 s a token + 1e-6 s an attention pair, decode 0.02 s; one replica of
+// batch 1 with a 64-token budget a step.
+AnalyticStepParams chunked_prefill_params() {
+  AnalyticStepParams p;
+  p.prefill_s = 0.01;
+  p.prefill_s_per_token = 1e-4;
+  p.prefill_s_per_pair = 1e-6;
+  p.decode_s = 0.02;
+  return p;
+}
+
+Fleet chunked_prefill_fleet(const AnalyticStepParams& p) {
+  Fleet fleet;
+  fleet.deployments.push_back(analytic_deployment(p, 1, 1));
+  fleet.deployments[0].scheduler.token_budget = 64;
+  return fleet;
+}
+
 // Chunked prefill: a 150-token prompt with a 64-token budget runs in chunks of 64, 64, 22.
 // A chunk of c tokens after d cached ones has c (d + c/2) attention pairs:
 //   64 * 32 = 2048, 64 * 96 = 6144, 22 * 139 = 3058.
 // Step time 0.01 + 1e-4 c + 1e-6 pairs: 0.018448, 0.022544, 0.015258; TTFT = 0.05625.
 // One decode step (output 2) of 0.02 s: e2e = 0.07625.
 TEST(Simulator, ChunkedPrefillByHand) {
-  AnalyticStepParams p;
-  p.prefill_s = 0.01;
-  p.prefill_s_per_token = 1e-4;
-  p.prefill_s_per_pair = 1e-6;
-  p.decode_s = 0.02;
-  Fleet fleet;
-  fleet.deployments.push_back(analytic_deployment(p, 1, 1));
-  fleet.deployments[0].scheduler.token_budget = 64;
+  const AnalyticStepParams p = chunked_prefill_params();
+  const Fleet fleet = chunked_prefill_fleet(p);
   const Workload w = trace_workload({{0.0, 150, 2, 0}});
   for (const Results& r : run_both(fleet, w)) {
     EXPECT_NEAR(r.overall.ttft.mean, 0.05625, 1e-12);
@@ -91,14 +103,8 @@ TEST(Simulator, ChunkedPrefillByHand) {
 // The cache still holds the whole prompt: on a replica of 100 KV tokens the same request
 // (151 tokens of KV) is dropped however much of it is cached.
 TEST(Simulator, PrefixCacheHitsSkipTheirPrefillByHand) {
-  AnalyticStepParams p;
-  p.prefill_s = 0.01;
-  p.prefill_s_per_token = 1e-4;
-  p.prefill_s_per_pair = 1e-6;
-  p.decode_s = 0.02;
-  Fleet fleet;
-  fleet.deployments.push_back(analytic_deployment(p, 1, 1));
-  fleet.deployments[0].scheduler.token_budget = 64;
+  const AnalyticStepParams p = chunked_prefill_params();
+  const Fleet fleet = chunked_prefill_fleet(p);
   Workload w = trace_workload({{0.0, 150, 2, 0}});
   w.services[0].prefix_cache_hit_share = 0.4;
   for (const Results& r : run_both(fleet, w)) {
@@ -107,9 +113,10 @@ TEST(Simulator, PrefixCacheHitsSkipTheirPrefillByHand) {
     EXPECT_EQ(r.steps, 3);
     EXPECT_DOUBLE_EQ(r.overall.input_tokens, 150);
   }
-  p.kv_capacity_tokens = 100;
+  AnalyticStepParams tight = p;
+  tight.kv_capacity_tokens = 100;
   Fleet small;
-  small.deployments.push_back(analytic_deployment(p, 1, 1));
+  small.deployments.push_back(analytic_deployment(tight, 1, 1));
   w.services[0].prefix_cache_hit_share = 0.9;
   const Results r = run_checked(small, w, {});
   EXPECT_EQ(r.overall.dropped, 1);
