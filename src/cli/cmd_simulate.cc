@@ -120,6 +120,8 @@ const std::vector<std::pair<std::string, std::string>> kQuickFields = {
     {"services[0].input_len", "--input-len"},
     {"services[0].output_len", "--output-len"},
     {"prefix_cache_hit_share", "--prefix-cache-hit-share"},
+    {"mtp", "--mtp"},
+    {"mtp_acceptance", "--mtp-acceptance"},
     {"services", "--rate/--requests/--duration"},
     {"fleet.deployments[0].scheduler.max_batch", "--max-batch"},
     {"fleet.deployments[0].scheduler.max_num_tokens", "--max-num-tokens"},
@@ -131,15 +133,29 @@ const std::vector<std::pair<std::string, std::string>> kQuickFields = {
 
 int run(const Options& o) {
   // Quick flags and a scenario file are two ways to say the same thing: not both.
-  static const char* const kQuickFlags[] = {"--model",       "--accelerator",
-                                            "--count",       "--tp",
-                                            "--rate",        "--input-len",
-                                            "--output-len",  "--arrival",
-                                            "--cv",          "--router",
-                                            "--max-batch",   "--max-num-tokens",
-                                            "--weights",     "--kv-cache",
-                                            "--concurrency", "--think-time-ms",
-                                            "--think-time",  "--prefix-cache-hit-share"};
+  static const char* const kQuickFlags[] = {"--model",
+                                            "--accelerator",
+                                            "--count",
+                                            "--tp",
+                                            "--pp",
+                                            "--ep",
+                                            "--attention-dp",
+                                            "--mtp",
+                                            "--mtp-acceptance",
+                                            "--rate",
+                                            "--input-len",
+                                            "--output-len",
+                                            "--arrival",
+                                            "--cv",
+                                            "--router",
+                                            "--max-batch",
+                                            "--max-num-tokens",
+                                            "--weights",
+                                            "--kv-cache",
+                                            "--concurrency",
+                                            "--think-time-ms",
+                                            "--think-time",
+                                            "--prefix-cache-hit-share"};
   if (!o.scenario.empty()) {
     for (const char* flag : kQuickFlags) {
       if (o.app->count(flag) > 0) {
@@ -260,6 +276,19 @@ void setup(CLI::App& app, RunFn& run_fn) {
   app.add_option("--tp", o->quick.tp,
                  "quick scenario: tensor parallelism per replica (default: smallest that fits)")
       ->check(CLI::Range(1, 4096));
+  app.add_option("--pp", o->quick.pp, "quick scenario: pipeline stages per replica (default 1)")
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--ep", o->quick.ep, "quick scenario: expert parallel size (MoE; default 1)")
+      ->check(CLI::Range(1, 4096));
+  app.add_flag("--attention-dp", o->quick.attention_dp,
+               "quick scenario: attention data-parallel + expert parallel (DEP) over the tp ranks");
+  app.add_option("--mtp", o->quick.mtp,
+                 "quick scenario: speculative decoding with the model's multi-token prediction "
+                 "modules: off (default) or on (one draft token, as estimate --mtp on)");
+  app.add_option("--mtp-acceptance", o->quick.mtp_acceptance,
+                 "quick scenario: share of drafted tokens accepted (default: the model's "
+                 "published figure)")
+      ->check(finite_number(0, 1));
   app.add_option("--rate", o->quick.rate, "quick scenario: arrivals per second (default 1)")
       ->check(finite_number(0, 1e9, true));
   app.add_option("--requests", o->requests,

@@ -77,11 +77,23 @@ Result<SimScenario> quick_scenario(const QuickSpec& spec, const catalog::Catalog
   if (!kv.ok()) {
     return Error{kv.error().kind, "kv_cache: " + kv.error().message};
   }
+  if (spec.mtp != "off" && spec.mtp != "on") {
+    return input_error(fmt::format("mtp: '{}' is not known; expected off or on", spec.mtp));
+  }
+  if (spec.mtp_acceptance && !(*spec.mtp_acceptance > 0 && *spec.mtp_acceptance <= 1)) {
+    return input_error(
+        fmt::format("mtp_acceptance: {} is not a share in (0, 1]", *spec.mtp_acceptance));
+  }
   DeploymentRequest req;
   req.model = *model;
   req.accelerator = *acc;
   req.count = spec.count;
   req.tp = spec.tp;
+  req.pp = spec.pp;
+  req.ep = spec.ep;
+  req.attention_dp = spec.attention_dp;
+  req.mtp_draft_tokens = spec.mtp == "on" ? 1 : 0;
+  req.mtp_acceptance = spec.mtp_acceptance;
   req.weights = *weights;
   req.kv_cache = *kv;
   req.scheduler.max_batch = spec.max_batch;

@@ -80,6 +80,11 @@ struct QuickSpec {
   std::string accelerator;
   int count = 1;
   int tp = 0;  //!< 0: smallest that fits
+  int pp = 1;
+  int ep = 1;
+  bool attention_dp = false;             //!< attention data-parallel over the tp ranks (DEP)
+  std::string mtp = "off";               //!< "on": one MTP draft token (as estimate --mtp on)
+  std::optional<double> mtp_acceptance;  //!< absent: the model's published figure
   double rate = 1;
   long long requests = 10000;
   double duration_s = 0;

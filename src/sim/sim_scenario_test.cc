@@ -276,6 +276,35 @@ TEST_F(SimScenarioTest, QuickFlagsErrors) {
   EXPECT_NE(s.error().message.find("does not fit"), std::string::npos) << s.error().message;
 }
 
+// The quick flags reach the step model as the file's fields do: --attention-dp over tp 8
+// spreads the KV over 8 ranks; --mtp on at the model's acceptance 0.85 gives 1.85 tokens a
+// decode step, at 0.5 gives 1.5; a prefix-cache share reaches the service. --mtp takes off or
+// on only.
+TEST_F(SimScenarioTest, QuickLayoutFlagsReachTheStepModel) {
+  QuickSpec q;
+  q.model = "deepseek-v3";
+  q.accelerator = "H200-SXM";
+  q.count = 8;
+  q.tp = 8;
+  q.ep = 8;
+  q.attention_dp = true;
+  q.mtp = "on";
+  q.prefix_cache_hit_share = 0.5;
+  auto s = quick_scenario(q, cat(), table());
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->fleet.deployments[0].step_model->kv_ranks(), 8);
+  EXPECT_DOUBLE_EQ(s->fleet.deployments[0].step_model->tokens_per_step(), 1.85);
+  EXPECT_DOUBLE_EQ(s->workload.services[0].prefix_cache_hit_share, 0.5);
+  q.mtp_acceptance = 0.5;
+  s = quick_scenario(q, cat(), table());
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_DOUBLE_EQ(s->fleet.deployments[0].step_model->tokens_per_step(), 1.5);
+  q.mtp = "auto";
+  s = quick_scenario(q, cat(), table());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, "mtp: 'auto' is not known; expected off or on");
+}
+
 // Same inputs and seed, same bytes of JSON; and it carries the fields the issue names.
 TEST_F(SimScenarioTest, JsonIsDeterministicAndComplete) {
   auto s = parse(kGood);
