@@ -131,31 +131,32 @@ const std::vector<std::pair<std::string, std::string>> kQuickFields = {
     {"timeseries_interval_s", "--timeseries-interval"},
 };
 
+// Quick flags and a scenario file are two ways to say the same thing: not both.
+const char* const kQuickFlags[] = {"--model",
+                                   "--accelerator",
+                                   "--count",
+                                   "--tp",
+                                   "--pp",
+                                   "--ep",
+                                   "--attention-dp",
+                                   "--mtp",
+                                   "--mtp-acceptance",
+                                   "--rate",
+                                   "--input-len",
+                                   "--output-len",
+                                   "--arrival",
+                                   "--cv",
+                                   "--router",
+                                   "--max-batch",
+                                   "--max-num-tokens",
+                                   "--weights",
+                                   "--kv-cache",
+                                   "--concurrency",
+                                   "--think-time-ms",
+                                   "--think-time",
+                                   "--prefix-cache-hit-share"};
+
 int run(const Options& o) {
-  // Quick flags and a scenario file are two ways to say the same thing: not both.
-  static const char* const kQuickFlags[] = {"--model",
-                                            "--accelerator",
-                                            "--count",
-                                            "--tp",
-                                            "--pp",
-                                            "--ep",
-                                            "--attention-dp",
-                                            "--mtp",
-                                            "--mtp-acceptance",
-                                            "--rate",
-                                            "--input-len",
-                                            "--output-len",
-                                            "--arrival",
-                                            "--cv",
-                                            "--router",
-                                            "--max-batch",
-                                            "--max-num-tokens",
-                                            "--weights",
-                                            "--kv-cache",
-                                            "--concurrency",
-                                            "--think-time-ms",
-                                            "--think-time",
-                                            "--prefix-cache-hit-share"};
   if (!o.scenario.empty()) {
     for (const char* flag : kQuickFlags) {
       if (o.app->count(flag) > 0) {

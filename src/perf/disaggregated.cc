@@ -85,8 +85,9 @@ std::optional<PrefillOption> evaluate_prefill(const EstimateRequest& request,
   }
   // A prefix-cache hit leaves only the new tokens to compute (they attend to the cached
   // ones); the cache still holds, and the transfer still moves, the whole prompt.
-  const double cached = input * request.prefix_cache_hit_share;
-  const double fresh = input - cached;
+  const PrefillWork work = prefill_work(request.input_len, request.prefix_cache_hit_share);
+  const double cached = work.cached_tokens;
+  const double fresh = work.new_tokens;
   // Whole prompts up to the engine's token budget a step (per rank), at least one.
   int prompts =
       static_cast<int>(std::min(fit, std::max(1.0, std::floor(eff.max_num_tokens / fresh))));

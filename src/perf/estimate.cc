@@ -22,19 +22,6 @@ struct Evaluation {
   double prefill_share = 0;  // of each step's time, the prefill riding along
 };
 
-// The prefill a request needs: its input less the prefix found in the cache. New tokens
-// attend to the cached ones and to each other (pairs = new x (cached + new / 2)).
-struct PrefillWork {
-  double new_tokens = 0;
-  double cached_tokens = 0;
-  [[nodiscard]] double pairs() const { return new_tokens * (cached_tokens + new_tokens / 2.0); }
-};
-
-PrefillWork prefill_work(int input_len, double hit_share) {
-  const double cached = input_len * hit_share;
-  return {input_len - cached, cached};
-}
-
 // How requests arrive, for the TTFT: at random moments (an open loop: Poisson, MLPerf
 // Server), or from a closed loop of users at zero think time (a benchmark client's
 // --concurrency), each sending its next request the moment its last reply ends.

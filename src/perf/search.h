@@ -13,6 +13,19 @@ namespace fleetplan::perf {
 inline constexpr double kTpotTail = 1.25;
 inline constexpr double kTtftTail = 2.0;
 
+// The prefill a request needs: its input less the prefix found in the cache. New tokens
+// attend to the cached ones and to each other (pairs = new x (cached + new / 2)).
+struct PrefillWork {
+  double new_tokens = 0;
+  double cached_tokens = 0;
+  [[nodiscard]] double pairs() const { return new_tokens * (cached_tokens + new_tokens / 2.0); }
+};
+
+inline PrefillWork prefill_work(int input_len, double hit_share) {
+  const double cached = input_len * hit_share;
+  return {input_len - cached, cached};
+}
+
 //! The decode batch a request shares on an open-loop replica that runs `batch` sequences on
 //! average, at its 99th percentile. Under Poisson arrivals the sequences in flight are a
 //! Poisson count (M/G/infinity, every request holding a slot for the same decode time T);

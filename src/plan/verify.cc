@@ -132,10 +132,9 @@ Result<sim::Fleet> simulated_fleet(const scenario::ServiceSpec& service,
   prefill.scheduler.token_budget = std::max(1, shape.prefill_tokens_per_step);
   // Its sequences leave it when their KV is sent, so a step holds only prompts being prefilled.
   // A prompt computes the tokens its prefix cache lacks (the simulator's cached prefix).
-  const int cached =
-      std::min(service.input_len - 1,
-               static_cast<int>(std::floor(service.prefix_cache_hit_share * service.input_len)));
-  const int fresh = std::max(1, service.input_len - std::max(0, cached));
+  const auto fresh =
+      static_cast<int>(service.input_len - sim::cached_prefix_tokens(service.prefix_cache_hit_share,
+                                                                     service.input_len));
   prefill.scheduler.max_batch = std::max(1, shape.prefill_tokens_per_step / fresh);
   prefill.kv_link_bytes_per_s = link;
   sim::DeploymentRequest decode =

@@ -1,5 +1,6 @@
 #include "sim/sim.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -279,6 +280,18 @@ Status check_deployments(const Fleet& fleet, std::set<std::string>& entry_models
 
 // The services: all open- or all closed-loop, each on a model the fleet serves, with valid
 // targets, arrivals and lengths (the last two only without a trace).
+}  // namespace
+
+long long cached_prefix_tokens(double share, long long input) {
+  if (share <= 0 || input < 2) {
+    return 0;
+  }
+  const auto cached = static_cast<long long>(std::floor(share * static_cast<double>(input)));
+  return std::min(cached, input - 1);
+}
+
+namespace {
+
 Status check_services(const Workload& workload, const std::set<std::string>& entry_models) {
   if (workload.services.empty()) {
     return input_error("services: the workload has no service");

@@ -58,6 +58,10 @@ struct SimService {
   double prefix_cache_hit_share = 0;
 };
 
+//! Prompt tokens of an `input`-token prompt found in a prefix cache holding `share` of each:
+//! floor(share x input), kept below the whole prompt (SimService::prefix_cache_hit_share).
+long long cached_prefix_tokens(double share, long long input);
+
 //! One request of a recorded trace.
 struct TraceRequest {
   double arrival_s = 0;

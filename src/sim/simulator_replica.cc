@@ -106,12 +106,7 @@ void Simulator::unlink_admitted(Replica& rep, int id) {
 }
 
 long long Simulator::cached_prefix(const Request& q) const {
-  const double share = workload_.services[q.service].prefix_cache_hit_share;
-  if (share <= 0 || q.input < 2) {
-    return 0;
-  }
-  const auto cached = static_cast<long long>(std::floor(share * static_cast<double>(q.input)));
-  return std::min(cached, q.input - 1);
+  return cached_prefix_tokens(workload_.services[q.service].prefix_cache_hit_share, q.input);
 }
 
 void Simulator::join_decode(Replica& rep, int id) {
